@@ -1,0 +1,32 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "audience",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "audience", targets: ["audience"]),
+        .library(name: "AudienceKit", targets: ["AudienceKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // zlib from the system (`libz-dev`); a shim wraps the macros Swift cannot call.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The engine: reads, validates, aggregates and writes. Never prints, never exits.
+        .target(
+            name: "AudienceKit",
+            dependencies: ["CZlib"]
+        ),
+        // The command line: a thin layer over AudienceKit.
+        .executableTarget(
+            name: "audience",
+            dependencies: [
+                "AudienceKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "AudienceKitTests", dependencies: ["AudienceKit", "CZlib"]),
+    ]
+)

@@ -1,0 +1,101 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Gives each distinct byte string a small integer id, so events store
+/// 4-byte ids instead of text.
+///
+/// Id 0 is the empty string, which stands for "absent". Strings live back
+/// to back in one arena; an open-addressing table of ids finds them.
+///
+/// Invariants: `offsets.count == count + 1`; string `i` is
+/// `arena[offsets[i]..<offsets[i + 1]]`; the table is at most half full.
+public struct ByteInterner: Sendable {
+    private(set) var arena: [UInt8] = []
+    private(set) var offsets: [Int] = [0, 0]
+    private var hashes: [UInt32] = [0]
+    /// Slot -> id + 1; 0 marks an empty slot.
+    private var table = [UInt32](repeating: 0, count: 1024)
+
+    public init() {}
+
+    /// The number of strings, the empty one included.
+    public var count: Int { offsets.count - 1 }
+
+    public func bytes(_ id: UInt32) -> ArraySlice<UInt8> {
+        arena[offsets[Int(id)]..<offsets[Int(id) + 1]]
+    }
+
+    public func string(_ id: UInt32) -> String {
+        String(decoding: bytes(id), as: UTF8.self)
+    }
+
+    /// The id of `bytes`, adding it when new.
+    /// - Complexity: O(length) expected.
+    mutating func intern(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        if bytes.isEmpty { return 0 }
+        let hash = Self.hash(bytes)
+        let mask = table.count - 1
+        var slot = Int(hash) & mask
+        while true {
+            let entry = table[slot]
+            if entry == 0 { break }
+            let id = Int(entry - 1)
+            if hashes[id] == hash && equals(id, bytes) { return UInt32(id) }
+            slot = (slot + 1) & mask
+        }
+        let id = count
+        arena.append(contentsOf: bytes)
+        offsets.append(arena.count)
+        hashes.append(hash)
+        table[slot] = UInt32(id + 1)
+        if count * 2 > table.count { grow() }
+        return UInt32(id)
+    }
+
+    @inline(__always)
+    private func equals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let start = offsets[id]
+        guard offsets[id + 1] - start == bytes.count else { return false }
+        return arena.withUnsafeBytes { arenaBytes in
+            memcmp(arenaBytes.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0
+        }
+    }
+
+    private mutating func grow() {
+        table = [UInt32](repeating: 0, count: table.count * 2)
+        let mask = table.count - 1
+        for id in 1..<count {
+            var slot = Int(hashes[id]) & mask
+            while table[slot] != 0 { slot = (slot + 1) & mask }
+            table[slot] = UInt32(id + 1)
+        }
+    }
+
+    /// A fast 32-bit hash over 8-byte words (multiply-xorshift).
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = bytes.baseAddress else { return 0 }
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var index = 0
+        while index + 8 <= bytes.count {
+            h = (h ^ base.loadUnaligned(fromByteOffset: index, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 29
+            index += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while index < bytes.count {
+            tail |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << shift
+            shift += 8
+            index += 1
+        }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
+        h ^= h >> 31
+        return UInt32(truncatingIfNeeded: h)
+    }
+}

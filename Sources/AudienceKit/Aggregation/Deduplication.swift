@@ -1,0 +1,111 @@
+/// The accepted events grouped by view, duplicates removed.
+///
+/// Within a view, two events are duplicates when they carry the same
+/// `event_id`, or, when neither carries one, when `event`, `ts`, `from`,
+/// `to` and `position` are all equal. Of each set of copies the one kept is
+/// the smallest in `keptOrder`, so the result never depends on line order.
+public struct DeduplicatedEvents: Sendable {
+    public let store: EventStore
+    /// Kept events, view after view; within a view in `keptOrder`.
+    public let events: [EventRecord]
+    /// `events[viewStarts[v]..<viewStarts[v + 1]]` are the events of view `v`.
+    public let viewStarts: [Int]
+    /// Accepted events removed as copies of another.
+    public let duplicates: Int
+
+    public init(_ store: EventStore) {
+        let viewCount = store.views.count
+        var starts = [Int](repeating: 0, count: viewCount + 1)
+        for event in store.events { starts[Int(event.view) + 1] += 1 }
+        for view in 0..<viewCount { starts[view + 1] += starts[view] }
+        var order = [Int32](repeating: 0, count: store.events.count)
+        var next = starts
+        for (index, event) in store.events.enumerated() {
+            order[next[Int(event.view)]] = Int32(index)
+            next[Int(event.view)] += 1
+        }
+
+        let attributes = store.attributes
+        let all = store.events
+        var kept: [EventRecord] = []
+        kept.reserveCapacity(all.count)
+        var keptStarts = [0]
+        keptStarts.reserveCapacity(viewCount + 1)
+        var group: [EventRecord] = []
+        for view in 0..<viewCount {
+            group.removeAll(keepingCapacity: true)
+            for position in starts[view]..<starts[view + 1] { group.append(all[Int(order[position])]) }
+            group.sort { Self.copyOrder($0, $1, attributes) }
+            var last: EventRecord?
+            let firstKept = kept.count
+            for event in group {
+                if let last, Self.isCopy(last, of: event) { continue }
+                kept.append(event)
+                last = event
+            }
+            kept[firstKept...].sort { Self.keptOrder($0, $1, attributes) }
+            keptStarts.append(kept.count)
+        }
+        self.store = store
+        self.events = kept
+        self.viewStarts = keptStarts
+        self.duplicates = all.count - kept.count
+    }
+
+    @inline(__always)
+    static func isCopy(_ a: EventRecord, of b: EventRecord) -> Bool {
+        if a.eventID != 0 || b.eventID != 0 { return a.eventID == b.eventID }
+        return a.kind == b.kind && a.timestamp == b.timestamp && sameNumber(a.from, b.from)
+            && sameNumber(a.to, b.to) && sameNumber(a.position, b.position)
+    }
+
+    /// Groups copies together, the copy to keep first: events without an id
+    /// by (event, ts, from, to, position), then events by id.
+    static func copyOrder(_ a: EventRecord, _ b: EventRecord, _ attributes: [EventAttributes]) -> Bool {
+        if (a.eventID != 0) != (b.eventID != 0) { return a.eventID == 0 }
+        if a.eventID != 0 {
+            if a.eventID != b.eventID { return a.eventID < b.eventID }
+        } else {
+            if a.kind != b.kind { return a.kind < b.kind }
+            if a.timestamp != b.timestamp { return a.timestamp < b.timestamp }
+            if let order = numberOrder(a.from, b.from) { return order }
+            if let order = numberOrder(a.to, b.to) { return order }
+            if let order = numberOrder(a.position, b.position) { return order }
+        }
+        return keptOrder(a, b, attributes)
+    }
+
+    /// The spec's order for choosing a copy: by `ts`, then each field in the
+    /// order of the field table (absent first, numbers by value, text by
+    /// bytes, which string ids follow). A total order on content.
+    static func keptOrder(_ a: EventRecord, _ b: EventRecord, _ attributes: [EventAttributes]) -> Bool {
+        if a.timestamp != b.timestamp { return a.timestamp < b.timestamp }
+        if a.kind != b.kind { return a.kind < b.kind }
+        let x = attributes[Int(a.attributes)]
+        let y = attributes[Int(b.attributes)]
+        if x.viewer != y.viewer { return x.viewer < y.viewer }
+        if let order = numberOrder(a.from, b.from) { return order }
+        if let order = numberOrder(a.to, b.to) { return order }
+        if let order = numberOrder(a.position, b.position) { return order }
+        if let order = numberOrder(a.duration, b.duration) { return order }
+        if x.series != y.series { return x.series < y.series }
+        if x.season != y.season { return x.season < y.season }
+        if x.episode != y.episode { return x.episode < y.episode }
+        if x.country != y.country { return x.country < y.country }
+        if x.region != y.region { return x.region < y.region }
+        if x.device != y.device { return x.device < y.device }
+        if x.audioLang != y.audioLang { return x.audioLang < y.audioLang }
+        if x.subtitleLang != y.subtitleLang { return x.subtitleLang < y.subtitleLang }
+        return a.eventID < b.eventID
+    }
+
+    /// nil when equal; absent (NaN) sorts first.
+    @inline(__always)
+    static func numberOrder(_ a: Double, _ b: Double) -> Bool? {
+        if a.isNaN || b.isNaN {
+            if a.isNaN && b.isNaN { return nil }
+            return a.isNaN
+        }
+        return a == b ? nil : a < b
+    }
+}

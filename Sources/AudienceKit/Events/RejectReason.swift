@@ -1,0 +1,50 @@
+/// What became of a non-blank line that was not accepted. The order of the
+/// cases is the order of the quality table's columns.
+public enum RejectReason: Int, CaseIterable, Sendable, Comparable {
+    /// A known kind of line we skip on purpose: an `event` outside the list.
+    case ignoredEvent
+    case malformed
+    case missingField
+    case badTimestamp
+    case badNumber
+    case badSegment
+
+    public var name: String {
+        switch self {
+        case .ignoredEvent: "ignored_event"
+        case .malformed: "malformed"
+        case .missingField: "missing_field"
+        case .badTimestamp: "bad_timestamp"
+        case .badNumber: "bad_number"
+        case .badSegment: "bad_segment"
+        }
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The events a player reports, in byte order of their names so that
+/// comparing raw values compares names.
+public enum EventKind: UInt8, CaseIterable, Sendable, Comparable {
+    case complete, error, pause, progress, resume, seek, start, stop
+
+    public var name: String {
+        switch self {
+        case .complete: "complete"
+        case .error: "error"
+        case .pause: "pause"
+        case .progress: "progress"
+        case .resume: "resume"
+        case .seek: "seek"
+        case .start: "start"
+        case .stop: "stop"
+        }
+    }
+
+    init?(_ bytes: UnsafeRawBufferPointer) {
+        guard let match = Self.allCases.first(where: { bytes.elementsEqual($0.name.utf8) }) else { return nil }
+        self = match
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}

@@ -1,0 +1,131 @@
+/// Parses `ts` values into Unix milliseconds.
+///
+/// Accepted forms: ISO-8601 `YYYY-MM-DDTHH:MM:SS[.f+](Z|±hh:mm)` with a real
+/// calendar date and time, or a number of Unix seconds (milliseconds when
+/// above 100000000000). Fractions are rounded to the millisecond, half away
+/// from zero, on the decimal digits. The result must lie in
+/// [2000-01-01T00:00:00Z, 2100-01-01T00:00:00Z).
+enum Timestamp {
+    static let windowStart: Int64 = 946_684_800_000
+    static let windowEnd: Int64 = 4_102_444_800_000
+    static let millisecondThreshold: Int64 = 100_000_000_000
+
+    enum Problem: Error, Equatable {
+        case unparseable
+        case notACalendarTime
+        case outsideWindow
+    }
+
+    static func parse(_ text: UnsafeRawBufferPointer) -> Result<Int64, Problem> {
+        let milliseconds: Int64
+        if let iso = parseISO(text) {
+            switch iso {
+            case .failure(let problem): return .failure(problem)
+            case .success(let value): milliseconds = value
+            }
+        } else if let number = DecimalNumber(text) {
+            guard let value = number.isAbove(millisecondThreshold)
+                ? number.rounded(scaledBy: 0) : number.rounded(scaledBy: 3)
+            else { return .failure(.outsideWindow) }
+            milliseconds = value
+        } else {
+            return .failure(.unparseable)
+        }
+        guard milliseconds >= windowStart && milliseconds < windowEnd else { return .failure(.outsideWindow) }
+        return .success(milliseconds)
+    }
+
+    /// nil when the text does not have the ISO shape at all (it may still
+    /// be a number); a failure when it has the shape but is not a real time.
+    private static func parseISO(_ text: UnsafeRawBufferPointer) -> Result<Int64, Problem>? {
+        let count = text.count
+        guard count >= 20, text[4] == UInt8(ascii: "-") else { return nil }
+        @inline(__always) func digits(_ at: Int, _ length: Int) -> Int? {
+            var value = 0
+            for i in at..<(at + length) {
+                let d = text[i] &- 0x30
+                guard d < 10 else { return nil }
+                value = value * 10 + Int(d)
+            }
+            return value
+        }
+        guard let year = digits(0, 4), text[4] == UInt8(ascii: "-"),
+              let month = digits(5, 2), text[7] == UInt8(ascii: "-"),
+              let day = digits(8, 2), text[10] == UInt8(ascii: "T"),
+              let hour = digits(11, 2), text[13] == UInt8(ascii: ":"),
+              let minute = digits(14, 2), text[16] == UInt8(ascii: ":"),
+              let second = digits(17, 2)
+        else { return .failure(.unparseable) }
+        var index = 19
+        var fractionMillis = 0
+        if index < count && text[index] == UInt8(ascii: ".") {
+            index += 1
+            let fractionStart = index
+            while index < count && text[index] &- 0x30 < 10 { index += 1 }
+            let fractionDigits = index - fractionStart
+            guard fractionDigits > 0 else { return .failure(.unparseable) }
+            for i in 0..<3 {
+                fractionMillis = fractionMillis * 10 + (i < fractionDigits ? Int(text[fractionStart + i] &- 0x30) : 0)
+            }
+            if fractionDigits > 3 && text[fractionStart + 3] &- 0x30 >= 5 { fractionMillis += 1 }
+        }
+        guard index < count else { return .failure(.unparseable) }
+        var offsetMinutes = 0
+        if text[index] == UInt8(ascii: "Z") {
+            index += 1
+        } else if text[index] == UInt8(ascii: "+") || text[index] == UInt8(ascii: "-") {
+            guard index + 6 == count, let hours = digits(index + 1, 2), text[index + 3] == UInt8(ascii: ":"),
+                  let minutes = digits(index + 4, 2)
+            else { return .failure(.unparseable) }
+            guard hours <= 23 && minutes <= 59 else { return .failure(.notACalendarTime) }
+            offsetMinutes = (hours * 60 + minutes) * (text[index] == UInt8(ascii: "-") ? -1 : 1)
+            index += 6
+        } else {
+            return .failure(.unparseable)
+        }
+        guard index == count else { return .failure(.unparseable) }
+        guard month >= 1 && month <= 12, day >= 1 && day <= daysIn(month: month, year: year),
+              hour <= 23, minute <= 59, second <= 59
+        else { return .failure(.notACalendarTime) }
+        let days = Int64(daysFromCivil(year: year, month: month, day: day))
+        let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetMinutes * 60)
+        return .success(seconds * 1000 + Int64(fractionMillis))
+    }
+
+    static func isLeap(_ year: Int) -> Bool {
+        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days from 1970-01-01 to the given proleptic Gregorian date
+    /// (Howard Hinnant's `days_from_civil`).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let shiftedMonth = month > 2 ? month - 3 : month + 9
+        let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The civil date of a day count from 1970-01-01 (`civil_from_days`).
+    static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

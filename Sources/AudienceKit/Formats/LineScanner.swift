@@ -1,0 +1,113 @@
+/// Reads the lines of one file: decides its format from the first
+/// non-blank line, skips headers and blank lines, parses and validates each
+/// line, counts it in the file's quality row and stores accepted events.
+///
+/// A class because it owns its parsers and is handed to the framer by
+/// reference for the length of one file.
+final class LineScanner: LineConsumer {
+    private enum Format {
+        case pending
+        case ndjson
+        case delimited
+        /// A JSON array: a file-level error; no line is read.
+        case jsonArray
+    }
+
+    private var format = Format.pending
+    private var json = NDJSONParser()
+    private var delimited: DelimitedParser?
+    private var header: [UInt8] = []
+    private let record = RawRecord()
+    private var validator = EventValidator()
+    private var event = ValidEvent()
+
+    var quality: FileQuality
+    var store: EventStore
+    private(set) var samples: [RejectSample] = []
+    private var sampledPerReason = [Int](repeating: 0, count: RejectReason.allCases.count)
+    private let sampleLimit: Int
+
+    init(file: String, store: consuming EventStore, sampleLimit: Int) {
+        quality = FileQuality(file: file)
+        self.store = store
+        self.sampleLimit = sampleLimit
+    }
+
+    /// False once the content turned out to be a JSON array.
+    var wantsLines: Bool {
+        if case .jsonArray = format { return false }
+        return true
+    }
+
+    func consume(line: UnsafeRawBufferPointer, number: Int) {
+        switch format {
+        case .ndjson:
+            scan(line, number: number)
+        case .delimited:
+            if isRepeatedHeader(line) { return }
+            scan(line, number: number)
+        case .pending:
+            guard let first = line.first(where: { !TextCheck.isSpaceOrTab($0) }) else { return }
+            if first == UInt8(ascii: "{") {
+                format = .ndjson
+                scan(line, number: number)
+            } else if first == UInt8(ascii: "[") {
+                format = .jsonArray
+                quality.damage = FileDamage(.jsonArray)
+            } else {
+                format = .delimited
+                header = Array(line)
+                delimited = DelimitedParser(headerLine: line)
+            }
+        case .jsonArray:
+            return
+        }
+    }
+
+    /// A line equal to the header, with or without a byte-order mark.
+    @inline(__always)
+    private func isRepeatedHeader(_ line: UnsafeRawBufferPointer) -> Bool {
+        let extra = line.count - header.count
+        guard extra == 0 || extra == 3 else { return false }
+        if extra == 3 && !(line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF) { return false }
+        return UnsafeRawBufferPointer(rebasing: line[extra...]).elementsEqual(header)
+    }
+
+    @inline(__always)
+    private func scan(_ line: UnsafeRawBufferPointer, number: Int) {
+        if TextCheck.isBlank(line) { return }
+        quality.lines += 1
+        let problem = parseAndValidate(line)
+        guard let problem else {
+            quality.accepted += 1
+            store.append(event)
+            return
+        }
+        let reason = problem.reason
+        quality[reason] += 1
+        if sampledPerReason[reason.rawValue] < sampleLimit {
+            sampledPerReason[reason.rawValue] += 1
+            samples.append(RejectSample(
+                file: quality.file, line: number, reason: reason,
+                detail: RejectDescription.detail(problem, record: record),
+                text: RejectDescription.text(of: line)))
+        }
+    }
+
+    @inline(__always)
+    private func parseAndValidate(_ line: UnsafeRawBufferPointer) -> RejectDetail? {
+        if let problem = TextCheck.firstProblem(in: line) {
+            record.reset()
+            return .malformed(problem)
+        }
+        let malformation: Malformation?
+        if case .ndjson = format {
+            malformation = json.parse(line, into: record)
+        } else {
+            malformation = delimited?.parse(line, into: record)
+        }
+        if let malformation { return .malformed(malformation) }
+        event = ValidEvent()
+        return validator.validate(record, into: &event)
+    }
+}

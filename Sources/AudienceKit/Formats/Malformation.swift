@@ -1,0 +1,119 @@
+/// Why a line is `malformed`: kept small and cheap, turned into words only
+/// for the lines that are sampled in `rejects.csv`.
+enum Malformation: Error, Equatable {
+    /// Strict JSON broke at this byte of the line.
+    case invalidJSON(offset: Int, problem: StaticString)
+    case invalidUTF8(offset: Int)
+    case nulByte(offset: Int)
+    case columnCount(found: Int, expected: Int)
+    /// A CSV quote that does not open or close a field properly.
+    case brokenQuoting(column: Int)
+    /// A text field holding a boolean, an object or an array.
+    case nonTextValue(Field, RawValue.Kind)
+
+    static func == (lhs: Malformation, rhs: Malformation) -> Bool {
+        switch (lhs, rhs) {
+        case let (.invalidJSON(a, p), .invalidJSON(b, q)):
+            return a == b && p.description == q.description
+        case let (.invalidUTF8(a), .invalidUTF8(b)), let (.nulByte(a), .nulByte(b)):
+            return a == b
+        case let (.columnCount(a, b), .columnCount(c, d)):
+            return a == c && b == d
+        case let (.brokenQuoting(a), .brokenQuoting(b)):
+            return a == b
+        case let (.nonTextValue(f, k), .nonTextValue(g, l)):
+            return f == g && k == l
+        default:
+            return false
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .invalidJSON(let offset, let problem):
+            return "invalid JSON at byte \(offset + 1): \(problem)"
+        case .invalidUTF8(let offset):
+            return "invalid UTF-8 at byte \(offset + 1)"
+        case .nulByte(let offset):
+            return "NUL byte at byte \(offset + 1)"
+        case .columnCount(let found, let expected):
+            return "\(found) columns where the header has \(expected)"
+        case .brokenQuoting(let column):
+            return "broken quoting in column \(column + 1)"
+        case .nonTextValue(let field, let kind):
+            let what = kind == .boolean ? "a boolean" : kind == .object ? "an object" : "an array"
+            return "\(field.name) holds \(what), not text"
+        }
+    }
+}
+
+/// Byte checks every format shares.
+enum TextCheck {
+    /// The offset of the first NUL byte or invalid UTF-8 sequence (strict:
+    /// no overlong forms, no surrogates, nothing above U+10FFFF).
+    /// - Complexity: O(n); ASCII runs are checked eight bytes at a time.
+    static func firstProblem(in line: UnsafeRawBufferPointer) -> Malformation? {
+        guard let base = line.baseAddress else { return nil }
+        let count = line.count
+        var index = 0
+        while index < count {
+            // Fast path: eight ASCII bytes with no zero byte among them.
+            if index + 8 <= count {
+                let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let highBits: UInt64 = 0x8080_8080_8080_8080
+                let zeroByte = (word &- 0x0101_0101_0101_0101) & ~word & highBits
+                if word & highBits == 0 && zeroByte == 0 {
+                    index += 8
+                    continue
+                }
+            }
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            if byte < 0x80 {
+                if byte == 0 { return .nulByte(offset: index) }
+                index += 1
+                continue
+            }
+            let length: Int
+            var lower: UInt8 = 0x80
+            var upper: UInt8 = 0xBF
+            switch byte {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; upper = 0x9F
+            case 0xF0: length = 4; lower = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; upper = 0x8F
+            default: return .invalidUTF8(offset: index)
+            }
+            guard index + length <= count else { return .invalidUTF8(offset: index) }
+            let second = base.load(fromByteOffset: index + 1, as: UInt8.self)
+            guard second >= lower && second <= upper else { return .invalidUTF8(offset: index) }
+            for next in 2..<length {
+                let continuation = base.load(fromByteOffset: index + next, as: UInt8.self)
+                guard continuation & 0xC0 == 0x80 else { return .invalidUTF8(offset: index) }
+            }
+            index += length
+        }
+        return nil
+    }
+
+    @inline(__always)
+    static func isSpaceOrTab(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+
+    /// The bytes without leading and trailing ASCII spaces and tabs.
+    @inline(__always)
+    static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start = 0
+        var end = bytes.count
+        while start < end && isSpaceOrTab(bytes[start]) { start += 1 }
+        while end > start && isSpaceOrTab(bytes[end - 1]) { end -= 1 }
+        if start == 0 && end == bytes.count { return bytes }
+        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+    }
+
+    static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
+        for byte in line where !isSpaceOrTab(byte) { return false }
+        return true
+    }
+}

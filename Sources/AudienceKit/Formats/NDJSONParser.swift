@@ -1,0 +1,352 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Parses one NDJSON line as a strict JSON object (RFC 8259) and collects
+/// the known fields into a `RawRecord`; other keys are validated and skipped.
+///
+/// Works on bytes. Strings without escapes are referenced in place; escaped
+/// strings are decoded into `scratch`, which holds at least the line's length
+/// so references into it stay valid for the whole line. Nested values are
+/// walked with an explicit stack, so depth costs memory, never call stack.
+struct NDJSONParser: ~Copyable {
+    private var scratch: UnsafeMutableRawBufferPointer
+    private var scratchUsed = 0
+    /// Open containers while skipping a nested value: `{` or `[`.
+    private var containers: [UInt8] = []
+
+    init() {
+        scratch = .allocate(byteCount: 4096, alignment: 8)
+    }
+
+    deinit { scratch.deallocate() }
+
+    /// Fills `record` (reset first) from `line`; `nil` when the line is a
+    /// valid object. The line must already be checked for UTF-8.
+    mutating func parse(_ line: UnsafeRawBufferPointer, into record: borrowing RawRecord) -> Malformation? {
+        record.reset()
+        guard let base = line.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
+            return .invalidJSON(offset: 0, problem: "empty line")
+        }
+        if scratch.count < line.count {
+            scratch.deallocate()
+            scratch = .allocate(byteCount: max(line.count, scratch.count * 2), alignment: 8)
+        }
+        scratchUsed = 0
+        var cursor = Cursor(base: base, count: line.count)
+        return parseObject(&cursor, record)
+    }
+
+    // MARK: - Grammar
+
+    private struct Cursor {
+        let base: UnsafePointer<UInt8>
+        let count: Int
+        var index = 0
+
+        @inline(__always) var atEnd: Bool { index >= count }
+        /// The current byte, or 0 at the end (NUL never occurs in valid JSON text).
+        @inline(__always) var byte: UInt8 { index < count ? base[index] : 0 }
+
+        @inline(__always) mutating func skipWhitespace() {
+            while index < count {
+                let b = base[index]
+                guard b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D else { return }
+                index += 1
+            }
+        }
+
+        func bytes(_ start: Int, _ end: Int) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: base + start, count: end - start)
+        }
+    }
+
+    private mutating func parseObject(_ c: inout Cursor, _ record: borrowing RawRecord) -> Malformation? {
+        c.skipWhitespace()
+        guard c.byte == UInt8(ascii: "{") else {
+            return .invalidJSON(offset: c.index, problem: "not a JSON object")
+        }
+        c.index += 1
+        c.skipWhitespace()
+        if c.byte == UInt8(ascii: "}") {
+            c.index += 1
+        } else {
+            while true {
+                guard c.byte == UInt8(ascii: "\"") else {
+                    return .invalidJSON(offset: c.index, problem: "expected a key in quotes")
+                }
+                let key: UnsafeRawBufferPointer
+                switch scanString(&c) {
+                case .failure(let problem): return problem
+                case .success(let value): key = value
+                }
+                c.skipWhitespace()
+                guard c.byte == UInt8(ascii: ":") else {
+                    return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
+                }
+                c.index += 1
+                c.skipWhitespace()
+                let value: RawValue
+                switch scanValue(&c) {
+                case .failure(let problem): return problem
+                case .success(let scanned): value = scanned
+                }
+                // The last occurrence of a key wins, `null` included.
+                if let field = Field.named(key) { record[field] = value }
+                c.skipWhitespace()
+                let separator = c.byte
+                c.index += 1
+                if separator == UInt8(ascii: "}") { break }
+                guard separator == UInt8(ascii: ",") else {
+                    return .invalidJSON(offset: c.index - 1, problem: "expected ',' or '}'")
+                }
+                c.skipWhitespace()
+            }
+        }
+        c.skipWhitespace()
+        guard c.atEnd else {
+            return .invalidJSON(offset: c.index, problem: "text after the object")
+        }
+        return nil
+    }
+
+    /// Scans one value at the cursor. Known fields only need scalars; nested
+    /// values are validated and reported by kind.
+    private mutating func scanValue(_ c: inout Cursor) -> Result<RawValue, Malformation> {
+        let start = c.index
+        switch c.byte {
+        case UInt8(ascii: "\""):
+            return scanString(&c).map { RawValue(kind: .text, bytes: $0) }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            guard scanNumber(&c) else {
+                return .failure(.invalidJSON(offset: c.index, problem: "invalid number"))
+            }
+            return .success(RawValue(kind: .number, bytes: c.bytes(start, c.index)))
+        case UInt8(ascii: "t"):
+            return scanLiteral(&c, "true").map { RawValue(kind: .boolean, bytes: c.bytes(start, c.index)) }
+        case UInt8(ascii: "f"):
+            return scanLiteral(&c, "false").map { RawValue(kind: .boolean, bytes: c.bytes(start, c.index)) }
+        case UInt8(ascii: "n"):
+            return scanLiteral(&c, "null").map { .absent }
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let kind: RawValue.Kind = c.byte == UInt8(ascii: "{") ? .object : .array
+            if let problem = skipContainer(&c) { return .failure(problem) }
+            return .success(RawValue(kind: kind, bytes: c.bytes(start, c.index)))
+        default:
+            return .failure(.invalidJSON(offset: c.index, problem: "expected a value"))
+        }
+    }
+
+    private func scanLiteral(_ c: inout Cursor, _ word: StaticString) -> Result<Void, Malformation> {
+        let count = word.utf8CodeUnitCount
+        guard c.index + count <= c.count,
+              memcmp(c.base + c.index, word.utf8Start, count) == 0
+        else { return .failure(.invalidJSON(offset: c.index, problem: "invalid literal")) }
+        c.index += count
+        return .success(())
+    }
+
+    /// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    private func scanNumber(_ c: inout Cursor) -> Bool {
+        @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+        if c.byte == UInt8(ascii: "-") { c.index += 1 }
+        if c.byte == UInt8(ascii: "0") {
+            c.index += 1
+        } else if isDigit(c.byte) {
+            while isDigit(c.byte) { c.index += 1 }
+        } else {
+            return false
+        }
+        if c.byte == UInt8(ascii: ".") {
+            c.index += 1
+            guard isDigit(c.byte) else { return false }
+            while isDigit(c.byte) { c.index += 1 }
+        }
+        if c.byte | 0x20 == UInt8(ascii: "e") {
+            c.index += 1
+            if c.byte == UInt8(ascii: "+") || c.byte == UInt8(ascii: "-") { c.index += 1 }
+            guard isDigit(c.byte) else { return false }
+            while isDigit(c.byte) { c.index += 1 }
+        }
+        return true
+    }
+
+    /// Scans a string at the opening quote; returns its decoded bytes.
+    private mutating func scanString(_ c: inout Cursor) -> Result<UnsafeRawBufferPointer, Malformation> {
+        c.index += 1
+        let start = c.index
+        while c.index < c.count {
+            let b = c.base[c.index]
+            if b == UInt8(ascii: "\"") {
+                c.index += 1
+                return .success(c.bytes(start, c.index - 1))
+            }
+            if b == UInt8(ascii: "\\") { return decodeEscapedString(&c, from: start) }
+            if b < 0x20 { return .failure(.invalidJSON(offset: c.index, problem: "control character in a string")) }
+            c.index += 1
+        }
+        return .failure(.invalidJSON(offset: c.count, problem: "unterminated string"))
+    }
+
+    /// Finishes a string that holds escapes, decoding it into `scratch`.
+    private mutating func decodeEscapedString(
+        _ c: inout Cursor, from start: Int
+    ) -> Result<UnsafeRawBufferPointer, Malformation> {
+        let out = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + scratchUsed
+        var written = c.index - start
+        // Invariant: decoded output never outgrows its input, and `scratch`
+        // holds at least the line's length, so `out` stays in bounds.
+        out.update(from: c.base + start, count: written)
+        while c.index < c.count {
+            let b = c.base[c.index]
+            if b == UInt8(ascii: "\"") {
+                c.index += 1
+                let value = UnsafeRawBufferPointer(start: out, count: written)
+                scratchUsed += written
+                return .success(value)
+            }
+            if b < 0x20 { return .failure(.invalidJSON(offset: c.index, problem: "control character in a string")) }
+            guard b == UInt8(ascii: "\\") else {
+                out[written] = b
+                written += 1
+                c.index += 1
+                continue
+            }
+            let escapeAt = c.index
+            c.index += 1
+            let decoded: UInt8
+            switch c.byte {
+            case UInt8(ascii: "\""): decoded = 0x22
+            case UInt8(ascii: "\\"): decoded = 0x5C
+            case UInt8(ascii: "/"): decoded = 0x2F
+            case UInt8(ascii: "b"): decoded = 0x08
+            case UInt8(ascii: "f"): decoded = 0x0C
+            case UInt8(ascii: "n"): decoded = 0x0A
+            case UInt8(ascii: "r"): decoded = 0x0D
+            case UInt8(ascii: "t"): decoded = 0x09
+            case UInt8(ascii: "u"):
+                c.index += 1
+                guard var scalar = hex4(c) else {
+                    return .failure(.invalidJSON(offset: escapeAt, problem: "invalid \\u escape"))
+                }
+                c.index += 4
+                if scalar >= 0xDC00 && scalar <= 0xDFFF {
+                    return .failure(.invalidJSON(offset: escapeAt, problem: "lone surrogate escape"))
+                }
+                if scalar >= 0xD800 && scalar <= 0xDBFF {
+                    guard c.index + 1 < c.count, c.base[c.index] == UInt8(ascii: "\\"),
+                          c.base[c.index + 1] == UInt8(ascii: "u")
+                    else { return .failure(.invalidJSON(offset: escapeAt, problem: "lone surrogate escape")) }
+                    c.index += 2
+                    guard let low = hex4(c), low >= 0xDC00 && low <= 0xDFFF else {
+                        return .failure(.invalidJSON(offset: escapeAt, problem: "lone surrogate escape"))
+                    }
+                    c.index += 4
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                // 6 or 12 escape bytes become at most 4 UTF-8 bytes.
+                written += encodeUTF8(scalar, into: out + written)
+                continue
+            default:
+                return .failure(.invalidJSON(offset: escapeAt, problem: "invalid escape"))
+            }
+            out[written] = decoded
+            written += 1
+            c.index += 1
+        }
+        return .failure(.invalidJSON(offset: c.count, problem: "unterminated string"))
+    }
+
+    private func hex4(_ c: Cursor) -> UInt32? {
+        guard c.index + 4 <= c.count else { return nil }
+        var value: UInt32 = 0
+        for offset in 0..<4 {
+            let b = c.base[c.index + offset]
+            let digit: UInt8
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = b - 0x30
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = b - 0x57
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = b - 0x37
+            default: return nil
+            }
+            value = value << 4 | UInt32(digit)
+        }
+        return value
+    }
+
+    private func encodeUTF8(_ scalar: UInt32, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        switch scalar {
+        case 0..<0x80:
+            out[0] = UInt8(scalar)
+            return 1
+        case 0x80..<0x800:
+            out[0] = UInt8(0xC0 | scalar >> 6)
+            out[1] = UInt8(0x80 | scalar & 0x3F)
+            return 2
+        case 0x800..<0x10000:
+            out[0] = UInt8(0xE0 | scalar >> 12)
+            out[1] = UInt8(0x80 | scalar >> 6 & 0x3F)
+            out[2] = UInt8(0x80 | scalar & 0x3F)
+            return 3
+        default:
+            out[0] = UInt8(0xF0 | scalar >> 18)
+            out[1] = UInt8(0x80 | scalar >> 12 & 0x3F)
+            out[2] = UInt8(0x80 | scalar >> 6 & 0x3F)
+            out[3] = UInt8(0x80 | scalar & 0x3F)
+            return 4
+        }
+    }
+
+    /// Validates a nested object or array at the cursor and moves past it.
+    /// - Complexity: O(length); depth is bounded only by the line.
+    private mutating func skipContainer(_ c: inout Cursor) -> Malformation? {
+        containers.removeAll(keepingCapacity: true)
+        containers.append(c.byte)
+        c.index += 1
+        // Each turn starts right after an opening bracket or a value.
+        var justOpened = true
+        while let top = containers.last {
+            c.skipWhitespace()
+            let closing = top == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            if c.byte == closing {
+                c.index += 1
+                containers.removeLast()
+                justOpened = false
+                continue
+            }
+            if !justOpened {
+                guard c.byte == UInt8(ascii: ",") else {
+                    return .invalidJSON(offset: c.index, problem: "expected ',' or a closing bracket")
+                }
+                c.index += 1
+                c.skipWhitespace()
+            }
+            if top == UInt8(ascii: "{") {
+                guard c.byte == UInt8(ascii: "\"") else {
+                    return .invalidJSON(offset: c.index, problem: "expected a key in quotes")
+                }
+                if case .failure(let problem) = scanString(&c) { return problem }
+                c.skipWhitespace()
+                guard c.byte == UInt8(ascii: ":") else {
+                    return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
+                }
+                c.index += 1
+                c.skipWhitespace()
+            }
+            let next = c.byte
+            if next == UInt8(ascii: "{") || next == UInt8(ascii: "[") {
+                containers.append(next)
+                c.index += 1
+                justOpened = true
+                continue
+            }
+            if case .failure(let problem) = scanValue(&c) { return problem }
+            justOpened = false
+        }
+        return nil
+    }
+}

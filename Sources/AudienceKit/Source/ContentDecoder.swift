@@ -1,0 +1,222 @@
+import CZlib
+
+/// Receives the decoded (decompressed) bytes of one file, in order.
+protocol DecodedBytesSink: ~Copyable {
+    mutating func consume(_ bytes: UnsafeRawBufferPointer)
+}
+
+/// Turns a file's stored bytes into its content: passes plain files through
+/// and inflates every member of a gzip file, stopping at the first damage.
+///
+/// The decision gzip or not is made on the first two bytes (`1f 8b`),
+/// whatever the file's name.
+struct ContentDecoder: ~Copyable {
+    private enum State {
+        /// Fewer than two bytes seen: not yet known whether this is gzip.
+        case sniffing
+        case plain
+        case gzip
+        /// A damage was met; everything after it is ignored.
+        case stopped
+    }
+
+    private var state = State.sniffing
+    private var sniffed: [UInt8] = []
+    private var inflater: GzipInflater?
+    /// The first damage met, if any.
+    private(set) var damage: FileDamage?
+
+    init() {}
+
+    mutating func consume<Sink: DecodedBytesSink & ~Copyable>(
+        _ chunk: UnsafeRawBufferPointer, into sink: inout Sink
+    ) {
+        switch state {
+        case .stopped:
+            return
+        case .plain:
+            sink.consume(chunk)
+        case .gzip:
+            inflate(chunk, into: &sink)
+        case .sniffing:
+            sniffed.append(contentsOf: chunk)
+            guard sniffed.count >= 2 else { return }
+            let head = sniffed
+            sniffed = []
+            if head[0] == 0x1f && head[1] == 0x8b {
+                state = .gzip
+                inflater = GzipInflater()
+                head.withUnsafeBytes { inflate($0, into: &sink) }
+            } else {
+                state = .plain
+                head.withUnsafeBytes { sink.consume($0) }
+            }
+        }
+    }
+
+    /// Signals the end of the stored bytes.
+    mutating func finish<Sink: DecodedBytesSink & ~Copyable>(into sink: inout Sink) {
+        switch state {
+        case .sniffing:
+            // A one-byte file cannot be gzip; zero bytes is an empty file.
+            state = .plain
+            if !sniffed.isEmpty { sniffed.withUnsafeBytes { sink.consume($0) } }
+        case .gzip:
+            if let problem = inflater?.finish() { stop(problem) }
+        case .plain, .stopped:
+            break
+        }
+    }
+
+    private mutating func inflate<Sink: DecodedBytesSink & ~Copyable>(
+        _ chunk: UnsafeRawBufferPointer, into sink: inout Sink
+    ) {
+        guard var running = inflater.take() else { return }
+        let problem = running.inflate(chunk, into: &sink)
+        inflater = running
+        if let problem { stop(problem) }
+    }
+
+    private mutating func stop(_ problem: FileDamage) {
+        damage = problem
+        state = .stopped
+        inflater = nil
+    }
+}
+
+/// Inflates a sequence of gzip members with zlib, tracking the compressed
+/// offset of each member so a damage can name where its member starts.
+///
+/// Invariant: `consumed` is the number of compressed bytes handed to zlib or
+/// judged between members; `memberStart <= consumed`.
+struct GzipInflater {
+    private enum Position {
+        case inMember
+        /// A member just ended; the next byte decides what follows.
+        case betweenMembers
+        /// Saw a lone `1f` between members at this offset; the next byte decides.
+        case magicByte(offset: Int64)
+        /// Zero bytes since this offset: padding, unless something else follows.
+        case padding(offset: Int64)
+    }
+
+    /// zlib keeps a pointer back to its stream, so the stream lives at a
+    /// fixed address of its own.
+    private final class Stream {
+        let pointer = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
+        var initialised = false
+
+        init() {
+            pointer.initialize(to: z_stream())
+            // 15 + 16: a gzip wrapper with a 32 KiB window; zlib checks CRC and length.
+            initialised = audience_inflateInit2(pointer, 15 + 16) == Z_OK
+        }
+
+        deinit {
+            if initialised { inflateEnd(pointer) }
+            pointer.deinitialize(count: 1)
+            pointer.deallocate()
+            output.deallocate()
+        }
+    }
+
+    private let stream = Stream()
+    private var position = Position.inMember
+    private var consumed: Int64 = 0
+    private var memberStart: Int64 = 0
+
+    /// Feeds compressed bytes; returns the damage that stops the file, if any.
+    mutating func inflate<Sink: DecodedBytesSink & ~Copyable>(
+        _ chunk: UnsafeRawBufferPointer, into sink: inout Sink
+    ) -> FileDamage? {
+        guard stream.initialised else {
+            return FileDamage(.corruptMember(reason: "zlib could not start"), at: memberStart)
+        }
+        guard let base = chunk.baseAddress else { return nil }
+        var index = 0
+        while index < chunk.count {
+            switch position {
+            case .inMember:
+                let outcome = inflateMember(
+                    UnsafeRawBufferPointer(start: base + index, count: chunk.count - index),
+                    into: &sink)
+                index += outcome.used
+                consumed += Int64(outcome.used)
+                if let damage = outcome.damage { return damage }
+            case .betweenMembers:
+                let byte = chunk[index]
+                if byte == 0x1f {
+                    position = .magicByte(offset: consumed)
+                } else if byte == 0 {
+                    position = .padding(offset: consumed)
+                } else {
+                    return FileDamage(.trailingBytes, at: consumed)
+                }
+                index += 1
+                consumed += 1
+            case .magicByte(let offset):
+                guard chunk[index] == 0x8b else { return FileDamage(.trailingBytes, at: offset) }
+                // A new member: zlib must see the `1f` that came in an earlier step.
+                position = .inMember
+                memberStart = offset
+                consumed = offset
+                var magic: UInt8 = 0x1f
+                let outcome = withUnsafeBytes(of: &magic) { inflateMember($0, into: &sink) }
+                if let damage = outcome.damage { return damage }
+                consumed += 1
+            case .padding(let offset):
+                let rest = UnsafeRawBufferPointer(start: base + index, count: chunk.count - index)
+                if rest.contains(where: { $0 != 0 }) {
+                    return FileDamage(.trailingBytes, at: offset)
+                }
+                index = chunk.count
+                consumed += Int64(rest.count)
+            }
+        }
+        return nil
+    }
+
+    /// The end of the compressed bytes: a member still open is truncated.
+    func finish() -> FileDamage? {
+        switch position {
+        case .inMember:
+            return FileDamage(.truncatedMember, at: memberStart)
+        case .magicByte(let offset):
+            return FileDamage(.trailingBytes, at: offset)
+        case .betweenMembers, .padding:
+            return nil
+        }
+    }
+
+    private mutating func inflateMember<Sink: DecodedBytesSink & ~Copyable>(
+        _ input: UnsafeRawBufferPointer, into sink: inout Sink
+    ) -> (used: Int, damage: FileDamage?) {
+        let z = stream.pointer
+        let output = stream.output
+        z.pointee.next_in = UnsafeMutablePointer(
+            mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        z.pointee.avail_in = uInt(input.count)
+        while true {
+            z.pointee.next_out = output.baseAddress?.assumingMemoryBound(to: Bytef.self)
+            z.pointee.avail_out = uInt(output.count)
+            let status = CZlib.inflate(z, Z_NO_FLUSH)
+            let produced = output.count - Int(z.pointee.avail_out)
+            if produced > 0 { sink.consume(UnsafeRawBufferPointer(rebasing: output[0..<produced])) }
+            let used = input.count - Int(z.pointee.avail_in)
+            switch status {
+            case Z_STREAM_END:
+                inflateReset(z)
+                position = .betweenMembers
+                return (used, nil)
+            case Z_OK, Z_BUF_ERROR:
+                // Z_BUF_ERROR only says no progress was possible: zlib wants more input.
+                if z.pointee.avail_in == 0 && z.pointee.avail_out != 0 { return (used, nil) }
+                if status == Z_BUF_ERROR && produced == 0 { return (used, nil) }
+            default:
+                let reason = z.pointee.msg.map { String(cString: $0) } ?? "zlib error \(status)"
+                return (used, FileDamage(.corruptMember(reason: reason), at: memberStart))
+            }
+        }
+    }
+}

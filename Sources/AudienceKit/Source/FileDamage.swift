@@ -1,0 +1,47 @@
+/// A file-level problem: the file's reading stopped (or never started) here.
+///
+/// The lines read before it still count; `keepsPartialLine` says whether the
+/// text after the last line end before the damage counts as a line too.
+public struct FileDamage: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// The file could not be opened or read (permissions, a folder, EIO).
+        case unreadable(errno: Int32)
+        /// A gzip member ended before its trailer.
+        case truncatedMember
+        /// zlib rejected a member's data, header or trailer (CRC, length).
+        case corruptMember(reason: String)
+        /// Bytes after the last complete member that do not start another one.
+        case trailingBytes
+        /// The content is a JSON array, which NDJSON is not.
+        case jsonArray
+    }
+
+    public var kind: Kind
+    /// Offset in the file as stored (compressed bytes for gzip) where the
+    /// damaged member or the trailing bytes start.
+    public var byteOffset: Int64?
+
+    public init(_ kind: Kind, at byteOffset: Int64? = nil) {
+        self.kind = kind
+        self.byteOffset = byteOffset
+    }
+
+    /// Trailing bytes follow complete members, so their last line is whole.
+    public var keepsPartialLine: Bool { kind == .trailingBytes }
+
+    public var description: String {
+        let offset = byteOffset.map(String.init) ?? "?"
+        switch kind {
+        case .unreadable(let code):
+            return "cannot read file: \(SystemError.describe(code))"
+        case .truncatedMember:
+            return "truncated gzip member starting at byte \(offset)"
+        case .corruptMember(let reason):
+            return "corrupt gzip member starting at byte \(offset) (\(reason))"
+        case .trailingBytes:
+            return "trailing bytes after the last gzip member at byte \(offset)"
+        case .jsonArray:
+            return "JSON array, not NDJSON"
+        }
+    }
+}

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a file (or standard input) in fixed-size chunks, so memory does not
+/// grow with the file. Owns its descriptor and its buffer.
+struct FileReader: ~Copyable {
+    static let chunkSize = 1 << 20
+
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+    private let buffer: UnsafeMutableRawBufferPointer
+    /// Bytes read from the file so far.
+    private(set) var bytesRead: Int64 = 0
+
+    /// Opens `path`, or standard input when `path` is nil.
+    init(path: String?) throws(FileDamage) {
+        if let path {
+            let fd = SystemError.retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC) }
+            guard fd >= 0 else { throw FileDamage(.unreadable(errno: errno)) }
+            var info = stat()
+            if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
+                close(fd)
+                throw FileDamage(.unreadable(errno: EISDIR))
+            }
+            descriptor = fd
+            ownsDescriptor = true
+        } else {
+            descriptor = STDIN_FILENO
+            ownsDescriptor = false
+        }
+        buffer = .allocate(byteCount: Self.chunkSize, alignment: 16)
+    }
+
+    deinit {
+        if ownsDescriptor { close(descriptor) }
+        buffer.deallocate()
+    }
+
+    /// The next chunk, empty at the end of the file. The bytes stay valid
+    /// until the next call.
+    mutating func next() throws(FileDamage) -> UnsafeRawBufferPointer {
+        let base = buffer.baseAddress
+        let fd = descriptor
+        let count = SystemError.retryingInterrupts { read(fd, base, Self.chunkSize) }
+        guard count >= 0 else { throw FileDamage(.unreadable(errno: errno), at: bytesRead) }
+        bytesRead += Int64(count)
+        return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+    }
+
+    /// Reads to the end without looking, so `bytesRead` is the file's size
+    /// even when its content stopped making sense early.
+    mutating func drain() {
+        while let chunk = try? next(), !chunk.isEmpty {}
+    }
+}
