@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A problem writing the results.
+public struct OutputError: Error, Equatable, CustomStringConvertible {
+    public var path: String
+    public var errno: Int32
+
+    public var description: String {
+        "cannot write '\(path)': \(SystemError.describe(errno))"
+    }
+}
+
+/// The folder results go to. Each file is written under a temporary name
+/// and renamed into place, so a crash never leaves a half-written table.
+public struct OutputFolder: Sendable {
+    public let path: String
+
+    /// Creates the folder (and its parents) when missing and checks that
+    /// files can be written in it.
+    public init(path: String) throws(OutputError) {
+        self.path = path
+        try Self.createFolders(path)
+        let probe = joined(".audience-write-test-\(getpid())")
+        let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OutputError(path: path, errno: errno) }
+        close(fd)
+        unlink(probe)
+    }
+
+    public func joined(_ name: String) -> String {
+        path.hasSuffix("/") ? path + name : path + "/" + name
+    }
+
+    /// Writes `text` to `name` atomically (temporary file, then rename).
+    public func write(_ text: String, to name: String) throws(OutputError) {
+        let target = joined(name)
+        if let slash = name.lastIndex(of: "/") {
+            try Self.createFolders(joined(String(name[..<slash])))
+        }
+        let temporary = target + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw OutputError(path: target, errno: errno) }
+        var failure: Int32?
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += written
+            }
+        }
+        if close(fd) != 0 && failure == nil { failure = errno }
+        if failure == nil && rename(temporary, target) != 0 { failure = errno }
+        if let failure {
+            unlink(temporary)
+            throw OutputError(path: target, errno: failure)
+        }
+    }
+
+    private static func createFolders(_ path: String) throws(OutputError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw OutputError(path: prefix, errno: errno)
+            }
+            prefix += "/"
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+            throw OutputError(path: path, errno: ENOTDIR)
+        }
+    }
+}

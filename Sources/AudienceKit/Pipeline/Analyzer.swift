@@ -1,0 +1,66 @@
+/// Settings of one `analyze` run.
+public struct AnalysisSettings: Sendable {
+    public var inputs: [InputFile]
+    public var read = ReadSettings()
+
+    public init(inputs: [InputFile], read: ReadSettings = ReadSettings()) {
+        self.inputs = inputs
+        self.read = read
+    }
+}
+
+/// The result of one run, ready to be written.
+public struct AnalysisReport: Sendable {
+    public var settings: AnalysisSettings
+    public var read: ReadResult
+    public var elapsedSeconds: Double
+}
+
+/// Runs the engine and writes its tables. Prints nothing, exits nothing.
+public enum Analyzer {
+    public static let version = "0.1.0"
+
+    public static func run(_ settings: AnalysisSettings) -> AnalysisReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let read = Reading.read(settings.inputs, settings: settings.read)
+        let elapsed = start.duration(to: clock.now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return AnalysisReport(settings: settings, read: read, elapsedSeconds: seconds)
+    }
+
+    /// The files written, by name, with their contents.
+    public static func outputs(_ report: AnalysisReport) -> [(name: String, text: String)] {
+        [
+            ("quality.csv", QualityTables.quality(report.read).rendered),
+            ("rejects.csv", QualityTables.rejects(report.read).rendered),
+            ("summary.json", summary(report).rendered() + "\n"),
+        ]
+    }
+
+    /// Writes every output into `folder`, each atomically.
+    /// - Returns: the names written.
+    @discardableResult
+    public static func write(_ report: AnalysisReport, to folder: OutputFolder) throws(OutputError) -> [String] {
+        var names: [String] = []
+        for output in outputs(report) {
+            try folder.write(output.text, to: output.name)
+            names.append(output.name)
+        }
+        return names
+    }
+
+    static func summary(_ report: AnalysisReport) -> JSONValue {
+        .object([
+            ("tool", .string("audience")),
+            ("version", .string(version)),
+            ("settings", .object([
+                ("threads", .integer(report.settings.read.threads)),
+                ("rejects", .integer(report.settings.read.rejectSampleLimit)),
+            ])),
+            ("inputs", .array(report.settings.inputs.map { .string($0.name) })),
+            ("totals", QualityTables.lineTotals(report.read)),
+            ("elapsed_seconds", .number(report.elapsedSeconds)),
+        ])
+    }
+}
