@@ -34,6 +34,48 @@ public struct ByteInterner: Sendable {
         String(decoding: bytes(id), as: UTF8.self)
     }
 
+    /// Calls `body` with the bytes of string `id`.
+    @inline(__always)
+    public func withBytes<R>(_ id: UInt32, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let start = offsets[Int(id)]
+        let end = offsets[Int(id) + 1]
+        return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    }
+
+    /// For each id, its rank when all strings are sorted by bytes (the
+    /// empty string, id 0, ranks first).
+    func ranksInByteOrder() -> [UInt32] {
+        var order = Array(0..<UInt32(count))
+        arena.withUnsafeBytes { bytes in
+            let offsets = self.offsets
+            order.sort { a, b in
+                let aStart = offsets[Int(a)], aCount = offsets[Int(a) + 1] - aStart
+                let bStart = offsets[Int(b)], bCount = offsets[Int(b) + 1] - bStart
+                let common = min(aCount, bCount)
+                if common > 0, let base = bytes.baseAddress {
+                    let result = memcmp(base + aStart, base + bStart, common)
+                    if result != 0 { return result < 0 }
+                }
+                return aCount < bCount
+            }
+        }
+        var rank = [UInt32](repeating: 0, count: count)
+        for (position, id) in order.enumerated() { rank[Int(id)] = UInt32(position) }
+        return rank
+    }
+
+    /// A copy whose string `rank[id]` is this one's string `id`.
+    /// - Precondition: `rank` is a permutation with `rank[0] == 0`.
+    func reordered(by rank: [UInt32]) -> ByteInterner {
+        var inverse = [UInt32](repeating: 0, count: count)
+        for (id, position) in rank.enumerated() { inverse[Int(position)] = UInt32(id) }
+        var result = ByteInterner()
+        for id in inverse.dropFirst() {
+            _ = withBytes(id) { result.intern($0) }
+        }
+        return result
+    }
+
     /// The id of `bytes`, adding it when new.
     /// - Complexity: O(length) expected.
     mutating func intern(_ bytes: UnsafeRawBufferPointer) -> UInt32 {

@@ -6,50 +6,56 @@
 /// the smallest in `keptOrder`, so the result never depends on line order.
 public struct DeduplicatedEvents: Sendable {
     public let store: EventStore
-    /// Kept events, view after view; within a view in `keptOrder`.
-    public let events: [EventRecord]
-    /// `events[viewStarts[v]..<viewStarts[v + 1]]` are the events of view `v`.
+    /// Indices into `store.events` of the kept events, view after view;
+    /// within a view in `keptOrder`.
+    public let kept: [UInt32]
+    /// `kept[viewStarts[v]..<viewStarts[v + 1]]` are the events of view `v`.
     public let viewStarts: [Int]
     /// Accepted events removed as copies of another.
     public let duplicates: Int
 
+    /// - Complexity: O(n) to group by view (a counting sort), then a sort
+    ///   within each view, which is small.
     public init(_ store: EventStore) {
         let viewCount = store.views.count
         var starts = [Int](repeating: 0, count: viewCount + 1)
         for event in store.events { starts[Int(event.view) + 1] += 1 }
         for view in 0..<viewCount { starts[view + 1] += starts[view] }
-        var order = [Int32](repeating: 0, count: store.events.count)
+        var order = [UInt32](repeating: 0, count: store.events.count)
         var next = starts
         for (index, event) in store.events.enumerated() {
-            order[next[Int(event.view)]] = Int32(index)
+            order[next[Int(event.view)]] = UInt32(index)
             next[Int(event.view)] += 1
         }
 
         let attributes = store.attributes
-        let all = store.events
-        var kept: [EventRecord] = []
-        kept.reserveCapacity(all.count)
+        let events = store.events
+        var keptCount = 0
         var keptStarts = [0]
         keptStarts.reserveCapacity(viewCount + 1)
-        var group: [EventRecord] = []
         for view in 0..<viewCount {
-            group.removeAll(keepingCapacity: true)
-            for position in starts[view]..<starts[view + 1] { group.append(all[Int(order[position])]) }
-            group.sort { Self.copyOrder($0, $1, attributes) }
+            // Sort the view's slice so copies sit together, the one to keep first,
+            // then compact the kept ones to the front of the output.
+            order[starts[view]..<starts[view + 1]].sort {
+                Self.copyOrder(events[Int($0)], events[Int($1)], attributes)
+            }
+            let viewStart = keptCount
             var last: EventRecord?
-            let firstKept = kept.count
-            for event in group {
+            for position in starts[view]..<starts[view + 1] {
+                let event = events[Int(order[position])]
                 if let last, Self.isCopy(last, of: event) { continue }
-                kept.append(event)
+                order[keptCount] = order[position]
+                keptCount += 1
                 last = event
             }
-            kept[firstKept...].sort { Self.keptOrder($0, $1, attributes) }
-            keptStarts.append(kept.count)
+            order[viewStart..<keptCount].sort { Self.keptOrder(events[Int($0)], events[Int($1)], attributes) }
+            keptStarts.append(keptCount)
         }
+        order.removeSubrange(keptCount...)
         self.store = store
-        self.events = kept
+        self.kept = order
         self.viewStarts = keptStarts
-        self.duplicates = all.count - kept.count
+        self.duplicates = events.count - keptCount
     }
 
     @inline(__always)
@@ -77,7 +83,9 @@ public struct DeduplicatedEvents: Sendable {
 
     /// The spec's order for choosing a copy: by `ts`, then each field in the
     /// order of the field table (absent first, numbers by value, text by
-    /// bytes, which string ids follow). A total order on content.
+    /// bytes, which string ids follow). Events that differ only in their
+    /// `event_id` are interchangeable for every metric, so event ids, which
+    /// are not in byte order, only break the last tie.
     static func keptOrder(_ a: EventRecord, _ b: EventRecord, _ attributes: [EventAttributes]) -> Bool {
         if a.timestamp != b.timestamp { return a.timestamp < b.timestamp }
         if a.kind != b.kind { return a.kind < b.kind }

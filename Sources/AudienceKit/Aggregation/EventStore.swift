@@ -48,12 +48,18 @@ public struct EventAttributes: Hashable, Sendable {
 /// The accepted events of some lines, with the tables their ids refer to.
 /// Each worker fills its own; `merged` combines them.
 public struct EventStore: Sendable {
+    /// Text values; after `merged`, ids follow byte order.
     public internal(set) var strings = ByteInterner()
-    public internal(set) var views: [ViewKey] = []
-    public internal(set) var attributes: [EventAttributes] = []
+    /// `event_id` values, which need equality only.
+    public internal(set) var eventIDs = ByteInterner()
     public internal(set) var events: [EventRecord] = []
-    private var viewIDs: [ViewKey: UInt32] = [:]
-    private var attributeIDs: [EventAttributes: UInt32] = [:]
+    private var viewIDs = IDTable<ViewKey>()
+    private var attributeIDs = IDTable<EventAttributes>()
+
+    /// Views by id.
+    public var views: [ViewKey] { viewIDs.keys }
+    /// Attribute sets by id.
+    public var attributes: [EventAttributes] { attributeIDs.keys }
 
     public init() {}
 
@@ -73,45 +79,44 @@ public struct EventStore: Sendable {
             timestamp: event.timestamp,
             from: event.from, to: event.to, position: event.position, duration: event.duration,
             view: id(of: view), attributes: id(of: attributes),
-            eventID: strings.intern(event.eventID), kind: event.kind))
+            eventID: eventIDs.intern(event.eventID), kind: event.kind))
     }
 
-    private mutating func id(of view: ViewKey) -> UInt32 {
-        if let known = viewIDs[view] { return known }
-        let id = UInt32(views.count)
-        views.append(view)
-        viewIDs[view] = id
-        return id
-    }
+    @inline(__always)
+    private mutating func id(of view: ViewKey) -> UInt32 { viewIDs.id(of: view) }
 
-    private mutating func id(of attributes: EventAttributes) -> UInt32 {
-        if let known = attributeIDs[attributes] { return known }
-        let id = UInt32(self.attributes.count)
-        self.attributes.append(attributes)
-        attributeIDs[attributes] = id
-        return id
-    }
+    @inline(__always)
+    private mutating func id(of attributes: EventAttributes) -> UInt32 { attributeIDs.id(of: attributes) }
 
     /// Combines stores into one whose string ids follow byte order (id 0,
     /// the empty string, first), so comparing ids compares text, and no
-    /// result depends on which worker read which line.
-    public static func merged(_ parts: [EventStore]) -> EventStore {
-        // Every distinct string, sorted by bytes.
-        var all: [[UInt8]] = []
+    /// result depends on which worker read which line. Event ids only need
+    /// equality, so they are merged without sorting.
+    /// - Complexity: O(events + strings · log strings).
+    public static func merged(_ parts: consuming [EventStore]) -> EventStore {
+        var parts = parts
+        // 1. Every distinct string once, then its rank in byte order.
+        var union = ByteInterner()
+        var unionIDs: [[UInt32]] = []
         for part in parts {
-            for id in 1..<max(part.strings.count, 1) { all.append(Array(part.strings.bytes(UInt32(id)))) }
+            unionIDs.append((0..<part.strings.count).map { id in
+                part.strings.withBytes(UInt32(id)) { union.intern($0) }
+            })
         }
-        all.sort { $0.lexicographicallyPrecedes($1) }
+        let rank = union.ranksInByteOrder()
         var merged = EventStore()
-        var previous: [UInt8]? = nil
-        for bytes in all where bytes != previous {
-            _ = bytes.withUnsafeBytes { merged.strings.intern($0) }
-            previous = bytes
-        }
-        merged.events.reserveCapacity(parts.reduce(0) { $0 + $1.events.count })
-        for part in parts {
-            let stringMap: [UInt32] = (0..<part.strings.count).map { id in
-                id == 0 ? 0 : Array(part.strings.bytes(UInt32(id))).withUnsafeBytes { merged.strings.intern($0) }
+        merged.strings = union.reordered(by: rank)
+
+        // 2. Remap each part's ids and move its events over.
+        var total = 0
+        for part in parts { total += part.events.count }
+        var partIndex = 0
+        while !parts.isEmpty {
+            var part = parts.removeFirst()
+            let stringMap = unionIDs[partIndex].map { rank[Int($0)] }
+            partIndex += 1
+            let eventIDMap: [UInt32] = (0..<part.eventIDs.count).map { id in
+                part.eventIDs.withBytes(UInt32(id)) { merged.eventIDs.intern($0) }
             }
             let viewMap = part.views.map { view in
                 merged.id(of: ViewKey(session: stringMap[Int(view.session)], title: stringMap[Int(view.title)]))
@@ -124,11 +129,18 @@ public struct EventStore: Sendable {
                     device: stringMap[Int(a.device)], audioLang: stringMap[Int(a.audioLang)],
                     subtitleLang: stringMap[Int(a.subtitleLang)]))
             }
-            for var event in part.events {
-                event.view = viewMap[Int(event.view)]
-                event.attributes = attributeMap[Int(event.attributes)]
-                event.eventID = stringMap[Int(event.eventID)]
-                merged.events.append(event)
+            var events = part.events
+            part.events = []
+            for index in events.indices {
+                events[index].view = viewMap[Int(events[index].view)]
+                events[index].attributes = attributeMap[Int(events[index].attributes)]
+                events[index].eventID = eventIDMap[Int(events[index].eventID)]
+            }
+            if merged.events.isEmpty {
+                merged.events = events
+                merged.events.reserveCapacity(total)
+            } else {
+                merged.events.append(contentsOf: events)
             }
         }
         return merged

@@ -56,16 +56,15 @@ struct EventValidator: ~Copyable {
     /// Validates `record`; on success fills `event`.
     mutating func validate(_ record: borrowing RawRecord, into event: inout ValidEvent) -> RejectDetail? {
         // 1. A text field holding a boolean, an object or an array.
-        for field in Self.textFields {
-            let kind = record[field].kind
-            if kind == .boolean || kind == .object || kind == .array {
-                return .malformed(.nonTextValue(field, kind))
-            }
+        for index in 0..<Field.allCases.count where record[slot: index].kind.rawValue >= RawValue.Kind.boolean.rawValue {
+            let field = Field(slot: index)
+            if field.kind == .text { return .malformed(.nonTextValue(field, record[field].kind)) }
         }
         // 2-4. `event` absent; `event` unknown; other required fields absent.
         var missing: UInt32 = 0
-        for field in Field.required where Self.text(record[field]).isEmpty {
-            missing |= 1 << UInt32(field.rawValue)
+        // The required fields are the first five of the field table.
+        for index in 0..<5 where Self.text(record[slot: index]).isEmpty {
+            missing |= 1 << UInt32(index)
         }
         if missing & (1 << UInt32(Field.event.rawValue)) != 0 { return .missingFields(mask: missing) }
         guard let kind = EventKind(Self.text(record[.event])) else { return .unknownEvent }
@@ -80,27 +79,19 @@ struct EventValidator: ~Copyable {
         case .success(let milliseconds): event.timestamp = milliseconds
         }
 
-        // 6. Numbers.
-        for field in [Field.from, .to, .position, .duration] {
-            guard let value = Self.number(record[field]) else { return .badNumber(field) }
-            switch field {
-            case .from: event.from = value
-            case .to: event.to = value
-            case .position: event.position = value
-            default: event.duration = value
-            }
-        }
-        for field in [Field.season, .episode] {
-            guard let value = Self.number(record[field]) else { return .badNumber(field) }
-            var whole: Int32 = -1
-            if !value.isNaN {
-                guard value >= 0 && value <= 2_147_483_647 && value == value.rounded(.towardZero) else {
-                    return .badNumber(field)
-                }
-                whole = Int32(value)
-            }
-            if field == .season { event.season = whole } else { event.episode = whole }
-        }
+        // 6. Numbers, in the field table's order.
+        guard let from = Self.number(record[.from]) else { return .badNumber(.from) }
+        guard let to = Self.number(record[.to]) else { return .badNumber(.to) }
+        guard let position = Self.number(record[.position]) else { return .badNumber(.position) }
+        guard let duration = Self.number(record[.duration]) else { return .badNumber(.duration) }
+        guard let season = Self.wholeNumber(record[.season]) else { return .badNumber(.season) }
+        guard let episode = Self.wholeNumber(record[.episode]) else { return .badNumber(.episode) }
+        event.from = from
+        event.to = to
+        event.position = position
+        event.duration = duration
+        event.season = season
+        event.episode = episode
 
         // 7. Segments.
         if kind == .progress || kind == .seek {
@@ -126,8 +117,6 @@ struct EventValidator: ~Copyable {
         return nil
     }
 
-    private static let textFields: [Field] = Field.allCases.filter { $0.kind == .text }
-
     /// A value's trimmed text; empty when absent.
     @inline(__always)
     static func text(_ value: RawValue) -> UnsafeRawBufferPointer {
@@ -148,6 +137,15 @@ struct EventValidator: ~Copyable {
         case .boolean, .object, .array:
             return nil
         }
+    }
+
+    /// -1 when absent, nil when not a whole number from 0 to 2147483647.
+    @inline(__always)
+    static func wholeNumber(_ value: RawValue) -> Int32? {
+        guard let number = number(value) else { return nil }
+        if number.isNaN { return -1 }
+        guard number >= 0 && number <= 2_147_483_647 && number == number.rounded(.towardZero) else { return nil }
+        return Int32(number)
     }
 
     private mutating func upperCased(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {

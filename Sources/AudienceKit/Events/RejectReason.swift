@@ -41,10 +41,15 @@ public enum EventKind: UInt8, CaseIterable, Sendable, Comparable {
         }
     }
 
+    @inline(__always)
     init?(_ bytes: UnsafeRawBufferPointer) {
-        guard let match = Self.allCases.first(where: { bytes.elementsEqual($0.name.utf8) }) else { return nil }
-        self = match
+        guard bytes.count >= 4 && bytes.count <= 8 else { return nil }
+        let index = Self.nameTable.lookup(PackedKey(bytes))
+        guard index >= 0 else { return nil }
+        self.init(rawValue: UInt8(index))
     }
+
+    static let nameTable = PerfectKeyTable(allCases.map(\.name))
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

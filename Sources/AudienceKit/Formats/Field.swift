@@ -44,39 +44,86 @@ public enum Field: Int, CaseIterable, Sendable {
 
     static let required: [Field] = [.ts, .event, .sessionID, .viewerID, .titleID]
 
+    /// The field at position `slot` of the table, without the switch of
+    /// `init(rawValue:)`: the cases are laid out as tags 0..<18 in order.
+    /// - Precondition: `0 <= slot < Field.allCases.count`.
+    @inline(__always)
+    init(slot: Int) {
+        self = unsafeBitCast(UInt8(truncatingIfNeeded: slot), to: Field.self)
+    }
+
     /// The field a key or column names, comparing bytes exactly.
-    /// - Complexity: O(key length); no allocation.
+    /// - Complexity: O(1): one multiply, one table slot, three comparisons.
     static func named(_ key: UnsafeRawBufferPointer) -> Field? {
-        // Dispatch on length and first byte first: most keys fail there.
-        switch key.count {
-        case 2: return key[0] == 0x74 && key[1] == 0x73 ? .ts : (key.elementsEqual("to".utf8) ? .to : nil)
-        case 4: return key.elementsEqual("from".utf8) ? .from : nil
-        case 5: return key.elementsEqual("event".utf8) ? .event : nil
-        case 6:
-            if key.elementsEqual("season".utf8) { return .season }
-            if key.elementsEqual("region".utf8) { return .region }
-            if key.elementsEqual("device".utf8) { return .device }
-            return nil
-        case 7:
-            if key.elementsEqual("episode".utf8) { return .episode }
-            if key.elementsEqual("country".utf8) { return .country }
-            return nil
-        case 8:
-            if key.elementsEqual("title_id".utf8) { return .titleID }
-            if key.elementsEqual("position".utf8) { return .position }
-            if key.elementsEqual("duration".utf8) { return .duration }
-            if key.elementsEqual("event_id".utf8) { return .eventID }
-            return nil
-        case 9:
-            if key.elementsEqual("viewer_id".utf8) { return .viewerID }
-            if key.elementsEqual("series_id".utf8) { return .seriesID }
-            return nil
-        case 10:
-            if key.elementsEqual("session_id".utf8) { return .sessionID }
-            if key.elementsEqual("audio_lang".utf8) { return .audioLang }
-            return nil
-        case 13: return key.elementsEqual("subtitle_lang".utf8) ? .subtitleLang : nil
-        default: return nil
+        guard key.count <= 16 else { return nil }
+        let index = keyTable.lookup(PackedKey(key))
+        return index < 0 ? nil : Field(slot: index)
+    }
+
+    static let keyTable = PerfectKeyTable(Field.allCases.map(\.name))
+}
+
+/// A perfect hash table for a few fixed short keys (field names, event
+/// names): a multiplier is searched once so that every key has a slot of
+/// its own; a lookup then costs one multiply and one comparison.
+struct PerfectKeyTable: @unchecked Sendable {
+    /// Slot -> (key, index); written once in `init`, then only read, so
+    /// sharing it between threads needs no lock. Lives as long as the process
+    /// (the tables are static).
+    private let slots: UnsafeMutablePointer<(PackedKey, Int)>
+    private let multiplier: UInt64
+    private static let bits: UInt64 = 6
+
+    init(_ names: [String]) {
+        let packed = names.map { name in Array(name.utf8).withUnsafeBytes { PackedKey($0) } }
+        var candidate: UInt64 = 0x9E37_79B9_7F4A_7C15
+        while true {
+            let slots = packed.map { Self.slot($0, candidate) }
+            if Set(slots).count == slots.count { break }
+            candidate = candidate &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407 | 1
+        }
+        multiplier = candidate
+        slots = .allocate(capacity: 1 << Int(Self.bits))
+        slots.initialize(repeating: (PackedKey(count: -1), -1), count: 1 << Int(Self.bits))
+        for (index, key) in packed.enumerated() {
+            slots[Self.slot(key, candidate)] = (key, index)
+        }
+    }
+
+    @inline(__always)
+    private static func slot(_ key: PackedKey, _ multiplier: UInt64) -> Int {
+        Int(truncatingIfNeeded: ((key.low ^ (key.high &* 31) ^ UInt64(truncatingIfNeeded: key.count)) &* multiplier) >> (64 - bits))
+    }
+
+    /// The index of the key among the names given, or -1.
+    @inline(__always)
+    func lookup(_ key: PackedKey) -> Int {
+        let entry = slots[Self.slot(key, multiplier)]
+        return entry.0 == key ? entry.1 : -1
+    }
+}
+
+/// Up to 16 bytes packed into two words, zero-padded, with the length, so
+/// short keys compare in three integer comparisons.
+struct PackedKey: Equatable, Sendable {
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+    var count: Int
+
+    init(count: Int) {
+        self.count = count
+    }
+
+    /// - Precondition: `bytes.count <= 16`.
+    @inline(__always)
+    init(_ bytes: UnsafeRawBufferPointer) {
+        count = bytes.count
+        guard let base = bytes.baseAddress else { return }
+        // memcpy of a variable length compiles to a few moves; words stay
+        // zero-padded.
+        withUnsafeMutableBytes(of: &low) { $0.baseAddress?.copyMemory(from: base, byteCount: Swift.min(count, 8)) }
+        if count > 8 {
+            withUnsafeMutableBytes(of: &high) { $0.baseAddress?.copyMemory(from: base + 8, byteCount: count - 8) }
         }
     }
 }
@@ -114,8 +161,13 @@ struct RawRecord: ~Copyable {
     deinit { slots.deallocate() }
 
     subscript(field: Field) -> RawValue {
-        get { slots[field.rawValue] }
-        nonmutating set { slots[field.rawValue] = newValue }
+        @inline(__always) get { slots[field.rawValue] }
+        @inline(__always) nonmutating set { slots[field.rawValue] = newValue }
+    }
+
+    /// By position in the field table (`Field.rawValue`).
+    subscript(slot slot: Int) -> RawValue {
+        @inline(__always) get { slots[slot] }
     }
 
     func reset() {

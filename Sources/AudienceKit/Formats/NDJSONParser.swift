@@ -18,6 +18,8 @@ struct NDJSONParser: ~Copyable {
     private var scratchUsed = 0
     /// Open containers while skipping a nested value: `{` or `[`.
     private var containers: [UInt8] = []
+    /// A local copy, so the hot loop does not go through a lazy global.
+    private let fieldKeys = Field.keyTable
 
     init() {
         scratch = .allocate(byteCount: 4096, alignment: 8)
@@ -75,28 +77,25 @@ struct NDJSONParser: ~Copyable {
         if c.byte == UInt8(ascii: "}") {
             c.index += 1
         } else {
+            var key = UnsafeRawBufferPointer(start: nil, count: 0)
+            var value = RawValue.absent
             while true {
                 guard c.byte == UInt8(ascii: "\"") else {
                     return .invalidJSON(offset: c.index, problem: "expected a key in quotes")
                 }
-                let key: UnsafeRawBufferPointer
-                switch scanString(&c) {
-                case .failure(let problem): return problem
-                case .success(let value): key = value
-                }
+                if let problem = scanString(&c, into: &key) { return problem }
                 c.skipWhitespace()
                 guard c.byte == UInt8(ascii: ":") else {
                     return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
                 }
                 c.index += 1
                 c.skipWhitespace()
-                let value: RawValue
-                switch scanValue(&c) {
-                case .failure(let problem): return problem
-                case .success(let scanned): value = scanned
-                }
+                if let problem = scanValue(&c, into: &value) { return problem }
                 // The last occurrence of a key wins, `null` included.
-                if let field = Field.named(key) { record[field] = value }
+                if key.count <= 16 {
+                    let slot = fieldKeys.lookup(PackedKey(key))
+                    if slot >= 0 { record[Field(slot: slot)] = value }
+                }
                 c.skipWhitespace()
                 let separator = c.byte
                 c.index += 1
@@ -116,41 +115,48 @@ struct NDJSONParser: ~Copyable {
 
     /// Scans one value at the cursor. Known fields only need scalars; nested
     /// values are validated and reported by kind.
-    private mutating func scanValue(_ c: inout Cursor) -> Result<RawValue, Malformation> {
+    @inline(__always)
+    private mutating func scanValue(_ c: inout Cursor, into value: inout RawValue) -> Malformation? {
         let start = c.index
         switch c.byte {
         case UInt8(ascii: "\""):
-            return scanString(&c).map { RawValue(kind: .text, bytes: $0) }
+            value.kind = .text
+            return scanString(&c, into: &value.bytes)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            guard scanNumber(&c) else {
-                return .failure(.invalidJSON(offset: c.index, problem: "invalid number"))
-            }
-            return .success(RawValue(kind: .number, bytes: c.bytes(start, c.index)))
+            guard scanNumber(&c) else { return .invalidJSON(offset: c.index, problem: "invalid number") }
+            value = RawValue(kind: .number, bytes: c.bytes(start, c.index))
+            return nil
         case UInt8(ascii: "t"):
-            return scanLiteral(&c, "true").map { RawValue(kind: .boolean, bytes: c.bytes(start, c.index)) }
+            value = RawValue(kind: .boolean, bytes: c.bytes(start, start))
+            return scanLiteral(&c, "true", into: &value)
         case UInt8(ascii: "f"):
-            return scanLiteral(&c, "false").map { RawValue(kind: .boolean, bytes: c.bytes(start, c.index)) }
+            value = RawValue(kind: .boolean, bytes: c.bytes(start, start))
+            return scanLiteral(&c, "false", into: &value)
         case UInt8(ascii: "n"):
-            return scanLiteral(&c, "null").map { .absent }
+            value = .absent
+            return scanLiteral(&c, "null", into: &value)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let kind: RawValue.Kind = c.byte == UInt8(ascii: "{") ? .object : .array
-            if let problem = skipContainer(&c) { return .failure(problem) }
-            return .success(RawValue(kind: kind, bytes: c.bytes(start, c.index)))
+            if let problem = skipContainer(&c) { return problem }
+            value = RawValue(kind: kind, bytes: c.bytes(start, c.index))
+            return nil
         default:
-            return .failure(.invalidJSON(offset: c.index, problem: "expected a value"))
+            return .invalidJSON(offset: c.index, problem: "expected a value")
         }
     }
 
-    private func scanLiteral(_ c: inout Cursor, _ word: StaticString) -> Result<Void, Malformation> {
+    private func scanLiteral(_ c: inout Cursor, _ word: StaticString, into value: inout RawValue) -> Malformation? {
         let count = word.utf8CodeUnitCount
         guard c.index + count <= c.count,
               memcmp(c.base + c.index, word.utf8Start, count) == 0
-        else { return .failure(.invalidJSON(offset: c.index, problem: "invalid literal")) }
+        else { return .invalidJSON(offset: c.index, problem: "invalid literal") }
+        if value.kind != .absent { value.bytes = c.bytes(c.index, c.index + count) }
         c.index += count
-        return .success(())
+        return nil
     }
 
     /// JSON's number grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    @inline(__always)
     private func scanNumber(_ c: inout Cursor) -> Bool {
         @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
         if c.byte == UInt8(ascii: "-") { c.index += 1 }
@@ -175,28 +181,42 @@ struct NDJSONParser: ~Copyable {
         return true
     }
 
-    /// Scans a string at the opening quote; returns its decoded bytes.
-    private mutating func scanString(_ c: inout Cursor) -> Result<UnsafeRawBufferPointer, Malformation> {
+    /// Scans a string at its opening quote into `text`, decoded.
+    @inline(__always)
+    private mutating func scanString(_ c: inout Cursor, into text: inout UnsafeRawBufferPointer) -> Malformation? {
         c.index += 1
         let start = c.index
+        // Eight bytes at a time while none is a quote, a backslash or a control character.
+        while c.index + 8 <= c.count {
+            let word = UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt64.self)
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let high: UInt64 = 0x8080_8080_8080_8080
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            if special & high != 0 { break }
+            c.index += 8
+        }
         while c.index < c.count {
             let b = c.base[c.index]
             if b == UInt8(ascii: "\"") {
                 c.index += 1
-                return .success(c.bytes(start, c.index - 1))
+                text = c.bytes(start, c.index - 1)
+                return nil
             }
-            if b == UInt8(ascii: "\\") { return decodeEscapedString(&c, from: start) }
-            if b < 0x20 { return .failure(.invalidJSON(offset: c.index, problem: "control character in a string")) }
+            if b == UInt8(ascii: "\\") { return decodeEscapedString(&c, from: start, into: &text) }
+            if b < 0x20 { return .invalidJSON(offset: c.index, problem: "control character in a string") }
             c.index += 1
         }
-        return .failure(.invalidJSON(offset: c.count, problem: "unterminated string"))
+        return .invalidJSON(offset: c.count, problem: "unterminated string")
     }
 
     /// Finishes a string that holds escapes, decoding it into `scratch`.
     private mutating func decodeEscapedString(
-        _ c: inout Cursor, from start: Int
-    ) -> Result<UnsafeRawBufferPointer, Malformation> {
-        let out = scratch.baseAddress!.assumingMemoryBound(to: UInt8.self) + scratchUsed
+        _ c: inout Cursor, from start: Int, into text: inout UnsafeRawBufferPointer
+    ) -> Malformation? {
+        guard let scratchBase = scratch.baseAddress else { return .invalidJSON(offset: start, problem: "no memory") }
+        let out = scratchBase.assumingMemoryBound(to: UInt8.self) + scratchUsed
         var written = c.index - start
         // Invariant: decoded output never outgrows its input, and `scratch`
         // holds at least the line's length, so `out` stays in bounds.
@@ -205,11 +225,11 @@ struct NDJSONParser: ~Copyable {
             let b = c.base[c.index]
             if b == UInt8(ascii: "\"") {
                 c.index += 1
-                let value = UnsafeRawBufferPointer(start: out, count: written)
+                text = UnsafeRawBufferPointer(start: out, count: written)
                 scratchUsed += written
-                return .success(value)
+                return nil
             }
-            if b < 0x20 { return .failure(.invalidJSON(offset: c.index, problem: "control character in a string")) }
+            if b < 0x20 { return .invalidJSON(offset: c.index, problem: "control character in a string") }
             guard b == UInt8(ascii: "\\") else {
                 out[written] = b
                 written += 1
@@ -231,19 +251,19 @@ struct NDJSONParser: ~Copyable {
             case UInt8(ascii: "u"):
                 c.index += 1
                 guard var scalar = hex4(c) else {
-                    return .failure(.invalidJSON(offset: escapeAt, problem: "invalid \\u escape"))
+                    return .invalidJSON(offset: escapeAt, problem: "invalid \\u escape")
                 }
                 c.index += 4
                 if scalar >= 0xDC00 && scalar <= 0xDFFF {
-                    return .failure(.invalidJSON(offset: escapeAt, problem: "lone surrogate escape"))
+                    return .invalidJSON(offset: escapeAt, problem: "lone surrogate escape")
                 }
                 if scalar >= 0xD800 && scalar <= 0xDBFF {
                     guard c.index + 1 < c.count, c.base[c.index] == UInt8(ascii: "\\"),
                           c.base[c.index + 1] == UInt8(ascii: "u")
-                    else { return .failure(.invalidJSON(offset: escapeAt, problem: "lone surrogate escape")) }
+                    else { return .invalidJSON(offset: escapeAt, problem: "lone surrogate escape") }
                     c.index += 2
                     guard let low = hex4(c), low >= 0xDC00 && low <= 0xDFFF else {
-                        return .failure(.invalidJSON(offset: escapeAt, problem: "lone surrogate escape"))
+                        return .invalidJSON(offset: escapeAt, problem: "lone surrogate escape")
                     }
                     c.index += 4
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
@@ -252,13 +272,13 @@ struct NDJSONParser: ~Copyable {
                 written += encodeUTF8(scalar, into: out + written)
                 continue
             default:
-                return .failure(.invalidJSON(offset: escapeAt, problem: "invalid escape"))
+                return .invalidJSON(offset: escapeAt, problem: "invalid escape")
             }
             out[written] = decoded
             written += 1
             c.index += 1
         }
-        return .failure(.invalidJSON(offset: c.count, problem: "unterminated string"))
+        return .invalidJSON(offset: c.count, problem: "unterminated string")
     }
 
     private func hex4(_ c: Cursor) -> UInt32? {
@@ -329,7 +349,8 @@ struct NDJSONParser: ~Copyable {
                 guard c.byte == UInt8(ascii: "\"") else {
                     return .invalidJSON(offset: c.index, problem: "expected a key in quotes")
                 }
-                if case .failure(let problem) = scanString(&c) { return problem }
+                var ignored = UnsafeRawBufferPointer(start: nil, count: 0)
+                if let problem = scanString(&c, into: &ignored) { return problem }
                 c.skipWhitespace()
                 guard c.byte == UInt8(ascii: ":") else {
                     return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
@@ -344,7 +365,8 @@ struct NDJSONParser: ~Copyable {
                 justOpened = true
                 continue
             }
-            if case .failure(let problem) = scanValue(&c) { return problem }
+            var ignored = RawValue.absent
+            if let problem = scanValue(&c, into: &ignored) { return problem }
             justOpened = false
         }
         return nil

@@ -1,0 +1,364 @@
+import CZlib
+import Foundation
+import Testing
+
+@testable import AudienceKit
+
+/// viewing-events.md, "Compression": every member is read; a truncated or
+/// corrupt member is an error naming the offset where that member starts;
+/// complete lines before the damage count, a cut line does not; trailing
+/// bytes are an error naming their offset; NUL padding is ignored.
+///
+/// Every fixture is fed a byte at a time, 7 bytes at a time and whole.
+@Suite struct GzipTests {
+    /// A valid NDJSON line whose `event_id` is `e<id>`, without line end.
+    static func line(_ id: Int) -> String {
+        JSONLine.start.with("event_id", "\"e\(id)\"").text
+    }
+
+    /// Lines `ids`, each ending in `\n`.
+    static func lines(_ ids: ClosedRange<Int>) -> String {
+        ids.map { line($0) + "\n" }.joined()
+    }
+
+    /// The event ids of the stored events, in line order.
+    static func eventIDs(_ result: Read) -> [String] {
+        result.store.events.map { result.store.strings.string($0.eventID) }
+    }
+
+    static func ids(_ range: ClosedRange<Int>) -> [String] { range.map { "e\($0)" } }
+
+    // MARK: complete members
+
+    @Test(arguments: chunkSizes)
+    func singleMember(chunkSize: Int) {
+        let gz = Gzip.member(Self.lines(1...3))
+        let result = read(gz, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 3, accepted: 3))
+        #expect(result.quality.damage == nil)
+        #expect(result.quality.bytesRead == Int64(gz.count))
+        #expect(Self.eventIDs(result) == Self.ids(1...3))
+    }
+
+    /// `cat a.gz b.gz c.gz d.gz`: every member is read, and a line may run
+    /// across a member boundary (members split bytes, not lines). Empty
+    /// members in between change nothing.
+    @Test(arguments: chunkSizes)
+    func multipleMembers(chunkSize: Int) {
+        let six = Self.line(6)
+        let half = six.utf8.count / 2
+        let firstHalf = String(decoding: Array(six.utf8)[..<half], as: UTF8.self)
+        let secondHalf = String(decoding: Array(six.utf8)[half...], as: UTF8.self)
+        let gz = Gzip.member(Self.lines(1...2))
+            + Gzip.member(Self.lines(3...5))
+            + Gzip.member("")
+            + Gzip.member(firstHalf)
+            + Gzip.member(secondHalf + "\n" + Self.line(7))  // the last line has no final newline
+            + Gzip.member("", level: 0)
+        let result = read(gz, chunkSize: chunkSize)
+        // 2 + 3 + 1 (line 6, split over two members) + 1 (line 7) = 7 lines.
+        #expect(result.tally == Tally(lines: 7, accepted: 7))
+        #expect(result.quality.damage == nil)
+        #expect(Self.eventIDs(result) == Self.ids(1...7))
+    }
+
+    /// Members written at different levels (0 = stored blocks, 9 = best).
+    @Test(arguments: chunkSizes)
+    func membersOfEveryLevel(chunkSize: Int) {
+        let gz = Gzip.member(Self.lines(1...2), level: 0) + Gzip.member(Self.lines(3...4), level: 1)
+            + Gzip.member(Self.lines(5...6), level: 9)
+        let result = read(gz, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 6, accepted: 6))
+        #expect(result.quality.damage == nil)
+    }
+
+    // MARK: truncated members
+
+    /// Member B is cut right after a sync flush that follows line 3 and half
+    /// of line 4: lines 1-2 (member A) and 3 count; the half line 4 is
+    /// dropped uncounted; the error names where B starts (A.count).
+    @Test(arguments: chunkSizes)
+    func truncatedMember(chunkSize: Int) {
+        let a = Gzip.member(Self.lines(1...2))
+        let four = Array(Self.line(4).utf8)
+        let content = Array((Self.line(3) + "\n").utf8) + four + Array(("\n" + Self.line(5) + "\n").utf8)
+        let flushAt = Self.line(3).utf8.count + 1 + four.count / 2
+        let b = Gzip.member(content, syncFlushAt: [flushAt])
+        let file = a + b.bytes[..<b.flushOffsets[0]]
+        let result = read(file, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 3, accepted: 3))
+        #expect(Self.eventIDs(result) == Self.ids(1...3))
+        #expect(result.quality.damage == FileDamage(.truncatedMember, at: Int64(a.count)))
+        #expect(result.quality.damage?.description.contains("\(a.count)") == true)
+        #expect(result.quality.bytesRead == Int64(file.count))
+    }
+
+    /// Only the 8-byte trailer (CRC32, ISIZE) of B is cut off, or only its
+    /// last byte: every line inflated from B counts, and it is an error at B.
+    @Test(arguments: chunkSizes, [1, 4, 8])
+    func truncatedTrailer(chunkSize: Int, cut: Int) {
+        let a = Gzip.member(Self.lines(1...2))
+        let b = Gzip.member(Self.lines(3...4))
+        let result = read(a + b.dropLast(cut), chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 4, accepted: 4))
+        #expect(result.quality.damage == FileDamage(.truncatedMember, at: Int64(a.count)))
+    }
+
+    /// A truncated member whose content so far does not end in a newline:
+    /// "after any damage but trailing bytes, the text after the last line
+    /// end before it is dropped uncounted" - so line 4 is dropped even though
+    /// all of its bytes were inflated.
+    @Test(arguments: chunkSizes)
+    func truncatedTrailerDropsUnfinishedLastLine(chunkSize: Int) {
+        let a = Gzip.member(Self.lines(1...2))
+        let b = Gzip.member(Self.line(3) + "\n" + Self.line(4))
+        let result = read(a + b.dropLast(8), chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 3, accepted: 3))
+        #expect(result.quality.damage == FileDamage(.truncatedMember, at: Int64(a.count)))
+    }
+
+    /// The first member cut inside its 10-byte header, and a file that is
+    /// only the magic bytes: a truncated member at byte 0, no lines.
+    @Test(arguments: chunkSizes, [2, 5, 10])
+    func truncatedHeader(chunkSize: Int, keep: Int) {
+        let a = Gzip.member(Self.lines(1...2))
+        let result = read(Array(a.prefix(keep)), chunkSize: chunkSize)
+        #expect(result.tally == Tally())
+        #expect(result.quality.damage == FileDamage(.truncatedMember, at: 0))
+    }
+
+    /// A new member that starts after complete ones but is cut in its header.
+    @Test(arguments: chunkSizes)
+    func truncatedSecondMemberHeader(chunkSize: Int) {
+        let a = Gzip.member(Self.lines(1...2))
+        let b = Gzip.member(Self.lines(3...3))
+        let result = read(a + b.prefix(3), chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 2, accepted: 2))
+        #expect(result.quality.damage == FileDamage(.truncatedMember, at: Int64(a.count)))
+    }
+
+    // MARK: corrupt members
+
+    /// The byte after a sync flush starts a new deflate block; 0xFF there
+    /// is BFINAL=1 with the reserved block type 11, which zlib rejects at
+    /// once. Lines before the flush count (1, 2 from A; 3 from B), the half
+    /// line 4 is dropped, member C after the damage is never read, and the
+    /// error names where B starts.
+    @Test(arguments: chunkSizes)
+    func corruptMember(chunkSize: Int) {
+        let a = Gzip.member(Self.lines(1...2))
+        let four = Array(Self.line(4).utf8)
+        let content = Array((Self.line(3) + "\n").utf8) + four + [0x0A]
+        var b = Gzip.member(content, syncFlushAt: [Self.line(3).utf8.count + 1 + four.count / 2])
+        b.bytes[b.flushOffsets[0]] = 0xFF
+        let c = Gzip.member(Self.lines(5...6))
+        let result = read(a + b.bytes + c, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 3, accepted: 3))
+        #expect(Self.eventIDs(result) == Self.ids(1...3))
+        guard case .corruptMember = result.quality.damage?.kind else {
+            Issue.record("expected a corrupt member, got \(String(describing: result.quality.damage))")
+            return
+        }
+        #expect(result.quality.damage?.byteOffset == Int64(a.count))
+        #expect(result.quality.damage?.description.contains("\(a.count)") == true)
+    }
+
+    /// The first deflate byte of the first member (right after the 10-byte
+    /// header) set to 0xFF: an invalid block type, an error at byte 0.
+    @Test(arguments: chunkSizes)
+    func corruptFirstMember(chunkSize: Int) {
+        var a = Gzip.member(Self.lines(1...2))
+        a[10] = 0xFF
+        let result = read(a, chunkSize: chunkSize)
+        #expect(result.tally == Tally())
+        guard case .corruptMember = result.quality.damage?.kind else {
+            Issue.record("expected a corrupt member, got \(String(describing: result.quality.damage))")
+            return
+        }
+        #expect(result.quality.damage?.byteOffset == 0)
+    }
+
+    /// A second member whose header is damaged: an unknown compression
+    /// method (byte 2) or reserved flag bits (byte 3).
+    @Test(arguments: chunkSizes, [(2, UInt8(7)), (3, UInt8(0xE0))])
+    func corruptHeader(chunkSize: Int, damage: (Int, UInt8)) {
+        let a = Gzip.member(Self.lines(1...2))
+        var b = Gzip.member(Self.lines(3...4))
+        b[damage.0] = damage.1
+        let result = read(a + b, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 2, accepted: 2))
+        guard case .corruptMember = result.quality.damage?.kind else {
+            Issue.record("expected a corrupt member, got \(String(describing: result.quality.damage))")
+            return
+        }
+        #expect(result.quality.damage?.byteOffset == Int64(a.count))
+    }
+
+    /// Bytes flipped in the middle of a larger member's deflate data: where
+    /// zlib notices is up to zlib, but it is a corrupt member starting where
+    /// B starts, only lines of B before the damage can count, and the outcome
+    /// is the same however the bytes are chunked.
+    @Test func corruptMemberFlippedBytesIsChunkingIndependent() {
+        let a = Gzip.member(Self.lines(1...2))
+        var b = Gzip.member(Self.lines(3...200))
+        for offset in stride(from: b.count / 2, to: b.count / 2 + 12, by: 3) { b[offset] ^= 0x5A }
+        let file = a + b
+        let whole = read(file)
+        guard case .corruptMember = whole.quality.damage?.kind else {
+            Issue.record("expected a corrupt member, got \(String(describing: whole.quality.damage))")
+            return
+        }
+        #expect(whole.quality.damage?.byteOffset == Int64(a.count))
+        #expect(whole.quality.lines >= 2 && whole.quality.lines < 200)
+        #expect(whole.quality.lines == whole.quality.accepted + whole.quality.rejected.reduce(0, +))
+        for size in [1, 7, 4096] {
+            let chunked = read(file, chunkSize: size)
+            #expect(chunked.tally == whole.tally, "chunk size \(size)")
+            #expect(chunked.quality.damage == whole.quality.damage, "chunk size \(size)")
+            #expect(chunked.rendered == whole.rendered, "chunk size \(size)")
+        }
+    }
+
+    // MARK: trailers that do not match
+
+    /// B's CRC32 (first trailer byte) or ISIZE (last byte) altered: all of
+    /// B's lines were inflated and count (1-4); C after it is not read.
+    @Test(arguments: chunkSizes, [8, 1])
+    func badTrailer(chunkSize: Int, fromEnd: Int) {
+        let a = Gzip.member(Self.lines(1...2))
+        var b = Gzip.member(Self.lines(3...4))
+        b[b.count - fromEnd] ^= 0x01
+        let c = Gzip.member(Self.lines(5...5))
+        let result = read(a + b + c, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 4, accepted: 4))
+        #expect(Self.eventIDs(result) == Self.ids(1...4))
+        guard case .corruptMember = result.quality.damage?.kind else {
+            Issue.record("expected a corrupt member, got \(String(describing: result.quality.damage))")
+            return
+        }
+        #expect(result.quality.damage?.byteOffset == Int64(a.count))
+    }
+
+    /// A bad CRC after a line without final newline: that text is dropped
+    /// (the damage is not trailing bytes), so only line 3 of B counts.
+    @Test(arguments: chunkSizes)
+    func badCRCDropsUnfinishedLastLine(chunkSize: Int) {
+        let a = Gzip.member(Self.lines(1...2))
+        var b = Gzip.member(Self.line(3) + "\n" + Self.line(4))
+        b[b.count - 8] ^= 0xFF
+        let result = read(a + b, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 3, accepted: 3))
+        #expect(result.quality.damage?.byteOffset == Int64(a.count))
+    }
+
+    // MARK: trailing bytes and padding
+
+    /// Garbage after the last member (even garbage that looks like a line):
+    /// an error at the garbage's offset; every line of the complete members
+    /// counts, the last one too although it has no final newline.
+    @Test(arguments: chunkSizes)
+    func trailingGarbage(chunkSize: Int) {
+        let a = Gzip.member(Self.lines(1...2))
+        let b = Gzip.member(Self.line(3) + "\n" + Self.line(4))
+        let garbage = Array(("garbage\n" + Self.line(9) + "\n").utf8)
+        let result = read(a + b + garbage, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 4, accepted: 4))
+        #expect(Self.eventIDs(result) == Self.ids(1...4))
+        #expect(result.quality.damage == FileDamage(.trailingBytes, at: Int64(a.count + b.count)))
+        #expect(result.quality.damage?.description.contains("\(a.count + b.count)") == true)
+    }
+
+    /// Trailing bytes that begin like a member (`1f`) but are not one: a lone
+    /// `1f` at the end, or `1f` followed by something other than `8b`.
+    @Test(arguments: chunkSizes, [[UInt8(0x1F)], [0x1F, 0x00], [0x1F, 0x1F, 0x8B], [0x8B, 0x1F]])
+    func trailingBytesThatLookLikeMagic(chunkSize: Int, tail: [UInt8]) {
+        let a = Gzip.member(Self.line(1) + "\n" + Self.line(2))
+        let result = read(a + tail, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 2, accepted: 2))
+        #expect(result.quality.damage == FileDamage(.trailingBytes, at: Int64(a.count)))
+    }
+
+    /// NUL bytes padding the end (as written by some tools or block devices)
+    /// are ignored without an error; the last line needs no newline.
+    @Test(arguments: chunkSizes, [1, 512, 4096])
+    func nulPadding(chunkSize: Int, padding: Int) {
+        let gz = Gzip.member(Self.lines(1...2)) + Gzip.member(Self.line(3))
+        let result = read(gz + [UInt8](repeating: 0, count: padding), chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 3, accepted: 3))
+        #expect(result.quality.damage == nil)
+    }
+
+    // MARK: empty files
+
+    /// A 0-byte file is empty whatever its name: no lines, no error.
+    @Test func zeroByteFile() {
+        let result = read([UInt8]())
+        #expect(result.tally == Tally())
+        #expect(result.quality.damage == nil)
+        #expect(result.quality.bytesRead == 0)
+    }
+
+    @Test func zeroByteFileOnDiskNamedGz() throws {
+        try withTemporaryFolder { folder in
+            let path = folder + "/empty.jsonl.gz"
+            try write([UInt8](), to: path)
+            let result = Reading.read([InputFile(name: "empty.jsonl.gz", path: path)], settings: ReadSettings())
+            #expect(result.files.count == 1)
+            #expect(Tally(result.files[0]) == Tally())
+            #expect(result.files[0].damage == nil)
+            #expect(result.files[0].bytesRead == 0)
+        }
+    }
+
+    /// gzip of empty content: a complete member with nothing in it.
+    @Test(arguments: chunkSizes, [1, 3])
+    func gzipOfEmptyContent(chunkSize: Int, members: Int) {
+        let gz = (0..<members).flatMap { _ in Gzip.member("") }
+        let result = read(gz, chunkSize: chunkSize)
+        #expect(result.tally == Tally())
+        #expect(result.quality.damage == nil)
+        #expect(result.quality.bytesRead == Int64(gz.count))
+    }
+
+    // MARK: content inside gzip
+
+    /// Format detection happens on the decompressed content: a gzipped CSV
+    /// with a byte-order mark and CRLF line ends.
+    @Test(arguments: chunkSizes)
+    func gzippedCSVWithBOMAndCRLF(chunkSize: Int) {
+        let csv = "\u{FEFF}ts,event,session_id,viewer_id,title_id,device\r\n"
+            + "2026-11-23T21:04:05Z,start,s1,v1,t1,tv\r\n"
+            + "2026-11-23T21:04:06Z,pause,s1,v1,t1,tv\r\n"
+        let result = read(Gzip.member(csv), chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 2, accepted: 2))
+        #expect(result.store.events.map { result.store.strings.string(result.store.attributes[Int($0.attributes)].device) } == ["tv", "tv"])
+    }
+
+    /// A byte-order mark at the start of a second member is not at the start
+    /// of the file: it belongs to its line, which is then malformed NDJSON.
+    @Test(arguments: chunkSizes)
+    func byteOrderMarkInSecondMember(chunkSize: Int) {
+        let gz = Gzip.member("\u{FEFF}" + Self.lines(1...1)) + Gzip.member("\u{FEFF}" + Self.lines(2...2))
+        let result = read(gz, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 2, accepted: 1, malformed: 1))
+    }
+
+    // MARK: on disk
+
+    /// Reading from disk: `bytes_read` is the compressed size of the whole
+    /// file even when its reading stopped early at damage.
+    @Test func bytesReadCountsTheWholeFileAfterDamage() throws {
+        try withTemporaryFolder { folder in
+            let a = Gzip.member(Self.lines(1...2))
+            let b = Gzip.member(Self.lines(3...4))
+            let garbage = [UInt8](repeating: 0x41, count: 3 << 20)  // more than one read chunk
+            let path = folder + "/x.jsonl.gz"
+            try write(a + b + garbage, to: path)
+            let result = Reading.read([InputFile(name: "x.jsonl.gz", path: path)], settings: ReadSettings())
+            let file = result.files[0]
+            #expect(Tally(file) == Tally(lines: 4, accepted: 4))
+            #expect(file.damage == FileDamage(.trailingBytes, at: Int64(a.count + b.count)))
+            #expect(file.bytesRead == Int64(a.count + b.count + garbage.count))
+        }
+    }
+}
