@@ -549,8 +549,8 @@ def json_rejects(rng: random.Random, e: dict) -> list[tuple[bytes, str]]:
     out.append((b"\r\r", "malformed"))           # "\r\r\n": the line is "\r"
     out.append((b"{\"event\":\"start\"\x0c}", "malformed"))       # form feed is not JSON ws
     out.append((b"\xc2\xa0" + good, "malformed"))                    # NBSP before the object
-    out.append(('{"event":"start","ts":"2026-11-01T00:00:00Z","session_id":"s","viewer_id":'
-                '"v","title_id":"t","x":' + nested(300, "arr")[:-1] + "}").encode(), "malformed")
+    out.append((('{"event":"start","ts":"2026-11-01T00:00:00Z","session_id":"s","viewer_id":'
+                 '"v","title_id":"t","x":' + nested(300, "arr")[:-1] + "}").encode(), "malformed"))
     # --- missing_field ---
     for tok in [None, "null", '""', '"  \\t "', '" "', '"\t"'.replace("\t", "\\t")]:
         out.append((txt(line(edit=lambda ln, t=tok: ln.set("event", t))), "missing_field"))
@@ -1185,7 +1185,7 @@ class Hostile:
                     vals.append(csv_quote(rng, rng.choice(["garbage", "true", "", "-5"])))
                 seen[name] = True
             items.append(Item(",".join(vals).encode(), "accepted", e))
-        header = ",".join(rng.choice([f" {n} ", f'"{n}"', f'" {n}\t"', n]) for n in h)
+        header = ",".join(rng.choice([f" {n} ", f'"{n}"', f'"  {n} "', n]) for n in h)
         self.plain("i-duplicate-column.csv", [Item(header.encode(), None)] + items, crlf=0.3)
 
     def file_misc_tables(self):
@@ -1275,7 +1275,7 @@ class Hostile:
         def m_header_cut(text):
             p = split3(text)
             m0, m1 = gzip_member(rng, p[0]), gzip_member(rng, p[1])
-            return m0 + m1[:rng.randint(1, 9)], len(m0), "truncated", kept_after_damage(text, len(p[0]))
+            return m0 + m1[:rng.randint(2, 9)], len(m0), "truncated", kept_after_damage(text, len(p[0]))
         known("v-truncated-header.jsonl.gz", body(world=w), m_header_cut)
 
         def m_bad_method(text):

@@ -23,7 +23,7 @@ import Testing
 
     /// The event ids of the stored events, in line order.
     static func eventIDs(_ result: Read) -> [String] {
-        result.store.events.map { result.store.strings.string($0.eventID) }
+        result.store.events.map { result.store.eventIDs.string($0.eventID) }
     }
 
     static func ids(_ range: ClosedRange<Int>) -> [String] { range.map { "e\($0)" } }

@@ -285,14 +285,14 @@ func render(_ event: EventRecord, _ store: EventStore) -> String {
         strings.string(attributes.series), String(attributes.season), String(attributes.episode),
         strings.string(attributes.country), strings.string(attributes.region), strings.string(attributes.device),
         strings.string(attributes.audioLang), strings.string(attributes.subtitleLang),
-        strings.string(event.eventID),
+        store.eventIDs.string(event.eventID),
     ].joined(separator: "|")
 }
 
 /// The kept events of a run, rendered and sorted.
 func keptEvents(_ result: ReadResult) -> [String] {
     let events = result.events
-    return events.events.map { render($0, events.store) }.sorted()
+    return events.kept.map { render(events.store.events[Int($0)], events.store) }.sorted()
 }
 
 // MARK: - files
@@ -301,7 +301,7 @@ func keptEvents(_ result: ReadResult) -> [String] {
 func withTemporaryFolder<T>(_ body: (String) throws -> T) throws -> T {
     var template = Array((NSTemporaryDirectory() + "/audience-tests-XXXXXX").utf8CString)
     let path = template.withUnsafeMutableBufferPointer { buffer -> String? in
-        guard let made = mkdtemp(buffer.baseAddress) else { return nil }
+        guard let made = mkdtemp(buffer.baseAddress!) else { return nil }
         return String(cString: made)
     }
     guard let path else { throw TestFailure("mkdtemp failed") }

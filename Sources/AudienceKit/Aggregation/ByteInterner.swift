@@ -102,10 +102,33 @@ public struct ByteInterner: Sendable {
     @inline(__always)
     private func equals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         let start = offsets[id]
-        guard offsets[id + 1] - start == bytes.count else { return false }
+        let count = bytes.count
+        guard offsets[id + 1] - start == count, let other = bytes.baseAddress else { return false }
         return arena.withUnsafeBytes { arenaBytes in
-            memcmp(arenaBytes.baseAddress! + start, bytes.baseAddress!, bytes.count) == 0
+            guard let mine = arenaBytes.baseAddress.map({ $0 + start }) else { return false }
+            if count <= 8 { return Self.loadTail(mine, count) == Self.loadTail(other, count) }
+            return memcmp(mine, other, count) == 0
         }
+    }
+
+    /// Up to 8 bytes as one word, read with exact-length loads (never past
+    /// the end).
+    @inline(__always)
+    static func loadTail(_ base: UnsafeRawPointer, _ count: Int) -> UInt64 {
+        var value: UInt64 = 0
+        var offset = 0
+        if count & 4 != 0 {
+            value = UInt64(base.loadUnaligned(as: UInt32.self))
+            offset = 4
+        }
+        if count & 2 != 0 {
+            value |= UInt64(base.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) << (8 * UInt64(offset))
+            offset += 2
+        }
+        if count & 1 != 0 {
+            value |= UInt64(base.load(fromByteOffset: offset, as: UInt8.self)) << (8 * UInt64(offset))
+        }
+        return value
     }
 
     private mutating func grow() {
@@ -129,13 +152,7 @@ public struct ByteInterner: Sendable {
             h ^= h >> 29
             index += 8
         }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while index < bytes.count {
-            tail |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << shift
-            shift += 8
-            index += 1
-        }
+        let tail = loadTail(base + index, bytes.count - index)
         h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
         h ^= h >> 31
         return UInt32(truncatingIfNeeded: h)

@@ -21,6 +21,12 @@ struct DecimalNumber {
     /// The exponent after `e`, saturated to ±1_000_000 (past that any value
     /// is 0 or overflows anyway).
     var exponent: Int
+    /// The first 19 significant digits as an integer, and the power of ten
+    /// that scales it; `exact` when no non-zero digit was left out.
+    var mantissa: UInt64 = 0
+    var mantissaExponent = 0
+    var significantDigits = 0
+    var exact = true
 
     /// Parses the whole of `text`; nil when it is not a number.
     init?(_ text: UnsafeRawBufferPointer) {
@@ -65,6 +71,26 @@ struct DecimalNumber {
         }
         guard index == count else { return nil }
         digits = UnsafeRawBufferPointer(start: base + digitStart, count: digitEnd - digitStart)
+        // The significant digits, in one pass over integer and fraction.
+        var power = exponent
+        for position in digitStart..<digitEnd {
+            let d = base[position] &- 0x30
+            if d >= 10 { continue }  // the point
+            let inFraction = position >= digitStart + integerDigits
+            if significantDigits == 0 && d == 0 {
+                if inFraction { power -= 1 }
+                continue
+            }
+            if significantDigits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                significantDigits += 1
+                if inFraction { power -= 1 }
+            } else {
+                if d != 0 { exact = false }
+                if !inFraction { power += 1 }
+            }
+        }
+        mantissaExponent = power
     }
 
     /// The number of digits, not counting the point.
@@ -79,25 +105,11 @@ struct DecimalNumber {
     /// The value as the nearest double (correctly rounded); infinite when it
     /// overflows. `-0` becomes `0`, since the two are the same value.
     var doubleValue: Double {
-        // Fast path (Clinger): an integer mantissa below 2^53 times an exact
-        // power of ten is exact in one rounding.
-        var mantissa: UInt64 = 0
-        var significant = 0
-        var power = exponent - (digitCount - integerDigits)
-        for i in 0..<digitCount {
-            let d = digit(at: i)
-            if significant == 0 && d == 0 { continue }
-            if significant >= 15 {
-                if d != 0 { return slowDoubleValue }
-                // Trailing zeros past 15 digits just scale the power.
-                power += 1
-                continue
-            }
-            mantissa = mantissa * 10 + UInt64(d)
-            significant += 1
-        }
-        if mantissa == 0 { return 0 }
-        if power >= -22 && power <= 22 {
+        if mantissa == 0 && exact { return 0 }
+        // Fast path (Clinger): an integer below 2^53 times an exact power of
+        // ten is correctly rounded by one operation.
+        let power = mantissaExponent
+        if exact && mantissa < 1 << 53 && power >= -22 && power <= 22 {
             let scale = Self.powersOfTen[abs(power)]
             let value = power < 0 ? Double(mantissa) / scale : Double(mantissa) * scale
             return negative ? -value : value
@@ -146,6 +158,25 @@ struct DecimalNumber {
     /// the whole part reaches 10^17.
     /// - Complexity: O(digits), whatever the exponent.
     private func scaledParts(_ scale: Int) -> (whole: Int64, firstDropped: UInt8, hasFraction: Bool)? {
+        if exact {
+            if mantissa == 0 { return (0, 0, false) }
+            let power = mantissaExponent + scale
+            if power >= 0 {
+                var whole = mantissa
+                for _ in 0..<power {
+                    guard whole < 10_000_000_000_000_000 else { return nil }
+                    whole *= 10
+                }
+                guard whole < 100_000_000_000_000_000 else { return nil }
+                return (Int64(whole), 0, false)
+            }
+            if power < -19 { return (0, 0, true) }  // mantissa < 10^19 <= 10^-power
+            // mantissa = whole * 10^-power + rest, and rest's first digit is dropped first.
+            var divisor: UInt64 = 1
+            for _ in 0..<(-power - 1) { divisor *= 10 }
+            let (whole, rest) = mantissa.quotientAndRemainder(dividingBy: divisor * 10)
+            return (Int64(whole), UInt8(rest / divisor), rest != 0)
+        }
         let count = digitCount
         guard let first = (0..<count).first(where: { digit(at: $0) != 0 }) else {
             return (0, 0, false)

@@ -131,6 +131,7 @@ struct EventValidator: ~Copyable {
         case .text, .number:
             let text = TextCheck.trimmed(value.bytes)
             if text.isEmpty { return .nan }
+            if let simple = simpleDecimal(text) { return simple }
             guard let number = DecimalNumber(text) else { return nil }
             let double = number.doubleValue
             return double.isFinite ? double : nil
@@ -138,6 +139,49 @@ struct EventValidator: ~Copyable {
             return nil
         }
     }
+
+    /// The common shape `[-+]digits[.digits]` with at most 15 significant
+    /// digits, converted in one pass; nil for anything else, which takes
+    /// the general path (that one also rejects what is not a number).
+    @inline(__always)
+    static func simpleDecimal(_ text: UnsafeRawBufferPointer) -> Double? {
+        guard let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let count = text.count
+        var index = 0
+        var negative = false
+        if base[0] == UInt8(ascii: "-") || base[0] == UInt8(ascii: "+") {
+            negative = base[0] == UInt8(ascii: "-")
+            index = 1
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fractionDigits = 0
+        var seenPoint = false
+        let firstDigit = index
+        while index < count {
+            let byte = base[index]
+            let digit = byte &- 0x30
+            if digit < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                digits += 1
+                if seenPoint { fractionDigits += 1 }
+            } else if byte == UInt8(ascii: ".") && !seenPoint && index > firstDigit {
+                seenPoint = true
+            } else {
+                return nil
+            }
+            index += 1
+        }
+        // Digits on both sides of a point, and few enough to be exact.
+        guard digits > 0, digits <= 15, !seenPoint || fractionDigits > 0 else { return nil }
+        var value = Double(mantissa)
+        if fractionDigits > 0 { value /= exactPowersOfTen[fractionDigits] }
+        return negative && value != 0 ? -value : value
+    }
+
+    private static let exactPowersOfTen: [Double] = [
+        1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ]
 
     /// -1 when absent, nil when not a whole number from 0 to 2147483647.
     @inline(__always)

@@ -2,9 +2,9 @@
 /// non-blank line, skips headers and blank lines, parses and validates each
 /// line, counts it in the file's quality row and stores accepted events.
 ///
-/// A class because it owns its parsers and is handed to the framer by
-/// reference for the length of one file.
-final class LineScanner: LineConsumer {
+/// Owned by the framer for the length of one file (a value, so the hot
+/// loop pays no dynamic exclusivity checks).
+struct LineScanner: ~Copyable, LineConsumer {
     private enum Format {
         case pending
         case ndjson
@@ -39,7 +39,7 @@ final class LineScanner: LineConsumer {
         return true
     }
 
-    func consume(line: UnsafeRawBufferPointer, number: Int) {
+    mutating func consume(line: UnsafeRawBufferPointer, number: Int) {
         switch format {
         case .ndjson:
             scan(line, number: number)
@@ -74,7 +74,7 @@ final class LineScanner: LineConsumer {
     }
 
     @inline(__always)
-    private func scan(_ line: UnsafeRawBufferPointer, number: Int) {
+    private mutating func scan(_ line: UnsafeRawBufferPointer, number: Int) {
         if TextCheck.isBlank(line) { return }
         quality.lines += 1
         let problem = parseAndValidate(line)
@@ -95,7 +95,7 @@ final class LineScanner: LineConsumer {
     }
 
     @inline(__always)
-    private func parseAndValidate(_ line: UnsafeRawBufferPointer) -> RejectDetail? {
+    private mutating func parseAndValidate(_ line: UnsafeRawBufferPointer) -> RejectDetail? {
         if let problem = TextCheck.firstProblem(in: line) {
             record.reset()
             return .malformed(problem)

@@ -57,11 +57,19 @@ enum TextCheck {
         let count = line.count
         var index = 0
         while index < count {
-            // Fast path: eight ASCII bytes with no zero byte among them.
+            // Fast path: sixteen ASCII bytes with no zero byte among them.
+            let highBits: UInt64 = 0x8080_8080_8080_8080
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            while index + 16 <= count {
+                let a = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let b = base.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                let flags = (a | b | ((a &- ones) & ~a) | ((b &- ones) & ~b)) & highBits
+                if flags != 0 { break }
+                index += 16
+            }
             if index + 8 <= count {
                 let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                let highBits: UInt64 = 0x8080_8080_8080_8080
-                let zeroByte = (word &- 0x0101_0101_0101_0101) & ~word & highBits
+                let zeroByte = (word &- ones) & ~word & highBits
                 if word & highBits == 0 && zeroByte == 0 {
                     index += 8
                     continue
@@ -104,12 +112,17 @@ enum TextCheck {
     /// The bytes without leading and trailing ASCII spaces and tabs.
     @inline(__always)
     static func trimmed(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return bytes }
+        // Most values need no trimming: check both ends before looping.
+        if !isSpaceOrTab(base.load(as: UInt8.self))
+            && !isSpaceOrTab(base.load(fromByteOffset: bytes.count - 1, as: UInt8.self)) {
+            return bytes
+        }
         var start = 0
         var end = bytes.count
-        while start < end && isSpaceOrTab(bytes[start]) { start += 1 }
-        while end > start && isSpaceOrTab(bytes[end - 1]) { end -= 1 }
-        if start == 0 && end == bytes.count { return bytes }
-        return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        while start < end && isSpaceOrTab(base.load(fromByteOffset: start, as: UInt8.self)) { start += 1 }
+        while end > start && isSpaceOrTab(base.load(fromByteOffset: end - 1, as: UInt8.self)) { end -= 1 }
+        return UnsafeRawBufferPointer(start: base + start, count: end - start)
     }
 
     static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {

@@ -92,8 +92,11 @@ struct NDJSONParser: ~Copyable {
                 c.skipWhitespace()
                 if let problem = scanValue(&c, into: &value) { return problem }
                 // The last occurrence of a key wins, `null` included.
-                if key.count <= 16 {
-                    let slot = fieldKeys.lookup(PackedKey(key))
+                if key.count <= 16, let keyStart = key.baseAddress {
+                    // Keys are usually in the line with 16 bytes to spare: pack them with two loads.
+                    let inLine = keyStart >= UnsafeRawPointer(c.base) && keyStart + 16 <= UnsafeRawPointer(c.base + c.count)
+                    let packed = inLine ? PackedKey(loading: keyStart, count: key.count) : PackedKey(key)
+                    let slot = fieldKeys.lookup(packed)
                     if slot >= 0 { record[Field(slot: slot)] = value }
                 }
                 c.skipWhitespace()
@@ -186,18 +189,33 @@ struct NDJSONParser: ~Copyable {
     private mutating func scanString(_ c: inout Cursor, into text: inout UnsafeRawBufferPointer) -> Malformation? {
         c.index += 1
         let start = c.index
-        // Eight bytes at a time while none is a quote, a backslash or a control character.
-        while c.index + 8 <= c.count {
-            let word = UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt64.self)
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let high: UInt64 = 0x8080_8080_8080_8080
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-            if special & high != 0 { break }
-            c.index += 8
-        }
-        while c.index < c.count {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        while true {
+            if c.index + 8 <= c.count {
+                // Eight bytes at a time: flag quotes, backslashes and control
+                // characters. The lowest flag is exact (borrows only run upward),
+                // so it marks the first special byte.
+                let word = UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt64.self)
+                let quote = word ^ (ones &* 0x22)
+                let backslash = word ^ (ones &* 0x5C)
+                let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+                    | ((word &- ones &* 0x20) & ~word)) & high
+                if special == 0 {
+                    c.index += 8
+                    continue
+                }
+                c.index += special.trailingZeroBitCount >> 3
+            } else {
+                guard c.index < c.count else {
+                    return .invalidJSON(offset: c.count, problem: "unterminated string")
+                }
+                let b = c.base[c.index]
+                if b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") && b >= 0x20 {
+                    c.index += 1
+                    continue
+                }
+            }
             let b = c.base[c.index]
             if b == UInt8(ascii: "\"") {
                 c.index += 1
@@ -205,10 +223,8 @@ struct NDJSONParser: ~Copyable {
                 return nil
             }
             if b == UInt8(ascii: "\\") { return decodeEscapedString(&c, from: start, into: &text) }
-            if b < 0x20 { return .invalidJSON(offset: c.index, problem: "control character in a string") }
-            c.index += 1
+            return .invalidJSON(offset: c.index, problem: "control character in a string")
         }
-        return .invalidJSON(offset: c.count, problem: "unterminated string")
     }
 
     /// Finishes a string that holds escapes, decoding it into `scratch`.

@@ -60,7 +60,7 @@ enum FileReading {
         do {
             try produce { chunk in
                 decoder.consume(chunk, into: &framer)
-                return decoder.damage == nil && scanner.wantsLines
+                return decoder.damage == nil && framer.consumer.wantsLines
             }
             decoder.finish(into: &framer)
             damage = decoder.damage
@@ -68,9 +68,10 @@ enum FileReading {
             damage = decoder.damage ?? error
         }
         framer.finish(keepPartialLine: damage?.keepsPartialLine ?? true)
-        store = scanner.store
-        var quality = scanner.quality
+        store = framer.consumer.store
+        framer.consumer.store = EventStore()
+        var quality = framer.consumer.quality
         if let damage { quality.damage = damage }
-        return Outcome(quality: quality, samples: scanner.samples)
+        return Outcome(quality: quality, samples: framer.consumer.samples)
     }
 }
