@@ -972,7 +972,12 @@ def _numeric_ms(t: str):
     m = re.fullmatch(r"([+-]?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?", t)
     sign = -1 if m.group(1) == "-" else 1
     intd, fracd = m.group(2), m.group(3) or ""
-    exp = int(m.group(4) or "0")
+    exp_text = (m.group(4) or "0").lstrip("+")
+    exp_digits = exp_text.lstrip("-").lstrip("0")
+    if len(exp_digits) > 18:            # |exponent| >= 10**18: hopelessly far off
+        exp = -(10 ** 18) if exp_text.startswith("-") else 10 ** 18
+    else:
+        exp = int(exp_digits or "0") * (-1 if exp_text.startswith("-") else 1)
     digits = (intd + fracd).lstrip("0")
     if not digits:
         return 0

@@ -18,8 +18,9 @@ public struct ByteInterner: Sendable {
     private(set) var arena: [UInt8] = []
     private(set) var offsets: [Int] = [0, 0]
     private var hashes: [UInt32] = [0]
-    /// Slot -> id + 1; 0 marks an empty slot.
-    private var table = [UInt32](repeating: 0, count: 1024)
+    /// Slot -> hash << 32 | (id + 1); 0 marks an empty slot. Keeping the
+    /// hash in the slot settles most misses without touching the strings.
+    private var table = [UInt64](repeating: 0, count: 1024)
 
     public init() {}
 
@@ -86,15 +87,17 @@ public struct ByteInterner: Sendable {
         while true {
             let entry = table[slot]
             if entry == 0 { break }
-            let id = Int(entry - 1)
-            if hashes[id] == hash && equals(id, bytes) { return UInt32(id) }
+            if UInt32(truncatingIfNeeded: entry >> 32) == hash {
+                let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                if equals(id, bytes) { return UInt32(id) }
+            }
             slot = (slot + 1) & mask
         }
         let id = count
         arena.append(contentsOf: bytes)
         offsets.append(arena.count)
         hashes.append(hash)
-        table[slot] = UInt32(id + 1)
+        table[slot] = UInt64(hash) << 32 | UInt64(id + 1)
         if count * 2 > table.count { grow() }
         return UInt32(id)
     }
@@ -132,12 +135,12 @@ public struct ByteInterner: Sendable {
     }
 
     private mutating func grow() {
-        table = [UInt32](repeating: 0, count: table.count * 2)
+        table = [UInt64](repeating: 0, count: table.count * 2)
         let mask = table.count - 1
         for id in 1..<count {
             var slot = Int(hashes[id]) & mask
             while table[slot] != 0 { slot = (slot + 1) & mask }
-            table[slot] = UInt32(id + 1)
+            table[slot] = UInt64(hashes[id]) << 32 | UInt64(id + 1)
         }
     }
 

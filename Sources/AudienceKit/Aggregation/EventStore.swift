@@ -52,7 +52,7 @@ public struct EventStore: Sendable {
     public internal(set) var strings = ByteInterner()
     /// `event_id` values, which need equality only.
     public internal(set) var eventIDs = ByteInterner()
-    public internal(set) var events: [EventRecord] = []
+    public internal(set) var events = ChunkedArray<EventRecord>()
     private var viewIDs = IDTable<ViewKey>()
     private var attributeIDs = IDTable<EventAttributes>()
 
@@ -108,8 +108,6 @@ public struct EventStore: Sendable {
         merged.strings = union.reordered(by: rank)
 
         // 2. Remap each part's ids and move its events over.
-        var total = 0
-        for part in parts { total += part.events.count }
         var partIndex = 0
         while !parts.isEmpty {
             var part = parts.removeFirst()
@@ -130,18 +128,13 @@ public struct EventStore: Sendable {
                     subtitleLang: stringMap[Int(a.subtitleLang)]))
             }
             var events = part.events
-            part.events = []
-            for index in events.indices {
-                events[index].view = viewMap[Int(events[index].view)]
-                events[index].attributes = attributeMap[Int(events[index].attributes)]
-                events[index].eventID = eventIDMap[Int(events[index].eventID)]
+            part.events = ChunkedArray()
+            events.updateEach { event in
+                event.view = viewMap[Int(event.view)]
+                event.attributes = attributeMap[Int(event.attributes)]
+                event.eventID = eventIDMap[Int(event.eventID)]
             }
-            if merged.events.isEmpty {
-                merged.events = events
-                merged.events.reserveCapacity(total)
-            } else {
-                merged.events.append(contentsOf: events)
-            }
+            merged.events.append(contentsOf: events)
         }
         return merged
     }

@@ -55,6 +55,8 @@ struct NDJSONParser: ~Copyable {
         @inline(__always) var byte: UInt8 { index < count ? base[index] : 0 }
 
         @inline(__always) mutating func skipWhitespace() {
+            // Compact JSON has none: one comparison settles the common case.
+            if index < count && base[index] > 0x20 { return }
             while index < count {
                 let b = base[index]
                 guard b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D else { return }
@@ -84,11 +86,15 @@ struct NDJSONParser: ~Copyable {
                     return .invalidJSON(offset: c.index, problem: "expected a key in quotes")
                 }
                 if let problem = scanString(&c, into: &key) { return problem }
-                c.skipWhitespace()
-                guard c.byte == UInt8(ascii: ":") else {
-                    return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
+                if c.byte == UInt8(ascii: ":") {
+                    c.index += 1  // compact JSON: the colon right after the key
+                } else {
+                    c.skipWhitespace()
+                    guard c.byte == UInt8(ascii: ":") else {
+                        return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
+                    }
+                    c.index += 1
                 }
-                c.index += 1
                 c.skipWhitespace()
                 if let problem = scanValue(&c, into: &value) { return problem }
                 // The last occurrence of a key wins, `null` included.

@@ -1,0 +1,54 @@
+/// An append-only array kept in fixed-size chunks, so growing never copies
+/// what is stored and memory grows in small steps instead of doubling.
+///
+/// Invariant: every chunk but the last holds exactly `chunkSize` elements.
+public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Element: Sendable {
+    static var chunkShift: Int { 16 }
+    static var chunkSize: Int { 1 << chunkShift }
+
+    private var chunks: [[Element]] = []
+    public private(set) var count = 0
+
+    public init() {}
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    @inline(__always)
+    public mutating func append(_ element: Element) {
+        if count & (Self.chunkSize - 1) == 0 {
+            var chunk: [Element] = []
+            chunk.reserveCapacity(Self.chunkSize)
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(element)
+        count += 1
+    }
+
+    public subscript(index: Int) -> Element {
+        @inline(__always) get { chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)] }
+        @inline(__always) set { chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)] = newValue }
+    }
+
+    /// Appends all of `other`, emptying it chunk by chunk.
+    public mutating func append(contentsOf other: consuming ChunkedArray<Element>) {
+        var other = other
+        if count & (Self.chunkSize - 1) == 0 {
+            // Whole chunks move over without copying their elements.
+            chunks.append(contentsOf: other.chunks)
+            count += other.count
+            other.chunks = []
+            return
+        }
+        for element in other { append(element) }
+    }
+
+    /// Calls `body` on each element in place, chunk by chunk.
+    public mutating func updateEach(_ body: (inout Element) -> Void) {
+        for chunk in chunks.indices {
+            chunks[chunk].withUnsafeMutableBufferPointer { buffer in
+                for index in buffer.indices { body(&buffer[index]) }
+            }
+        }
+    }
+}
