@@ -299,7 +299,9 @@ func keptEvents(_ result: ReadResult) -> [String] {
 
 /// A fresh folder for one test (tests run in parallel), removed afterwards.
 func withTemporaryFolder<T>(_ body: (String) throws -> T) throws -> T {
-    var template = Array((NSTemporaryDirectory() + "/audience-tests-XXXXXX").utf8CString)
+    var base = NSTemporaryDirectory()
+    while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
+    var template = Array((base + "/audience-tests-XXXXXX").utf8CString)
     let path = template.withUnsafeMutableBufferPointer { buffer -> String? in
         guard let made = mkdtemp(buffer.baseAddress!) else { return nil }
         return String(cString: made)

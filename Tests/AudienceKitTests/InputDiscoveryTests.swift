@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+@testable import AudienceKit
+
+/// viewing-events.md, "Files": inputs are files, folders and globs. A
+/// folder gives, recursively, its log files by extension (any case), hidden
+/// entries skipped, symbolic links followed, sorted by relative path
+/// byte-wise; a file or folder reachable by several paths is read once under
+/// the path a byte-ordered depth-first walk meets first; a file named or
+/// matched twice is read once, at its first place; a file named explicitly is
+/// read whatever its name; reports join the input and the inner path by one
+/// `/`. Every test builds its own tree in its own temp folder and uses
+/// absolute paths (no chdir: tests run in parallel).
+@Suite struct InputDiscoveryTests {
+    /// Builds:
+    ///
+    ///     logs/.hiddendir/y.jsonl      hidden folder: skipped
+    ///     logs/B.JSONL                 extension in upper case
+    ///     logs/a.csv.gz
+    ///     logs/aaa.jsonl -> day1/x.jsonl   met before day1/, so x.jsonl is read as aaa.jsonl
+    ///     logs/alias -> sub            met before sub/, so sub's files are read under alias/
+    ///     logs/b.TSV
+    ///     logs/c.ndjson
+    ///     logs/d.json
+    ///     logs/day1/.hidden.jsonl      hidden file: skipped
+    ///     logs/day1/x.jsonl
+    ///     logs/day1-late.jsonl
+    ///     logs/day1.jsonl
+    ///     logs/e.gz                    plain *.gz
+    ///     logs/f.txt                   not a log name
+    ///     logs/g.jsonl.bak             not a log name
+    ///     logs/h.CSV.GZ
+    ///     logs/sub/z.tsv
+    ///     logs/sub/loop -> ..          a cycle, must not hang
+    ///     logs/zlink -> ../other       a folder outside, followed
+    ///     other/w.jsonl
+    static func makeTree(_ root: String) throws {
+        let files = [
+            "logs/.hiddendir/y.jsonl", "logs/B.JSONL", "logs/a.csv.gz", "logs/b.TSV", "logs/c.ndjson", "logs/d.json",
+            "logs/day1/.hidden.jsonl", "logs/day1/x.jsonl", "logs/day1-late.jsonl", "logs/day1.jsonl", "logs/e.gz",
+            "logs/f.txt", "logs/g.jsonl.bak", "logs/h.CSV.GZ", "logs/sub/z.tsv", "other/w.jsonl",
+        ]
+        for file in files { try write("x\n", to: root + "/" + file) }
+        let manager = FileManager.default
+        try manager.createSymbolicLink(atPath: root + "/logs/aaa.jsonl", withDestinationPath: "day1/x.jsonl")
+        try manager.createSymbolicLink(atPath: root + "/logs/alias", withDestinationPath: "sub")
+        try manager.createSymbolicLink(atPath: root + "/logs/sub/loop", withDestinationPath: "..")
+        try manager.createSymbolicLink(atPath: root + "/logs/zlink", withDestinationPath: root + "/other")
+    }
+
+    static let expectedInFolder = [
+        "B.JSONL", "a.csv.gz", "aaa.jsonl", "alias/z.tsv", "b.TSV", "c.ndjson", "d.json", "day1-late.jsonl",
+        "day1.jsonl", "e.gz", "h.CSV.GZ", "zlink/w.jsonl",
+    ]
+
+    @Test(arguments: ["/logs", "/logs/", "/logs//"])
+    func folderWalk(suffix: String) throws {
+        try withTemporaryFolder { root in
+            try Self.makeTree(root)
+            let files = try InputDiscovery.resolve([root + suffix])
+            #expect(files.map(\.name) == Self.expectedInFolder.map { root + "/logs/" + $0 })
+            // Every path leads to the file the name says (links resolved by the system).
+            for file in files {
+                #expect(file.path != nil)
+                #expect(FileManager.default.fileExists(atPath: file.path ?? ""))
+            }
+        }
+    }
+
+    /// Byte-wise order, not locale order: `day1-late.jsonl` < `day1.jsonl` <
+    /// `day1/x.jsonl` (`-` 0x2D < `.` 0x2E < `/` 0x2F), upper case first.
+    @Test func byteWiseOrder() throws {
+        try withTemporaryFolder { root in
+            for name in ["day1/x.jsonl", "day1.jsonl", "day1-late.jsonl", "Z.jsonl", "a.jsonl", "day1/A.jsonl", "\u{E9}.jsonl", "_.jsonl"] {
+                try write("x\n", to: root + "/in/" + name)
+            }
+            let files = try InputDiscovery.resolve([root + "/in"])
+            let expected = ["Z.jsonl", "_.jsonl", "a.jsonl", "day1-late.jsonl", "day1.jsonl", "day1/A.jsonl", "day1/x.jsonl", "\u{E9}.jsonl"]
+            #expect(files.map(\.name) == expected.map { root + "/in/" + $0 })
+        }
+    }
+
+    @Test(arguments: [
+        ("a.jsonl", true), ("a.JSONL", true), ("a.Ndjson", true), ("a.json", true), ("a.csv", true), ("a.tsv", true),
+        ("a.jsonl.gz", true), ("a.csv.GZ", true), ("a.gz", true), ("a.txt.gz", true), ("a.txt", false),
+        ("a.jsonl.bak", false), ("a.jsonlx", false), ("a.csvx", false), ("jsonl", false), ("a.log", false),
+    ])
+    func logFileNames(name: String, isLog: Bool) {
+        #expect(InputDiscovery.isLogFileName(name) == isLog)
+    }
+
+    /// A file named explicitly is read whatever its name, hidden or not.
+    @Test func explicitFilesWhateverTheirName() throws {
+        try withTemporaryFolder { root in
+            try Self.makeTree(root)
+            let named = [root + "/logs/f.txt", root + "/logs/.hiddendir/y.jsonl", root + "/logs/g.jsonl.bak"]
+            let files = try InputDiscovery.resolve(named)
+            #expect(files.map(\.name) == named)
+            #expect(files.map(\.path) == named)
+        }
+    }
+
+    /// A file named or matched more than once is read once, at its first place.
+    @Test func eachFileOnce() throws {
+        try withTemporaryFolder { root in
+            try Self.makeTree(root)
+            let day1 = root + "/logs/day1.jsonl"
+            let c = root + "/logs/c.ndjson"
+            #expect(try InputDiscovery.resolve([day1, c, day1]).map(\.name) == [day1, c])
+            // Named first, then inside its folder: kept at the first place.
+            let first = try InputDiscovery.resolve([c, root + "/logs"]).map(\.name)
+            #expect(first == [c] + Self.expectedInFolder.filter { $0 != "c.ndjson" }.map { root + "/logs/" + $0 })
+            // The folder first, then the file again: nothing new.
+            let second = try InputDiscovery.resolve([root + "/logs", c]).map(\.name)
+            #expect(second == Self.expectedInFolder.map { root + "/logs/" + $0 })
+            // Reached through a link named explicitly: the same file.
+            #expect(try InputDiscovery.resolve([root + "/logs/day1/x.jsonl", root + "/logs/aaa.jsonl"]).count == 1)
+            // Two spellings of one folder.
+            #expect(try InputDiscovery.resolve([root + "/logs", root + "/logs/../logs"]).count == Self.expectedInFolder.count)
+        }
+    }
+
+    /// A glob's matches in byte-wise order; a matched folder is walked.
+    @Test func globs() throws {
+        try withTemporaryFolder { root in
+            try Self.makeTree(root)
+            let matches = try InputDiscovery.resolve([root + "/logs/*.jsonl"]).map(\.name)
+            #expect(matches == ["aaa.jsonl", "day1-late.jsonl", "day1.jsonl"].map { root + "/logs/" + $0 })
+            let folders = try InputDiscovery.resolve([root + "/l?gs"]).map(\.name)
+            #expect(folders == Self.expectedInFolder.map { root + "/logs/" + $0 })
+            let overlapping = try InputDiscovery.resolve([root + "/logs/day1.jsonl", root + "/logs/day1*"]).map(\.name)
+            // day1.jsonl first (named), then the glob's matches in byte order:
+            // day1 (a folder: x.jsonl), day1-late.jsonl; day1.jsonl again is skipped.
+            #expect(overlapping == ["day1.jsonl", "day1/x.jsonl", "day1-late.jsonl"].map { root + "/logs/" + $0 })
+        }
+    }
+
+    @Test func missingInputs() throws {
+        try withTemporaryFolder { root in
+            #expect(throws: InputError.notFound(root + "/nope.jsonl")) {
+                try InputDiscovery.resolve([root + "/nope.jsonl"])
+            }
+            #expect(throws: InputError.noMatch(pattern: root + "/*.nope")) {
+                try InputDiscovery.resolve([root + "/*.nope"])
+            }
+        }
+    }
+
+    /// An empty folder gives no files (and no error here: the CLI decides).
+    @Test func emptyFolder() throws {
+        try withTemporaryFolder { root in
+            try FileManager.default.createDirectory(atPath: root + "/empty", withIntermediateDirectories: true)
+            #expect(try InputDiscovery.resolve([root + "/empty"]).isEmpty)
+        }
+    }
+
+    /// The names reports use: the input as given joined with the inner path.
+    @Test func reportedNames() throws {
+        try withTemporaryFolder { root in
+            try write(JSONLine.start.text + "\n", to: root + "/logs/a.jsonl")
+            let files = try InputDiscovery.resolve([root + "/logs/"])
+            let result = Reading.read(files, settings: ReadSettings())
+            #expect(result.files.map(\.file) == [root + "/logs/a.jsonl"])
+            #expect(result.files[0].accepted == 1)
+        }
+    }
+}
