@@ -1061,6 +1061,7 @@ class Hostile:
         traps = json_first(traps)
         self.plain("c-traps.json", traps, final_newline=False)
         self.file_timestamps()
+        self.files_every_value()
         items = self.json_items(buckets["up"], rejects=1)
         self.plain("UPPER.JSONL", items, final_newline=False)
         items = self.json_items(buckets["weird"], rejects=1)
@@ -1107,6 +1108,56 @@ class Hostile:
         self.files_ambiguous()
 
     # ---- specific files ----
+
+    def files_every_value(self):
+        """Every listed timestamp and number form at least once, in NDJSON and CSV."""
+        rng = self.rng
+        base = self.world.session(with_ids=1.0)
+        n = [0]
+
+        def ev(kind=None):
+            e = dict(rng.choice(base))
+            if kind:
+                e = _fix_event(rng, e, kind)
+            n[0] += 1
+            e["event_id"] = f"every-{n[0]}"
+            return e
+
+        jitems, citems = [], []
+        h = self.header(False)
+
+        def both(e, field, text, outcome, bare_ok=True):
+            ln = json_line_for(rng, e)
+            bare = bare_ok and JSON_NUMBER.fullmatch(text) and rng.random() < 0.5
+            ln.set(field, text if bare else json_string(rng, text))
+            jitems.append(Item(ln.text(rng).encode(), outcome, e if outcome == "accepted" else None))
+            cells = cells_for(rng, e, False)
+            cells[field] = text
+            citems.append(Item(table_line(rng, h, cells, False).encode(), outcome,
+                               e if outcome == "accepted" else None))
+
+        for t in BAD_TS:
+            both(ev(), "ts", t, "bad_timestamp")
+        for t in BAD_TS_BARE:
+            ln = json_line_for(rng, ev())
+            ln.set("ts", t)
+            jitems.append(Item(ln.text(rng).encode(), "bad_timestamp"))
+        for t, ms in GOOD_TS_EDGE:
+            e = ev()
+            e["ts"] = ms if ms is not None else T0 + 43200000 - (23 * 60 + 59) * 60000 + 500
+            both(e, "ts", t, "accepted")
+        for f in ["from", "to", "position", "duration", "season", "episode"]:
+            for b in BAD_NUMBERS:
+                both(ev("progress"), f, b, "bad_number", bare_ok=False)
+        for f in ["season", "episode"]:
+            for b in BAD_WHOLE:
+                both(ev(), f, b, "bad_number")
+            for t, v in GOOD_WHOLE:
+                e = ev()
+                e[f] = v
+                both(e, f, t, "accepted")
+        self.plain("b2-every-value.jsonl", json_first(jitems), crlf=0.2)
+        self.plain("b3-every-value.csv", [Item(",".join(h).encode(), None)] + citems, crlf=0.8)
 
     def file_timestamps(self):
         rng = self.rng

@@ -137,6 +137,31 @@ AMBIGUITIES: (what the spec leaves open, and the choice made here)
  A24. File names in quality.csv are written as given (raw bytes, even if not UTF-8);
      a field is quoted (RFC 4180) when it holds , " CR or LF.
  A25. The detail of missing_field is not part of quality.csv; not modelled.
+ A26. Strict JSON wins over "unknown fields are ignored, whatever they hold": NaN,
+     Infinity, a bare 01/+5/.5, a bad escape or a lone surrogate escape ANYWHERE in
+     the line (also deep inside an unknown field, also in a key) = malformed.
+     Whitespace around the object may be space, tab, CR, LF (JSON's own); NBSP, form
+     feed or a BOM before "{" = malformed.
+ A27. A BOM that is not at the start of the file belongs to its line: in CSV/TSV it
+     is part of the first cell (a data row "\ufeffstart,..." has that cell's value
+     with the BOM); a line of BOM+BOM+header is not a repeated header (it is a data
+     row); a line holding only a BOM is not blank and is counted (malformed: wrong
+     number of columns).
+ A28. "tab-separated if the header holds a tab": any tab byte anywhere in the header
+     line, even inside CSV quotes, makes the file TSV.
+ A29. Hard links and symlinks to one file are the same file (device+inode).  A
+     folder inside a walk that cannot be listed is skipped without a row.
+ A30. A bare JSON number in a text field is its literal text with no overflow
+     check (1e400 as viewer_id is the text "1e400").
+ A31. An exponent with a huge number of digits (e.g. "1e" + 5000 nines) is handled
+     as a number: bad_number (overflow) in a numeric field, bad_timestamp in ts;
+     "1793491646e000...0" (5000 zeros) is a valid ts.
+ A32. The spec's "error naming the file and the byte offset": the file already is
+     quality.csv's first column, so the message carries only the offset.
+ A33. A blank line is judged without its line end: "\r\r\n" is the line "\r",
+     which is not blank (counted; malformed in NDJSON).
+ A34. Lines read before a gzip error still take part in duplicate removal and all
+     metrics; lines after it do not exist.
 """
 
 from __future__ import annotations
@@ -1030,6 +1055,18 @@ def norm_ts(v):
     return ms
 
 
+_UPPER = {c: c - 32 for c in range(ord("a"), ord("z") + 1)}
+
+
+def norm_ts_presence(v):
+    """None when ts is absent (null, missing, or empty after trimming), else True."""
+    if v is None or v[0] == "null":
+        return None
+    if v[0] == "str" and not _trim(v[1]):
+        return None
+    return True
+
+
 def validate(raw: dict) -> tuple[str, dict | None]:
     """raw: field name -> value tuple (the last of duplicated keys).  Returns
     ("accepted", event) or (reason, None), checks in the spec's order."""
@@ -1041,8 +1078,9 @@ def validate(raw: dict) -> tuple[str, dict | None]:
         return "missing_field", None
     if text["event"] not in EVENTS:
         return "ignored_event", None
-    if any((text[f] if f != "ts" else norm_ts_presence(raw.get("ts"))) is None
-           for f in REQUIRED_AFTER_EVENT):
+    present = {f: text[f] is not None for f in TEXT_FIELDS}
+    present["ts"] = norm_ts_presence(raw.get("ts")) is not None
+    if not all(present[f] for f in REQUIRED_AFTER_EVENT):
         return "missing_field", None
     ts = norm_ts(raw.get("ts"))
     if ts is BAD:
@@ -1066,18 +1104,6 @@ def validate(raw: dict) -> tuple[str, dict | None]:
     if event["country"] is not None:
         event["country"] = event["country"].translate(_UPPER)
     return "accepted", event
-
-
-_UPPER = {c: c - 32 for c in range(ord("a"), ord("z") + 1)}
-
-
-def norm_ts_presence(v):
-    """None when ts is absent (null, missing, or empty after trimming), else True."""
-    if v is None or v[0] == "null":
-        return None
-    if v[0] == "str" and not _trim(v[1]):
-        return None
-    return True
 
 
 # --------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ struct Analyze: ParsableCommand {
     @Option(help: "Rejected lines of each reason to keep in rejects.csv.")
     var rejects: Int = 20
 
-    @Option(help: "Worker threads (results never depend on it). Default: the number of cores.")
+    @Option(help: "Worker threads, by default one per core; results never depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")

@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+
+@testable import AudienceKit
+
+/// metrics.md, "quality.csv": one row per input file in input order, then
+/// TOTAL; `duplicate` only in TOTAL; `error` the file-level error. Compared
+/// byte for byte with tables written by hand.
+@Suite struct QualityGoldenTests {
+    static let header = "file,bytes_read,lines,accepted,ignored_event,malformed,missing_field,bad_timestamp,bad_number,bad_segment,duplicate,error\n"
+
+    /// logs/a.jsonl: 6 counted lines (a blank one is not):
+    ///   start s1            accepted
+    ///   progress s1 0→60    accepted
+    ///   start s1 again      accepted (a duplicate, counted in TOTAL)
+    ///   `{"ts":`            malformed
+    ///   event heartbeat     ignored_event
+    ///   no viewer_id        missing_field
+    static let a = [
+        #"{"ts":"2026-11-23T21:04:05Z","event":"start","session_id":"s1","viewer_id":"v1","title_id":"t1"}"#,
+        #"{"ts":"2026-11-23T21:04:35Z","event":"progress","session_id":"s1","viewer_id":"v1","title_id":"t1","from":0,"to":60}"#,
+        #"{"ts":"2026-11-23T21:04:05Z","event":"start","session_id":"s1","viewer_id":"v1","title_id":"t1"}"#,
+        "  ",
+        #"{"ts":"#,
+        #"{"ts":"2026-11-23T21:04:05Z","event":"heartbeat","session_id":"s1","viewer_id":"v1","title_id":"t1"}"#,
+        #"{"ts":"2026-11-23T21:04:05Z","event":"start","session_id":"s1","title_id":"t1"}"#,
+    ].joined(separator: "\n") + "\n"
+
+    /// logs/b.csv.gz (CRLF, a BOM, a repeated header): 4 counted lines:
+    ///   progress 60→120                 accepted
+    ///   pause with position `abc`       bad_number
+    ///   progress 120→100                bad_segment
+    ///   (the header again: skipped)
+    ///   start s1 at the same ts as a.jsonl's start, no from/to/position:
+    ///                                   accepted (a duplicate across files)
+    static let b = "\u{FEFF}" + [
+        "ts,event,session_id,viewer_id,title_id,from,to,position",
+        "2026-11-23T21:05:05Z,progress,s1,v1,t1,60,120,",
+        "2026-11-23T21:06:05Z,pause,s1,v1,t1,,,abc",
+        "2026-11-23T21:06:05Z,progress,s1,v1,t1,120,100,",
+        "ts,event,session_id,viewer_id,title_id,from,to,position",
+        "1795467845,start,s1,v1,t1,,,",
+    ].joined(separator: "\r\n") + "\r\n"
+
+    /// logs/c.tsv: 3 counted lines:
+    ///   start s2 (device `"tv"`)        accepted
+    ///   ts `not-a-time`                 bad_timestamp
+    ///   5 columns where the header has 6: malformed
+    static let c = [
+        "ts\tevent\tsession_id\tviewer_id\ttitle_id\tdevice",
+        "1795467965\tstart\ts2\tv2\tt2\t\"tv\"",
+        "not-a-time\tstart\ts2\tv2\tt2\ttv",
+        "1795467965\tstart\ts2\tv2\tt2",
+    ].joined(separator: "\n")
+
+    /// logs/d.json: a JSON array, a file-level error; no line is read.
+    static let d = "[\n" + #"{"ts":"2026-11-23T21:04:05Z","event":"start","session_id":"s9","viewer_id":"v9","title_id":"t9"}"# + "\n]\n"
+
+    @Test(arguments: [1, 2, 4])
+    func mixedFormats(threads: Int) throws {
+        try withTemporaryFolder { folder in
+            let bGz = Gzip.member(Self.b)
+            try write(Self.a, to: folder + "/logs/a.jsonl")
+            try write(bGz, to: folder + "/logs/b.csv.gz")
+            try write(Self.c, to: folder + "/logs/c.tsv")
+            try write(Self.d, to: folder + "/logs/d.json")
+            let inputs = ["a.jsonl", "b.csv.gz", "c.tsv", "d.json"].map {
+                InputFile(name: "logs/" + $0, path: folder + "/logs/" + $0)
+            }
+            let result = Reading.read(inputs, settings: ReadSettings(threads: threads))
+            // Sizes of the plain files, by counting the literals above:
+            // a.jsonl 96 + 1 + 116 + 1 + 96 + 1 + 2 + 1 + 6 + 1 + 100 + 1 + 79 + 1 = 502;
+            // c.tsv 45 + 1 + 30 + 1 + 28 + 1 + 25 = 131 (no final newline);
+            // d.json 2 + 96 + 1 + 2 = 101. The gzip size is whatever zlib wrote.
+            let gz = bGz.count
+            let expected = Self.header
+                + "logs/a.jsonl,502,6,3,1,1,1,0,0,0,,\n"
+                + "logs/b.csv.gz,\(gz),4,2,0,0,0,0,1,1,,\n"
+                + "logs/c.tsv,131,3,1,0,1,0,1,0,0,,\n"
+                + "logs/d.json,101,0,0,0,0,0,0,0,0,,\"JSON array, not NDJSON\"\n"
+                + "TOTAL,\(502 + gz + 131 + 101),13,6,1,2,1,1,1,1,2,\n"
+            let rendered = QualityTables.quality(result).rendered
+            #expect(rendered == expected, "\n\(rendered)")
+        }
+    }
+
+    /// A gzip file with trailing garbage: its error names the offset, and
+    /// TOTAL's error stays empty.
+    @Test func fileErrorInItsRowOnly() throws {
+        try withTemporaryFolder { folder in
+            let member = Gzip.member(JSONLine.start.text + "\n")
+            try write(member + Array("junk".utf8), to: folder + "/e.jsonl.gz")
+            let result = Reading.read([InputFile(name: "e.jsonl.gz", path: folder + "/e.jsonl.gz")], settings: ReadSettings())
+            let rows = QualityTables.quality(result).rendered.split(separator: "\n", omittingEmptySubsequences: false)
+            #expect(rows.count == 4)  // header, file, TOTAL, and the empty string after the final newline
+            #expect(rows[1].hasPrefix("e.jsonl.gz,\(member.count + 4),1,1,0,0,0,0,0,0,,"))
+            #expect(rows[1].contains("\(member.count)"))
+            #expect(rows[2] == "TOTAL,\(member.count + 4),1,1,0,0,0,0,0,0,0,")
+            #expect(rows[3] == "")
+        }
+    }
+
+    /// No input at all: just the header and TOTAL.
+    @Test func noFiles() {
+        let result = Reading.read([], settings: ReadSettings())
+        #expect(QualityTables.quality(result).rendered == Self.header + "TOTAL,0,0,0,0,0,0,0,0,0,0,\n")
+    }
+
+    // MARK: the worked example
+
+    /// `shared/examples/small` beside the clone (CI) or beside this package:
+    /// its logs, named `logs/<file>` as `audience analyze logs` run inside
+    /// that folder would name them, against expected/quality.csv.
+    static func exampleFolder() -> String? {
+        var root = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { root.deleteLastPathComponent() }  // …/Tests/AudienceKitTests/<file> → the package
+        let candidates = [
+            root.appendingPathComponent("../shared/examples/small").standardized.path,
+            root.appendingPathComponent("../../shared/examples/small").standardized.path,
+            root.appendingPathComponent("shared/examples/small").standardized.path,
+        ]
+        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/expected/quality.csv") }
+    }
+
+    @Test(arguments: [1, 2])
+    func workedExample(threads: Int) throws {
+        // Skipped when the example is not beside the package.
+        guard let folder = Self.exampleFolder() else { return }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder + "/logs")
+            .filter { !$0.hasPrefix(".") && InputDiscovery.isLogFileName($0) }
+            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let inputs = names.map { InputFile(name: "logs/" + $0, path: folder + "/logs/" + $0) }
+        let result = Reading.read(inputs, settings: ReadSettings(threads: threads))
+        let expected = try String(contentsOfFile: folder + "/expected/quality.csv", encoding: .utf8)
+        let rendered = QualityTables.quality(result).rendered
+        #expect(rendered == expected, "\n\(rendered)")
+    }
+}
