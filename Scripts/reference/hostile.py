@@ -20,6 +20,9 @@ File name prefixes tell what a row is worth:
                 (sessions "u-...", no duplicates, not in EXPECTED-ACCEPTED)
 Everything else is decided by the spec.
 
+b2-every-value.jsonl and b3-every-value.csv hold every listed timestamp and number
+form (good and bad) at least once; the other files mix them at random.
+
 Contents: NDJSON/CSV/TSV, plain and gzipped, multi-member gzip split mid-line (also
 between CR and LF and inside UTF-8 sequences) with every header flag, stored and fixed
 and dynamic blocks, truncated/corrupt/bad-CRC/bad-length/cut-trailer members, trailing

@@ -24,7 +24,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [
+    static let acceptedCases: [(String, Int64)] = [
         ("2026-11-23T21:04:05Z", x),
         ("2026-11-23T21:04:05.1Z", x + 100),
         ("2026-11-23T21:04:05.12Z", x + 120),
@@ -58,7 +58,9 @@ import Testing
         ("17954678450000e-1", x),
         ("2024-02-29T12:00:00Z", 1_709_208_000_000),  // a leap day
         ("2000-02-29T00:00:00Z", 951_782_400_000),  // 2000 is a leap year (divisible by 400)
-    ])
+    ]
+
+    @Test(arguments: acceptedCases)
     func accepted(text: String, expected: Int64) {
         #expect(Self.parse(text) == expected, "\(text)")
     }
@@ -91,7 +93,7 @@ import Testing
     }
 
     /// The window [2000-01-01, 2100-01-01), checked after rounding.
-    @Test(arguments: [
+    static let insideWindowCases: [(String, Int64)] = [
         ("2000-01-01T00:00:00Z", windowStart),
         ("1999-12-31T23:59:59.9995Z", windowStart),  // rounds up into the window
         ("2000-01-01T01:00:00+01:00", windowStart),
@@ -103,7 +105,9 @@ import Testing
         ("2100-01-01T00:59:59.999+01:00", windowEnd - 1),
         ("4102444799999", windowEnd - 1),
         ("4102444799.999", windowEnd - 1),
-    ])
+    ]
+
+    @Test(arguments: insideWindowCases)
     func insideWindow(text: String, expected: Int64) {
         #expect(Self.parse(text) == expected, "\(text)")
     }
@@ -126,11 +130,13 @@ import Testing
 
     /// The forms a line may give `ts` in: string or bare JSON number, with
     /// surrounding spaces trimmed.
-    @Test(arguments: [
+    static let formsInALineCases: [(String, Int64)] = [
         (#""2026-11-23T21:04:05Z""#, x), (#"" 2026-11-23T21:04:05Z\t""#, x), ("1795467845", x),
         ("1795467845.5", x + 500), (#""1795467845""#, x), (#"" 1795467845000 ""#, x), ("1795467845000", x),
         ("1.795467845e9", x), (#""1.795467845E+12""#, x), ("17954678455e-1", x + 500),
-    ])
+    ]
+
+    @Test(arguments: formsInALineCases)
     func formsInALine(raw: String, expected: Int64) throws {
         let (event, _) = try #require(acceptedEvent(ndjson: JSONLine.start.with("ts", raw).text))
         #expect(event.timestamp == expected)
