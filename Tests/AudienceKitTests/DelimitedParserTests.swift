@@ -33,7 +33,7 @@ import Testing
     /// Quoted fields may hold commas and doubled quotes; an empty quoted
     /// field is absent; values are trimmed inside the quotes too.
     @Test func quotedFields() {
-        let text = Self.header + "\n" + #""2026-11-23T21:04:05Z","start","s,1","v""1"," tv ""s"""# + "\n"
+        let text = Self.header + "\n" + #""2026-11-23T21:04:05Z","start","s,1","v""1","t1"," tv ""s""""# + "\n"
         let result = read(text)
         #expect(result.tally == Tally(lines: 1, accepted: 1))
         #expect(Self.values(result) == [["s,1", "v\"1", "tv \"s\""]])

@@ -12,6 +12,59 @@ import Testing
 
     static func text(_ id: UInt32, _ store: EventStore) -> String { store.strings.string(id) }
 
+    // MARK: the file's format
+
+    /// JSON when the first non-blank byte is `{`, after blank lines and a BOM.
+    @Test(arguments: chunkSizes)
+    func sniffedAsNDJSON(chunkSize: Int) {
+        for prefix in ["", "\n\n", "  \t\n \n", "\u{FEFF}", "\u{FEFF}\n \n"] {
+            let result = read(prefix + "  " + Self.base + "\n" + Self.base + "\n", chunkSize: chunkSize)
+            #expect(result.tally == Tally(lines: 2, accepted: 2), "prefix \(Array(prefix.utf8))")
+        }
+    }
+
+    /// A file whose first non-blank byte is `[` is a JSON array: a file-level
+    /// error, none of its lines read (even NDJSON-looking ones).
+    @Test(arguments: chunkSizes, ["[", "  [", "\n \n\t[", "\u{FEFF}["])
+    func jsonArrayIsAFileError(chunkSize: Int, opening: String) {
+        let text = opening + "\n" + Self.base + ",\n" + Self.base + "\n]\n" + Self.base + "\n"
+        for bytes in [Array(text.utf8), Gzip.member(text)] {
+            let result = read(bytes, chunkSize: chunkSize)
+            #expect(result.tally == Tally())
+            #expect(result.quality.damage == FileDamage(.jsonArray))
+            #expect(result.quality.damage?.description == "JSON array, not NDJSON")
+        }
+    }
+
+    /// The same from disk, with a gzipped array larger than one read chunk
+    /// (so its reading stops while the member is still open): the error is
+    /// still the JSON array, not a truncated member.
+    @Test func largeGzippedJSONArrayFromDisk() throws {
+        try withTemporaryFolder { folder in
+            var generator = SeededGenerator(seed: 7)
+            var text = "[\n"
+            for index in 0..<40_000 {
+                let noise = (0..<4).map { _ in String(generator.next(), radix: 16) }.joined()
+                text += JSONLine.start.with("event_id", "\"\(index)-\(noise)\"").text + ",\n"
+            }
+            text += Self.base + "\n]\n"
+            let gz = Gzip.member(text)
+            try #require(gz.count > 1 << 20, "the fixture must span several read chunks")
+            try write(gz, to: folder + "/array.json.gz")
+            let result = Reading.read([InputFile(name: "array.json.gz", path: folder + "/array.json.gz")], settings: ReadSettings())
+            #expect(Tally(result.files[0]) == Tally())
+            #expect(result.files[0].damage == FileDamage(.jsonArray))
+            #expect(result.files[0].bytesRead == Int64(gz.count))
+        }
+    }
+
+    /// NDJSON is judged line by line: every line of a pretty-printed object
+    /// is malformed.
+    @Test func prettyPrintedObject() {
+        let text = "{\n  \"ts\": \"2026-11-23T21:04:05Z\",\n  \"event\": \"start\",\n\n  \"session_id\": \"s\", \"viewer_id\": \"v\", \"title_id\": \"t\"\n}\n"
+        #expect(read(text).tally == Tally(lines: 5, malformed: 5))
+    }
+
     // MARK: strings
 
     /// Every JSON escape, upper- and lower-case hex, a surrogate pair.
@@ -22,6 +75,37 @@ import Testing
         let (event, store) = try #require(acceptedEvent(ndjson: line))
         let session = Self.text(store.views[Int(event.view)].session, store)
         #expect(session == "a\"b\\c/d\u{8}\u{C}\n\r\te\u{E9}\u{E9}\u{4E2D}\u{1F600}\u{1F601}z")
+    }
+
+    /// An escape at every position of strings of many lengths (word-at-a-
+    /// time scanning must find the first special byte exactly).
+    @Test func escapeAtEveryPosition() throws {
+        for length in 0..<40 {
+            for position in 0...length {
+                let raw = String(repeating: "x", count: position) + #"\""# + String(repeating: "y", count: length - position)
+                let decoded = String(repeating: "x", count: position) + "\"" + String(repeating: "y", count: length - position)
+                let (event, store) = try #require(acceptedEvent(ndjson: JSONLine.start.with("viewer_id", "\"\(raw)\"").text))
+                #expect(Self.text(store.attributes[Int(event.attributes)].viewer, store) == decoded)
+                let control = String(repeating: "x", count: position) + "\u{1}" + String(repeating: "y", count: length - position)
+                #expect(verdict(ndjson: JSONLine.start.with("viewer_id", "\"\(control)\"").text) == .malformed)
+            }
+        }
+    }
+
+    /// Keys are matched exactly: a known name with a byte more, a byte
+    /// less or one byte changed is an unknown key (here holding `true`,
+    /// which a known text field may not hold); the name spelled with
+    /// escapes is the name.
+    @Test(arguments: ["session_id", "viewer_id", "title_id", "series_id", "country", "region", "device", "audio_lang", "subtitle_lang", "event_id"])
+    func keysMatchExactly(name: String) {
+        let variants = [name + "x", name + "\\u0000", String(name.dropLast()), String(name.dropLast()) + "X",
+                        "X" + name.dropFirst(), name.uppercased(), " " + name, name + " "]
+        for key in variants {
+            #expect(verdict(ndjson: JSONLine.start.with(key, "true").text) == .accepted, "key \(key)")
+        }
+        let escaped = name.unicodeScalars.map { String(format: "\\u%04x", $0.value) }.joined()
+        #expect(verdict(ndjson: JSONLine.start.with(escaped, "true").text) == .malformed, "key \(escaped)")
+        #expect(verdict(ndjson: JSONLine.start.with(name, "true").text) == .malformed, "key \(name)")
     }
 
     /// Raw (unescaped) multi-byte UTF-8 and DEL are fine in strings.
@@ -75,6 +159,33 @@ import Testing
                 }
             }
         }
+    }
+
+    /// The UTF-8/NUL check must look at the line's bytes only, whatever
+    /// follows them in memory: every length of valid ASCII, followed by a
+    /// byte that would be invalid (0xFF), a NUL, or a lead byte.
+    @Test func utf8CheckStopsAtTheLineEnd() {
+        for length in 0..<100 {
+            for after: UInt8 in [0xFF, 0x00, 0xC3, 0x80] {
+                let buffer = [UInt8](repeating: 0x61, count: length) + [after, after]
+                let problem = buffer.withUnsafeBytes { TextCheck.firstProblem(in: UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+                #expect(problem == nil, "length \(length), followed by \(after)")
+            }
+        }
+    }
+
+    /// The same through the reader: fed a byte at a time, lines are
+    /// assembled in a reused buffer, where the bytes after a short line are
+    /// left over from a longer one. Line A holds `é` at byte 112; line B is
+    /// 112 ASCII bytes; both are valid.
+    @Test(arguments: [1, 7, 1 << 30])
+    func validLineAfterALongerNonASCIILine(chunkSize: Int) throws {
+        let a = JSONLine.start.with("pad", "\"xxxxxxxxx\u{E9}\"").text
+        let b = JSONLine.start.with("event_id", #""ab""#).text
+        try #require(Array(a.utf8)[112] == 0xC3)
+        try #require(b.utf8.count == 112)
+        let result = read(a + "\n" + b + "\n" + a + "\n" + b, chunkSize: chunkSize)
+        #expect(result.tally == Tally(lines: 4, accepted: 4))
     }
 
     // MARK: unknown fields

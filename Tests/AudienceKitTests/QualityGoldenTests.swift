@@ -100,6 +100,27 @@ import Testing
         }
     }
 
+    /// A file that cannot be read (here: gone since it was listed) is a row
+    /// with an error and no lines, and the other files still count.
+    @Test func unreadableFileIsReported() throws {
+        try withTemporaryFolder { folder in
+            try write(JSONLine.start.text + "\n", to: folder + "/ok.jsonl")
+            let inputs = [
+                InputFile(name: "gone.jsonl", path: folder + "/gone.jsonl"),
+                InputFile(name: "ok.jsonl", path: folder + "/ok.jsonl"),
+            ]
+            let result = Reading.read(inputs, settings: ReadSettings(threads: 2))
+            #expect(result.files.map(\.file) == ["gone.jsonl", "ok.jsonl"])
+            #expect(Tally(result.files[0]) == Tally())
+            #expect(result.files[0].damage != nil)
+            #expect(Tally(result.files[1]) == Tally(lines: 1, accepted: 1))
+            #expect(result.files[1].damage == nil)
+            let rows = QualityTables.quality(result).rendered.split(separator: "\n")
+            #expect(rows[1].hasPrefix("gone.jsonl,0,0,0,0,0,0,0,0,0,,") && rows[1].count > "gone.jsonl,0,0,0,0,0,0,0,0,0,,".count)
+            #expect(rows[3] == "TOTAL,\(JSONLine.start.text.utf8.count + 1),1,1,0,0,0,0,0,0,0,")
+        }
+    }
+
     /// No input at all: just the header and TOTAL.
     @Test func noFiles() {
         let result = Reading.read([], settings: ReadSettings())
@@ -125,7 +146,10 @@ import Testing
     @Test(arguments: [1, 2])
     func workedExample(threads: Int) throws {
         // Skipped when the example is not beside the package.
-        guard let folder = Self.exampleFolder() else { return }
+        guard let folder = Self.exampleFolder() else {
+            print("QualityGoldenTests.workedExample: shared/examples/small not found; skipped")
+            return
+        }
         let names = try FileManager.default.contentsOfDirectory(atPath: folder + "/logs")
             .filter { !$0.hasPrefix(".") && InputDiscovery.isLogFileName($0) }
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }

@@ -22,9 +22,9 @@ struct DelimitedParser: ~Copyable {
 
     var isTSV: Bool { delimiter == 0x09 }
 
-    /// Reads the header line. The header itself may be quoted like a record;
-    /// when its quoting is broken, its bytes between delimiters are the names.
-    init(headerLine: UnsafeRawBufferPointer) {
+    /// Reads the header line, which may be quoted like a record; nil when
+    /// its quoting is broken.
+    init?(headerLine: UnsafeRawBufferPointer) {
         let delimiter: UInt8 = headerLine.contains(0x09) ? 0x09 : 0x2C
         self.delimiter = delimiter
         scratch = .allocate(byteCount: max(4096, headerLine.count), alignment: 8)
@@ -34,8 +34,8 @@ struct DelimitedParser: ~Copyable {
             names.append(Array(TextCheck.trimmed(bytes)))
         } onBrokenQuote: { _ in broken = true }
         if broken {
-            names = headerLine.split(separator: delimiter, omittingEmptySubsequences: false)
-                .map { Array(TextCheck.trimmed(UnsafeRawBufferPointer(rebasing: $0))) }
+            scratch.deallocate()
+            return nil
         }
         columnNames = names
         var fields = [Field?](repeating: nil, count: names.count)

@@ -9,8 +9,9 @@ struct LineScanner: ~Copyable, LineConsumer {
         case pending
         case ndjson
         case delimited
-        /// A JSON array: a file-level error; no line is read.
-        case jsonArray
+        /// A JSON array or an unreadable header: a file-level error; no
+        /// line is read.
+        case unreadable
     }
 
     private var format = Format.pending
@@ -35,7 +36,7 @@ struct LineScanner: ~Copyable, LineConsumer {
 
     /// False once the content turned out to be a JSON array.
     var wantsLines: Bool {
-        if case .jsonArray = format { return false }
+        if case .unreadable = format { return false }
         return true
     }
 
@@ -52,14 +53,22 @@ struct LineScanner: ~Copyable, LineConsumer {
                 format = .ndjson
                 scan(line, number: number)
             } else if first == UInt8(ascii: "[") {
-                format = .jsonArray
+                format = .unreadable
                 quality.damage = FileDamage(.jsonArray)
+            } else if TextCheck.firstProblem(in: line) != nil {
+                format = .unreadable
+                quality.damage = FileDamage(.malformedHeader(line: number))
             } else {
-                format = .delimited
-                header = Array(line)
                 delimited = DelimitedParser(headerLine: line)
+                if delimited == nil {
+                    format = .unreadable
+                    quality.damage = FileDamage(.malformedHeader(line: number))
+                } else {
+                    format = .delimited
+                    header = Array(line)
+                }
             }
-        case .jsonArray:
+        case .unreadable:
             return
         }
     }

@@ -67,6 +67,7 @@ enum TextCheck {
                 if flags != 0 { break }
                 index += 16
             }
+            if index >= count { break }
             if index + 8 <= count {
                 let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
                 let zeroByte = (word &- ones) & ~word & highBits

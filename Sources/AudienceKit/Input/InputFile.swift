@@ -138,7 +138,15 @@ public enum InputDiscovery {
             names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for name in names {
                 let innerRelative = relative.isEmpty ? name : relative + "/" + name
-                guard let identity = FileIdentity(joined(base, innerRelative)) else { continue }
+                guard let identity = FileIdentity(joined(base, innerRelative)) else {
+                    // A broken symbolic link with a log file's name: listed, so its
+                    // failure to open shows in the quality table instead of vanishing.
+                    if isLogFileName(name), let link = FileIdentity(linkAt: joined(base, innerRelative)),
+                       seenFiles.insert(link).inserted {
+                        found.append((innerRelative, link))
+                    }
+                    continue
+                }
                 if identity.isFolder {
                     if visited.insert(identity).inserted { try visit(innerRelative) }
                 } else if identity.isRegular && isLogFileName(name) {
@@ -170,6 +178,17 @@ struct FileIdentity: Hashable {
         inode = UInt64(info.st_ino)
         isFolder = (info.st_mode & S_IFMT) == S_IFDIR
         isRegular = (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// The identity of a symbolic link itself (`lstat`), for links whose
+    /// target is missing.
+    init?(linkAt path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        isFolder = false
+        isRegular = false
     }
 
     static func kind(of path: String) -> FileIdentity? { FileIdentity(path) }

@@ -39,10 +39,15 @@ public struct OutputFolder: Sendable {
 
     /// Writes `text` to `name` atomically (temporary file, then rename).
     public func write(_ text: String, to name: String) throws(OutputError) {
-        let target = joined(name)
         if let slash = name.lastIndex(of: "/") {
             try Self.createFolders(joined(String(name[..<slash])))
         }
+        try Self.writeFile(text, to: joined(name))
+    }
+
+    /// Writes `text` to the file at `target` atomically (temporary file in
+    /// the same folder, then rename).
+    public static func writeFile(_ text: String, to target: String) throws(OutputError) {
         let temporary = target + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OutputError(path: target, errno: errno) }

@@ -14,6 +14,9 @@ public struct FileDamage: Error, Sendable, Equatable, CustomStringConvertible {
         case trailingBytes
         /// The content is a JSON array, which NDJSON is not.
         case jsonArray
+        /// The CSV/TSV header row cannot be read (broken quoting, a NUL
+        /// byte, invalid UTF-8), so no row can be.
+        case malformedHeader(line: Int)
     }
 
     public var kind: Kind
@@ -42,6 +45,8 @@ public struct FileDamage: Error, Sendable, Equatable, CustomStringConvertible {
             return "trailing bytes after the last gzip member at byte \(offset)"
         case .jsonArray:
             return "JSON array, not NDJSON"
+        case .malformedHeader(let line):
+            return "malformed header row (line \(line))"
         }
     }
 }

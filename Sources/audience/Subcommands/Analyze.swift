@@ -25,6 +25,11 @@ struct Analyze: ParsableCommand {
     @Option(help: "Worker threads, by default one per core; results never depend on it.")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: ArgumentHelp(
+        "Also write the cleaned events (accepted, duplicates removed) to this TSV file.",
+        valueName: "file"))
+    var exportEvents: String?
+
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
@@ -57,7 +62,15 @@ struct Analyze: ParsableCommand {
         for file in report.read.files {
             if let damage = file.damage { Console.error("\(file.file): \(damage)") }
         }
-        let written = try Analyzer.write(report, to: folder)
+        var written = try Analyzer.write(report, to: folder)
+        if let exportEvents {
+            do {
+                try OutputFolder.writeFile(EventExport.tsv(report.read.events), to: exportEvents)
+            } catch {
+                throw ValidationError("--export-events: \(error.description)")
+            }
+            written.append(exportEvents)
+        }
         if !quiet { Console.output(Summary.text(report, written: written, folder: folder.path)) }
         if report.read.hasFileErrors { throw ExitCode(1) }
     }
