@@ -310,6 +310,13 @@ import Testing
         }
     }
 
+    /// Files shorter than the two magic bytes are plain content.
+    @Test func oneByteFiles() {
+        #expect(read([UInt8(ascii: "{")]).tally == Tally(lines: 1, malformed: 1))
+        #expect(read([UInt8(ascii: "{")]).quality.damage == nil)
+        #expect(read([UInt8(ascii: " ")]).tally == Tally())
+    }
+
     /// gzip of empty content: a complete member with nothing in it.
     @Test(arguments: chunkSizes, [1, 3])
     func gzipOfEmptyContent(chunkSize: Int, members: Int) {

@@ -210,6 +210,32 @@ struct CollectingConsumer: LineConsumer {
         #expect(result.store.eventIDs.string(result.store.events[1].eventID) == "long")
     }
 
+    /// From disk, lines cross the reader's 1 MiB chunks: a BOM, CRLF, blank
+    /// lines, and no final newline; plain and gzipped.
+    @Test(arguments: [false, true])
+    func largeFileFromDisk(gzipped: Bool) throws {
+        try withTemporaryFolder { folder in
+            var text = "\u{FEFF}"
+            var expected = 0
+            var index = 0
+            while text.utf8.count < 3 << 20 {
+                text += JSONLine.start.with("event_id", "\"\(index)\"").with("pad", "\"\(String(repeating: "z", count: index % 997))\"").text
+                text += index % 5 == 0 ? "\r\n \t\n" : "\n"
+                expected += 1
+                index += 1
+            }
+            text += JSONLine.start.with("event_id", #""last""#).text
+            expected += 1
+            let bytes = gzipped ? Gzip.member(text) : Array(text.utf8)
+            let path = folder + (gzipped ? "/big.jsonl.gz" : "/big.jsonl")
+            try write(bytes, to: path)
+            let result = Reading.read([InputFile(name: "big", path: path)], settings: ReadSettings())
+            #expect(Tally(result.files[0]) == Tally(lines: expected, accepted: expected))
+            #expect(result.files[0].damage == nil)
+            #expect(result.files[0].bytesRead == Int64(bytes.count))
+        }
+    }
+
     /// The same through gzip, and as an 8 MiB CSV row.
     @Test func eightMebibyteLineInGzippedCSV() {
         let padding = String(repeating: "y", count: 8 << 20)
