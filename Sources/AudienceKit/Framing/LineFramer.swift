@@ -57,6 +57,11 @@ struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, DecodedBytesSi
     /// The end of the content. `keepPartialLine` false drops the text after
     /// the last line end (a line cut off by damage), uncounted.
     mutating func finish(keepPartialLine: Bool) {
+        if bomState > 0 && bomState < 3 {
+            // Content that ends inside what looked like a byte-order mark: text.
+            carry.append(contentsOf: [0xEF, 0xBB][0..<bomState])
+            bomState = 3
+        }
         if keepPartialLine && !carry.isEmpty {
             // No line end follows, so a trailing `\r` is a lone `\r`: text.
             lineNumber += 1

@@ -62,11 +62,15 @@ enum FileReading {
                 decoder.consume(chunk, into: &framer)
                 return decoder.damage == nil && framer.consumer.wantsLines
             }
-            decoder.finish(into: &framer)
+            if framer.consumer.wantsLines { decoder.finish(into: &framer) }
             damage = decoder.damage
         } catch {
             damage = decoder.damage ?? error
         }
+        // A content-level error (a JSON array, an unreadable header) stopped
+        // the reading on purpose: it is the file's error, not what the
+        // decoder met after being cut short.
+        if !framer.consumer.wantsLines { damage = nil }
         framer.finish(keepPartialLine: damage?.keepsPartialLine ?? true)
         store = framer.consumer.store
         framer.consumer.store = EventStore()
