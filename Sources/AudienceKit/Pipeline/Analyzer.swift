@@ -2,10 +2,16 @@
 public struct AnalysisSettings: Sendable {
     public var inputs: [InputFile]
     public var read = ReadSettings()
+    public var metrics = MetricSettings()
+    /// Where the catalog came from, for the summary.
+    public var catalogPath: String?
 
-    public init(inputs: [InputFile], read: ReadSettings = ReadSettings()) {
+    public init(inputs: [InputFile], read: ReadSettings = ReadSettings(), metrics: MetricSettings = MetricSettings(),
+                catalogPath: String? = nil) {
         self.inputs = inputs
         self.read = read
+        self.metrics = metrics
+        self.catalogPath = catalogPath
     }
 }
 
@@ -13,6 +19,7 @@ public struct AnalysisSettings: Sendable {
 public struct AnalysisReport: Sendable {
     public var settings: AnalysisSettings
     public var read: ReadResult
+    public var tables: AudienceTables
     public var elapsedSeconds: Double
 }
 
@@ -24,14 +31,15 @@ public enum Analyzer {
         let clock = ContinuousClock()
         let start = clock.now
         let read = Reading.read(settings.inputs, settings: settings.read)
+        let tables = AudienceTables(ViewSet(read.events, settings: settings.metrics))
         let elapsed = start.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return AnalysisReport(settings: settings, read: read, elapsedSeconds: seconds)
+        return AnalysisReport(settings: settings, read: read, tables: tables, elapsedSeconds: seconds)
     }
 
     /// The files written, by name, with their contents.
     public static func outputs(_ report: AnalysisReport) -> [(name: String, text: String)] {
-        [
+        report.tables.all.map { ($0.name, $0.table.rendered) } + [
             ("quality.csv", QualityTables.quality(report.read).rendered),
             ("rejects.csv", QualityTables.rejects(report.read).rendered),
             ("summary.json", summary(report).rendered() + "\n"),
@@ -55,11 +63,16 @@ public enum Analyzer {
             ("tool", .string("audience")),
             ("version", .string(version)),
             ("settings", .object([
+                ("buckets", .integer(report.settings.metrics.buckets)),
+                ("complete_at", .number(report.settings.metrics.completeAt)),
+                ("timezone", .string(report.settings.metrics.timeZone.description)),
+                ("catalog", report.settings.catalogPath.map { .string($0) } ?? .null),
                 ("threads", .integer(report.settings.read.threads)),
                 ("rejects", .integer(report.settings.read.rejectSampleLimit)),
             ])),
             ("inputs", .array(report.settings.inputs.map { .string($0.name) })),
-            ("totals", QualityTables.lineTotals(report.read)),
+            ("lines", QualityTables.lineTotals(report.read)),
+            ("audience", report.tables.totals),
             ("elapsed_seconds", .number(report.elapsedSeconds)),
         ])
     }

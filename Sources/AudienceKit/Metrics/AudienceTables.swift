@@ -1,0 +1,315 @@
+/// The tables of `metrics.md`, computed from a `ViewSet`.
+public struct AudienceTables: Sendable {
+    public let titles: CSVTable
+    public let retention: CSVTable
+    public let countries: CSVTable
+    public let regions: CSVTable
+    public let devices: CSVTable
+    public let languages: CSVTable
+    public let daily: CSVTable
+    public let hours: CSVTable
+    public let series: CSVTable
+    public let cohorts: CSVTable
+    public let totals: JSONValue
+
+    public var all: [(name: String, table: CSVTable)] {
+        [
+            ("titles.csv", titles), ("retention.csv", retention), ("countries.csv", countries),
+            ("regions.csv", regions), ("devices.csv", devices), ("languages.csv", languages),
+            ("daily.csv", daily), ("hours.csv", hours), ("series.csv", series), ("cohorts.csv", cohorts),
+        ]
+    }
+
+    public init(_ set: ViewSet) {
+        let buckets = set.settings.buckets
+        let runtimeKnown = set.titles.map { $0.runtime != nil }
+
+        // Per title.
+        var perTitle = [GroupTotals](repeating: GroupTotals(), count: set.titles.count)
+        var overall = GroupTotals()
+        for view in set.views {
+            perTitle[view.title].add(view, runtimeKnown: runtimeKnown[view.title])
+            overall.add(view, runtimeKnown: runtimeKnown[view.title])
+        }
+        titles = Self.titleTable(set, perTitle)
+        retention = Self.retentionTable(set, perTitle)
+
+        // Groups by country, region, device.
+        func grouped(_ key: (ViewSummary) -> [String]) -> [[String]: GroupTotals] {
+            var groups: [[String]: GroupTotals] = [:]
+            for view in set.views {
+                groups[key(view), default: GroupTotals()].add(view, runtimeKnown: runtimeKnown[view.title], trackTitles: true)
+            }
+            return groups
+        }
+        let totalHours = overall.watchHours
+        countries = Self.placeTable(
+            ["country"], grouped { [$0.country] }, set: set, totalHours: totalHours, buckets: buckets)
+        regions = Self.placeTable(
+            ["country", "region"], grouped { [$0.country, $0.region] }, set: set, totalHours: totalHours,
+            buckets: buckets)
+        devices = Self.deviceTable(grouped { [$0.device] }, buckets: buckets)
+        languages = Self.languageTable(set)
+        let (dailyTable, cohortTable) = Self.dayTables(set)
+        daily = dailyTable
+        cohorts = cohortTable
+        hours = Self.hourTable(set)
+        series = Self.seriesTable(set)
+
+        let days = set.views.map(\.local.day)
+        totals = .object([
+            ("first_day", days.min().map { .string(LocalTime.dayString($0)) } ?? .null),
+            ("last_day", days.max().map { .string(LocalTime.dayString($0)) } ?? .null),
+            ("views", .integer(overall.views)),
+            ("started_views", .integer(overall.startedViews)),
+            ("completed_views", .integer(overall.completedViews)),
+            ("unique_viewers", .integer(overall.viewers.count)),
+            ("watch_hours", .number(totalHours)),
+            ("completion_rate", overall.completionRate.map { .number($0) } ?? .null),
+            ("avg_pct_watched", overall.averagePercentWatched(buckets: buckets).map { .number($0) } ?? .null),
+            ("titles", .integer(set.titles.count)),
+            ("countries", .integer(countries.rows.count)),
+        ])
+    }
+
+    // MARK: - titles.csv and retention.csv
+
+    private static func titleTable(_ set: ViewSet, _ perTitle: [GroupTotals]) -> CSVTable {
+        let buckets = set.settings.buckets
+        var rows: [[String]] = []
+        for (index, title) in set.titles.enumerated() {
+            let totals = perTitle[index]
+            let seconds = totals.watch.value
+            let hours = seconds / 3600
+            let started = totals.startedViews
+            var halfLife: Double?
+            if let reach = set.bucketReach[index], started > 0 {
+                let firstBelow = reach.firstIndex { 2 * $0 < started } ?? buckets
+                halfLife = firstBelow == buckets ? 100 : 100 * Double(firstBelow) / Double(buckets)
+            }
+            rows.append([
+                title.id, title.name ?? "", title.seriesID ?? "", Cell.optional(title.season),
+                Cell.optional(title.episode), Cell.number(title.runtime),
+                Cell.integer(totals.views), Cell.integer(started), Cell.integer(totals.views - started),
+                Cell.integer(totals.viewers.count), Cell.number(hours),
+                Cell.number(started == 0 ? nil : seconds / Double(started) / 60),
+                Cell.integer(totals.completedViews), Cell.number(totals.completionRate),
+                Cell.number(title.runtime == nil ? nil : totals.averagePercentWatched(buckets: buckets)),
+                Cell.number(halfLife),
+                Cell.number(title.runtime.map { hours / ($0 / 3600) }),
+            ])
+        }
+        rows.sort { a, b in
+            let x = Cell.written(a[10]), y = Cell.written(b[10])
+            return x != y ? x > y : Cell.bytesAscending(a[0], b[0])
+        }
+        return CSVTable(header: [
+            "title_id", "title_name", "series_id", "season", "episode", "runtime_s", "views", "started_views",
+            "exits_before_start", "unique_viewers", "watch_hours", "avg_view_minutes", "completed_views",
+            "completion_rate", "avg_pct_watched", "half_life_pct", "runtime_views",
+        ], rows: rows)
+    }
+
+    private static func retentionTable(_ set: ViewSet, _ perTitle: [GroupTotals]) -> CSVTable {
+        let buckets = set.settings.buckets
+        var rows: [[String]] = []
+        let order = set.titles.indices.sorted { Cell.bytesAscending(set.titles[$0].id, set.titles[$1].id) }
+        for index in order {
+            guard let reach = set.bucketReach[index], perTitle[index].startedViews > 0 else { continue }
+            let started = Double(perTitle[index].startedViews)
+            for bucket in 0..<buckets {
+                rows.append([
+                    set.titles[index].id, String(bucket), Cell.number(100 * Double(bucket) / Double(buckets)),
+                    String(reach[bucket]), Cell.number(Double(reach[bucket]) / started),
+                ])
+            }
+        }
+        return CSVTable(header: ["title_id", "bucket", "start_pct", "views_reached", "retention"], rows: rows)
+    }
+
+    // MARK: - countries.csv, regions.csv, devices.csv
+
+    private static func placeTable(
+        _ keys: [String], _ groups: [[String]: GroupTotals], set: ViewSet, totalHours: Double, buckets: Int
+    ) -> CSVTable {
+        var rows: [[String]] = []
+        for (key, totals) in groups {
+            // The title with the most watch hours; a tie goes to the smaller title_id.
+            var top: (title: String, seconds: Double)?
+            for (title, sum) in totals.titleWatch {
+                let id = set.titles[title].id
+                let seconds = sum.value
+                if let best = top, !(seconds > best.seconds || (seconds == best.seconds && Cell.bytesAscending(id, best.title))) {
+                    continue
+                }
+                top = (id, seconds)
+            }
+            let hours = totals.watchHours
+            rows.append(key + [
+                Cell.integer(totals.views), Cell.integer(totals.startedViews), Cell.integer(totals.viewers.count),
+                Cell.number(hours), Cell.number(totals.completionRate),
+                Cell.number(totals.averagePercentWatched(buckets: buckets)),
+                Cell.number(totalHours == 0 ? nil : hours / totalHours), Cell.number(totals.subtitleShare),
+                top?.title ?? "",
+            ])
+        }
+        let hoursColumn = keys.count + 3
+        rows.sort { a, b in
+            let x = Cell.written(a[hoursColumn]), y = Cell.written(b[hoursColumn])
+            if x != y { return x > y }
+            for column in 0..<keys.count where a[column] != b[column] {
+                return Cell.bytesAscending(a[column], b[column])
+            }
+            return false
+        }
+        return CSVTable(header: keys + [
+            "views", "started_views", "unique_viewers", "watch_hours", "completion_rate", "avg_pct_watched",
+            "share_of_watch_hours", "subtitle_share", "top_title",
+        ], rows: rows)
+    }
+
+    private static func deviceTable(_ groups: [[String]: GroupTotals], buckets: Int) -> CSVTable {
+        var rows = groups.map { key, totals in
+            key + [
+                Cell.integer(totals.views), Cell.integer(totals.startedViews), Cell.integer(totals.viewers.count),
+                Cell.number(totals.watchHours), Cell.number(totals.completionRate),
+                Cell.number(totals.averagePercentWatched(buckets: buckets)),
+            ]
+        }
+        rows.sort { a, b in
+            let x = Cell.written(a[4]), y = Cell.written(b[4])
+            return x != y ? x > y : Cell.bytesAscending(a[0], b[0])
+        }
+        return CSVTable(header: [
+            "device", "views", "started_views", "unique_viewers", "watch_hours", "completion_rate", "avg_pct_watched",
+        ], rows: rows)
+    }
+
+    // MARK: - languages.csv
+
+    private static func languageTable(_ set: ViewSet) -> CSVTable {
+        var groups: [[String]: (views: Int, watch: ExactSum)] = [:]
+        for view in set.views where view.started {
+            let key = [view.country, view.audioLang, view.subtitleLang.isEmpty ? "off" : view.subtitleLang]
+            groups[key, default: (0, ExactSum())].views += 1
+            groups[key, default: (0, ExactSum())].watch.add(view.watchSeconds)
+        }
+        var rows = groups.map { key, value in key + [String(value.views), Cell.number(value.watch.value / 3600)] }
+        rows.sort { a, b in
+            if a[0] != b[0] { return Cell.bytesAscending(a[0], b[0]) }
+            let x = Int(a[3]) ?? 0, y = Int(b[3]) ?? 0
+            if x != y { return x > y }
+            if a[1] != b[1] { return Cell.bytesAscending(a[1], b[1]) }
+            return Cell.bytesAscending(a[2], b[2])
+        }
+        return CSVTable(
+            header: ["country", "audio_lang", "subtitle_lang", "started_views", "watch_hours"], rows: rows)
+    }
+
+    // MARK: - daily.csv and cohorts.csv
+
+    private static func dayTables(_ set: ViewSet) -> (daily: CSVTable, cohorts: CSVTable) {
+        var perDay: [Int: GroupTotals] = [:]
+        // A viewer's cohort day: the day of their earliest started view.
+        var firstStart: [UInt32: (start: Int64, day: Int)] = [:]
+        var activeDays: [UInt32: Set<Int>] = [:]
+        for view in set.views {
+            perDay[view.local.day, default: GroupTotals()].add(view, runtimeKnown: false)
+            guard view.started else { continue }
+            activeDays[view.viewer, default: []].insert(view.local.day)
+            if let known = firstStart[view.viewer], known.start <= view.start { continue }
+            firstStart[view.viewer] = (view.start, view.local.day)
+        }
+        var newViewers: [Int: Int] = [:]
+        var cohortMembers: [Int: [UInt32]] = [:]
+        for (viewer, first) in firstStart {
+            newViewers[first.day, default: 0] += 1
+            cohortMembers[first.day, default: []].append(viewer)
+        }
+        let daily = CSVTable(
+            header: ["day", "views", "started_views", "unique_viewers", "watch_hours", "completion_rate", "new_viewers"],
+            rows: perDay.keys.sorted().map { day in
+                let totals = perDay[day] ?? GroupTotals()
+                return [
+                    LocalTime.dayString(day), Cell.integer(totals.views), Cell.integer(totals.startedViews),
+                    Cell.integer(totals.viewers.count), Cell.number(totals.watchHours),
+                    Cell.number(totals.completionRate), Cell.integer(newViewers[day] ?? 0),
+                ]
+            })
+        var cohortRows: [[String]] = []
+        if let lastDay = perDay.keys.max() {
+            for cohortDay in cohortMembers.keys.sorted() {
+                let members = cohortMembers[cohortDay] ?? []
+                for offset in 0...max(0, lastDay - cohortDay) {
+                    let returning = members.filter { activeDays[$0]?.contains(cohortDay + offset) ?? false }.count
+                    cohortRows.append([
+                        LocalTime.dayString(cohortDay), String(offset), String(members.count), String(returning),
+                        Cell.number(Double(returning) / Double(members.count)),
+                    ])
+                }
+            }
+        }
+        let cohorts = CSVTable(
+            header: ["cohort_day", "day_offset", "cohort_viewers", "returning_viewers", "return_rate"],
+            rows: cohortRows)
+        return (daily, cohorts)
+    }
+
+    // MARK: - hours.csv
+
+    private static func hourTable(_ set: ViewSet) -> CSVTable {
+        var groups: [Int: (views: Int, watch: ExactSum)] = [:]
+        for view in set.views where view.started {
+            let key = view.local.weekday * 24 + view.local.hour
+            groups[key, default: (0, ExactSum())].views += 1
+            groups[key, default: (0, ExactSum())].watch.add(view.watchSeconds)
+        }
+        return CSVTable(
+            header: ["weekday", "hour", "started_views", "watch_hours"],
+            rows: groups.keys.sorted().map { key in
+                let value = groups[key] ?? (0, ExactSum())
+                return [String(key / 24), String(key % 24), String(value.views), Cell.number(value.watch.value / 3600)]
+            })
+    }
+
+    // MARK: - series.csv
+
+    private static func seriesTable(_ set: ViewSet) -> CSVTable {
+        var viewersByTitle: [Int: Set<UInt32>] = [:]
+        for view in set.views where view.started {
+            viewersByTitle[view.title, default: []].insert(view.viewer)
+        }
+        var episodesBySeries: [String: [Int]] = [:]
+        for (index, title) in set.titles.enumerated() {
+            guard let series = title.seriesID, viewersByTitle[index] != nil else { continue }
+            episodesBySeries[series, default: []].append(index)
+        }
+        // An absent season or episode sorts after every present one.
+        func order(_ value: Int32?) -> Int64 { value.map { Int64($0) } ?? Int64.max }
+        var rows: [[String]] = []
+        for series in episodesBySeries.keys.sorted(by: Cell.bytesAscending) {
+            let episodes = (episodesBySeries[series] ?? []).sorted { a, b in
+                let x = set.titles[a], y = set.titles[b]
+                if order(x.season) != order(y.season) { return order(x.season) < order(y.season) }
+                if order(x.episode) != order(y.episode) { return order(x.episode) < order(y.episode) }
+                return Cell.bytesAscending(x.id, y.id)
+            }
+            let first = viewersByTitle[episodes[0]] ?? []
+            var previous: Set<UInt32>?
+            for index in episodes {
+                let viewers = viewersByTitle[index] ?? []
+                let title = set.titles[index]
+                rows.append([
+                    series, Cell.optional(title.season), Cell.optional(title.episode), title.id,
+                    String(viewers.count),
+                    Cell.number(previous.map { Double(viewers.intersection($0).count) / Double($0.count) }),
+                    Cell.number(Double(viewers.intersection(first).count) / Double(first.count)),
+                ])
+                previous = viewers
+            }
+        }
+        return CSVTable(
+            header: ["series_id", "season", "episode", "title_id", "viewers", "continued_from_previous", "from_first"],
+            rows: rows)
+    }
+}

@@ -1,0 +1,56 @@
+/// A sum of doubles without rounding error until it is read (Shewchuk's
+/// partials, as in Python's `math.fsum`): the result is the exact sum
+/// rounded once, so it does not depend on the order of the terms, which is
+/// what keeps watch hours identical for any line, file or thread order.
+public struct ExactSum: Sendable {
+    /// Non-overlapping partials, increasing in magnitude; their exact sum is
+    /// the running total.
+    private var partials: [Double] = []
+
+    public init() {}
+
+    public mutating func add(_ value: Double) {
+        var x = value
+        var kept = 0
+        for index in partials.indices {
+            var y = partials[index]
+            if abs(x) < abs(y) { swap(&x, &y) }
+            let high = x + y
+            let low = y - (high - x)
+            if low != 0 {
+                partials[kept] = low
+                kept += 1
+            }
+            x = high
+        }
+        partials.removeSubrange(kept...)
+        partials.append(x)
+    }
+
+    public mutating func add(_ other: ExactSum) {
+        for partial in other.partials { add(partial) }
+    }
+
+    /// The exact sum, correctly rounded to a double.
+    public var value: Double {
+        guard var index = partials.indices.last else { return 0 }
+        var high = partials[index]
+        var low = 0.0
+        while index > 0 {
+            index -= 1
+            let x = high
+            let y = partials[index]
+            high = x + y
+            let yr = high - x
+            low = y - yr
+            if low != 0 { break }
+        }
+        // Round half to even correctly when the rest would tip the balance.
+        if index > 0 && ((low < 0 && partials[index - 1] < 0) || (low > 0 && partials[index - 1] > 0)) {
+            let y = low * 2
+            let x = high + y
+            if y == x - high { high = x }
+        }
+        return high
+    }
+}

@@ -1,0 +1,232 @@
+/// What is known about one title: from the catalog when it is there, else
+/// from its events.
+public struct TitleInfo: Sendable {
+    public var id: String
+    public var name: String?
+    public var seriesID: String?
+    public var season: Int32?
+    public var episode: Int32?
+    /// D; nil when unknown.
+    public var runtime: Double?
+}
+
+/// One view (a session's play of one title), reduced to what the tables need.
+public struct ViewSummary: Sendable {
+    /// Index into `ViewSet.titles`.
+    public var title: Int
+    /// String id of the viewer (ids follow byte order).
+    public var viewer: UInt32
+    public var start: Int64
+    public var local: LocalTime
+    public var country: String
+    public var region: String
+    public var device: String
+    public var audioLang: String
+    /// Empty when absent.
+    public var subtitleLang: String
+    public var started: Bool
+    public var completed: Bool
+    public var watchSeconds: ExactSum
+    /// Reached buckets; meaningful when the title's runtime is known.
+    public var reached: Int
+
+    public var hasSubtitles: Bool { !subtitleLang.isEmpty && subtitleLang != "off" }
+}
+
+/// Every view and title of a run, built from the deduplicated events.
+public struct ViewSet: Sendable {
+    public var titles: [TitleInfo]
+    public var views: [ViewSummary]
+    /// Per title with a known runtime: started views that reached each bucket.
+    public var bucketReach: [[Int]?]
+    public var settings: MetricSettings
+
+    public init(_ events: DeduplicatedEvents, settings: MetricSettings) {
+        self.settings = settings
+        let store = events.store
+        let strings = store.strings
+        let catalog = settings.catalog
+
+        // Titles: every watched title, then catalog titles nobody watched.
+        var titleIndex: [UInt32: Int] = [:]
+        var titles: [TitleInfo] = []
+        var titleViews: [[Int]] = []
+        for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
+            if let index = titleIndex[key.title] {
+                titleViews[index].append(view)
+            } else {
+                titleIndex[key.title] = titles.count
+                titles.append(TitleInfo(id: strings.string(key.title)))
+                titleViews.append([view])
+            }
+        }
+        for index in titles.indices {
+            if let entry = catalog?.entries[titles[index].id] {
+                titles[index].name = entry.name
+                titles[index].seriesID = entry.seriesID
+                titles[index].season = entry.season
+                titles[index].episode = entry.episode
+                titles[index].runtime = entry.runtime
+            } else {
+                Self.describeFromEvents(&titles[index], views: titleViews[index], events: events)
+            }
+        }
+        if let catalog {
+            let watched = Set(titles.map(\.id))
+            for id in catalog.order where !watched.contains(id) {
+                guard let entry = catalog.entries[id] else { continue }
+                titles.append(TitleInfo(
+                    id: id, name: entry.name, seriesID: entry.seriesID, season: entry.season,
+                    episode: entry.episode, runtime: entry.runtime))
+                titleViews.append([])
+            }
+        }
+
+        // Views.
+        let buckets = settings.buckets
+        var bucketReach: [[Int]?] = titles.map { $0.runtime == nil ? nil : [Int](repeating: 0, count: buckets) }
+        var views: [ViewSummary] = []
+        var reachedBits = [UInt64](repeating: 0, count: (buckets + 63) / 64)
+        for (titleNumber, viewList) in titleViews.enumerated() {
+            let runtime = titles[titleNumber].runtime
+            for view in viewList {
+                var summary = Self.summarise(
+                    view: view, title: titleNumber, runtime: runtime, events: events,
+                    settings: settings, reachedBits: &reachedBits)
+                if summary.started, runtime != nil {
+                    for word in reachedBits.indices where reachedBits[word] != 0 {
+                        var bits = reachedBits[word]
+                        while bits != 0 {
+                            bucketReach[titleNumber]?[word * 64 + bits.trailingZeroBitCount] += 1
+                            bits &= bits - 1
+                        }
+                    }
+                } else {
+                    summary.reached = 0
+                }
+                views.append(summary)
+            }
+        }
+        self.titles = titles
+        self.views = views
+        self.bucketReach = bucketReach
+    }
+
+    /// Runtime, series, season and episode of a title missing from the
+    /// catalog: the most frequent `duration` (ties to the larger), and each
+    /// of the others from the earliest event that has it.
+    private static func describeFromEvents(_ title: inout TitleInfo, views: [Int], events: DeduplicatedEvents) {
+        let store = events.store
+        var durationCounts: [Double: Int] = [:]
+        var series: (ts: Int64, id: UInt32)?
+        var season: (ts: Int64, value: Int32)?
+        var episode: (ts: Int64, value: Int32)?
+        for view in views {
+            for position in events.viewStarts[view]..<events.viewStarts[view + 1] {
+                let event = store.events[Int(events.kept[position])]
+                if !event.duration.isNaN { durationCounts[event.duration, default: 0] += 1 }
+                let a = store.attributes[Int(event.attributes)]
+                if a.series != 0 && Self.isEarlier(event.timestamp, a.series, than: series.map { ($0.ts, $0.id) }) {
+                    series = (event.timestamp, a.series)
+                }
+                if a.season >= 0 && Self.isEarlier(event.timestamp, a.season, than: season.map { ($0.ts, $0.value) }) {
+                    season = (event.timestamp, a.season)
+                }
+                if a.episode >= 0 && Self.isEarlier(event.timestamp, a.episode, than: episode.map { ($0.ts, $0.value) }) {
+                    episode = (event.timestamp, a.episode)
+                }
+            }
+        }
+        title.runtime = durationCounts.max { a, b in a.value != b.value ? a.value < b.value : a.key < b.key }?.key
+        title.seriesID = series.map { store.strings.string($0.id) }
+        title.season = season?.value
+        title.episode = episode?.value
+    }
+
+    /// The earliest-event rule: a smaller `ts` wins; equal `ts` goes to the
+    /// smaller value.
+    @inline(__always)
+    static func isEarlier<T: Comparable>(_ ts: Int64, _ value: T, than best: (Int64, T)?) -> Bool {
+        guard let best else { return true }
+        return ts < best.0 || (ts == best.0 && value < best.1)
+    }
+
+    private static func summarise(
+        view: Int, title: Int, runtime: Double?, events: DeduplicatedEvents,
+        settings: MetricSettings, reachedBits: inout [UInt64]
+    ) -> ViewSummary {
+        let store = events.store
+        let strings = store.strings
+        for index in reachedBits.indices { reachedBits[index] = 0 }
+        var start = Int64.max
+        var viewer: (Int64, UInt32)?
+        var country: (Int64, UInt32)?
+        var region: (Int64, UInt32)?
+        var device: (Int64, UInt32)?
+        var audio: (Int64, UInt32)?
+        var subtitle: (Int64, UInt32)?
+        var started = false
+        var hasComplete = false
+        var maxTo = -Double.infinity
+        var watch = ExactSum()
+        let buckets = settings.buckets
+        for position in events.viewStarts[view]..<events.viewStarts[view + 1] {
+            let event = store.events[Int(events.kept[position])]
+            let ts = event.timestamp
+            start = min(start, ts)
+            let a = store.attributes[Int(event.attributes)]
+            if a.viewer != 0 && isEarlier(ts, a.viewer, than: viewer) { viewer = (ts, a.viewer) }
+            if a.country != 0 && isEarlier(ts, a.country, than: country) { country = (ts, a.country) }
+            if a.region != 0 && isEarlier(ts, a.region, than: region) { region = (ts, a.region) }
+            if a.device != 0 && isEarlier(ts, a.device, than: device) { device = (ts, a.device) }
+            if a.audioLang != 0 && isEarlier(ts, a.audioLang, than: audio) { audio = (ts, a.audioLang) }
+            if a.subtitleLang != 0 && isEarlier(ts, a.subtitleLang, than: subtitle) { subtitle = (ts, a.subtitleLang) }
+            switch event.kind {
+            case .complete:
+                hasComplete = true
+            case .progress:
+                var from = event.from
+                var to = event.to
+                if let runtime {
+                    from = min(max(from, 0), runtime)
+                    to = min(max(to, 0), runtime)
+                }
+                if to > from { started = true }
+                watch.add(to - from)
+                maxTo = max(maxTo, to)
+                if let runtime, to > from {
+                    markReached(from: from, to: to, runtime: runtime, buckets: buckets, bits: &reachedBits)
+                }
+            default:
+                break
+            }
+        }
+        var reached = 0
+        for word in reachedBits { reached += word.nonzeroBitCount }
+        let completed = started && (hasComplete || (runtime.map { maxTo >= settings.completeAt * $0 } ?? false))
+        func name(_ best: (Int64, UInt32)?, default fallback: String = "") -> String {
+            best.map { strings.string($0.1) } ?? fallback
+        }
+        return ViewSummary(
+            title: title, viewer: viewer?.1 ?? 0, start: start, local: settings.timeZone.local(start),
+            country: name(country, default: "ZZ"), region: name(region), device: name(device, default: "unknown"),
+            audioLang: name(audio), subtitleLang: name(subtitle), started: started, completed: completed,
+            watchSeconds: watch, reached: reached)
+    }
+
+    /// Sets the bit of every bucket i with `from <= mid_i < to`, where
+    /// `mid_i = (2i+1)·D / (2B)` evaluated in that order in IEEE double.
+    @inline(__always)
+    static func markReached(from: Double, to: Double, runtime: Double, buckets: Int, bits: inout [UInt64]) {
+        func mid(_ i: Int) -> Double { Double(2 * i + 1) * runtime / Double(2 * buckets) }
+        // An estimate from the inverse, then exact steps on the formula itself.
+        var first = Int(max(0, min(Double(buckets), (from * Double(2 * buckets) / runtime - 1) / 2)).rounded(.down))
+        while first > 0 && mid(first - 1) >= from { first -= 1 }
+        while first < buckets && mid(first) < from { first += 1 }
+        var index = first
+        while index < buckets && mid(index) < to {
+            bits[index >> 6] |= 1 << UInt64(index & 63)
+            index += 1
+        }
+    }
+}
