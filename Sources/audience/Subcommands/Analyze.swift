@@ -16,14 +16,35 @@ struct Analyze: ParsableCommand {
     @Argument(help: "Files, folders, glob patterns, or - for standard input.")
     var inputs: [String] = []
 
-    @Option(name: .shortAndLong, help: "Folder to write the tables into (created when missing).")
-    var out: String = "out"
+    @Option(name: .shortAndLong, help: "Folder to write the tables into, created when missing (default: out).")
+    var out: String?
 
-    @Option(help: "Rejected lines of each reason to keep in rejects.csv.")
-    var rejects: Int = 20
+    @Option(help: "Retention buckets B per title (default: 100).")
+    var buckets: Int?
 
-    @Option(help: "Worker threads, by default one per core; results never depend on it.")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Completion threshold c: a view that reaches c of the runtime is completed (default: 0.9).")
+    var completeAt: Double?
+
+    @Option(help: ArgumentHelp(
+        "Time zone for days and hours: an IANA name such as Asia/Seoul, or an offset such as +09:00 (default: UTC).",
+        valueName: "zone"))
+    var timezone: String?
+
+    @Option(help: ArgumentHelp(
+        "Title catalog (CSV with title_id and runtime_s, optionally title_name, series_id, season, episode, ...).",
+        valueName: "file"))
+    var catalog: String?
+
+    @Option(help: ArgumentHelp(
+        "Settings file, JSON or TOML, with any of: buckets, complete_at, timezone, catalog, rejects, threads, out. Options given here win.",
+        valueName: "file"))
+    var config: String?
+
+    @Option(help: "Rejected lines of each reason to keep in rejects.csv (default: 20).")
+    var rejects: Int?
+
+    @Option(help: "Worker threads, one per core by default; results never depend on it.")
+    var threads: Int?
 
     @Option(help: ArgumentHelp(
         "Also write the cleaned events (accepted, duplicates removed) to this TSV file.",
@@ -33,12 +54,55 @@ struct Analyze: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
-    func validate() throws {
+    /// The settings of this run: command-line options, then the config
+    /// file, then the defaults.
+    struct Resolved {
+        var out: String
+        var rejects: Int
+        var threads: Int
+        var metrics: MetricSettings
+        var catalogPath: String?
+    }
+
+    func resolve() throws -> Resolved {
+        let file = try config.map { try ConfigFile(path: $0) }
+        func number<T: LosslessStringConvertible>(_ option: T?, _ key: String, _ fallback: T) throws -> T {
+            if let option { return option }
+            guard let text = file?[key] else { return fallback }
+            guard let value = T(text) else { throw ValidationError("--config: \(key) '\(text)' is not a valid value") }
+            return value
+        }
+        let buckets = try number(buckets, "buckets", 100)
+        guard buckets >= 1 else { throw ValidationError("--buckets must be 1 or more, not \(buckets).") }
+        let completeAt = try number(completeAt, "complete_at", 0.9)
+        guard completeAt > 0 && completeAt <= 1 else {
+            throw ValidationError("--complete-at must be in (0, 1], not \(completeAt).")
+        }
+        let rejects = try number(rejects, "rejects", 20)
         guard rejects >= 0 else { throw ValidationError("--rejects must be 0 or more, not \(rejects).") }
+        let threads = try number(threads, "threads", ProcessInfo.processInfo.activeProcessorCount)
         guard threads >= 1 else { throw ValidationError("--threads must be 1 or more, not \(threads).") }
+        let zoneName = timezone ?? file?["timezone"] ?? "UTC"
+        guard let zone = ReportTimeZone(zoneName) else {
+            throw ValidationError("--timezone: unknown time zone '\(zoneName)' (use an IANA name such as Asia/Seoul or an offset such as +09:00)")
+        }
+        let catalogPath = catalog ?? file?["catalog"]
+        var loaded: Catalog?
+        if let catalogPath {
+            do {
+                loaded = try Catalog(path: catalogPath)
+            } catch {
+                throw ValidationError("--catalog: \(error.description)")
+            }
+        }
+        return Resolved(
+            out: out ?? file?["out"] ?? "out", rejects: rejects, threads: threads,
+            metrics: MetricSettings(buckets: buckets, completeAt: completeAt, timeZone: zone, catalog: loaded),
+            catalogPath: catalogPath)
     }
 
     func run() throws {
+        let resolved = try resolve()
         let arguments = inputs.isEmpty ? [try BundledSample.folder()] : inputs
         let files: [InputFile]
         do {
@@ -51,13 +115,14 @@ struct Analyze: ParsableCommand {
         }
         let folder: OutputFolder
         do {
-            folder = try OutputFolder(path: out)
+            folder = try OutputFolder(path: resolved.out)
         } catch {
             throw ValidationError("--out: \(error.description)")
         }
 
         let settings = AnalysisSettings(
-            inputs: files, read: ReadSettings(rejectSampleLimit: rejects, threads: threads))
+            inputs: files, read: ReadSettings(rejectSampleLimit: resolved.rejects, threads: resolved.threads),
+            metrics: resolved.metrics, catalogPath: resolved.catalogPath)
         let report = Analyzer.run(settings)
         for file in report.read.files {
             if let damage = file.damage { Console.error("\(file.file): \(damage)") }
