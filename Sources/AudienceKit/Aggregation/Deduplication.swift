@@ -15,8 +15,8 @@ public struct DeduplicatedEvents: Sendable {
     public let duplicates: Int
 
     /// - Complexity: O(n) to group by view (a counting sort), then a sort
-    ///   within each view, which is small.
-    public init(_ store: EventStore) {
+    ///   within each view, which is small; views are spread over `threads`.
+    public init(_ store: EventStore, threads: Int = 1) {
         let viewCount = store.views.count
         var starts = [Int](repeating: 0, count: viewCount + 1)
         for event in store.events { starts[Int(event.view) + 1] += 1 }
@@ -28,34 +28,55 @@ public struct DeduplicatedEvents: Sendable {
             next[Int(event.view)] += 1
         }
 
+        // Each view's slice of `order` is sorted so copies sit together, the
+        // one to keep first, and the kept ones are moved to the slice's front.
+        // Workers own disjoint ranges of views, hence of `order`.
+        var keptPerView = [Int](repeating: 0, count: viewCount)
+        let viewBounds = starts
         let attributes = store.attributes
         let events = store.events
-        var keptCount = 0
+        order.withUnsafeMutableBufferPointer { orderBuffer in
+            keptPerView.withUnsafeMutableBufferPointer { keptBuffer in
+                let orderWrites = DisjointWrites(buffer: orderBuffer)
+                let keptWrites = DisjointWrites(buffer: keptBuffer)
+                Parallel.forEachRange(count: viewCount, threads: threads) { views in
+                    var group: [EventRecord] = []
+                    var groupOrder: [Int] = []
+                    for view in views {
+                        let slice = viewBounds[view]..<viewBounds[view + 1]
+                        group.removeAll(keepingCapacity: true)
+                        for position in slice { group.append(events[Int(orderWrites.buffer[position])]) }
+                        groupOrder = Array(group.indices)
+                        groupOrder.sort { Self.copyOrder(group[$0], group[$1], attributes) }
+                        var keptIndices: [Int] = []
+                        var last: EventRecord?
+                        for member in groupOrder {
+                            if let last, Self.isCopy(last, of: group[member]) { continue }
+                            keptIndices.append(member)
+                            last = group[member]
+                        }
+                        keptIndices.sort { Self.keptOrder(group[$0], group[$1], attributes) }
+                        let original = slice.map { orderWrites.buffer[$0] }
+                        for (offset, member) in keptIndices.enumerated() {
+                            orderWrites.buffer[slice.lowerBound + offset] = original[member]
+                        }
+                        keptWrites.buffer[view] = keptIndices.count
+                    }
+                }
+            }
+        }
+        var kept: [UInt32] = []
+        kept.reserveCapacity(order.count)
         var keptStarts = [0]
         keptStarts.reserveCapacity(viewCount + 1)
         for view in 0..<viewCount {
-            // Sort the view's slice so copies sit together, the one to keep first,
-            // then compact the kept ones to the front of the output.
-            order[starts[view]..<starts[view + 1]].sort {
-                Self.copyOrder(events[Int($0)], events[Int($1)], attributes)
-            }
-            let viewStart = keptCount
-            var last: EventRecord?
-            for position in starts[view]..<starts[view + 1] {
-                let event = events[Int(order[position])]
-                if let last, Self.isCopy(last, of: event) { continue }
-                order[keptCount] = order[position]
-                keptCount += 1
-                last = event
-            }
-            order[viewStart..<keptCount].sort { Self.keptOrder(events[Int($0)], events[Int($1)], attributes) }
-            keptStarts.append(keptCount)
+            kept.append(contentsOf: order[starts[view]..<(starts[view] + keptPerView[view])])
+            keptStarts.append(kept.count)
         }
-        order.removeSubrange(keptCount...)
         self.store = store
-        self.kept = order
+        self.kept = kept
         self.viewStarts = keptStarts
-        self.duplicates = events.count - keptCount
+        self.duplicates = events.count - kept.count
     }
 
     @inline(__always)

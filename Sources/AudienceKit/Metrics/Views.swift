@@ -41,7 +41,7 @@ public struct ViewSet: Sendable {
     public var bucketReach: [[Int]?]
     public var settings: MetricSettings
 
-    public init(_ events: DeduplicatedEvents, settings: MetricSettings) {
+    public init(_ events: DeduplicatedEvents, settings: MetricSettings, threads: Int = 1) {
         self.settings = settings
         let store = events.store
         let strings = store.strings
@@ -60,6 +60,15 @@ public struct ViewSet: Sendable {
                 titleViews.append([view])
             }
         }
+        let frozenViews = titleViews
+        titles.withUnsafeMutableBufferPointer { titleSlots in
+            let titleWrites = DisjointWrites(buffer: titleSlots)
+            Parallel.forEachRange(count: titleWrites.buffer.count, threads: threads) { range in
+                for index in range where catalog?.entries[titleWrites.buffer[index].id] == nil {
+                    Self.describeFromEvents(&titleWrites.buffer[index], views: frozenViews[index], events: events)
+                }
+            }
+        }
         for index in titles.indices {
             if let entry = catalog?.entries[titles[index].id] {
                 titles[index].name = entry.name
@@ -67,8 +76,6 @@ public struct ViewSet: Sendable {
                 titles[index].season = entry.season
                 titles[index].episode = entry.episode
                 titles[index].runtime = entry.runtime
-            } else {
-                Self.describeFromEvents(&titles[index], views: titleViews[index], events: events)
             }
         }
         if let catalog {
@@ -82,31 +89,48 @@ public struct ViewSet: Sendable {
             }
         }
 
-        // Views.
+        // Views, title by title; titles are spread over workers, each writing
+        // only its own titles' slots.
         let buckets = settings.buckets
+        let finalTitles = titles
+        let finalTitleViews = titleViews
+        var perTitleViews = [[ViewSummary]](repeating: [], count: titles.count)
         var bucketReach: [[Int]?] = titles.map { $0.runtime == nil ? nil : [Int](repeating: 0, count: buckets) }
-        var views: [ViewSummary] = []
-        var reachedBits = [UInt64](repeating: 0, count: (buckets + 63) / 64)
-        for (titleNumber, viewList) in titleViews.enumerated() {
-            let runtime = titles[titleNumber].runtime
-            for view in viewList {
-                var summary = Self.summarise(
-                    view: view, title: titleNumber, runtime: runtime, events: events,
-                    settings: settings, reachedBits: &reachedBits)
-                if summary.started, runtime != nil {
-                    for word in reachedBits.indices where reachedBits[word] != 0 {
-                        var bits = reachedBits[word]
-                        while bits != 0 {
-                            bucketReach[titleNumber]?[word * 64 + bits.trailingZeroBitCount] += 1
-                            bits &= bits - 1
+        perTitleViews.withUnsafeMutableBufferPointer { viewSlots in
+            bucketReach.withUnsafeMutableBufferPointer { reachSlots in
+                let viewWrites = DisjointWrites(buffer: viewSlots)
+                let reachWrites = DisjointWrites(buffer: reachSlots)
+                Parallel.forEachRange(count: finalTitles.count, threads: threads) { titleRange in
+                    var reachedBits = [UInt64](repeating: 0, count: (buckets + 63) / 64)
+                    for titleNumber in titleRange {
+                        let runtime = finalTitles[titleNumber].runtime
+                        var reach = reachWrites.buffer[titleNumber]
+                        var summaries: [ViewSummary] = []
+                        summaries.reserveCapacity(finalTitleViews[titleNumber].count)
+                        for view in finalTitleViews[titleNumber] {
+                            var summary = Self.summarise(
+                                view: view, title: titleNumber, runtime: runtime, events: events,
+                                settings: settings, reachedBits: &reachedBits)
+                            if summary.started, runtime != nil {
+                                for word in reachedBits.indices where reachedBits[word] != 0 {
+                                    var bits = reachedBits[word]
+                                    while bits != 0 {
+                                        reach?[word * 64 + bits.trailingZeroBitCount] += 1
+                                        bits &= bits - 1
+                                    }
+                                }
+                            } else {
+                                summary.reached = 0
+                            }
+                            summaries.append(summary)
                         }
+                        reachWrites.buffer[titleNumber] = reach
+                        viewWrites.buffer[titleNumber] = summaries
                     }
-                } else {
-                    summary.reached = 0
                 }
-                views.append(summary)
             }
         }
+        let views = perTitleViews.flatMap { $0 }
         self.titles = titles
         self.views = views
         self.bucketReach = bucketReach

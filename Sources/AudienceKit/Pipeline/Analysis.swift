@@ -66,6 +66,6 @@ public enum Reading {
         return ReadResult(
             files: finished.map(\.quality),
             samples: samples,
-            events: DeduplicatedEvents(merged))
+            events: DeduplicatedEvents(merged, threads: settings.threads))
     }
 }

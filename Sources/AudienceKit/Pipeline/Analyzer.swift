@@ -31,7 +31,7 @@ public enum Analyzer {
         let clock = ContinuousClock()
         let start = clock.now
         let read = Reading.read(settings.inputs, settings: settings.read)
-        let tables = AudienceTables(ViewSet(read.events, settings: settings.metrics))
+        let tables = AudienceTables(ViewSet(read.events, settings: settings.metrics, threads: settings.read.threads))
         let elapsed = start.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return AnalysisReport(settings: settings, read: read, tables: tables, elapsedSeconds: seconds)

@@ -1,0 +1,715 @@
+#!/usr/bin/env python3
+"""Reference implementation (oracle) of /work/shared/spec/metrics.md.
+
+    metrics.py INPUT... --out DIR [--buckets B] [--complete-at C] [--timezone TZ]
+                                  [--catalog FILE]
+
+Slow and plain on purpose: Python 3.11, standard library only.  The input side
+(finding files, reading, validating, removing duplicates) is quality.py's, imported
+from this folder; this file turns the kept events into views and writes, in DIR:
+quality.csv (via quality.py), titles.csv, retention.csv, countries.csv, regions.csv,
+devices.csv, languages.csv, daily.csv, hours.csv, series.csv, cohorts.csv.
+
+Numbers: every rate/share/hours figure is a Python float (IEEE double) computed as the
+spec's formula reads, then written by rounding the double's exact decimal value half
+away from zero to 6 digits after the point (decimal.Decimal(float)), with no exponent,
+no trailing zeros and no "-0".  Sums of watch seconds use math.fsum over all the
+segment lengths (to - from, each one a double) of the group.
+
+AMBIGUITIES (metrics): (what metrics.md / viewing-events.md leave open, and the choice)
+ M1. Sums of watch seconds are math.fsum over every progress segment of the group
+     (correctly rounded sum of the segment doubles), not a sum of per-view sums.  If
+     the exact sum overflows a double (only possible with an unknown runtime and
+     segments near 1.8e308) the value is infinite and written as an empty field.
+ M2. avg_pct_watched = fsum(reached_i / B over the started views) / n (the mean of the
+     per-view doubles reached/B).
+ M3. Row order "numbers by the value as written": watch_hours descending compares the
+     6-digit rounded values as written, then the key columns byte-wise.
+ M4. top_title compares the titles' watch hours within the group as doubles
+     (fsum(seconds)/3600, unrounded); candidates are the titles of every view of the
+     group (started or not); a tie goes to the smaller title_id (bytes).
+ M5. share_of_watch_hours = group watch_hours / all watch_hours (both doubles, hours);
+     empty when all watch hours are 0.  subtitle_share is empty when the group has no
+     started view; completion_rate likewise.
+ M6. unique_viewers in countries/regions/devices/daily is "as for titles": distinct
+     viewer_id over the group's started views.
+ M7. daily/hours/cohorts use each view's start time converted to the report time
+     zone (floor of the millisecond instant to the second; zoneinfo rules, which
+     continue past 2037 with the zone's POSIX rule).  --timezone accepts an IANA
+     name (zoneinfo), "UTC", "Z", or a fixed offset [+-]HH:MM (HH 00..23, MM 00..59);
+     anything else is a usage error (exit 2).
+ M8. cohorts: a viewer's cohort day is the day of the viewer's started view with the
+     smallest start time; "the last day with a view" is the largest day (date) of any
+     view.  new_viewers in daily.csv uses the same cohort day.
+ M9. completed: "the largest to of its progress events" uses every progress event of
+     the view (after clamping), zero-length ones included; the threshold is the double
+     c*D; a `complete` event counts wherever it lies in the view.
+ M10. Clamping: x -> min(max(x, 0), D) for from, to (and position, unused by the
+     metrics) when D is known; nothing when D is unknown.  Huge D: mid_i is the IEEE
+     result of (2i+1)*D/(2B), which may be +inf (then that bucket is never reached).
+ M11. half_life_pct: retention(i) < 0.5 is decided exactly (2*views_reached <
+     started_views); the value written is the double 100*i/B.
+ M12. A title's views/started etc. in titles.csv count every view of the title; a
+     catalog title with no view gets views 0, started_views 0, exits 0, unique 0,
+     watch_hours 0, completed_views 0, runtime_views 0 and empty avg_view_minutes,
+     completion_rate, avg_pct_watched, half_life_pct.  title_name is empty for a title
+     not in the catalog.
+ M13. series.csv: a title belongs to the series its (catalog or event) series_id names;
+     titles without series_id are in no series.  Ordering key per series: (season
+     absent?, season, episode absent?, episode, title_id bytes).
+ M14. Catalog file: UTF-8 (a leading BOM skipped), RFC 4180 records separated by LF or
+     CRLF outside quotes (a lone CR is text); blank records skipped; header names and
+     every value trimmed of ASCII spaces and tabs, a repeated header name: the last
+     column wins; a record with a different number of fields than the header, a bare
+     quote inside an unquoted field, text after a closing quote, an unclosed quote or
+     invalid UTF-8 is a usage error; runtime_s must match the log number grammar
+     ([+-]?d+(.d+)?(e[+-]?d+)?), be finite and > 0; season/episode, when not empty,
+     must be whole numbers 0..2147483647 (the log rule: 2.0 is 2).  Usage errors exit 2
+     and write nothing but the message.
+ M15. --buckets must be an integer >= 1; --complete-at a finite number in [0, 1].
+ M16. Text compared/sorted as UTF-8 bytes (Python code-point order is the same).
+ M17. languages.csv: subtitle_lang written "off" when absent or exactly "off"
+     (case-sensitive: "OFF" is a language); audio absent is the empty string.
+ M18. regions.csv: the country of a group is the view's country (ZZ when absent), the
+     region the view's region (empty when absent), whatever the country.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import re
+import sys
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import quality as Q  # noqa: E402
+
+
+class UsageError(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------------------
+# Number format
+# --------------------------------------------------------------------------------------
+
+_CTX = Context(prec=2000)
+_Q6 = Decimal("0.000001")
+
+
+def rounded(x: float) -> Decimal:
+    return Decimal(x).quantize(_Q6, rounding=ROUND_HALF_UP, context=_CTX)
+
+
+def fmt(x) -> str:
+    """int -> decimal integer; float -> 6-digit rounded decimal; None -> ''."""
+    if x is None:
+        return ""
+    if isinstance(x, bool):
+        raise TypeError(x)
+    if isinstance(x, int):
+        return str(x)
+    if not math.isfinite(x):
+        return ""
+    s = format(rounded(x), "f")
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    if s in ("-0", ""):
+        s = "0"
+    return s
+
+
+def written_value(x) -> Decimal:
+    """The value of a number as written (for row order)."""
+    s = fmt(x)
+    return Decimal(s) if s else Decimal("-Infinity")
+
+
+def fsum(values) -> float:
+    try:
+        return math.fsum(values)
+    except OverflowError:
+        return math.inf
+
+
+def csv_field(s: str) -> str:
+    if any(c in s for c in ',"\r\n'):
+        return '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def write_table(path: str, header: list[str], rows: list[list]):
+    with open(path, "wb") as f:
+        f.write((",".join(header) + "\n").encode("utf-8"))
+        for row in rows:
+            cells = []
+            for v in row:
+                cells.append(csv_field(v) if isinstance(v, str) else fmt(v))
+            f.write((",".join(cells) + "\n").encode("utf-8", "surrogateescape"))
+
+
+def bkey(s):
+    """Byte-wise key of a text (None = absent = empty string)."""
+    return (s or "").encode("utf-8", "surrogateescape")
+
+
+# --------------------------------------------------------------------------------------
+# Settings: time zone, catalog
+# --------------------------------------------------------------------------------------
+
+def parse_timezone(name: str):
+    if name in ("UTC", "Z"):
+        return dt.timezone.utc
+    m = re.fullmatch(r"([+-])([0-9]{2}):([0-9]{2})", name)
+    if m:
+        h, mi = int(m.group(2)), int(m.group(3))
+        if h > 23 or mi > 59:
+            raise UsageError(f"bad time zone offset {name!r}")
+        off = dt.timedelta(hours=h, minutes=mi)
+        return dt.timezone(-off if m.group(1) == "-" else off)
+    try:
+        from zoneinfo import ZoneInfo
+        return ZoneInfo(name)
+    except Exception as e:  # noqa: BLE001
+        raise UsageError(f"unknown time zone {name!r} ({e})")
+
+
+def _catalog_records(text: str):
+    """RFC 4180 records -> list of (line number, [fields]).  Blank records skipped."""
+    records = []
+    i, n, line = 0, len(text), 1
+    while i < n:
+        start_line = line
+        fields = []
+        while True:  # one field
+            if i < n and text[i] == '"':
+                i += 1
+                buf = []
+                while True:
+                    if i >= n:
+                        raise UsageError(f"catalog line {start_line}: unclosed quote")
+                    c = text[i]
+                    if c == '"':
+                        if i + 1 < n and text[i + 1] == '"':
+                            buf.append('"')
+                            i += 2
+                            continue
+                        i += 1
+                        break
+                    if c == "\n":
+                        line += 1
+                    buf.append(c)
+                    i += 1
+                fields.append("".join(buf))
+                if i < n and text[i] not in ",\n" and not text.startswith("\r\n", i):
+                    raise UsageError(f"catalog line {start_line}: text after a closing quote")
+            else:
+                j = i
+                while j < n and text[j] != "," and text[j] != "\n" and not text.startswith("\r\n", j):
+                    if text[j] == '"':
+                        raise UsageError(f"catalog line {line}: quote in an unquoted field")
+                    j += 1
+                fields.append(text[i:j])
+                i = j
+            if i < n and text[i] == ",":
+                i += 1
+                continue
+            # end of record
+            if text.startswith("\r\n", i):
+                i += 2
+            elif i < n and text[i] == "\n":
+                i += 1
+            line += 1
+            break
+        if len(fields) == 1 and fields[0].strip(" \t") == "" and True:
+            # a blank line (a single empty unquoted field) is skipped
+            continue
+        records.append((start_line, fields))
+    return records
+
+
+def load_catalog(path: str) -> dict:
+    """title_id -> dict(runtime, title_name, series_id, season, episode)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise UsageError(f"cannot read catalog {path}: {e}")
+    if data.startswith(Q.BOM):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8", "strict")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"catalog {path}: invalid UTF-8 ({e})")
+    records = _catalog_records(text)
+    if not records:
+        raise UsageError(f"catalog {path}: no header row")
+    _, header = records[0]
+    names = [h.strip(" \t") for h in header]
+    col = {}
+    for k, nm in enumerate(names):
+        col[nm] = k  # the last such column wins
+    for req in ("title_id", "runtime_s"):
+        if req not in col:
+            raise UsageError(f"catalog {path}: no {req} column")
+    cat = {}
+    for lineno, fields in records[1:]:
+        if len(fields) != len(names):
+            raise UsageError(f"catalog {path} line {lineno}: {len(fields)} fields, "
+                             f"header has {len(names)}")
+
+        def get(name):
+            k = col.get(name)
+            if k is None:
+                return None
+            v = fields[k].strip(" \t")
+            return v if v else None
+
+        tid = get("title_id")
+        if tid is None:
+            raise UsageError(f"catalog {path} line {lineno}: empty title_id")
+        if tid in cat:
+            raise UsageError(f"catalog {path} line {lineno}: title_id {tid!r} repeated")
+        rt = get("runtime_s")
+        runtime = Q.norm_number(("str", rt), False) if rt is not None else None
+        if runtime is None or runtime is Q.BAD or not (math.isfinite(runtime) and runtime > 0):
+            raise UsageError(f"catalog {path} line {lineno}: runtime_s {rt!r} is not a "
+                             f"number > 0")
+        entry = {"runtime": runtime, "title_name": get("title_name"),
+                 "series_id": get("series_id")}
+        for f in ("season", "episode"):
+            v = get(f)
+            x = Q.norm_number(("str", v), True) if v is not None else None
+            if x is Q.BAD:
+                raise UsageError(f"catalog {path} line {lineno}: {f} {v!r} is not a whole "
+                                 f"number")
+            entry[f] = x
+        cat[tid] = entry
+    return cat
+
+
+# --------------------------------------------------------------------------------------
+# Views
+# --------------------------------------------------------------------------------------
+
+VIEW_ATTRS = ["viewer_id", "country", "region", "device", "audio_lang", "subtitle_lang"]
+
+
+def earliest_value(events, field):
+    """Value of the earliest event that has it (smallest ts, then smallest value)."""
+    best = None
+    for e in events:
+        v = e[field]
+        if v is None:
+            continue
+        k = (e["ts"], bkey(v) if isinstance(v, str) else v)
+        if best is None or k < best[0]:
+            best = (k, v)
+    return None if best is None else best[1]
+
+
+class Title:
+    def __init__(self, tid):
+        self.tid = tid
+        self.events = []
+        self.views = []
+        self.runtime = None
+        self.name = None
+        self.series_id = None
+        self.season = None
+        self.episode = None
+        self.in_catalog = False
+
+
+class View:
+    pass
+
+
+def build(events, catalog, B, c, tz):
+    titles: dict[str, Title] = {}
+    by_view: dict[tuple, list] = {}
+    for e in events:
+        t = titles.get(e["title_id"])
+        if t is None:
+            t = titles[e["title_id"]] = Title(e["title_id"])
+        t.events.append(e)
+        by_view.setdefault((e["session_id"], e["title_id"]), []).append(e)
+    for tid, entry in catalog.items():
+        if tid not in titles:
+            titles[tid] = Title(tid)
+
+    # per title: runtime, series info
+    for tid, t in titles.items():
+        if tid in catalog:
+            entry = catalog[tid]
+            t.in_catalog = True
+            t.runtime = entry["runtime"]
+            t.name = entry["title_name"]
+            t.series_id, t.season, t.episode = (entry["series_id"], entry["season"],
+                                                entry["episode"])
+        else:
+            counts: dict[float, int] = {}
+            for e in t.events:
+                d = e["duration"]
+                if d is not None:
+                    counts[d] = counts.get(d, 0) + 1
+            if counts:
+                t.runtime = max(counts, key=lambda d: (counts[d], d))
+            t.series_id = earliest_value(t.events, "series_id")
+            t.season = earliest_value(t.events, "season")
+            t.episode = earliest_value(t.events, "episode")
+        D = t.runtime
+        t.mids = [((2 * i + 1) * D) / (2 * B) for i in range(B)] if D is not None else None
+
+    views = []
+    for (sid, tid), evs in by_view.items():
+        t = titles[tid]
+        D = t.runtime
+        v = View()
+        v.session_id, v.title = sid, t
+        v.start_ms = min(e["ts"] for e in evs)
+        for f in VIEW_ATTRS:
+            setattr(v, f, earliest_value(evs, f))
+        v.country_key = v.country if v.country is not None else "ZZ"
+        v.device_key = v.device if v.device is not None else "unknown"
+        segs = []
+        has_complete = False
+        for e in evs:
+            if e["event"] == "complete":
+                has_complete = True
+            if e["event"] == "progress":
+                fr, to = e["from"], e["to"]
+                if D is not None:
+                    fr = min(max(fr, 0.0), D)
+                    to = min(max(to, 0.0), D)
+                segs.append((fr, to))
+        v.segments = segs
+        v.started = any(to > fr for fr, to in segs)
+        v.lengths = [to - fr for fr, to in segs]
+        v.watch = fsum(v.lengths)
+        if D is not None:
+            reached = [any(fr <= m < to for fr, to in segs) for m in t.mids]
+            v.reached = reached
+            v.n_reached = sum(reached)
+            v.pct = v.n_reached / B
+        else:
+            v.reached = None
+            v.n_reached = None
+            v.pct = None
+        max_to = max((to for _, to in segs), default=None)
+        v.completed = v.started and (has_complete or (D is not None and max_to is not None
+                                                      and max_to >= c * D))
+        v.has_subs = v.subtitle_lang is not None and v.subtitle_lang != "off"
+        # local time of the start
+        local = dt.datetime.fromtimestamp(v.start_ms // 1000, tz)
+        v.day = local.date()
+        v.hour = local.hour
+        v.weekday = local.isoweekday()
+        t.views.append(v)
+        views.append(v)
+    return titles, views
+
+
+# --------------------------------------------------------------------------------------
+# Group figures
+# --------------------------------------------------------------------------------------
+
+def seconds_of(views):
+    return fsum(x for v in views for x in v.lengths)
+
+
+def hours_of(views):
+    return seconds_of(views) / 3600
+
+
+def ratio(a, b):
+    return None if b == 0 else a / b
+
+
+def group_stats(views):
+    started = [v for v in views if v.started]
+    n = len(started)
+    pcts = [v.pct for v in started if v.pct is not None]
+    return {
+        "views": len(views),
+        "started_views": n,
+        "unique_viewers": len({v.viewer_id for v in started}),
+        "watch_hours": hours_of(views),
+        "completion_rate": ratio(sum(1 for v in views if v.completed), n),
+        "avg_pct_watched": (fsum(pcts) / len(pcts)) if pcts else None,
+        "completed_views": sum(1 for v in views if v.completed),
+    }
+
+
+def top_title(views):
+    per: dict[str, list] = {}
+    for v in views:
+        per.setdefault(v.title.tid, []).append(v)
+    best = None
+    for tid, vs in per.items():
+        k = (-hours_of(vs), bkey(tid))
+        if best is None or k < best[0]:
+            best = (k, tid)
+    return best[1]
+
+
+def by_watch_desc(rows, key_cols, hours_col):
+    rows.sort(key=lambda r: (-written_value(r[hours_col]),) + tuple(bkey(r[k]) for k in key_cols))
+
+
+# --------------------------------------------------------------------------------------
+# Tables
+# --------------------------------------------------------------------------------------
+
+def table_titles(titles, B):
+    header = ["title_id", "title_name", "series_id", "season", "episode", "runtime_s",
+              "views", "started_views", "exits_before_start", "unique_viewers",
+              "watch_hours", "avg_view_minutes", "completed_views", "completion_rate",
+              "avg_pct_watched", "half_life_pct", "runtime_views"]
+    rows = []
+    for tid, t in titles.items():
+        g = group_stats(t.views)
+        D = t.runtime
+        n = g["started_views"]
+        secs = seconds_of(t.views)
+        half = None
+        if D is not None and n > 0:
+            half = 100.0
+            started = [v for v in t.views if v.started]
+            for i in range(B):
+                reached = sum(1 for v in started if v.reached[i])
+                if 2 * reached < n:
+                    half = 100 * i / B
+                    break
+        wh = g["watch_hours"]
+        rows.append({
+            "title_id": tid, "title_name": t.name or "", "series_id": t.series_id or "",
+            "season": t.season, "episode": t.episode, "runtime_s": D,
+            "views": g["views"], "started_views": n, "exits_before_start": g["views"] - n,
+            "unique_viewers": g["unique_viewers"], "watch_hours": wh,
+            "avg_view_minutes": None if n == 0 else secs / n / 60,
+            "completed_views": g["completed_views"],
+            "completion_rate": g["completion_rate"],
+            "avg_pct_watched": g["avg_pct_watched"] if D is not None else None,
+            "half_life_pct": half,
+            "runtime_views": None if D is None else wh / (D / 3600),
+        })
+    by_watch_desc(rows, ["title_id"], "watch_hours")
+    return header, [[r[h] for h in header] for r in rows]
+
+
+def table_retention(titles, B):
+    header = ["title_id", "bucket", "start_pct", "views_reached", "retention"]
+    rows = []
+    for tid in sorted(titles, key=bkey):
+        t = titles[tid]
+        started = [v for v in t.views if v.started]
+        if t.runtime is None or not started:
+            continue
+        for i in range(B):
+            reached = sum(1 for v in started if v.reached[i])
+            rows.append([tid, i, 100 * i / B, reached, reached / len(started)])
+    return header, rows
+
+
+def table_places(views, keyfn, key_cols):
+    header = key_cols + ["views", "started_views", "unique_viewers", "watch_hours",
+                         "completion_rate", "avg_pct_watched", "share_of_watch_hours",
+                         "subtitle_share", "top_title"]
+    total_hours = hours_of(views)
+    groups: dict[tuple, list] = {}
+    for v in views:
+        groups.setdefault(keyfn(v), []).append(v)
+    rows = []
+    for key, vs in groups.items():
+        g = group_stats(vs)
+        started = [v for v in vs if v.started]
+        r = dict(zip(key_cols, key))
+        r.update({k: g[k] for k in ["views", "started_views", "unique_viewers",
+                                    "watch_hours", "completion_rate", "avg_pct_watched"]})
+        r["share_of_watch_hours"] = ratio(g["watch_hours"], total_hours)
+        r["subtitle_share"] = ratio(sum(1 for v in started if v.has_subs), len(started))
+        r["top_title"] = top_title(vs)
+        rows.append(r)
+    by_watch_desc(rows, key_cols, "watch_hours")
+    return header, [[r[h] for h in header] for r in rows]
+
+
+def table_devices(views):
+    header = ["device", "views", "started_views", "unique_viewers", "watch_hours",
+              "completion_rate", "avg_pct_watched"]
+    groups: dict[str, list] = {}
+    for v in views:
+        groups.setdefault(v.device_key, []).append(v)
+    rows = []
+    for key, vs in groups.items():
+        g = group_stats(vs)
+        r = {"device": key}
+        r.update(g)
+        rows.append(r)
+    by_watch_desc(rows, ["device"], "watch_hours")
+    return header, [[r[h] for h in header] for r in rows]
+
+
+def table_languages(views):
+    header = ["country", "audio_lang", "subtitle_lang", "started_views", "watch_hours"]
+    groups: dict[tuple, list] = {}
+    for v in views:
+        if not v.started:
+            continue
+        sub = v.subtitle_lang if v.has_subs else "off"
+        groups.setdefault((v.country_key, v.audio_lang or "", sub), []).append(v)
+    rows = [[k[0], k[1], k[2], len(vs), hours_of(vs)] for k, vs in groups.items()]
+    rows.sort(key=lambda r: (bkey(r[0]), -r[3], bkey(r[1]), bkey(r[2])))
+    return header, rows
+
+
+def first_started(views):
+    """viewer -> the started view with the smallest start time."""
+    first = {}
+    for v in views:
+        if v.started:
+            f = first.get(v.viewer_id)
+            if f is None or v.start_ms < f.start_ms:
+                first[v.viewer_id] = v
+    return first
+
+
+def table_daily(views):
+    header = ["day", "views", "started_views", "unique_viewers", "watch_hours",
+              "completion_rate", "new_viewers"]
+    first = first_started(views)
+    new_per_day: dict = {}
+    for viewer, v in first.items():
+        new_per_day[v.day] = new_per_day.get(v.day, 0) + 1
+    groups: dict = {}
+    for v in views:
+        groups.setdefault(v.day, []).append(v)
+    rows = []
+    for day in sorted(groups):
+        g = group_stats(groups[day])
+        rows.append([day.isoformat(), g["views"], g["started_views"], g["unique_viewers"],
+                     g["watch_hours"], g["completion_rate"], new_per_day.get(day, 0)])
+    return header, rows
+
+
+def table_hours(views):
+    header = ["weekday", "hour", "started_views", "watch_hours"]
+    groups: dict = {}
+    for v in views:
+        if v.started:
+            groups.setdefault((v.weekday, v.hour), []).append(v)
+    rows = [[k[0], k[1], len(vs), hours_of(vs)] for k, vs in sorted(groups.items())]
+    return header, rows
+
+
+def table_series(titles):
+    header = ["series_id", "season", "episode", "title_id", "viewers",
+              "continued_from_previous", "from_first"]
+    series: dict[str, list] = {}
+    for tid, t in titles.items():
+        if t.series_id is None:
+            continue
+        viewers = {v.viewer_id for v in t.views if v.started}
+        if viewers:
+            series.setdefault(t.series_id, []).append((t, viewers))
+    rows = []
+    for sid in sorted(series, key=bkey):
+        eps = series[sid]
+        eps.sort(key=lambda p: (p[0].season is None, p[0].season or 0,
+                                p[0].episode is None, p[0].episode or 0, bkey(p[0].tid)))
+        V0 = eps[0][1]
+        prev = None
+        for t, V in eps:
+            rows.append([sid, t.season, t.episode, t.tid, len(V),
+                         None if prev is None else len(V & prev) / len(prev),
+                         len(V & V0) / len(V0)])
+            prev = V
+    return header, rows
+
+
+def table_cohorts(views):
+    header = ["cohort_day", "day_offset", "cohort_viewers", "returning_viewers",
+              "return_rate"]
+    if not views:
+        return header, []
+    last = max(v.day for v in views)
+    first = first_started(views)
+    cohort: dict = {}
+    for viewer, v in first.items():
+        cohort.setdefault(v.day, set()).add(viewer)
+    active: dict = {}
+    for v in views:
+        if v.started:
+            active.setdefault(v.day, set()).add(v.viewer_id)
+    rows = []
+    for d in sorted(cohort):
+        members = cohort[d]
+        for k in range((last - d).days + 1):
+            day = d + dt.timedelta(days=k)
+            ret = len(members & active.get(day, set()))
+            rows.append([d.isoformat(), k, len(members), ret, ret / len(members)])
+    return header, rows
+
+
+# --------------------------------------------------------------------------------------
+# Driver
+# --------------------------------------------------------------------------------------
+
+def run(inputs, out_dir, B, c, tzname, catalog_path):
+    tz = parse_timezone(tzname)
+    catalog = load_catalog(catalog_path) if catalog_path else {}
+    files = Q.resolve_inputs(inputs)
+    results = [Q.process_file(f) for f in files]
+    events = [e for r in results for e in r.events]
+    kept = Q.dedupe(events)
+    os.makedirs(out_dir, exist_ok=True)
+    Q.write_quality(os.path.join(out_dir, "quality.csv"), results, len(events) - len(kept))
+    titles, views = build(kept, catalog, B, c, tz)
+    tables = {
+        "titles.csv": table_titles(titles, B),
+        "retention.csv": table_retention(titles, B),
+        "countries.csv": table_places(views, lambda v: (v.country_key,), ["country"]),
+        "regions.csv": table_places(views, lambda v: (v.country_key, v.region or ""),
+                                    ["country", "region"]),
+        "devices.csv": table_devices(views),
+        "languages.csv": table_languages(views),
+        "daily.csv": table_daily(views),
+        "hours.csv": table_hours(views),
+        "series.csv": table_series(titles),
+        "cohorts.csv": table_cohorts(views),
+    }
+    for name, (header, rows) in tables.items():
+        write_table(os.path.join(out_dir, name), header, rows)
+    return 1 if any(r.error for r in results) else 0
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("inputs", nargs="+")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--buckets", default="100")
+    ap.add_argument("--complete-at", default="0.9")
+    ap.add_argument("--timezone", default="UTC")
+    ap.add_argument("--catalog", default=None)
+    a = ap.parse_args(argv)
+    try:
+        if not re.fullmatch(r"[0-9]+", a.buckets) or int(a.buckets) < 1:
+            raise UsageError(f"--buckets must be an integer >= 1, not {a.buckets!r}")
+        try:
+            c = float(a.complete_at)
+        except ValueError:
+            raise UsageError(f"--complete-at must be a number, not {a.complete_at!r}")
+        if not (math.isfinite(c) and 0 <= c <= 1):
+            raise UsageError(f"--complete-at must be in [0, 1], not {a.complete_at!r}")
+        return run(a.inputs, a.out, int(a.buckets), c, a.timezone, a.catalog)
+    except (UsageError, Q.UsageError) as e:
+        print(f"metrics.py: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
