@@ -25,18 +25,19 @@ struct DelimitedParser: ~Copyable {
     /// Reads the header line, which may be quoted like a record; nil when
     /// its quoting is broken.
     init?(headerLine: UnsafeRawBufferPointer) {
-        let delimiter: UInt8 = headerLine.contains(0x09) ? 0x09 : 0x2C
+        guard let layout = Self.headerLayout(headerLine) else { return nil }
+        self.init(delimiter: layout.delimiter, names: layout.names)
+    }
+
+    /// The same, from the header's bytes.
+    init?(header: [UInt8]) {
+        guard let layout = header.withUnsafeBytes({ Self.headerLayout($0) }) else { return nil }
+        self.init(delimiter: layout.delimiter, names: layout.names)
+    }
+
+    private init(delimiter: UInt8, names: [[UInt8]]) {
         self.delimiter = delimiter
-        scratch = .allocate(byteCount: max(4096, headerLine.count), alignment: 8)
-        var names: [[UInt8]] = []
-        var broken = false
-        _ = Self.splitFields(headerLine, delimiter: delimiter, scratch: scratch) { _, bytes in
-            names.append(Array(TextCheck.trimmed(bytes)))
-        } onBrokenQuote: { _ in broken = true }
-        if broken {
-            scratch.deallocate()
-            return nil
-        }
+        scratch = .allocate(byteCount: 4096, alignment: 8)
         columnNames = names
         var fields = [Field?](repeating: nil, count: names.count)
         var seen = [Int?](repeating: nil, count: Field.allCases.count)
@@ -47,6 +48,20 @@ struct DelimitedParser: ~Copyable {
             fields[column] = field
         }
         columnFields = fields
+    }
+
+    /// The delimiter (tab when the header holds one, else comma) and the
+    /// trimmed column names; nil when the header's quoting is broken.
+    static func headerLayout(_ headerLine: UnsafeRawBufferPointer) -> (delimiter: UInt8, names: [[UInt8]])? {
+        let delimiter: UInt8 = headerLine.contains(0x09) ? 0x09 : 0x2C
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, headerLine.count), alignment: 8)
+        defer { scratch.deallocate() }
+        var names: [[UInt8]] = []
+        var broken = false
+        _ = splitFields(headerLine, delimiter: delimiter, scratch: scratch) { _, bytes in
+            names.append(Array(TextCheck.trimmed(bytes)))
+        } onBrokenQuote: { _ in broken = true }
+        return broken ? nil : (delimiter, names)
     }
 
     deinit { scratch.deallocate() }

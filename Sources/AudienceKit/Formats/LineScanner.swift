@@ -34,6 +34,19 @@ struct LineScanner: ~Copyable, LineConsumer {
         self.sampleLimit = sampleLimit
     }
 
+    /// A scanner for a stretch of a file whose format is already known: an
+    /// NDJSON file (`header` nil) or a CSV/TSV file with this header line.
+    init(file: String, store: consuming EventStore, sampleLimit: Int, header: [UInt8]?) {
+        self.init(file: file, store: store, sampleLimit: sampleLimit)
+        if let header {
+            self.header = header
+            delimited = DelimitedParser(header: header)
+            format = .delimited
+        } else {
+            format = .ndjson
+        }
+    }
+
     /// False once the content turned out to be a JSON array.
     var wantsLines: Bool {
         if case .unreadable = format { return false }

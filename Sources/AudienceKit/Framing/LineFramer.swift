@@ -10,6 +10,13 @@ import Darwin
 protocol LineConsumer: ~Copyable {
     /// `line` excludes its line end (`\n` or `\r\n`); valid during the call only.
     mutating func consume(line: UnsafeRawBufferPointer, number: Int)
+    /// False once the rest of the file is of no use (a JSON array, an
+    /// unreadable header).
+    var wantsLines: Bool { get }
+}
+
+extension LineConsumer where Self: ~Copyable {
+    var wantsLines: Bool { true }
 }
 
 /// Cuts decoded bytes into lines.
@@ -69,6 +76,11 @@ struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, DecodedBytesSi
             carry.withUnsafeBytes { consumer.consume(line: $0, number: number) }
         }
         carry.removeAll()
+    }
+
+    /// Ends framing and hands the consumer back.
+    consuming func takeConsumer() -> Consumer {
+        consumer
     }
 
     private mutating func emitCarry() {

@@ -36,35 +36,31 @@ public struct ReadResult: Sendable {
     public var hasFileErrors: Bool { files.contains { $0.damage != nil } }
 }
 
-/// Reads every input in parallel: each worker takes the next file, keeps its
-/// own events, and the parts are merged in a fixed way at the end.
+/// Reads every input. With one thread, file after file on the calling
+/// thread; with more, through the block pipeline (one reader, parsing
+/// spread over the workers). Either way the parts are merged in a fixed
+/// way, so results do not depend on the thread count.
 public enum Reading {
     public static func read(_ inputs: [InputFile], settings: ReadSettings) -> ReadResult {
-        let workers = max(1, min(settings.threads, inputs.count))
-        let outcomes = Mutex([FileReading.Outcome?](repeating: nil, count: inputs.count))
-        let stores = Mutex([EventStore?](repeating: nil, count: workers))
-        let nextFile = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+        let outcomes: [FileReading.Outcome]
+        let stores: [EventStore]
+        if settings.threads <= 1 {
             var store = EventStore()
-            while true {
-                let index = nextFile.add(1, ordering: .relaxed).oldValue
-                guard index < inputs.count else { break }
-                let outcome = FileReading.read(inputs[index], into: &store, sampleLimit: settings.rejectSampleLimit)
-                outcomes.withLock { $0[index] = outcome }
-            }
-            stores.withLock { $0[worker] = store }
+            outcomes = inputs.map { FileReading.read($0, into: &store, sampleLimit: settings.rejectSampleLimit) }
+            stores = [store]
+        } else {
+            (outcomes, stores) = BlockPipeline.read(inputs, settings: settings)
         }
-        let finished = outcomes.withLock { $0.compactMap { $0 } }
         let limit = settings.rejectSampleLimit
         var samples: [RejectSample] = []
         var perReason = [Int](repeating: 0, count: RejectReason.allCases.count)
-        for sample in finished.flatMap(\.samples) where perReason[sample.reason.rawValue] < limit {
+        for sample in outcomes.flatMap(\.samples) where perReason[sample.reason.rawValue] < limit {
             perReason[sample.reason.rawValue] += 1
             samples.append(sample)
         }
-        let merged = EventStore.merged(stores.withLock { $0.compactMap { $0 } })
+        let merged = EventStore.merged(stores)
         return ReadResult(
-            files: finished.map(\.quality),
+            files: outcomes.map(\.quality),
             samples: samples,
             events: DeduplicatedEvents(merged, threads: settings.threads))
     }

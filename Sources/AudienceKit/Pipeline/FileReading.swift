@@ -1,28 +1,28 @@
-/// Reads one input file to the end: bytes → content → lines → events.
+/// Reads one input file to the end: bytes → content → lines → a consumer.
 enum FileReading {
-    struct Outcome {
+    struct Outcome: Sendable {
         var quality: FileQuality
         var samples: [RejectSample]
     }
 
     /// Reads `input` from disk, appending its accepted events to `store`.
     static func read(_ input: InputFile, into store: inout EventStore, sampleLimit: Int) -> Outcome {
-        var bytesRead: Int64 = 0
-        var outcome = scan(name: input.name, into: &store, sampleLimit: sampleLimit) {
-            (feed: (UnsafeRawBufferPointer) -> Bool) throws(FileDamage) in
-            var reader = try FileReader(path: input.path)
-            defer { bytesRead = reader.bytesRead }
-            while true {
-                let chunk = try reader.next()
-                if chunk.isEmpty { return }
-                if !feed(chunk) {
-                    reader.drain()
-                    return
-                }
-            }
-        }
-        outcome.quality.bytesRead = bytesRead
-        return outcome
+        var scanner = LineScanner(file: input.name, store: store, sampleLimit: sampleLimit)
+        store = EventStore()
+        let (damage, bytesRead) = run(&scanner) { feed throws(FileDamage) in try readDisk(input, feed) }
+        return outcome(&scanner, damage: damage, bytesRead: bytesRead, store: &store)
+    }
+
+    /// Reads `input` from disk, handing its lines in blocks to `collector`;
+    /// the outcome holds the file-level facts only (bytes read, damage).
+    static func read(_ input: InputFile, collector: consuming BlockCollector) -> Outcome {
+        var collector = collector
+        let (damage, bytesRead) = run(&collector) { feed throws(FileDamage) in try readDisk(input, feed) }
+        collector.flush()
+        var quality = FileQuality(file: input.name)
+        quality.bytesRead = bytesRead
+        quality.damage = collector.damage ?? damage
+        return Outcome(quality: quality, samples: [])
     }
 
     /// Reads stored bytes already in memory, handed over in chunks of
@@ -31,8 +31,9 @@ enum FileReading {
         name: String, contents: [UInt8], chunkSize: Int = FileReader.chunkSize,
         into store: inout EventStore, sampleLimit: Int = 20
     ) -> Outcome {
-        var outcome = scan(name: name, into: &store, sampleLimit: sampleLimit) {
-            (feed: (UnsafeRawBufferPointer) -> Bool) throws(FileDamage) in
+        var scanner = LineScanner(file: name, store: store, sampleLimit: sampleLimit)
+        store = EventStore()
+        let (damage, _) = run(&scanner) { (feed: (UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Int64? in
             contents.withUnsafeBytes { all in
                 var start = 0
                 while start < all.count {
@@ -41,27 +42,56 @@ enum FileReading {
                     start = end
                 }
             }
+            return nil
         }
-        outcome.quality.bytesRead = Int64(contents.count)
-        return outcome
+        return outcome(&scanner, damage: damage, bytesRead: Int64(contents.count), store: &store)
+    }
+
+    private static func outcome(
+        _ scanner: inout LineScanner, damage: FileDamage?, bytesRead: Int64, store: inout EventStore
+    ) -> Outcome {
+        store = scanner.store
+        scanner.store = EventStore()
+        var quality = scanner.quality
+        quality.bytesRead = bytesRead
+        if let damage { quality.damage = damage }
+        return Outcome(quality: quality, samples: scanner.samples)
+    }
+
+    /// Feeds the file's chunks to `feed` until it returns false, then reads
+    /// the rest unseen so `bytesRead` is the file's size.
+    private static func readDisk(
+        _ input: InputFile, _ feed: (UnsafeRawBufferPointer) -> Bool
+    ) throws(FileDamage) -> Int64? {
+        var reader = try FileReader(path: input.path)
+        while true {
+            let chunk = try reader.next()
+            if chunk.isEmpty { break }
+            if !feed(chunk) {
+                reader.drain()
+                break
+            }
+        }
+        return reader.bytesRead
     }
 
     /// Runs the stages over the chunks `produce` hands to its `feed`
     /// callback; `feed` returns false once the rest of the file is of no use.
-    private static func scan(
-        name: String, into store: inout EventStore, sampleLimit: Int,
-        produce: ((UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Void
-    ) -> Outcome {
-        let scanner = LineScanner(file: name, store: store, sampleLimit: sampleLimit)
-        store = EventStore()
-        var framer = LineFramer(consumer: scanner)
+    /// Returns the file's damage and the bytes read; `consumer` has seen
+    /// every line.
+    private static func run<Consumer: LineConsumer & ~Copyable>(
+        _ consumer: inout Consumer,
+        produce: ((UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Int64?
+    ) -> (FileDamage?, Int64) {
+        var framer = LineFramer(consumer: consumer)
         var decoder = ContentDecoder()
         var damage: FileDamage?
+        var bytesRead: Int64 = 0
         do {
-            try produce { chunk in
+            bytesRead = try produce { chunk in
                 decoder.consume(chunk, into: &framer)
                 return decoder.damage == nil && framer.consumer.wantsLines
-            }
+            } ?? 0
             if framer.consumer.wantsLines { decoder.finish(into: &framer) }
             damage = decoder.damage
         } catch {
@@ -72,10 +102,7 @@ enum FileReading {
         // decoder met after being cut short.
         if !framer.consumer.wantsLines { damage = nil }
         framer.finish(keepPartialLine: damage?.keepsPartialLine ?? true)
-        store = framer.consumer.store
-        framer.consumer.store = EventStore()
-        var quality = framer.consumer.quality
-        if let damage { quality.damage = damage }
-        return Outcome(quality: quality, samples: framer.consumer.samples)
+        consumer = framer.takeConsumer()
+        return (damage, bytesRead)
     }
 }
