@@ -19,8 +19,12 @@ segment lengths (to - from, each one a double) of the group.
 AMBIGUITIES (metrics): (what metrics.md / viewing-events.md leave open, and the choice)
  M1. Sums of watch seconds are math.fsum over every progress segment of the group
      (correctly rounded sum of the segment doubles), not a sum of per-view sums.  If
-     the exact sum overflows a double (only possible with an unknown runtime and
-     segments near 1.8e308) the value is infinite and written as an empty field.
+     the exact sum overflows a double (segments near 1.8e308) the value is infinite:
+     every figure that is not finite (inf, NaN, e.g. x / (D/3600) with D/3600 == 0) is
+     written as an empty field; such an infinite watch_hours sorts FIRST in "watch_hours
+     descending" (it is larger than any finite value; compare-tables reads an empty
+     field as +inf too); share_of_watch_hours is empty when all watch hours are not
+     finite (the share is then undefined, not 0).
  M2. avg_pct_watched = fsum(reached_i / B over the started views) / n (the mean of the
      per-view doubles reached/B).
  M3. Row order "numbers by the value as written": watch_hours descending compares the
@@ -124,6 +128,8 @@ def fmt(x) -> str:
 
 def written_value(x) -> Decimal:
     """The value of a number as written (for row order)."""
+    if isinstance(x, float) and math.isinf(x):
+        return Decimal(x)  # an overflowed sum: larger than any written value
     s = fmt(x)
     return Decimal(s) if s else Decimal("-Infinity")
 
@@ -429,6 +435,15 @@ def ratio(a, b):
     return None if b == 0 else a / b
 
 
+def fdiv(a: float, b: float) -> float:
+    """IEEE division (Python raises on a zero divisor)."""
+    if b == 0:
+        if a == 0 or math.isnan(a):
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
 def group_stats(views):
     started = [v for v in views if v.started]
     n = len(started)
@@ -495,7 +510,7 @@ def table_titles(titles, B):
             "completion_rate": g["completion_rate"],
             "avg_pct_watched": g["avg_pct_watched"] if D is not None else None,
             "half_life_pct": half,
-            "runtime_views": None if D is None else wh / (D / 3600),
+            "runtime_views": None if D is None else fdiv(wh, D / 3600),
         })
     by_watch_desc(rows, ["title_id"], "watch_hours")
     return header, [[r[h] for h in header] for r in rows]
@@ -530,7 +545,8 @@ def table_places(views, keyfn, key_cols):
         r = dict(zip(key_cols, key))
         r.update({k: g[k] for k in ["views", "started_views", "unique_viewers",
                                     "watch_hours", "completion_rate", "avg_pct_watched"]})
-        r["share_of_watch_hours"] = ratio(g["watch_hours"], total_hours)
+        r["share_of_watch_hours"] = (ratio(g["watch_hours"], total_hours)
+                                     if math.isfinite(total_hours) else None)
         r["subtitle_share"] = ratio(sum(1 for v in started if v.has_subs), len(started))
         r["top_title"] = top_title(vs)
         rows.append(r)

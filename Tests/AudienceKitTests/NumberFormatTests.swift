@@ -33,3 +33,20 @@ import Testing
         #expect(NumberFormat.decimal(value) == "")
     }
 }
+
+/// The fast path must agree with the exact one wherever it answers.
+@Test func fastPathAgreesWithExactFormatting() {
+    var generator = SystemRandomNumberGenerator()
+    var values: [Double] = [0.5, 0.0078125, 1e-7, 5e-7, 0.0000005, 2.5e-6, 1234567.8900005, -0.0000004]
+    for _ in 0..<20_000 {
+        let numerator = Double(Int.random(in: -1_000_000...1_000_000, using: &generator))
+        let denominator = [3.0, 7.0, 60.0, 100.0, 3600.0, 1024.0, 1e6, 2e6][Int.random(in: 0..<8, using: &generator)]
+        values.append(numerator / denominator)
+        values.append(Double.random(in: -1e9...1e9, using: &generator))
+    }
+    for value in values {
+        if let fast = NumberFormat.fastDecimal(value) {
+            #expect(fast == NumberFormat.exactDecimal(value, digits: 6), "\(value)")
+        }
+    }
+}

@@ -12,6 +12,38 @@ import Darwin
 public enum NumberFormat {
     public static func decimal(_ value: Double, digits: Int = 6) -> String {
         guard value.isFinite else { return "" }
+        if digits == 6, let fast = fastDecimal(value) { return fast }
+        return exactDecimal(value, digits: digits)
+    }
+
+    /// The common case without printf: when `value · 10^6` is well away
+    /// from a tie (and small enough to hold exactly), rounding it as a double
+    /// gives the same integer the exact decimal expansion would.
+    @inline(__always)
+    static func fastDecimal(_ value: Double) -> String? {
+        let scaled = abs(value) * 1_000_000
+        guard scaled < 1e15 else { return nil }
+        let floor = scaled.rounded(.down)
+        let fraction = scaled - floor
+        // The product's rounding error is far below 1e-6 at this size.
+        guard abs(fraction - 0.5) > 1e-6 else { return nil }
+        let units = UInt64(fraction > 0.5 ? floor + 1 : floor)
+        if units == 0 { return "0" }
+        let whole = units / 1_000_000
+        var fractionDigits = units % 1_000_000
+        var text = value < 0 ? "-" + String(whole) : String(whole)
+        guard fractionDigits != 0 else { return text }
+        var width = 6
+        while fractionDigits % 10 == 0 {
+            fractionDigits /= 10
+            width -= 1
+        }
+        let digitsText = String(fractionDigits)
+        text += "." + String(repeating: "0", count: width - digitsText.count) + digitsText
+        return text
+    }
+
+    static func exactDecimal(_ value: Double, digits: Int) -> String {
         // printf gives the exact binary value's decimal digits (60 after the
         // point decide every tie a double can hold); rounding is ours, since
         // printf would round ties to even.
