@@ -40,7 +40,8 @@ AMBIGUITIES (metrics): (what metrics.md / viewing-events.md leave open, and the 
  M7. daily/hours/cohorts use each view's start time converted to the report time
      zone (floor of the millisecond instant to the second; zoneinfo rules, which
      continue past 2037 with the zone's POSIX rule).  --timezone accepts an IANA
-     name (zoneinfo), "UTC", "Z", or a fixed offset [+-]HH:MM (HH 00..23, MM 00..59);
+     name (one of zoneinfo.available_timezones(), system tzdata; case-sensitive; so
+     "posix/..." and "right/..." are refused), "UTC", "Z", or a fixed offset [+-]HH:MM (HH 00..23, MM 00..59);
      anything else is a usage error (exit 2).
  M8. cohorts: a viewer's cohort day is the day of the viewer's started view with the
      smallest start time; "the last day with a view" is the largest day (date) of any
@@ -177,7 +178,9 @@ def parse_timezone(name: str):
         off = dt.timedelta(hours=h, minutes=mi)
         return dt.timezone(-off if m.group(1) == "-" else off)
     try:
-        from zoneinfo import ZoneInfo
+        from zoneinfo import ZoneInfo, available_timezones
+        if name not in available_timezones():   # no "posix/", "right/", file paths
+            raise ValueError("not an IANA time zone name")
         return ZoneInfo(name)
     except Exception as e:  # noqa: BLE001
         raise UsageError(f"unknown time zone {name!r} ({e})")
