@@ -26,7 +26,7 @@ extension LineConsumer where Self: ~Copyable {
 /// skipped. Complete lines are handed over straight from the caller's buffer;
 /// only a line split across chunks is copied into `carry`, and each byte is
 /// scanned for `\n` once, so a line of any length costs linear time.
-struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, DecodedBytesSink {
+struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, ContentSink {
     var consumer: Consumer
     /// Bytes of the unfinished line that started in an earlier chunk.
     private var carry: [UInt8] = []
@@ -77,6 +77,8 @@ struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, DecodedBytesSi
         }
         carry.removeAll()
     }
+
+    var wantsMore: Bool { consumer.wantsLines }
 
     /// Ends framing and hands the consumer back.
     consuming func takeConsumer() -> Consumer {

@@ -9,26 +9,34 @@ import Dispatch
 import Synchronization
 
 /// Reading with several threads: one producer reads and inflates the files
-/// in order and cuts their lines into blocks of about 1 MiB; workers parse
-/// and validate blocks as they come, each into a store of its own. Every
-/// result is kept by block number and assembled in input order, so the
-/// output is the same as reading with one thread. Both cores stay busy even
-/// with a single large gzipped file.
+/// in order and cuts the content into blocks of about 1 MiB of whole lines;
+/// workers frame, parse and validate blocks as they come, each into a store
+/// of its own. Line numbers are resolved once earlier blocks are counted, and
+/// every result is assembled in input order, so the output is the same as
+/// reading with one thread. Both cores stay busy even with a single large
+/// gzipped file.
 enum BlockPipeline {
     static let blockSize = 1 << 20
 
-    /// A stretch of whole lines of one file, each followed by `\n`.
+    /// A stretch of one file's content that ends at a line end (or at the
+    /// end of the content, `lastLineUnterminated`).
     struct Block: Sendable {
         var file: Int
         var bytes: [UInt8]
-        var firstLine: Int
+        /// Lines the producer read before this block and kept out of every
+        /// block (blank lines and the header before the first block).
+        var leadingLines: Int
         /// nil for NDJSON; the header line for CSV/TSV.
         var header: [UInt8]?
+        var lastLineUnterminated: Bool
     }
 
     struct BlockResult: Sendable {
         var file: Int
+        var leadingLines: Int
+        var lineCount: Int
         var quality: FileQuality
+        /// Line numbers relative to the block (1 = its first line).
         var samples: [RejectSample]
     }
 
@@ -44,11 +52,9 @@ enum BlockPipeline {
 
         var outcomes: [FileReading.Outcome] = []
         for (fileIndex, input) in inputs.enumerated() {
-            var emitted = 0
-            let outcome = FileReading.read(input, collector: BlockCollector(file: fileIndex) { block in
+            let collector = BlockCollector(file: fileIndex) { block in
                 let number = blockCount
                 blockCount += 1
-                emitted += 1
                 results.withLock { $0.append(nil) }
                 slots.wait()
                 queue.async(group: group) {
@@ -58,20 +64,26 @@ enum BlockPipeline {
                     results.withLock { $0[number] = result }
                     slots.signal()
                 }
-            })
-            _ = emitted
-            outcomes.append(outcome)
+            }
+            outcomes.append(FileReading.read(input, collector: collector))
         }
         group.wait()
 
         // Assemble each file's row: what the producer saw (bytes, damage),
-        // plus its blocks' counts, in block order.
-        let finished = results.withLock { $0.compactMap { $0 } }
-        for result in finished {
-            let damage = outcomes[result.file].quality.damage
-            outcomes[result.file].quality.add(result.quality)
-            outcomes[result.file].quality.damage = damage
-            outcomes[result.file].samples.append(contentsOf: result.samples)
+        // plus its blocks' counts in block order, resolving line numbers.
+        var linesBefore = [Int](repeating: 0, count: inputs.count)
+        for result in results.withLock({ $0.compactMap { $0 } }) {
+            let file = result.file
+            let base = linesBefore[file] + result.leadingLines
+            let damage = outcomes[file].quality.damage
+            outcomes[file].quality.add(result.quality)
+            outcomes[file].quality.damage = damage
+            outcomes[file].samples.append(contentsOf: result.samples.map { sample in
+                var resolved = sample
+                resolved.line += base
+                return resolved
+            })
+            linesBefore[file] = base + result.lineCount
         }
         return (outcomes, freeStores.withLock { $0 })
     }
@@ -79,74 +91,130 @@ enum BlockPipeline {
     private static func parse(_ block: Block, name: String, store: inout EventStore, sampleLimit: Int) -> BlockResult {
         var scanner = LineScanner(file: name, store: store, sampleLimit: sampleLimit, header: block.header)
         store = EventStore()
+        var number = 0
         block.bytes.withUnsafeBytes { bytes in
             guard let base = bytes.baseAddress else { return }
             var start = 0
-            var number = block.firstLine
             while start < bytes.count {
-                guard let newline = memchr(base + start, 0x0A, bytes.count - start) else { break }
-                let end = UnsafeRawPointer(newline) - base
-                scanner.consume(line: UnsafeRawBufferPointer(start: base + start, count: end - start), number: number)
                 number += 1
-                start = end + 1
+                guard let newline = memchr(base + start, 0x0A, bytes.count - start) else {
+                    // The content's last line, with no line end: a `\r` here is text.
+                    scanner.consume(line: UnsafeRawBufferPointer(start: base + start, count: bytes.count - start), number: number)
+                    break
+                }
+                var end = UnsafeRawPointer(newline) - base
+                let next = end + 1
+                if end > start && bytes[end - 1] == 0x0D { end -= 1 }
+                scanner.consume(line: UnsafeRawBufferPointer(start: base + start, count: end - start), number: number)
+                start = next
             }
         }
         store = scanner.store
         scanner.store = EventStore()
-        return BlockResult(file: block.file, quality: scanner.quality, samples: scanner.samples)
+        return BlockResult(
+            file: block.file, leadingLines: block.leadingLines, lineCount: number,
+            quality: scanner.quality, samples: scanner.samples)
     }
 }
 
-/// Collects a file's lines into blocks for the workers. Decides the format
-/// from the first non-blank line, as `LineScanner` does, so the workers know
-/// it before they see any line.
-struct BlockCollector: ~Copyable, LineConsumer {
+/// Cuts a file's decoded content into blocks for the workers, without
+/// looking at each line: only the first lines are framed here, to skip a
+/// byte-order mark and decide the format (NDJSON, or CSV/TSV and its header)
+/// as `LineScanner` does; after that, content goes into blocks as it comes,
+/// each cut after its last line end.
+struct BlockCollector: ~Copyable, ContentSink {
     private let file: Int
     private let emit: (BlockPipeline.Block) -> Void
     private var header: [UInt8]?
     private var decided = false
     private(set) var damage: FileDamage?
-    private var bytes: [UInt8] = []
-    private var firstLine = 0
+    /// Content not yet handed on: before the format is decided, the first
+    /// lines; after, the current block.
+    private var pending: [UInt8] = []
+    private var atContentStart = true
+    private var leadingLines = 0
 
     init(file: Int, emit: @escaping (BlockPipeline.Block) -> Void) {
         self.file = file
         self.emit = emit
-        bytes.reserveCapacity(BlockPipeline.blockSize + 4096)
+        pending.reserveCapacity(BlockPipeline.blockSize + (256 << 10))
     }
 
-    var wantsLines: Bool { damage == nil }
+    var wantsMore: Bool { damage == nil }
 
-    mutating func consume(line: UnsafeRawBufferPointer, number: Int) {
+    mutating func consume(_ bytes: UnsafeRawBufferPointer) {
         guard damage == nil else { return }
-        if !decided {
-            guard let first = line.first(where: { !TextCheck.isSpaceOrTab($0) }) else { return }
+        pending.append(contentsOf: bytes)
+        if atContentStart {
+            // A byte-order mark may still be arriving a byte at a time.
+            if pending.count < 3 && [0xEF, 0xBB, 0xBF].starts(with: pending) { return }
+            if pending.starts(with: [0xEF, 0xBB, 0xBF]) { pending.removeFirst(3) }
+            atContentStart = false
+        }
+        if !decided { decideFormat(final: false) }
+        if decided && damage == nil && pending.count >= BlockPipeline.blockSize { emitWholeLines() }
+    }
+
+    mutating func finish(keepPartialLine: Bool) {
+        guard damage == nil else { return }
+        if atContentStart { atContentStart = false }
+        if !decided && keepPartialLine { decideFormat(final: true) }
+        guard decided, damage == nil else { return }
+        emitWholeLines()
+        if keepPartialLine && !pending.isEmpty {
+            emit(BlockPipeline.Block(
+                file: file, bytes: pending, leadingLines: leadingLines, header: header, lastLineUnterminated: true))
+            leadingLines = 0
+        }
+        pending.removeAll()
+    }
+
+    /// Hands on everything up to the last line end.
+    private mutating func emitWholeLines() {
+        // The last line end is near the end: a line is short next to a block.
+        let cut = (pending.lastIndex(of: 0x0A) ?? -1) + 1
+        guard cut > 0 else { return }
+        emit(BlockPipeline.Block(
+            file: file, bytes: Array(pending[0..<cut]), leadingLines: leadingLines, header: header,
+            lastLineUnterminated: false))
+        leadingLines = 0
+        pending.removeSubrange(0..<cut)
+    }
+
+    /// Looks at the first lines until one is not blank. `final`: the last
+    /// of them may lack a line end.
+    private mutating func decideFormat(final: Bool) {
+        while !decided && damage == nil {
+            var lineEnd = pending.firstIndex(of: 0x0A)
+            if lineEnd == nil {
+                guard final, !pending.isEmpty else { return }
+                lineEnd = pending.count
+            }
+            guard let end = lineEnd else { return }
+            var line = pending[0..<end]
+            if end < pending.count, line.last == 0x0D { line = line.dropLast() }
+            let consumed = min(end + 1, pending.count)
+            guard let first = line.first(where: { !TextCheck.isSpaceOrTab($0) }) else {
+                leadingLines += 1
+                pending.removeSubrange(0..<consumed)
+                continue
+            }
             decided = true
+            if first == UInt8(ascii: "{") { return }  // the line stays: it is data
+            leadingLines += 1
             if first == UInt8(ascii: "[") {
                 damage = FileDamage(.jsonArray)
                 return
             }
-            if first != UInt8(ascii: "{") {
-                let readable = TextCheck.firstProblem(in: line) == nil
-                    && DelimitedParser.headerLayout(line) != nil
-                guard readable else {
-                    damage = FileDamage(.malformedHeader(line: number))
-                    return
-                }
-                header = Array(line)
-                firstLine = number + 1
+            let readable = Array(line).withUnsafeBytes {
+                TextCheck.firstProblem(in: $0) == nil && DelimitedParser.headerLayout($0) != nil
+            }
+            guard readable else {
+                damage = FileDamage(.malformedHeader(line: leadingLines))
                 return
             }
+            header = Array(line)
+            pending.removeSubrange(0..<consumed)
         }
-        if bytes.isEmpty { firstLine = number }
-        bytes.append(contentsOf: line)
-        bytes.append(0x0A)
-        if bytes.count >= BlockPipeline.blockSize { flush() }
-    }
-
-    mutating func flush() {
-        guard !bytes.isEmpty else { return }
-        emit(BlockPipeline.Block(file: file, bytes: bytes, firstLine: firstLine, header: header))
-        bytes.removeAll(keepingCapacity: true)
     }
 }

@@ -7,9 +7,10 @@ enum FileReading {
 
     /// Reads `input` from disk, appending its accepted events to `store`.
     static func read(_ input: InputFile, into store: inout EventStore, sampleLimit: Int) -> Outcome {
-        var scanner = LineScanner(file: input.name, store: store, sampleLimit: sampleLimit)
+        var framer = LineFramer(consumer: LineScanner(file: input.name, store: store, sampleLimit: sampleLimit))
         store = EventStore()
-        let (damage, bytesRead) = run(&scanner) { feed throws(FileDamage) in try readDisk(input, feed) }
+        let (damage, bytesRead) = run(&framer) { feed throws(FileDamage) in try readDisk(input, feed) }
+        var scanner = framer.takeConsumer()
         return outcome(&scanner, damage: damage, bytesRead: bytesRead, store: &store)
     }
 
@@ -18,7 +19,6 @@ enum FileReading {
     static func read(_ input: InputFile, collector: consuming BlockCollector) -> Outcome {
         var collector = collector
         let (damage, bytesRead) = run(&collector) { feed throws(FileDamage) in try readDisk(input, feed) }
-        collector.flush()
         var quality = FileQuality(file: input.name)
         quality.bytesRead = bytesRead
         quality.damage = collector.damage ?? damage
@@ -31,9 +31,9 @@ enum FileReading {
         name: String, contents: [UInt8], chunkSize: Int = FileReader.chunkSize,
         into store: inout EventStore, sampleLimit: Int = 20
     ) -> Outcome {
-        var scanner = LineScanner(file: name, store: store, sampleLimit: sampleLimit)
+        var framer = LineFramer(consumer: LineScanner(file: name, store: store, sampleLimit: sampleLimit))
         store = EventStore()
-        let (damage, _) = run(&scanner) { (feed: (UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Int64? in
+        let (damage, _) = run(&framer) { (feed: (UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Int64? in
             contents.withUnsafeBytes { all in
                 var start = 0
                 while start < all.count {
@@ -44,6 +44,7 @@ enum FileReading {
             }
             return nil
         }
+        var scanner = framer.takeConsumer()
         return outcome(&scanner, damage: damage, bytesRead: Int64(contents.count), store: &store)
     }
 
@@ -77,22 +78,21 @@ enum FileReading {
 
     /// Runs the stages over the chunks `produce` hands to its `feed`
     /// callback; `feed` returns false once the rest of the file is of no use.
-    /// Returns the file's damage and the bytes read; `consumer` has seen
-    /// every line.
-    private static func run<Consumer: LineConsumer & ~Copyable>(
-        _ consumer: inout Consumer,
+    /// Returns the file's damage and the bytes read; `sink` has seen the
+    /// whole content.
+    private static func run<Sink: ContentSink & ~Copyable>(
+        _ sink: inout Sink,
         produce: ((UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Int64?
     ) -> (FileDamage?, Int64) {
-        var framer = LineFramer(consumer: consumer)
         var decoder = ContentDecoder()
         var damage: FileDamage?
         var bytesRead: Int64 = 0
         do {
             bytesRead = try produce { chunk in
-                decoder.consume(chunk, into: &framer)
-                return decoder.damage == nil && framer.consumer.wantsLines
+                decoder.consume(chunk, into: &sink)
+                return decoder.damage == nil && sink.wantsMore
             } ?? 0
-            if framer.consumer.wantsLines { decoder.finish(into: &framer) }
+            if sink.wantsMore { decoder.finish(into: &sink) }
             damage = decoder.damage
         } catch {
             damage = decoder.damage ?? error
@@ -100,9 +100,8 @@ enum FileReading {
         // A content-level error (a JSON array, an unreadable header) stopped
         // the reading on purpose: it is the file's error, not what the
         // decoder met after being cut short.
-        if !framer.consumer.wantsLines { damage = nil }
-        framer.finish(keepPartialLine: damage?.keepsPartialLine ?? true)
-        consumer = framer.takeConsumer()
+        if !sink.wantsMore { damage = nil }
+        sink.finish(keepPartialLine: damage?.keepsPartialLine ?? true)
         return (damage, bytesRead)
     }
 }

@@ -5,6 +5,17 @@ protocol DecodedBytesSink: ~Copyable {
     mutating func consume(_ bytes: UnsafeRawBufferPointer)
 }
 
+/// A sink for a whole file's content: says when the rest is of no use, and
+/// is told where the content ends.
+protocol ContentSink: DecodedBytesSink, ~Copyable {
+    /// False once the rest of the file is of no use (a JSON array, an
+    /// unreadable header).
+    var wantsMore: Bool { get }
+    /// The end of the content. `keepPartialLine` false drops the text after
+    /// the last line end (a line cut off by damage), uncounted.
+    mutating func finish(keepPartialLine: Bool)
+}
+
 /// Turns a file's stored bytes into its content: passes plain files through
 /// and inflates every member of a gzip file, stopping at the first damage.
 ///
