@@ -71,8 +71,14 @@ AMBIGUITIES (metrics): (what metrics.md / viewing-events.md leave open, and the 
      ([+-]?d+(.d+)?(e[+-]?d+)?), be finite and > 0; season/episode, when not empty,
      must be whole numbers 0..2147483647 (the log rule: 2.0 is 2).  Usage errors exit 2
      and write nothing but the message.
- M15. --buckets must be an integer >= 1; --complete-at a finite number in [0, 1].
- M16. Text compared/sorted as UTF-8 bytes (Python code-point order is the same).
+ M15. --buckets must be a decimal integer >= 1 (digits only); --complete-at a number
+     (Python float syntax) with 0 < c <= 1 (c = 0 would make every started view with a
+     progress event "completed").
+ M16. Text is compared, grouped and sorted as UTF-8 bytes (Python code-point order is
+     the same), never Unicode-normalised: "\u00e9" and "e\u0301" are different
+     countries, regions, devices, languages, series, titles and catalog keys (the
+     spec: "Text values are compared as bytes").  A catalog title_id matches an
+     event title_id only when the bytes are equal (after trimming).
  M17. languages.csv: subtitle_lang written "off" when absent or exactly "off"
      (case-sensitive: "OFF" is a language); audio absent is the empty string.
  M18. regions.csv: the country of a group is the view's country (ZZ when absent), the
@@ -233,7 +239,7 @@ def _catalog_records(text: str):
                 i += 1
             line += 1
             break
-        if len(fields) == 1 and fields[0].strip(" \t") == "" and True:
+        if len(fields) == 1 and fields[0].strip(" \t") == "":
             # a blank line (a single empty unquoted field) is skipped
             continue
         records.append((start_line, fields))
@@ -722,8 +728,8 @@ def main(argv):
             c = float(a.complete_at)
         except ValueError:
             raise UsageError(f"--complete-at must be a number, not {a.complete_at!r}")
-        if not (math.isfinite(c) and 0 <= c <= 1):
-            raise UsageError(f"--complete-at must be in [0, 1], not {a.complete_at!r}")
+        if not (math.isfinite(c) and 0 < c <= 1):
+            raise UsageError(f"--complete-at must be in (0, 1], not {a.complete_at!r}")
         return run(a.inputs, a.out, int(a.buckets), c, a.timezone, a.catalog)
     except (UsageError, Q.UsageError) as e:
         print(f"metrics.py: {e}", file=sys.stderr)

@@ -18,6 +18,7 @@ struct LineScanner: ~Copyable, LineConsumer {
     private var json = NDJSONParser()
     private var delimited: DelimitedParser?
     private var header: [UInt8] = []
+    private var undecidedLines: [(Int, [UInt8])] = []
     private let record = RawRecord()
     private var validator = EventValidator()
     private var event = ValidEvent()
@@ -61,9 +62,18 @@ struct LineScanner: ~Copyable, LineConsumer {
             if isRepeatedHeader(line) { return }
             scan(line, number: number)
         case .pending:
-            guard let first = line.first(where: { !TextCheck.isSpaceOrTab($0) }) else { return }
+            guard let first = TextCheck.firstSignificantByte(line) else {
+                // Not blank (it holds a carriage return) yet no sign of the format:
+                // an NDJSON file counts it once it shows itself.
+                if !TextCheck.isBlank(line) { undecidedLines.append((number, Array(line))) }
+                return
+            }
             if first == UInt8(ascii: "{") {
                 format = .ndjson
+                for (earlier, bytes) in undecidedLines {
+                    bytes.withUnsafeBytes { scan($0, number: earlier) }
+                }
+                undecidedLines = []
                 scan(line, number: number)
             } else if first == UInt8(ascii: "[") {
                 format = .unreadable
@@ -84,6 +94,15 @@ struct LineScanner: ~Copyable, LineConsumer {
         case .unreadable:
             return
         }
+    }
+
+    /// The text after the last line end, dropped because damage cut it: it
+    /// counts as no line, but when nothing came before it, its first byte
+    /// still tells a JSON array (a property of the file's content).
+    mutating func consumeDroppedTail(_ tail: UnsafeRawBufferPointer) {
+        guard case .pending = format, TextCheck.firstSignificantByte(tail) == UInt8(ascii: "[") else { return }
+        format = .unreadable
+        quality.damage = FileDamage(.jsonArray)
     }
 
     /// A line equal to the header, with or without a byte-order mark.

@@ -126,6 +126,12 @@ enum TextCheck {
         return UnsafeRawBufferPointer(start: base + start, count: end - start)
     }
 
+    /// The first byte that decides a file's format: the first that is not
+    /// a space, a tab or a carriage return (line feeds end lines already).
+    static func firstSignificantByte<Bytes: Sequence<UInt8>>(_ line: Bytes) -> UInt8? {
+        line.first { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }
+    }
+
     static func isBlank(_ line: UnsafeRawBufferPointer) -> Bool {
         for byte in line where !isSpaceOrTab(byte) { return false }
         return true

@@ -13,10 +13,13 @@ protocol LineConsumer: ~Copyable {
     /// False once the rest of the file is of no use (a JSON array, an
     /// unreadable header).
     var wantsLines: Bool { get }
+    /// The text after the last line end, dropped because damage cut it.
+    mutating func consumeDroppedTail(_ tail: UnsafeRawBufferPointer)
 }
 
 extension LineConsumer where Self: ~Copyable {
     var wantsLines: Bool { true }
+    mutating func consumeDroppedTail(_ tail: UnsafeRawBufferPointer) {}
 }
 
 /// Cuts decoded bytes into lines.
@@ -68,6 +71,9 @@ struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, ContentSink {
             // Content that ends inside what looked like a byte-order mark: text.
             carry.append(contentsOf: [0xEF, 0xBB][0..<bomState])
             bomState = 3
+        }
+        if !keepPartialLine && !carry.isEmpty {
+            carry.withUnsafeBytes { consumer.consumeDroppedTail($0) }
         }
         if keepPartialLine && !carry.isEmpty {
             // No line end follows, so a trailing `\r` is a lone `\r`: text.

@@ -133,6 +133,10 @@ struct BlockCollector: ~Copyable, ContentSink {
     private var pending: [UInt8] = []
     private var atContentStart = true
     private var leadingLines = 0
+    /// While the format is undecided: where the next line to look at starts
+    /// in `pending`, and how many lines were looked at.
+    private var scanOffset = 0
+    private var examinedLines = 0
 
     init(file: Int, emit: @escaping (BlockPipeline.Block) -> Void) {
         self.file = file
@@ -159,6 +163,10 @@ struct BlockCollector: ~Copyable, ContentSink {
         guard damage == nil else { return }
         if atContentStart { atContentStart = false }
         if !decided && keepPartialLine { decideFormat(final: true) }
+        if !decided && !keepPartialLine && TextCheck.firstSignificantByte(pending) == UInt8(ascii: "[") {
+            // As `LineScanner.consumeDroppedTail`: the cut text still shows a JSON array.
+            damage = FileDamage(.jsonArray)
+        }
         guard decided, damage == nil else { return }
         emitWholeLines()
         if keepPartialLine && !pending.isEmpty {
@@ -181,27 +189,29 @@ struct BlockCollector: ~Copyable, ContentSink {
         pending.removeSubrange(0..<cut)
     }
 
-    /// Looks at the first lines until one is not blank. `final`: the last
-    /// of them may lack a line end.
+    /// Looks at the first lines until one shows the format. `final`: the
+    /// last of them may lack a line end. For NDJSON every line stays in the
+    /// blocks (the workers skip the blank ones and count the rest); for
+    /// CSV/TSV the lines up to the header are taken out.
     private mutating func decideFormat(final: Bool) {
         while !decided && damage == nil {
-            var lineEnd = pending.firstIndex(of: 0x0A)
+            var lineEnd = pending[scanOffset...].firstIndex(of: 0x0A)
             if lineEnd == nil {
-                guard final, !pending.isEmpty else { return }
+                guard final, scanOffset < pending.count else { return }
                 lineEnd = pending.count
             }
             guard let end = lineEnd else { return }
-            var line = pending[0..<end]
+            var line = pending[scanOffset..<end]
             if end < pending.count, line.last == 0x0D { line = line.dropLast() }
-            let consumed = min(end + 1, pending.count)
-            guard let first = line.first(where: { !TextCheck.isSpaceOrTab($0) }) else {
-                leadingLines += 1
-                pending.removeSubrange(0..<consumed)
+            examinedLines += 1
+            let next = min(end + 1, pending.count)
+            guard let first = TextCheck.firstSignificantByte(line) else {
+                scanOffset = next
                 continue
             }
             decided = true
-            if first == UInt8(ascii: "{") { return }  // the line stays: it is data
-            leadingLines += 1
+            scanOffset = 0
+            if first == UInt8(ascii: "{") { return }
             if first == UInt8(ascii: "[") {
                 damage = FileDamage(.jsonArray)
                 return
@@ -210,11 +220,12 @@ struct BlockCollector: ~Copyable, ContentSink {
                 TextCheck.firstProblem(in: $0) == nil && DelimitedParser.headerLayout($0) != nil
             }
             guard readable else {
-                damage = FileDamage(.malformedHeader(line: leadingLines))
+                damage = FileDamage(.malformedHeader(line: examinedLines))
                 return
             }
             header = Array(line)
-            pending.removeSubrange(0..<consumed)
+            leadingLines = examinedLines
+            pending.removeSubrange(0..<next)
         }
     }
 }

@@ -97,11 +97,11 @@ enum FileReading {
         } catch {
             damage = decoder.damage ?? error
         }
-        // A content-level error (a JSON array, an unreadable header) stopped
-        // the reading on purpose: it is the file's error, not what the
-        // decoder met after being cut short.
-        if !sink.wantsMore { damage = nil }
         sink.finish(keepPartialLine: damage?.keepsPartialLine ?? true)
+        // A content-level error (a JSON array, an unreadable header), found
+        // before or at the end, is the file's error: not what the decoder met
+        // after the reading was cut short on purpose, nor damage past it.
+        if !sink.wantsMore { damage = nil }
         return (damage, bytesRead)
     }
 }
