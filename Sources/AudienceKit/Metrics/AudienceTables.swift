@@ -35,10 +35,11 @@ public struct AudienceTables: Sendable {
         retention = Self.retentionTable(set, perTitle)
 
         // Groups by country, region, device.
-        func grouped(_ key: (ViewSummary) -> [String]) -> [[String]: GroupTotals] {
-            var groups: [[String]: GroupTotals] = [:]
+        func grouped(_ key: (ViewSummary) -> [String]) -> [[ByteString]: GroupTotals] {
+            var groups: [[ByteString]: GroupTotals] = [:]
             for view in set.views {
-                groups[key(view), default: GroupTotals()].add(view, runtimeKnown: runtimeKnown[view.title], trackTitles: true)
+                groups[key(view).map(ByteString.init), default: GroupTotals()]
+                    .add(view, runtimeKnown: runtimeKnown[view.title], trackTitles: true)
             }
             return groups
         }
@@ -130,7 +131,7 @@ public struct AudienceTables: Sendable {
     // MARK: - countries.csv, regions.csv, devices.csv
 
     private static func placeTable(
-        _ keys: [String], _ groups: [[String]: GroupTotals], set: ViewSet, totalHours: Double, buckets: Int
+        _ keys: [String], _ groups: [[ByteString]: GroupTotals], set: ViewSet, totalHours: Double, buckets: Int
     ) -> CSVTable {
         var rows: [[String]] = []
         for (key, totals) in groups {
@@ -145,7 +146,7 @@ public struct AudienceTables: Sendable {
                 top = (id, seconds)
             }
             let hours = totals.watchHours
-            rows.append(key + [
+            rows.append(key.map(\.text) + [
                 Cell.integer(totals.views), Cell.integer(totals.startedViews), Cell.integer(totals.viewers.count),
                 Cell.number(hours), Cell.number(totals.completionRate),
                 Cell.number(totals.averagePercentWatched(buckets: buckets)),
@@ -157,7 +158,7 @@ public struct AudienceTables: Sendable {
         rows.sort { a, b in
             let x = Cell.written(a[hoursColumn]), y = Cell.written(b[hoursColumn])
             if x != y { return x > y }
-            for column in 0..<keys.count where a[column] != b[column] {
+            for column in 0..<keys.count where !a[column].utf8.elementsEqual(b[column].utf8) {
                 return Cell.bytesAscending(a[column], b[column])
             }
             return false
@@ -168,9 +169,9 @@ public struct AudienceTables: Sendable {
         ], rows: rows)
     }
 
-    private static func deviceTable(_ groups: [[String]: GroupTotals], buckets: Int) -> CSVTable {
+    private static func deviceTable(_ groups: [[ByteString]: GroupTotals], buckets: Int) -> CSVTable {
         var rows = groups.map { key, totals in
-            key + [
+            key.map(\.text) + [
                 Cell.integer(totals.views), Cell.integer(totals.startedViews), Cell.integer(totals.viewers.count),
                 Cell.number(totals.watchHours), Cell.number(totals.completionRate),
                 Cell.number(totals.averagePercentWatched(buckets: buckets)),
@@ -188,18 +189,19 @@ public struct AudienceTables: Sendable {
     // MARK: - languages.csv
 
     private static func languageTable(_ set: ViewSet) -> CSVTable {
-        var groups: [[String]: (views: Int, watch: ExactSum)] = [:]
+        var groups: [[ByteString]: (views: Int, watch: ExactSum)] = [:]
         for view in set.views where view.started {
             let key = [view.country, view.audioLang, view.subtitleLang.isEmpty ? "off" : view.subtitleLang]
+                .map(ByteString.init)
             groups[key, default: (0, ExactSum())].views += 1
             groups[key, default: (0, ExactSum())].watch.add(view.watchSeconds)
         }
-        var rows = groups.map { key, value in key + [String(value.views), Cell.number(value.watch.value / 3600)] }
+        var rows = groups.map { key, value in key.map(\.text) + [String(value.views), Cell.number(value.watch.value / 3600)] }
         rows.sort { a, b in
-            if a[0] != b[0] { return Cell.bytesAscending(a[0], b[0]) }
+            if !a[0].utf8.elementsEqual(b[0].utf8) { return Cell.bytesAscending(a[0], b[0]) }
             let x = Int(a[3]) ?? 0, y = Int(b[3]) ?? 0
             if x != y { return x > y }
-            if a[1] != b[1] { return Cell.bytesAscending(a[1], b[1]) }
+            if !a[1].utf8.elementsEqual(b[1].utf8) { return Cell.bytesAscending(a[1], b[1]) }
             return Cell.bytesAscending(a[2], b[2])
         }
         return CSVTable(
@@ -279,15 +281,15 @@ public struct AudienceTables: Sendable {
         for view in set.views where view.started {
             viewersByTitle[view.title, default: []].insert(view.viewer)
         }
-        var episodesBySeries: [String: [Int]] = [:]
+        var episodesBySeries: [ByteString: [Int]] = [:]
         for (index, title) in set.titles.enumerated() {
             guard let series = title.seriesID, viewersByTitle[index] != nil else { continue }
-            episodesBySeries[series, default: []].append(index)
+            episodesBySeries[ByteString(series), default: []].append(index)
         }
         // An absent season or episode sorts after every present one.
         func order(_ value: Int32?) -> Int64 { value.map { Int64($0) } ?? Int64.max }
         var rows: [[String]] = []
-        for series in episodesBySeries.keys.sorted(by: Cell.bytesAscending) {
+        for series in episodesBySeries.keys.sorted() {
             let episodes = (episodesBySeries[series] ?? []).sorted { a, b in
                 let x = set.titles[a], y = set.titles[b]
                 if order(x.season) != order(y.season) { return order(x.season) < order(y.season) }
@@ -300,7 +302,7 @@ public struct AudienceTables: Sendable {
                 let viewers = viewersByTitle[index] ?? []
                 let title = set.titles[index]
                 rows.append([
-                    series, Cell.optional(title.season), Cell.optional(title.episode), title.id,
+                    series.text, Cell.optional(title.season), Cell.optional(title.episode), title.id,
                     String(viewers.count),
                     Cell.number(previous.map { Double(viewers.intersection($0).count) / Double($0.count) }),
                     Cell.number(Double(viewers.intersection(first).count) / Double(first.count)),

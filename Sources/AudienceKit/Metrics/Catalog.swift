@@ -30,7 +30,8 @@ public struct CatalogError: Error, Equatable, CustomStringConvertible {
 /// field may hold commas, quotes and line breaks). `title_id` and
 /// `runtime_s` are required columns.
 public struct Catalog: Sendable {
-    public private(set) var entries: [String: CatalogEntry] = [:]
+    /// By `title_id`, compared as bytes.
+    public private(set) var entries: [ByteString: CatalogEntry] = [:]
     /// Titles in file order.
     public private(set) var order: [String] = []
 
@@ -42,10 +43,29 @@ public struct Catalog: Sendable {
     }
 
     public init(bytes: [UInt8], path: String) throws(CatalogError) {
-        var records = Self.records(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes)
-        records.removeAll { $0.fields.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }
+        let content = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
+        if let problem = content.withUnsafeBytes({ TextCheck.firstProblem(in: $0) }) {
+            let offset: Int
+            switch problem {
+            case .invalidUTF8(let at), .nulByte(let at): offset = at
+            default: offset = 0
+            }
+            let line = content[0..<offset].filter { $0 == 0x0A }.count + 1
+            throw CatalogError(path: path, line: line, message: "is not valid UTF-8 text")
+        }
+        var records: [(line: Int, fields: [String])]
+        switch Self.records(content) {
+        case .failure(let problem): throw CatalogError(path: path, line: problem.line, message: problem.message)
+        case .success(let parsed): records = parsed
+        }
+        records.removeAll { $0.fields.count == 1 && $0.fields[0].utf8.allSatisfy(TextCheck.isSpaceOrTab) }
         guard let header = records.first else {
             throw CatalogError(path: path, line: nil, message: "is empty; it needs a header with title_id and runtime_s")
+        }
+        if let short = records.first(where: { $0.fields.count != header.fields.count }) {
+            throw CatalogError(
+                path: path, line: short.line,
+                message: "has \(short.fields.count) fields where the header has \(header.fields.count)")
         }
         var columns: [String: Int] = [:]
         for (index, name) in header.fields.enumerated() {
@@ -64,7 +84,7 @@ public struct Catalog: Sendable {
                 CatalogError(path: path, line: record.line, message: message)
             }
             guard let titleID = value("title_id") else { throw fail("title_id is empty") }
-            guard entries[titleID] == nil else { throw fail("title_id \(titleID) is given again") }
+            guard entries[ByteString(titleID)] == nil else { throw fail("title_id \(titleID) is given again") }
             let runtimeText = value("runtime_s") ?? ""
             let runtime = Array(runtimeText.utf8).withUnsafeBytes { bytes in
                 DecimalNumber(bytes).map(\.doubleValue)
@@ -80,7 +100,7 @@ public struct Catalog: Sendable {
                 }
                 return Int32(number)
             }
-            entries[titleID] = CatalogEntry(
+            entries[ByteString(titleID)] = CatalogEntry(
                 titleID: titleID, runtime: runtime, name: value("title_name"),
                 seriesID: value("series_id"), seriesName: value("series_name"),
                 season: try whole("season"), episode: try whole("episode"),
@@ -90,18 +110,30 @@ public struct Catalog: Sendable {
         }
     }
 
+    struct SyntaxProblem: Error {
+        var line: Int
+        var message: String
+    }
+
     /// Splits RFC 4180 text into records, each with the line it starts on.
-    static func records(_ bytes: [UInt8]) -> [(line: Int, fields: [String])] {
+    /// A quoted field may hold commas, quotes (doubled) and line breaks; a
+    /// quote anywhere else, text after a closing quote or a quote never
+    /// closed is an error naming the line.
+    static func records(_ bytes: [UInt8]) -> Result<[(line: Int, fields: [String])], SyntaxProblem> {
         var records: [(line: Int, fields: [String])] = []
         var fields: [String] = []
         var field: [UInt8] = []
         var line = 1
         var recordLine = 1
         var quoted = false
+        var closedQuote = false
+        var fieldStarted = false
         var index = 0
         func endField() {
             fields.append(String(decoding: field, as: UTF8.self))
             field.removeAll()
+            closedQuote = false
+            fieldStarted = false
         }
         while index < bytes.count {
             let byte = bytes[index]
@@ -112,32 +144,45 @@ public struct Catalog: Sendable {
                         index += 1
                     } else {
                         quoted = false
+                        closedQuote = true
                     }
                 } else {
                     if byte == 0x0A { line += 1 }
                     field.append(byte)
                 }
-            } else if byte == 0x22 && field.isEmpty {
-                quoted = true
             } else if byte == 0x2C {
                 endField()
             } else if byte == 0x0A {
-                if field.last == 0x0D { field.removeLast() }
+                if !closedQuote, field.last == 0x0D { field.removeLast() }
                 endField()
                 records.append((recordLine, fields))
                 fields = []
                 line += 1
                 recordLine = line
+            } else if closedQuote {
+                if byte == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A {
+                    index += 1
+                    continue
+                }
+                return .failure(SyntaxProblem(line: line, message: "text after a closing quote"))
+            } else if byte == 0x22 {
+                guard !fieldStarted else {
+                    return .failure(SyntaxProblem(line: line, message: "a quote inside an unquoted field"))
+                }
+                quoted = true
+                fieldStarted = true
             } else {
                 field.append(byte)
+                fieldStarted = true
             }
             index += 1
         }
-        if !field.isEmpty || !fields.isEmpty {
-            if field.last == 0x0D { field.removeLast() }
+        if quoted { return .failure(SyntaxProblem(line: recordLine, message: "a quote that is never closed")) }
+        if fieldStarted || closedQuote || !fields.isEmpty {
+            if !closedQuote, field.last == 0x0D { field.removeLast() }
             endField()
             records.append((recordLine, fields))
         }
-        return records
+        return .success(records)
     }
 }

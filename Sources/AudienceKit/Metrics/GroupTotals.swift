@@ -54,10 +54,35 @@ enum Cell {
 
     static func optional(_ value: Int32?) -> String { value.map { String($0) } ?? "" }
 
-    /// The value as written, for ordering rows "by the value as written".
-    static func written(_ text: String) -> Double { Double(text) ?? -.infinity }
+    /// The value as written, for ordering rows "by the value as written";
+    /// an empty field (a sum that overflowed) reads as +infinity, as the
+    /// spec's checker reads it.
+    static func written(_ text: String) -> Double { Double(text) ?? .infinity }
 
     static func bytesAscending(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+}
+
+/// Text compared, hashed and ordered by its UTF-8 bytes, as the spec
+/// compares text. (`String` itself treats canonically equivalent text, `é`
+/// and `e` + accent, as equal, which would merge groups the spec keeps apart.)
+public struct ByteString: Hashable, Comparable, Sendable {
+    public let text: String
+
+    public init(_ text: String) {
+        self.text = text
+    }
+
+    public static func == (a: ByteString, b: ByteString) -> Bool {
+        a.text.utf8.elementsEqual(b.text.utf8)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for byte in text.utf8 { hasher.combine(byte) }
+    }
+
+    public static func < (a: ByteString, b: ByteString) -> Bool {
+        a.text.utf8.lexicographicallyPrecedes(b.text.utf8)
     }
 }

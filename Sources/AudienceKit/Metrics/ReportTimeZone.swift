@@ -38,9 +38,9 @@ public struct ReportTimeZone: Sendable, CustomStringConvertible {
             self.init(kind: .fixed(seconds: seconds), description: text)
             return
         }
-        guard text.contains("/") || TimeZone.knownTimeZoneIdentifiers.contains(text),
-              let zone = TimeZone(identifier: text)
-        else { return nil }
+        // A name of the time zone database (`Asia/Seoul`, `CET`, `EST5EDT`);
+        // Foundation also maps spellings such as `GMT+5`, which are not.
+        guard let zone = TimeZone(identifier: text), zone.identifier == text else { return nil }
         self.init(kind: .named(zone), description: text)
     }
 

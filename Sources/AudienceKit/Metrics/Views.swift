@@ -64,13 +64,13 @@ public struct ViewSet: Sendable {
         titles.withUnsafeMutableBufferPointer { titleSlots in
             let titleWrites = DisjointWrites(buffer: titleSlots)
             Parallel.forEachRange(count: titleWrites.buffer.count, threads: threads) { range in
-                for index in range where catalog?.entries[titleWrites.buffer[index].id] == nil {
+                for index in range where catalog?.entries[ByteString(titleWrites.buffer[index].id)] == nil {
                     Self.describeFromEvents(&titleWrites.buffer[index], views: frozenViews[index], events: events)
                 }
             }
         }
         for index in titles.indices {
-            if let entry = catalog?.entries[titles[index].id] {
+            if let entry = catalog?.entries[ByteString(titles[index].id)] {
                 titles[index].name = entry.name
                 titles[index].seriesID = entry.seriesID
                 titles[index].season = entry.season
@@ -79,9 +79,9 @@ public struct ViewSet: Sendable {
             }
         }
         if let catalog {
-            let watched = Set(titles.map(\.id))
-            for id in catalog.order where !watched.contains(id) {
-                guard let entry = catalog.entries[id] else { continue }
+            let watched = Set(titles.map { ByteString($0.id) })
+            for id in catalog.order where !watched.contains(ByteString(id)) {
+                guard let entry = catalog.entries[ByteString(id)] else { continue }
                 titles.append(TitleInfo(
                     id: id, name: entry.name, seriesID: entry.seriesID, season: entry.season,
                     episode: entry.episode, runtime: entry.runtime))
