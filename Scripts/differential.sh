@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Differential test: runs the engine and the Python reference oracle
+# (Scripts/reference) on the same logs and compares every table.
+#
+# Usage: Scripts/differential.sh [SEEDS] [ANALYZE OPTIONS...]
+#   SEEDS  how many hostile data sets to make with hostile.py (default 5)
+#
+# The worked example of the shared specification is compared too when it is
+# there. Exits 1 when any table differs. The `error` column of quality.csv is
+# worded differently on purpose; only the byte offset it names must agree.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+seeds=${1:-5}
+shift || true
+swift build -c release --product audience >/dev/null || exit 2
+bin=$PWD/.build/release/audience
+compare=../shared/tools/compare-tables
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failed=0
+
+run_case() {  # NAME DIR INPUT...
+  local name=$1 dir=$2
+  shift 2
+  (cd "$dir" && "$bin" analyze "$@" --out "$work/$name-engine" --quiet 2>/dev/null)
+  (cd "$dir" && python3 "$OLDPWD/Scripts/reference/metrics.py" "$@" --out "$work/$name-reference" >/dev/null)
+  local report
+  report=$( (python3 "$compare" "$work/$name-engine" "$work/$name-reference" | grep -v ': ok' | grep -v '^quality.csv'
+    python3 Scripts/reference/compare-quality.py "$work/$name-engine/quality.csv" "$work/$name-reference/quality.csv") )
+  if [ -n "$report" ]; then
+    echo "$name: DIFFERENT"
+    echo "$report" | sed 's/^/  /'
+    failed=1
+  else
+    echo "$name: same"
+  fi
+}
+
+if [ -d ../shared/examples/small/logs ]; then
+  run_case example ../shared/examples/small logs "$@"
+fi
+for seed in $(seq "$seeds"); do
+  python3 Scripts/reference/hostile.py --out "$work/hostile-$seed" --seed "$seed" >/dev/null
+  run_case "hostile-$seed" "$work/hostile-$seed" . "$@"
+done
+exit $failed
