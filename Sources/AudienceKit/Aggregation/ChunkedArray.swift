@@ -30,17 +30,15 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
         @inline(__always) set { chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)] = newValue }
     }
 
-    /// Appends all of `other`, emptying it chunk by chunk.
-    public mutating func append(contentsOf other: consuming ChunkedArray<Element>) {
+    /// Appends all of `other` by moving its chunks over, never copying
+    /// its elements: the last chunk here is first filled up with `padding`
+    /// (at most one chunk's worth), which readers must know to skip.
+    public mutating func append(contentsOf other: consuming ChunkedArray<Element>, padding: Element) {
         var other = other
-        if count & (Self.chunkSize - 1) == 0 {
-            // Whole chunks move over without copying their elements.
-            chunks.append(contentsOf: other.chunks)
-            count += other.count
-            other.chunks = []
-            return
-        }
-        for element in other { append(element) }
+        while count & (Self.chunkSize - 1) != 0 { append(padding) }
+        chunks.append(contentsOf: other.chunks)
+        count += other.count
+        other.chunks = []
     }
 
     /// Calls `body` on each element in place, chunk by chunk.

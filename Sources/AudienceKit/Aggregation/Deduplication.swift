@@ -19,11 +19,12 @@ public struct DeduplicatedEvents: Sendable {
     public init(_ store: EventStore, threads: Int = 1) {
         let viewCount = store.views.count
         var starts = [Int](repeating: 0, count: viewCount + 1)
-        for event in store.events { starts[Int(event.view) + 1] += 1 }
+        for event in store.events where !event.isPadding { starts[Int(event.view) + 1] += 1 }
         for view in 0..<viewCount { starts[view + 1] += starts[view] }
-        var order = [UInt32](repeating: 0, count: store.events.count)
+        let accepted = starts[viewCount]
+        var order = [UInt32](repeating: 0, count: accepted)
         var next = starts
-        for (index, event) in store.events.enumerated() {
+        for (index, event) in store.events.enumerated() where !event.isPadding {
             order[next[Int(event.view)]] = UInt32(index)
             next[Int(event.view)] += 1
         }
@@ -76,7 +77,7 @@ public struct DeduplicatedEvents: Sendable {
         self.store = store
         self.kept = kept
         self.viewStarts = keptStarts
-        self.duplicates = events.count - kept.count
+        self.duplicates = accepted - kept.count
     }
 
     @inline(__always)

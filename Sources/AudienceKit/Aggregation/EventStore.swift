@@ -10,6 +10,16 @@ public struct EventRecord: Sendable, Equatable {
     public var eventID: UInt32
     public var kind: EventKind
 
+    /// The view id of filler records between merged parts (see
+    /// `ChunkedArray.append(contentsOf:padding:)`); they belong to no view.
+    public static let paddingView = UInt32.max
+
+    static let padding = EventRecord(
+        timestamp: 0, from: .nan, to: .nan, position: .nan, duration: .nan,
+        view: paddingView, attributes: 0, eventID: 0, kind: .start)
+
+    public var isPadding: Bool { view == Self.paddingView }
+
     public static func == (a: Self, b: Self) -> Bool {
         a.timestamp == b.timestamp && a.kind == b.kind && a.view == b.view
             && a.attributes == b.attributes && a.eventID == b.eventID
@@ -134,7 +144,7 @@ public struct EventStore: Sendable {
                 event.attributes = attributeMap[Int(event.attributes)]
                 event.eventID = eventIDMap[Int(event.eventID)]
             }
-            merged.events.append(contentsOf: events)
+            merged.events.append(contentsOf: events, padding: .padding)
         }
         return merged
     }
