@@ -28,9 +28,11 @@ trap 'rm -rf "$out"' EXIT
 best_of() {
   local best="" best_mem=""
   for _ in $(seq "$runs"); do
-    local line
-    line=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
-    local secs=${line% *} mem=${line#* }
+    /usr/bin/time -o "$out/time" -f "%e %M" "$@" >/dev/null 2>&1
+    local line secs mem
+    line=$(tail -1 "$out/time")
+    secs=${line% *}
+    mem=${line#* }
     if [ -z "$best" ] || awk "BEGIN{exit !($secs < $best)}"; then best=$secs; best_mem=$mem; fi
   done
   echo "$best $best_mem"

@@ -43,6 +43,13 @@ public struct ByteInterner: Sendable {
         return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
     }
 
+    /// Whether string `id` is exactly `bytes`.
+    @inline(__always)
+    func matches(_ id: UInt32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        if id == 0 { return bytes.isEmpty }
+        return equals(Int(id), bytes)
+    }
+
     /// For each id, its rank when all strings are sorted by bytes (the
     /// empty string, id 0, ranks first).
     func ranksInByteOrder() -> [UInt32] {

@@ -73,9 +73,41 @@ public struct EventStore: Sendable {
 
     public init() {}
 
+    /// Per view, the attribute set of its last event: a view's events nearly
+    /// always share one, and checking that costs a few comparisons where
+    /// interning seven strings costs seven hash lookups.
+    private var lastAttributes: [UInt32] = []
+
     mutating func append(_ event: ValidEvent) {
-        let view = ViewKey(session: strings.intern(event.sessionID), title: strings.intern(event.titleID))
-        let attributes = EventAttributes(
+        let view = id(of: ViewKey(session: strings.intern(event.sessionID), title: strings.intern(event.titleID)))
+        let attributes: UInt32
+        if Int(view) < lastAttributes.count, sameAttributes(lastAttributes[Int(view)], event) {
+            attributes = lastAttributes[Int(view)]
+        } else {
+            attributes = id(of: internAttributes(event))
+            if Int(view) >= lastAttributes.count { lastAttributes.append(contentsOf: repeatElement(0, count: Int(view) + 1 - lastAttributes.count)) }
+            lastAttributes[Int(view)] = attributes
+        }
+        events.append(EventRecord(
+            timestamp: event.timestamp,
+            from: event.from, to: event.to, position: event.position, duration: event.duration,
+            view: view, attributes: attributes,
+            eventID: eventIDs.intern(event.eventID), kind: event.kind))
+    }
+
+    @inline(__always)
+    private func sameAttributes(_ id: UInt32, _ event: ValidEvent) -> Bool {
+        guard Int(id) < attributeIDs.keys.count else { return false }
+        let a = attributeIDs.keys[Int(id)]
+        return a.season == event.season && a.episode == event.episode
+            && strings.matches(a.viewer, event.viewerID) && strings.matches(a.country, event.country)
+            && strings.matches(a.device, event.device) && strings.matches(a.region, event.region)
+            && strings.matches(a.audioLang, event.audioLang) && strings.matches(a.subtitleLang, event.subtitleLang)
+            && strings.matches(a.series, event.seriesID)
+    }
+
+    private mutating func internAttributes(_ event: ValidEvent) -> EventAttributes {
+        EventAttributes(
             viewer: strings.intern(event.viewerID),
             series: strings.intern(event.seriesID),
             season: event.season,
@@ -85,11 +117,6 @@ public struct EventStore: Sendable {
             device: strings.intern(event.device),
             audioLang: strings.intern(event.audioLang),
             subtitleLang: strings.intern(event.subtitleLang))
-        events.append(EventRecord(
-            timestamp: event.timestamp,
-            from: event.from, to: event.to, position: event.position, duration: event.duration,
-            view: id(of: view), attributes: id(of: attributes),
-            eventID: eventIDs.intern(event.eventID), kind: event.kind))
     }
 
     @inline(__always)

@@ -10,28 +10,40 @@ public struct CSVTable: Sendable, Equatable {
     }
 
     public var rendered: String {
-        var text = ""
-        Self.appendRow(header, to: &text)
-        for row in rows { Self.appendRow(row, to: &text) }
-        return text
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64 * (rows.count + 1))
+        Self.appendRow(header, to: &bytes)
+        for row in rows { Self.appendRow(row, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func appendRow(_ fields: [String], to text: inout String) {
+    static func appendRow(_ fields: [String], to bytes: inout [UInt8]) {
         for (index, field) in fields.enumerated() {
-            if index > 0 { text.append(",") }
-            text.append(quoted(field))
+            if index > 0 { bytes.append(0x2C) }
+            appendField(field, to: &bytes)
         }
-        text.append("\n")
+        bytes.append(0x0A)
+    }
+
+    /// A field, in double quotes (inner quotes doubled) only when it holds a
+    /// comma, a quote or a line break.
+    static func appendField(_ field: String, to bytes: inout [UInt8]) {
+        let utf8 = field.utf8
+        guard utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+            bytes.append(contentsOf: utf8)
+            return
+        }
+        bytes.append(0x22)
+        for byte in utf8 {
+            if byte == 0x22 { bytes.append(0x22) }
+            bytes.append(byte)
+        }
+        bytes.append(0x22)
     }
 
     static func quoted(_ field: String) -> String {
-        let needsQuotes = field.utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-        guard needsQuotes else { return field }
-        var result = "\""
-        for character in field.unicodeScalars {
-            if character == "\"" { result.append("\"") }
-            result.unicodeScalars.append(character)
-        }
-        return result + "\""
+        var bytes: [UInt8] = []
+        appendField(field, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

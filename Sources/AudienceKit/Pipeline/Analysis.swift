@@ -21,6 +21,10 @@ public struct ReadResult: Sendable {
     /// The first rejected lines of each reason, in input order.
     public var samples: [RejectSample]
     public var events: DeduplicatedEvents
+    /// Seconds spent reading, parsing and validating, then merging the
+    /// workers' events and removing duplicates.
+    public var parseSeconds: Double = 0
+    public var mergeSeconds: Double = 0
 
     /// The `TOTAL` row's counts (`bytesRead`, `lines`, `accepted`, reasons).
     public var total: FileQuality {
@@ -42,6 +46,8 @@ public struct ReadResult: Sendable {
 /// way, so results do not depend on the thread count.
 public enum Reading {
     public static func read(_ inputs: [InputFile], settings: ReadSettings) -> ReadResult {
+        let clock = ContinuousClock()
+        let start = clock.now
         let outcomes: [FileReading.Outcome]
         let stores: [EventStore]
         if settings.threads <= 1 {
@@ -58,10 +64,17 @@ public enum Reading {
             perReason[sample.reason.rawValue] += 1
             samples.append(sample)
         }
+        let parsed = clock.now
         let merged = EventStore.merged(stores)
+        let events = DeduplicatedEvents(merged, threads: settings.threads)
         return ReadResult(
-            files: outcomes.map(\.quality),
-            samples: samples,
-            events: DeduplicatedEvents(merged, threads: settings.threads))
+            files: outcomes.map(\.quality), samples: samples, events: events,
+            parseSeconds: (parsed - start).seconds, mergeSeconds: (clock.now - parsed).seconds)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -21,6 +21,7 @@ public struct AnalysisReport: Sendable {
     public var read: ReadResult
     public var tables: AudienceTables
     public var elapsedSeconds: Double
+    public var metricsSeconds: Double
 }
 
 /// Runs the engine and writes its tables. Prints nothing, exits nothing.
@@ -31,10 +32,12 @@ public enum Analyzer {
         let clock = ContinuousClock()
         let start = clock.now
         let read = Reading.read(settings.inputs, settings: settings.read)
+        let metricsStart = clock.now
         let tables = AudienceTables(ViewSet(read.events, settings: settings.metrics, threads: settings.read.threads))
-        let elapsed = start.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return AnalysisReport(settings: settings, read: read, tables: tables, elapsedSeconds: seconds)
+        let end = clock.now
+        return AnalysisReport(
+            settings: settings, read: read, tables: tables, elapsedSeconds: (end - start).seconds,
+            metricsSeconds: (end - metricsStart).seconds)
     }
 
     /// The files written, by name, with their contents.
@@ -74,6 +77,11 @@ public enum Analyzer {
             ("lines", QualityTables.lineTotals(report.read)),
             ("audience", report.tables.totals),
             ("elapsed_seconds", .number(report.elapsedSeconds)),
+            ("phase_seconds", .object([
+                ("read_parse_validate", .number(report.read.parseSeconds)),
+                ("merge_and_duplicates", .number(report.read.mergeSeconds)),
+                ("metrics", .number(report.metricsSeconds)),
+            ])),
         ])
     }
 }
