@@ -18,7 +18,9 @@ enum Timestamp {
 
     static func parse(_ text: UnsafeRawBufferPointer) -> Result<Int64, Problem> {
         let milliseconds: Int64
-        if let iso = parseISO(text) {
+        if let simple = simpleNumber(text) {
+            milliseconds = simple
+        } else if let iso = parseISO(text) {
             switch iso {
             case .failure(let problem): return .failure(problem)
             case .success(let value): milliseconds = value
@@ -33,6 +35,44 @@ enum Timestamp {
         }
         guard milliseconds >= windowStart && milliseconds < windowEnd else { return .failure(.outsideWindow) }
         return .success(milliseconds)
+    }
+
+    /// The common numeric shape, `digits[.digits]` with at most 13 digits
+    /// before the point, in milliseconds, rounded half away from zero on
+    /// the fourth fraction digit; nil for anything else (the general path).
+    @inline(__always)
+    private static func simpleNumber(_ text: UnsafeRawBufferPointer) -> Int64? {
+        var whole: Int64 = 0
+        var index = 0
+        let count = text.count
+        while index < count, text[index] &- 0x30 < 10 {
+            whole = whole * 10 + Int64(text[index] &- 0x30)
+            index += 1
+            if index > 13 { return nil }
+        }
+        guard index > 0 else { return nil }
+        var fraction: Int64 = 0
+        var roundUp = false
+        if index < count {
+            guard text[index] == UInt8(ascii: "."), index + 1 < count else { return nil }
+            index += 1
+            var digits = 0
+            while index < count {
+                let digit = text[index] &- 0x30
+                guard digit < 10 else { return nil }
+                if digits < 3 { fraction = fraction * 10 + Int64(digit) } else if digits == 3 { roundUp = digit >= 5 }
+                digits += 1
+                index += 1
+            }
+            for _ in digits..<max(digits, 3) { fraction *= 10 }
+        }
+        // Above 100000000000 the number is already in milliseconds.
+        if whole > millisecondThreshold || (whole == millisecondThreshold && (fraction > 0 || roundUp)) {
+            var rounded = whole
+            if fraction >= 500 { rounded += 1 }
+            return rounded
+        }
+        return whole * 1000 + fraction + (roundUp ? 1 : 0)
     }
 
     /// nil when the text does not have the ISO shape at all (it may still
