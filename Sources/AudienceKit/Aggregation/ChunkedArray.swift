@@ -30,11 +30,16 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
         @inline(__always) set { chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)] = newValue }
     }
 
-    /// Appends all of `other` by moving its chunks over, never copying
-    /// its elements: the last chunk here is first filled up with `padding`
-    /// (at most one chunk's worth), which readers must know to skip.
+    /// Appends all of `other`. A large `other` moves its chunks over
+    /// without copying its elements: the last chunk here is first filled up
+    /// with `padding` (less than one chunk's worth), which readers must know
+    /// to skip. A small one, not worth a chunk of padding, is copied.
     public mutating func append(contentsOf other: consuming ChunkedArray<Element>, padding: Element) {
         var other = other
+        if other.count < Self.chunkSize {
+            for element in other { append(element) }
+            return
+        }
         while count & (Self.chunkSize - 1) != 0 { append(padding) }
         chunks.append(contentsOf: other.chunks)
         count += other.count
