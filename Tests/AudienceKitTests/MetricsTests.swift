@@ -45,7 +45,15 @@ func rows(_ table: CSVTable) -> [String] { table.rows.map { $0.joined(separator:
         "US,1,1,1,0.018056,1,0.5,0.565217,1,T1",
         "KR,2,1,1,0.013889,0,0.5,0.434783,0,T1",
     ])
+    // No region anywhere: one empty-region group per country, the same numbers.
+    #expect(rows(result.regions) == [
+        "US,,1,1,1,0.018056,1,0.5,0.565217,1,T1",
+        "KR,,2,1,1,0.013889,0,0.5,0.434783,0,T1",
+    ])
     #expect(rows(result.devices) == ["mobile,1,1,1,0.018056,1,0.5", "tv,2,1,1,0.013889,0,0.5"])
+    // Totals for summary.json: 3 views, 2 started, 1 completed, 115 s.
+    #expect(result.totals.rendered().contains(#""watch_hours": 0.031944"#))
+    #expect(result.totals.rendered().contains(#""completion_rate": 0.5"#))
     #expect(rows(result.languages) == ["KR,,off,1,0.013889", "US,,en,1,0.018056"])
     // 2026-11-23 is a Monday: A starts at 20h, B at 21h, C (not started) at 22h.
     #expect(rows(result.hours) == ["1,20,1,0.013889", "1,21,1,0.018056"])
