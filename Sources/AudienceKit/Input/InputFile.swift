@@ -64,8 +64,7 @@ public enum InputDiscovery {
                 continue
             }
             let matches: [String]
-            if let kind = FileIdentity.kind(of: argument) {
-                _ = kind
+            if FileIdentity(argument) != nil {
                 matches = [argument]
             } else if isPattern(argument) {
                 matches = glob(argument)
@@ -190,8 +189,6 @@ struct FileIdentity: Hashable {
         isFolder = false
         isRegular = false
     }
-
-    static func kind(of path: String) -> FileIdentity? { FileIdentity(path) }
 
     static func == (a: Self, b: Self) -> Bool { a.device == b.device && a.inode == b.inode }
     func hash(into hasher: inout Hasher) {

@@ -40,10 +40,4 @@ public struct CSVTable: Sendable, Equatable {
         }
         bytes.append(0x22)
     }
-
-    static func quoted(_ field: String) -> String {
-        var bytes: [UInt8] = []
-        appendField(field, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }
