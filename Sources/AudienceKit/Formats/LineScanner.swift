@@ -62,34 +62,28 @@ struct LineScanner: ~Copyable, LineConsumer {
             if isRepeatedHeader(line) { return }
             scan(line, number: number)
         case .pending:
-            guard let first = TextCheck.firstSignificantByte(line) else {
-                // Not blank (it holds a carriage return) yet no sign of the format:
-                // an NDJSON file counts it once it shows itself.
+            switch FormatSniffing.verdict(line) {
+            case .undecided:
+                // Not blank if it holds a carriage return: an NDJSON file
+                // counts it once the file shows its format.
                 if !TextCheck.isBlank(line) { undecidedLines.append((number, Array(line))) }
-                return
-            }
-            if first == UInt8(ascii: "{") {
+            case .ndjson:
                 format = .ndjson
                 for (earlier, bytes) in undecidedLines {
                     bytes.withUnsafeBytes { scan($0, number: earlier) }
                 }
                 undecidedLines = []
                 scan(line, number: number)
-            } else if first == UInt8(ascii: "[") {
+            case .jsonArray:
                 format = .unreadable
                 quality.damage = FileDamage(.jsonArray)
-            } else if TextCheck.firstProblem(in: line) != nil {
+            case .malformedHeader:
                 format = .unreadable
                 quality.damage = FileDamage(.malformedHeader(line: number))
-            } else {
+            case .header:
+                format = .delimited
+                header = Array(line)
                 delimited = DelimitedParser(headerLine: line)
-                if delimited == nil {
-                    format = .unreadable
-                    quality.damage = FileDamage(.malformedHeader(line: number))
-                } else {
-                    format = .delimited
-                    header = Array(line)
-                }
             }
         case .unreadable:
             return

@@ -205,23 +205,24 @@ struct BlockCollector: ~Copyable, ContentSink {
             if end < pending.count, line.last == 0x0D { line = line.dropLast() }
             examinedLines += 1
             let next = min(end + 1, pending.count)
-            guard let first = TextCheck.firstSignificantByte(line) else {
+            let verdict = Array(line).withUnsafeBytes { FormatSniffing.verdict($0) }
+            if verdict == .undecided {
                 scanOffset = next
                 continue
             }
             decided = true
             scanOffset = 0
-            if first == UInt8(ascii: "{") { return }
-            if first == UInt8(ascii: "[") {
+            switch verdict {
+            case .ndjson, .undecided:
+                return
+            case .jsonArray:
                 damage = FileDamage(.jsonArray)
                 return
-            }
-            let readable = Array(line).withUnsafeBytes {
-                TextCheck.firstProblem(in: $0) == nil && DelimitedParser.headerLayout($0) != nil
-            }
-            guard readable else {
+            case .malformedHeader:
                 damage = FileDamage(.malformedHeader(line: examinedLines))
                 return
+            case .header:
+                break
             }
             header = Array(line)
             leadingLines = examinedLines
