@@ -28,5 +28,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AudienceKitTests", dependencies: ["AudienceKit", "CZlib"]),
+        // Runs the built `audience` binary: exit codes, messages, options.
+        .testTarget(name: "AudienceCLITests", dependencies: ["audience"]),
     ]
 )
