@@ -15,7 +15,7 @@ struct Audience: ParsableCommand {
             was written); 64 usage error.
             """,
         version: "0.1.0",
-        subcommands: [Analyze.self],
+        subcommands: [Analyze.self, Generate.self],
         defaultSubcommand: Analyze.self
     )
 }

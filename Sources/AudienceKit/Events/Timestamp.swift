@@ -5,7 +5,7 @@
 /// above 100000000000). Fractions are rounded to the millisecond, half away
 /// from zero, on the decimal digits. The result must lie in
 /// [2000-01-01T00:00:00Z, 2100-01-01T00:00:00Z).
-enum Timestamp {
+public enum Timestamp {
     static let windowStart: Int64 = 946_684_800_000
     static let windowEnd: Int64 = 4_102_444_800_000
     static let millisecondThreshold: Int64 = 100_000_000_000
@@ -136,7 +136,7 @@ enum Timestamp {
         year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
     }
 
-    static func daysIn(month: Int, year: Int) -> Int {
+    public static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return isLeap(year) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -146,7 +146,7 @@ enum Timestamp {
 
     /// Days from 1970-01-01 to the given proleptic Gregorian date
     /// (Howard Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yearOfEra = y - era * 400

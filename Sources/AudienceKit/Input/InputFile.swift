@@ -179,6 +179,13 @@ struct FileIdentity: Hashable {
         isRegular = (info.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// A file's size in bytes.
+    static func size(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
     /// The identity of a symbolic link itself (`lstat`), for links whose
     /// target is missing.
     init?(linkAt path: String) {

@@ -17,7 +17,7 @@ public enum QualityTables {
         return table
     }
 
-    private static func row(_ file: FileQuality, duplicates: Int?) -> [String] {
+    static func row(_ file: FileQuality, duplicates: Int?) -> [String] {
         [file.file, String(file.bytesRead), String(file.lines), String(file.accepted)]
             + RejectReason.allCases.map { String(file[$0]) }
             + [duplicates.map(String.init) ?? "", file.damage?.description ?? ""]
