@@ -128,6 +128,8 @@ struct Behaviour {
         var stopAt: Double
         if random.chance(0.07) {
             stopAt = random.uniform(1, 90)
+        } else if random.chance(title.finishRate) {
+            stopAt = runtime
         } else {
             let u = random.unit()
             stopAt = runtime * u / (u + title.dropRate * (1 - u))
@@ -141,7 +143,7 @@ struct Behaviour {
         var position = 0.0
         var introSkipped = false
         while position < stopAt {
-            if let intro = title.intro, !introSkipped, position >= Double(intro.start), random.chance(0.6) {
+            if let intro = title.intro, !introSkipped, position >= Double(intro.start), random.chance(0.35) {
                 introSkipped = true
                 emit(.seek, from: position, to: Double(intro.end))
                 position = Double(intro.end)

@@ -141,7 +141,9 @@ struct LogWriter {
             for (index, value) in fields.enumerated() {
                 guard let value else { continue }
                 let field = Field.allCases[index]
-                let bare = field.kind == .number && Self.isJSONNumber(value) && !(messy && random.chance(rate * 5))
+                // Numbers bare, but now and then in a string; numeric timestamps either way.
+                let numeric = field.kind == .number || (field == .ts && !value.contains("-"))
+                let bare = numeric && Self.isJSONNumber(value) && !(messy && random.chance(field == .ts ? 0.5 : rate * 5))
                 parts.append("\"\(field.name)\":" + (bare ? value : jsonString(value)))
             }
             if messy && random.chance(rate * 3) { parts.append(#""player":{"version":"5.2","cdn":["a","b"]}"#) }

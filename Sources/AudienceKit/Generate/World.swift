@@ -13,6 +13,8 @@ struct GeneratedTitle {
     /// How fast the audience leaves: 1 is an even spread of stopping points,
     /// higher values lose people sooner.
     var dropRate: Double
+    /// Share of the viewers past the first minute who watch to the credits.
+    var finishRate: Double
     /// Where the intro starts and ends (episodes), skipped with a seek.
     var intro: (start: Int, end: Int)?
     /// Where the credits start, as a share of the runtime.
@@ -79,7 +81,8 @@ struct World {
             titles.append(GeneratedTitle(
                 id: "F\(pad(index + 1, 4))", name: name(), runtime: random.int(80...150) * 60 + random.int(0...59),
                 originalLanguage: random.pick(Self.languages), genre: random.pick(Self.genres), releaseDate: date(),
-                dropRate: random.uniform(0.4, 3.0), intro: nil, credits: random.uniform(0.93, 0.97)))
+                dropRate: random.uniform(0.4, 3.0), finishRate: random.uniform(0.2, 0.6), intro: nil,
+                credits: random.uniform(0.93, 0.97)))
         }
         for index in 0..<max(0, settings.series) {
             let seriesID = "S\(pad(index + 1, 3))"
@@ -88,6 +91,7 @@ struct World {
             let genre = random.pick(Self.genres)
             let runtime = random.int(20...60) * 60
             let dropRate = random.uniform(0.4, 2.5)
+            let finishRate = random.uniform(0.35, 0.75)
             var episodes: [Int] = []
             for season in 1...random.int(1...2) {
                 for episode in 1...random.int(6...10) {
@@ -98,6 +102,7 @@ struct World {
                         runtime: runtime + random.int(-120...120), seriesID: seriesID, seriesName: seriesName,
                         season: season, episode: episode, originalLanguage: language, genre: genre,
                         releaseDate: date(), dropRate: dropRate * random.uniform(0.8, 1.2),
+                        finishRate: min(0.95, finishRate * random.uniform(0.85, 1.15)),
                         intro: (introStart, introStart + random.int(30...90)), credits: random.uniform(0.94, 0.98)))
                 }
             }
