@@ -8,7 +8,7 @@ struct Analyze: ParsableCommand {
         discussion: """
             INPUT is a file, a folder (read recursively: *.jsonl, *.ndjson, \
             *.json, *.csv, *.tsv, each optionally .gz, and *.gz), a glob \
-            pattern, or - for standard input. Without INPUT the bundled \
+            pattern, or - for standard input. Without INPUT the bundled messy \
             sample under Datasets/ is read.
             """
     )
@@ -57,6 +57,7 @@ struct Analyze: ParsableCommand {
     /// The settings of this run: command-line options, then the config
     /// file, then the defaults.
     struct Resolved {
+        var inputs: [String]
         var out: String
         var rejects: Int
         var threads: Int
@@ -86,7 +87,8 @@ struct Analyze: ParsableCommand {
         guard let zone = ReportTimeZone(zoneName) else {
             throw ValidationError("--timezone: unknown time zone '\(zoneName)' (use an IANA name such as Asia/Seoul or an offset such as +09:00)")
         }
-        let catalogPath = catalog ?? file?["catalog"]
+        let sample = inputs.isEmpty ? try BundledSample.folder() : nil
+        let catalogPath = catalog ?? file?["catalog"] ?? sample.map { $0 + "/catalog.csv" }
         var loaded: Catalog?
         if let catalogPath {
             do {
@@ -96,6 +98,7 @@ struct Analyze: ParsableCommand {
             }
         }
         return Resolved(
+            inputs: sample.map { [$0 + "/logs"] } ?? inputs,
             out: out ?? file?["out"] ?? "out", rejects: rejects, threads: threads,
             metrics: MetricSettings(buckets: buckets, completeAt: completeAt, timeZone: zone, catalog: loaded),
             catalogPath: catalogPath)
@@ -103,7 +106,7 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         let resolved = try resolve()
-        let arguments = inputs.isEmpty ? [try BundledSample.folder()] : inputs
+        let arguments = resolved.inputs
         let files: [InputFile]
         do {
             files = try InputDiscovery.resolve(arguments)
@@ -141,15 +144,16 @@ struct Analyze: ParsableCommand {
     }
 }
 
-/// Finds the sample logs that ship with the tool.
+/// Finds the sample that ships with the tool: `Datasets/messy`, with its
+/// logs and catalog.
 enum BundledSample {
     static func folder() throws -> String {
-        var candidates = ["Datasets"]
+        var candidates = ["Datasets/messy"]
         // Next to the source tree the binary was built in (.build/<triple>/<config>/audience).
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var directory = executable.deletingLastPathComponent()
         for _ in 0..<5 {
-            candidates.append(directory.appendingPathComponent("Datasets").path)
+            candidates.append(directory.appendingPathComponent("Datasets/messy").path)
             directory = directory.deletingLastPathComponent()
         }
         for candidate in candidates {
