@@ -152,10 +152,7 @@ struct LogWriter {
         let tab = format.rawValue.hasPrefix("tsv")
         return fields.map { value in
             let text = value ?? ""
-            if !tab && (text.contains(",") || text.contains("\"")) {
-                return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }
-            return text
+            return tab ? text : CSVTable.field(text)
         }.joined(separator: tab ? "\t" : ",")
     }
 
@@ -242,7 +239,13 @@ struct LogWriter {
     }
 
     private func jsonString(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        guard text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C }) else { return "\"" + text + "\"" }
+        var escaped = "\""
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" || scalar == "\\" { escaped.append("\\") }
+            escaped.unicodeScalars.append(scalar)
+        }
+        return escaped + "\""
     }
 }
 

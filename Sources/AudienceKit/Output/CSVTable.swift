@@ -25,6 +25,14 @@ public struct CSVTable: Sendable, Equatable {
         bytes.append(0x0A)
     }
 
+    /// One field as CSV text.
+    static func field(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return text }
+        var bytes: [UInt8] = []
+        appendField(text, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// A field, in double quotes (inner quotes doubled) only when it holds a
     /// comma, a quote or a line break.
     static func appendField(_ field: String, to bytes: inout [UInt8]) {
