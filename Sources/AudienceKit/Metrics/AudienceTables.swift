@@ -28,8 +28,8 @@ public struct AudienceTables: Sendable {
         var perTitle = [GroupTotals](repeating: GroupTotals(), count: set.titles.count)
         var overall = GroupTotals()
         for view in set.views {
-            perTitle[view.title].add(view, runtimeKnown: runtimeKnown[view.title])
-            overall.add(view, runtimeKnown: runtimeKnown[view.title])
+            perTitle[view.title].add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets)
+            overall.add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets)
         }
         titles = Self.titleTable(set, perTitle)
         retention = Self.retentionTable(set, perTitle)
@@ -39,7 +39,7 @@ public struct AudienceTables: Sendable {
             var groups: [[ByteString]: GroupTotals] = [:]
             for view in set.views {
                 groups[key(view).map(ByteString.init), default: GroupTotals()]
-                    .add(view, runtimeKnown: runtimeKnown[view.title], trackTitles: true)
+                    .add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets, trackTitles: true)
             }
             return groups
         }
@@ -67,7 +67,7 @@ public struct AudienceTables: Sendable {
             ("unique_viewers", .integer(overall.viewers.count)),
             ("watch_hours", .number(totalHours)),
             ("completion_rate", overall.completionRate.map { .number($0) } ?? .null),
-            ("avg_pct_watched", overall.averagePercentWatched(buckets: buckets).map { .number($0) } ?? .null),
+            ("avg_pct_watched", overall.averagePercentWatched.map { .number($0) } ?? .null),
             ("titles", .integer(set.titles.count)),
             ("countries", .integer(countries.rows.count)),
         ])
@@ -95,7 +95,7 @@ public struct AudienceTables: Sendable {
                 Cell.integer(totals.viewers.count), Cell.number(hours),
                 Cell.number(started == 0 ? nil : seconds / Double(started) / 60),
                 Cell.integer(totals.completedViews), Cell.number(totals.completionRate),
-                Cell.number(title.runtime == nil ? nil : totals.averagePercentWatched(buckets: buckets)),
+                Cell.number(title.runtime == nil ? nil : totals.averagePercentWatched),
                 Cell.number(halfLife),
                 Cell.number(title.runtime.map { hours / ($0 / 3600) }),
             ])
@@ -149,7 +149,7 @@ public struct AudienceTables: Sendable {
             rows.append(key.map(\.text) + [
                 Cell.integer(totals.views), Cell.integer(totals.startedViews), Cell.integer(totals.viewers.count),
                 Cell.number(hours), Cell.number(totals.completionRate),
-                Cell.number(totals.averagePercentWatched(buckets: buckets)),
+                Cell.number(totals.averagePercentWatched),
                 Cell.number(totalHours == 0 ? nil : hours / totalHours), Cell.number(totals.subtitleShare),
                 top?.title ?? "",
             ])
@@ -174,7 +174,7 @@ public struct AudienceTables: Sendable {
             key.map(\.text) + [
                 Cell.integer(totals.views), Cell.integer(totals.startedViews), Cell.integer(totals.viewers.count),
                 Cell.number(totals.watchHours), Cell.number(totals.completionRate),
-                Cell.number(totals.averagePercentWatched(buckets: buckets)),
+                Cell.number(totals.averagePercentWatched),
             ]
         }
         rows.sort { a, b in
@@ -216,7 +216,7 @@ public struct AudienceTables: Sendable {
         var firstStart: [UInt32: (start: Int64, day: Int)] = [:]
         var activeDays: [UInt32: Set<Int>] = [:]
         for view in set.views {
-            perDay[view.local.day, default: GroupTotals()].add(view, runtimeKnown: false)
+            perDay[view.local.day, default: GroupTotals()].add(view, runtimeKnown: false, buckets: set.settings.buckets)
             guard view.started else { continue }
             activeDays[view.viewer, default: []].insert(view.local.day)
             if let known = firstStart[view.viewer], known.start <= view.start { continue }

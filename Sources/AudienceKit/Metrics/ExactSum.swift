@@ -6,16 +6,32 @@ public struct ExactSum: Sendable {
     /// Non-overlapping partials, increasing in magnitude; their exact sum is
     /// the running total.
     private var partials: [Double] = []
+    /// Set once a term or a partial sum is not finite: the sum is then this
+    /// (+inf, -inf or NaN), like a plain sum that overflowed.
+    private var nonFinite: Double?
 
     public init() {}
 
     public mutating func add(_ value: Double) {
+        if let special = nonFinite {
+            nonFinite = special + value
+            return
+        }
+        guard value.isFinite else {
+            nonFinite = value
+            return
+        }
         var x = value
         var kept = 0
         for index in partials.indices {
             var y = partials[index]
             if abs(x) < abs(y) { swap(&x, &y) }
             let high = x + y
+            guard high.isFinite else {
+                nonFinite = high
+                partials = []
+                return
+            }
             let low = y - (high - x)
             if low != 0 {
                 partials[kept] = low
@@ -28,11 +44,13 @@ public struct ExactSum: Sendable {
     }
 
     public mutating func add(_ other: ExactSum) {
+        if let special = other.nonFinite { add(special) }
         for partial in other.partials { add(partial) }
     }
 
     /// The exact sum, correctly rounded to a double.
     public var value: Double {
+        if let nonFinite { return nonFinite }
         guard var index = partials.indices.last else { return 0 }
         var high = partials[index]
         var low = 0.0

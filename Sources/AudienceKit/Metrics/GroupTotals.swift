@@ -8,13 +8,14 @@ struct GroupTotals {
     /// Distinct viewers over started views.
     var viewers = Set<UInt32>()
     /// Over started views whose title has a known runtime.
-    var reachedBuckets = 0
+    /// The sum of each view's percent watched (reached / B), exact.
+    var percentWatched = ExactSum()
     var viewsWithRuntime = 0
     var subtitledViews = 0
     /// Watch seconds per title, for `top_title`.
     var titleWatch: [Int: ExactSum] = [:]
 
-    mutating func add(_ view: ViewSummary, runtimeKnown: Bool, trackTitles: Bool = false) {
+    mutating func add(_ view: ViewSummary, runtimeKnown: Bool, buckets: Int, trackTitles: Bool = false) {
         views += 1
         if trackTitles { titleWatch[view.title, default: ExactSum()].add(view.watchSeconds) }
         watch.add(view.watchSeconds)
@@ -25,7 +26,7 @@ struct GroupTotals {
         if view.hasSubtitles { subtitledViews += 1 }
         if runtimeKnown {
             viewsWithRuntime += 1
-            reachedBuckets += view.reached
+            percentWatched.add(Double(view.reached) / Double(buckets))
         }
     }
 
@@ -35,8 +36,10 @@ struct GroupTotals {
         startedViews == 0 ? nil : Double(completedViews) / Double(startedViews)
     }
 
-    func averagePercentWatched(buckets: Int) -> Double? {
-        viewsWithRuntime == 0 ? nil : Double(reachedBuckets) / (Double(buckets) * Double(viewsWithRuntime))
+    /// The mean of the views' percent watched, as a spreadsheet's AVERAGE
+    /// of the per-view values would give it (summed exactly, then divided).
+    var averagePercentWatched: Double? {
+        viewsWithRuntime == 0 ? nil : percentWatched.value / Double(viewsWithRuntime)
     }
 
     var subtitleShare: Double? {
