@@ -96,3 +96,12 @@ func analyzeReproducesTheAnswerKey(messiness: GeneratorSettings.Messiness) throw
     #expect(catalog.entries.values.allSatisfy { $0.runtime > 0 && $0.name != nil })
     #expect(!FileManager.default.fileExists(atPath: folder + "/logs/catalog.csv"))
 }
+
+/// The samples shipped in Datasets/ match their answer keys.
+@Test(arguments: ["clean", "messy"])
+func shippedSamplesMatchTheirAnswerKeys(sample: String) throws {
+    let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Datasets/\(sample)").standardized.path
+    let truth = try String(contentsOfFile: folder + "/truth/quality.csv", encoding: .utf8)
+    #expect(try analyzeQuality(folder, threads: 2) == truth)
+}

@@ -38,11 +38,11 @@ struct Behaviour {
         nextEpisode = Array(repeating: nil, count: world.viewers.count)
     }
 
-    /// Every event of one day, in time order.
-    mutating func day(_ dayIndex: Int, random: inout SeededRandom) -> [GeneratedEvent] {
+    /// Every event of some viewers' sessions started on one day, in time order.
+    mutating func day(_ dayIndex: Int, viewers: Range<Int>, random: inout SeededRandom) -> [GeneratedEvent] {
         var events: [GeneratedEvent] = []
         let hours = Self.hourWeights.enumerated().map { ($0.offset, $0.element) }
-        for viewerIndex in world.viewers.indices {
+        for viewerIndex in viewers {
             let viewer = world.viewers[viewerIndex]
             guard dayIndex >= viewer.firstDay, random.chance(viewer.activity) else { continue }
             for _ in 0..<random.pick([(1, 6.0), (2, 3.0), (3, 1.0)]) {

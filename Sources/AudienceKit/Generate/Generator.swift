@@ -9,8 +9,12 @@ public struct GenerationSummary: Sendable {
 /// Writes synthetic viewing logs: `logs/` with the events, `catalog.csv`
 /// and `truth/quality.csv` beside it (never in it, so reading `logs/` reads
 /// logs only). Deterministic: the same settings and seed give the same bytes.
-/// Memory holds one day of events at a time, whatever the number of days.
+/// Memory holds the events of one day of a few hundred viewers at a time.
 public enum Generator {
+    /// Viewers whose day is generated and written at once: memory holds
+    /// their events only, whatever the size of the audience or the period.
+    static let viewersPerBatch = 256
+
     public static func run(_ settings: GeneratorSettings, folder: String) throws(OutputError) -> GenerationSummary {
         let output = try OutputFolder(path: folder)
         let logs = try OutputFolder(path: output.joined("logs"))
@@ -20,9 +24,12 @@ public enum Generator {
         var writer = try LogWriter(world: world, settings: settings, folder: logs.path, random: &random)
         var events = 0
         for day in 0..<max(0, settings.days) {
-            let dayEvents = behaviour.day(day, random: &random)
-            events += dayEvents.count
-            writer.write(dayEvents, random: &random)
+            for first in stride(from: 0, to: world.viewers.count, by: viewersPerBatch) {
+                let batch = first..<min(world.viewers.count, first + viewersPerBatch)
+                let batchEvents = behaviour.day(day, viewers: batch, random: &random)
+                events += batchEvents.count
+                writer.write(batchEvents, random: &random)
+            }
         }
         try writer.close()
         if settings.writeCatalog { try output.write(catalog(world), to: "catalog.csv") }
