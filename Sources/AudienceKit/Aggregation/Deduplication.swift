@@ -35,6 +35,7 @@ public struct DeduplicatedEvents: Sendable {
         var keptPerView = [Int](repeating: 0, count: viewCount)
         let viewBounds = starts
         let attributes = store.attributes
+        let eventIDs = store.eventIDs
         let events = store.events
         order.withUnsafeMutableBufferPointer { orderBuffer in
             keptPerView.withUnsafeMutableBufferPointer { keptBuffer in
@@ -48,15 +49,15 @@ public struct DeduplicatedEvents: Sendable {
                         group.removeAll(keepingCapacity: true)
                         for position in slice { group.append(events[Int(orderWrites.buffer[position])]) }
                         groupOrder = Array(group.indices)
-                        groupOrder.sort { Self.copyOrder(group[$0], group[$1], attributes) }
+                        groupOrder.sort { Self.copyOrder(group[$0], group[$1], attributes, eventIDs) }
                         var keptIndices: [Int] = []
                         var last: EventRecord?
                         for member in groupOrder {
-                            if let last, Self.isCopy(last, of: group[member]) { continue }
+                            if let last, Self.isCopy(last, of: group[member], eventIDs) { continue }
                             keptIndices.append(member)
                             last = group[member]
                         }
-                        keptIndices.sort { Self.keptOrder(group[$0], group[$1], attributes) }
+                        keptIndices.sort { Self.keptOrder(group[$0], group[$1], attributes, eventIDs) }
                         let original = slice.map { orderWrites.buffer[$0] }
                         for (offset, member) in keptIndices.enumerated() {
                             orderWrites.buffer[slice.lowerBound + offset] = original[member]
@@ -81,18 +82,20 @@ public struct DeduplicatedEvents: Sendable {
     }
 
     @inline(__always)
-    static func isCopy(_ a: EventRecord, of b: EventRecord) -> Bool {
-        if a.eventID != 0 || b.eventID != 0 { return a.eventID == b.eventID }
+    static func isCopy(_ a: EventRecord, of b: EventRecord, _ eventIDs: EventIDTable) -> Bool {
+        if a.eventID != 0 || b.eventID != 0 { return a.eventID != 0 && b.eventID != 0 && eventIDs.same(a.eventID, b.eventID) }
         return a.kind == b.kind && a.timestamp == b.timestamp && sameNumber(a.from, b.from)
             && sameNumber(a.to, b.to) && sameNumber(a.position, b.position)
     }
 
     /// Groups copies together, the copy to keep first: events without an id
     /// by (event, ts, from, to, position), then events by id.
-    static func copyOrder(_ a: EventRecord, _ b: EventRecord, _ attributes: [EventAttributes]) -> Bool {
+    static func copyOrder(
+        _ a: EventRecord, _ b: EventRecord, _ attributes: [EventAttributes], _ eventIDs: EventIDTable
+    ) -> Bool {
         if (a.eventID != 0) != (b.eventID != 0) { return a.eventID == 0 }
         if a.eventID != 0 {
-            if a.eventID != b.eventID { return a.eventID < b.eventID }
+            if !eventIDs.same(a.eventID, b.eventID) { return eventIDs.precedes(a.eventID, b.eventID) }
         } else {
             if a.kind != b.kind { return a.kind < b.kind }
             if a.timestamp != b.timestamp { return a.timestamp < b.timestamp }
@@ -100,15 +103,17 @@ public struct DeduplicatedEvents: Sendable {
             if let order = numberOrder(a.to, b.to) { return order }
             if let order = numberOrder(a.position, b.position) { return order }
         }
-        return keptOrder(a, b, attributes)
+        return keptOrder(a, b, attributes, eventIDs)
     }
 
     /// The spec's order for choosing a copy: by `ts`, then each field in the
     /// order of the field table (absent first, numbers by value, text by
     /// bytes, which string ids follow). Events that differ only in their
-    /// `event_id` are interchangeable for every metric, so event ids, which
-    /// are not in byte order, only break the last tie.
-    static func keptOrder(_ a: EventRecord, _ b: EventRecord, _ attributes: [EventAttributes]) -> Bool {
+    /// `event_id` are interchangeable for every metric, so the last tie is
+    /// broken by the ids' hash-then-bytes order, which is total on content.
+    static func keptOrder(
+        _ a: EventRecord, _ b: EventRecord, _ attributes: [EventAttributes], _ eventIDs: EventIDTable
+    ) -> Bool {
         if a.timestamp != b.timestamp { return a.timestamp < b.timestamp }
         if a.kind != b.kind { return a.kind < b.kind }
         let x = attributes[Int(a.attributes)]
@@ -126,7 +131,8 @@ public struct DeduplicatedEvents: Sendable {
         if x.device != y.device { return x.device < y.device }
         if x.audioLang != y.audioLang { return x.audioLang < y.audioLang }
         if x.subtitleLang != y.subtitleLang { return x.subtitleLang < y.subtitleLang }
-        return a.eventID < b.eventID
+        if (a.eventID != 0) != (b.eventID != 0) { return a.eventID == 0 }
+        return a.eventID != 0 && eventIDs.precedes(a.eventID, b.eventID)
     }
 
     /// nil when equal; absent (NaN) sorts first.

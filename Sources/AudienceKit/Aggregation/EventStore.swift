@@ -61,7 +61,7 @@ public struct EventStore: Sendable {
     /// Text values; after `merged`, ids follow byte order.
     public internal(set) var strings = ByteInterner()
     /// `event_id` values, which need equality only.
-    public internal(set) var eventIDs = ByteInterner()
+    public internal(set) var eventIDs = EventIDTable()
     public internal(set) var events = ChunkedArray<EventRecord>()
     private var viewIDs = IDTable<ViewKey>()
     private var attributeIDs = IDTable<EventAttributes>()
@@ -92,7 +92,7 @@ public struct EventStore: Sendable {
             timestamp: event.timestamp,
             from: event.from, to: event.to, position: event.position, duration: event.duration,
             view: view, attributes: attributes,
-            eventID: eventIDs.intern(event.eventID), kind: event.kind))
+            eventID: eventIDs.append(event.eventID), kind: event.kind))
     }
 
     @inline(__always)
@@ -150,9 +150,8 @@ public struct EventStore: Sendable {
             var part = parts.removeFirst()
             let stringMap = unionIDs[partIndex].map { rank[Int($0)] }
             partIndex += 1
-            let eventIDMap: [UInt32] = (0..<part.eventIDs.count).map { id in
-                part.eventIDs.withBytes(UInt32(id)) { merged.eventIDs.intern($0) }
-            }
+            let eventIDMap = merged.eventIDs.absorb(part.eventIDs)
+            part.eventIDs = EventIDTable()
             let viewMap = part.views.map { view in
                 merged.id(of: ViewKey(session: stringMap[Int(view.session)], title: stringMap[Int(view.title)]))
             }
@@ -169,7 +168,7 @@ public struct EventStore: Sendable {
             events.updateEach { event in
                 event.view = viewMap[Int(event.view)]
                 event.attributes = attributeMap[Int(event.attributes)]
-                event.eventID = eventIDMap[Int(event.eventID)]
+                event.eventID = eventIDMap(event.eventID)
             }
             merged.events.append(contentsOf: events, padding: .padding)
         }

@@ -27,7 +27,7 @@ public enum EventExport {
                 a.season < 0 ? "" : String(a.season), a.episode < 0 ? "" : String(a.episode),
                 text(store.strings, a.country), text(store.strings, a.region), text(store.strings, a.device),
                 text(store.strings, a.audioLang), text(store.strings, a.subtitleLang),
-                text(store.eventIDs, event.eventID),
+                escaped(store.eventIDs.string(event.eventID)),
             ]
             lines.append(fields.joined(separator: "\t"))
         }
@@ -40,8 +40,12 @@ public enum EventExport {
     }
 
     private static func text(_ strings: ByteInterner, _ id: UInt32) -> String {
+        escaped(strings.string(id))
+    }
+
+    private static func escaped(_ value: String) -> String {
         var result = ""
-        for scalar in strings.string(id).unicodeScalars {
+        for scalar in value.unicodeScalars {
             switch scalar {
             case "\t": result += "\\t"
             case "\n": result += "\\n"
