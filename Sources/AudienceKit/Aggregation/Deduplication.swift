@@ -43,21 +43,33 @@ public struct DeduplicatedEvents: Sendable {
                 let keptWrites = DisjointWrites(buffer: keptBuffer)
                 Parallel.forEachRange(count: viewCount, threads: threads) { views in
                     var group: [EventRecord] = []
-                    var groupOrder: [Int] = []
+                    var keptIndices: [Int] = []
+                    var seenKeys = Set<CopyKey>()
+                    var seenIDs: [UInt32: [UInt32]] = [:]
                     for view in views {
                         let slice = viewBounds[view]..<viewBounds[view + 1]
                         group.removeAll(keepingCapacity: true)
                         for position in slice { group.append(events[Int(orderWrites.buffer[position])]) }
-                        groupOrder = Array(group.indices)
-                        groupOrder.sort { Self.copyOrder(group[$0], group[$1], attributes, eventIDs) }
-                        var keptIndices: [Int] = []
-                        var last: EventRecord?
-                        for member in groupOrder {
-                            if let last, Self.isCopy(last, of: group[member], eventIDs) { continue }
+                        // In the order of the copy to keep, the first of each set of
+                        // copies is the one kept; later ones are duplicates.
+                        var byKeptOrder = Array(group.indices)
+                        byKeptOrder.sort { Self.keptOrder(group[$0], group[$1], attributes, eventIDs) }
+                        keptIndices.removeAll(keepingCapacity: true)
+                        seenKeys.removeAll(keepingCapacity: true)
+                        seenIDs.removeAll(keepingCapacity: true)
+                        for member in byKeptOrder {
+                            let event = group[member]
+                            if event.eventID != 0 {
+                                let hash = eventIDs.hash(event.eventID)
+                                if let earlier = seenIDs[hash], earlier.contains(where: { eventIDs.same($0, event.eventID) }) {
+                                    continue
+                                }
+                                seenIDs[hash, default: []].append(event.eventID)
+                            } else if !seenKeys.insert(CopyKey(event)).inserted {
+                                continue
+                            }
                             keptIndices.append(member)
-                            last = group[member]
                         }
-                        keptIndices.sort { Self.keptOrder(group[$0], group[$1], attributes, eventIDs) }
                         let original = slice.map { orderWrites.buffer[$0] }
                         for (offset, member) in keptIndices.enumerated() {
                             orderWrites.buffer[slice.lowerBound + offset] = original[member]
@@ -81,29 +93,21 @@ public struct DeduplicatedEvents: Sendable {
         self.duplicates = accepted - kept.count
     }
 
-    @inline(__always)
-    static func isCopy(_ a: EventRecord, of b: EventRecord, _ eventIDs: EventIDTable) -> Bool {
-        if a.eventID != 0 || b.eventID != 0 { return a.eventID != 0 && b.eventID != 0 && eventIDs.same(a.eventID, b.eventID) }
-        return a.kind == b.kind && a.timestamp == b.timestamp && sameNumber(a.from, b.from)
-            && sameNumber(a.to, b.to) && sameNumber(a.position, b.position)
-    }
+    /// What makes two events without an `event_id` copies: `event`, `ts`,
+    /// `from`, `to` and `position` (numbers by value: `-0` is stored as `0`,
+    /// absent as the one NaN, so bit patterns compare values).
+    struct CopyKey: Hashable {
+        var kind: EventKind
+        var timestamp: Int64
+        var from: UInt64, to: UInt64, position: UInt64
 
-    /// Groups copies together, the copy to keep first: events without an id
-    /// by (event, ts, from, to, position), then events by id.
-    static func copyOrder(
-        _ a: EventRecord, _ b: EventRecord, _ attributes: [EventAttributes], _ eventIDs: EventIDTable
-    ) -> Bool {
-        if (a.eventID != 0) != (b.eventID != 0) { return a.eventID == 0 }
-        if a.eventID != 0 {
-            if !eventIDs.same(a.eventID, b.eventID) { return eventIDs.precedes(a.eventID, b.eventID) }
-        } else {
-            if a.kind != b.kind { return a.kind < b.kind }
-            if a.timestamp != b.timestamp { return a.timestamp < b.timestamp }
-            if let order = numberOrder(a.from, b.from) { return order }
-            if let order = numberOrder(a.to, b.to) { return order }
-            if let order = numberOrder(a.position, b.position) { return order }
+        init(_ event: EventRecord) {
+            kind = event.kind
+            timestamp = event.timestamp
+            from = event.from.bitPattern
+            to = event.to.bitPattern
+            position = event.position.bitPattern
         }
-        return keptOrder(a, b, attributes, eventIDs)
     }
 
     /// The spec's order for choosing a copy: by `ts`, then each field in the
