@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudienceKit
 
 @main
 struct Audience: ParsableCommand {
@@ -14,7 +15,7 @@ struct Audience: ParsableCommand {
             had a file-level error (its good lines still count, every output \
             was written); 64 usage error.
             """,
-        version: "0.1.0",
+        version: Analyzer.version,
         subcommands: [Analyze.self, Generate.self],
         defaultSubcommand: Analyze.self
     )

@@ -123,3 +123,24 @@ func usageErrorsExit64NamingTheCulprit(arguments: [String], message: String) thr
         #expect(text.contains(fallback), "\(fallback)")
     }
 }
+
+@Test func generateWritesLogsCatalogAndAnswerKey() throws {
+    let folder = try temporaryFolder()
+    let result = try run(["generate", "--out", "gen", "--viewers", "5", "--days", "1", "--titles", "2",
+                          "--series", "1", "--catalog", "--truth", "--messiness", "heavy"], in: folder)
+    #expect(result.status == 0, "\(result.error)")
+    for path in ["gen/catalog.csv", "gen/truth/quality.csv", "gen/logs/events-0000.jsonl.gz"] {
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(path).path), "\(path)")
+    }
+    let analysis = try run(["analyze", "logs", "--out", "report", "-q"], in: folder.appendingPathComponent("gen"))
+    #expect(analysis.status == 0)
+    let truth = try String(contentsOf: folder.appendingPathComponent("gen/truth/quality.csv"), encoding: .utf8)
+    let quality = try String(contentsOf: folder.appendingPathComponent("gen/report/quality.csv"), encoding: .utf8)
+    #expect(quality == truth)
+}
+
+@Test func generateRejectsABadStartDate() throws {
+    let result = try run(["generate", "--start", "2026-02-30"], in: try temporaryFolder())
+    #expect(result.status == 64)
+    #expect(result.error.contains("--start '2026-02-30' is not a date"))
+}
