@@ -2,8 +2,10 @@
 # Differential test: runs the engine and the Python reference oracle
 # (Scripts/reference) on the same logs and compares every table.
 #
-# Usage: Scripts/differential.sh [SEEDS] [ANALYZE OPTIONS...]
-#   SEEDS  how many hostile data sets to make with hostile.py (default 5)
+# Usage: Scripts/differential.sh [SEEDS] [OPTIONS...]
+#   SEEDS    how many hostile data sets to make with hostile.py (default 5)
+#   OPTIONS  settings both take: --buckets, --complete-at, --timezone, --catalog
+#   ENGINE_OPTIONS (environment) options for the engine alone, e.g. "--threads 1"
 #
 # The worked example of the shared specification is compared too when it is
 # there. Exits 1 when any table differs. The `error` column of quality.csv is
@@ -22,8 +24,14 @@ failed=0
 run_case() {  # NAME DIR INPUT...
   local name=$1 dir=$2
   shift 2
-  (cd "$dir" && "$bin" analyze "$@" --out "$work/$name-engine" --quiet 2>/dev/null)
-  (cd "$dir" && python3 "$OLDPWD/Scripts/reference/metrics.py" "$@" --out "$work/$name-reference" >/dev/null)
+  # shellcheck disable=SC2086
+  (cd "$dir" && "$bin" analyze "$@" ${ENGINE_OPTIONS:-} --out "$work/$name-engine" --quiet 2>/dev/null)
+  if ! (cd "$dir" && python3 "$OLDPWD/Scripts/reference/metrics.py" "$@" --out "$work/$name-reference" >/dev/null) \
+    || [ ! -f "$work/$name-reference/quality.csv" ] || [ ! -f "$work/$name-engine/quality.csv" ]; then
+    echo "$name: could not run both sides"
+    failed=1
+    return
+  fi
   local report
   report=$( (python3 "$compare" "$work/$name-engine" "$work/$name-reference" | grep -v ': ok' | grep -v '^quality.csv'
     python3 Scripts/reference/compare-quality.py "$work/$name-engine/quality.csv" "$work/$name-reference/quality.csv") )
