@@ -182,11 +182,15 @@ struct BlockCollector: ~Copyable, ContentSink {
         // The last line end is near the end: a line is short next to a block.
         let cut = (pending.lastIndex(of: 0x0A) ?? -1) + 1
         guard cut > 0 else { return }
+        // The block takes the buffer itself; only the unfinished line is copied.
+        var rest: [UInt8] = []
+        rest.reserveCapacity(BlockPipeline.blockSize + (256 << 10))
+        rest.append(contentsOf: pending[cut...])
+        pending.removeSubrange(cut...)
+        swap(&rest, &pending)
         emit(BlockPipeline.Block(
-            file: file, bytes: Array(pending[0..<cut]), leadingLines: leadingLines, header: header,
-            lastLineUnterminated: false))
+            file: file, bytes: rest, leadingLines: leadingLines, header: header, lastLineUnterminated: false))
         leadingLines = 0
-        pending.removeSubrange(0..<cut)
     }
 
     /// Looks at the first lines until one shows the format. `final`: the

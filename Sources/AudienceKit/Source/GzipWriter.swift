@@ -12,6 +12,7 @@ import Darwin
 /// fixed-size chunks. `startMember()` closes the current member and opens a
 /// new one (`cat a.gz b.gz` in one file).
 final class GzipWriter {
+    private let path: String
     private let descriptor: Int32
     private let compress: Bool
     private let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -23,6 +24,7 @@ final class GzipWriter {
     init(path: String, gzip: Bool) throws(OutputError) {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OutputError(path: path, errno: errno) }
+        self.path = path
         descriptor = fd
         compress = gzip
         stream.initialize(to: z_stream())
@@ -57,7 +59,7 @@ final class GzipWriter {
             finishMember()
         }
         if Glibc.close(descriptor) != 0 && failure == nil { failure = errno }
-        if let failure { throw OutputError(path: "", errno: failure) }
+        if let failure { throw OutputError(path: path, errno: failure) }
     }
 
     private func beginMember() {
