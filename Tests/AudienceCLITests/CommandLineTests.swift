@@ -54,7 +54,7 @@ private let goodLine = #"{"ts":"2026-11-23T20:00:00Z","event":"progress","sessio
     let result = try run(["analyze", "a.jsonl", "--out", "report"], in: folder)
     #expect(result.status == 0, "\(result.error)")
     for table in ["titles", "retention", "countries", "regions", "devices", "languages", "daily", "hours",
-                  "series", "cohorts", "quality", "rejects"] {
+                  "series", "cohorts", "moments", "concurrency", "series_summary", "quality", "rejects"] {
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report/\(table).csv").path), "\(table)")
     }
     #expect(result.output.contains("1 accepted"))

@@ -35,11 +35,16 @@ func rows(_ table: CSVTable) -> [String] { table.rows.map { $0.joined(separator:
         event("C", "start", "2026-11-23T22:00:00Z", a + #","position":0"#),
         event("C", "stop", "2026-11-23T22:00:05Z", a + #","position":0"#),
     ], settings: MetricSettings(buckets: 4))
-    // views 3; started 2 (A, B); exits 1; viewers v1, v2; watch (50 + 65) / 3600;
+    // views 3; started 2 (A, B); no error, so C is an exit (1), not a failed start (0);
+    // viewers v1, v2; watch (50 + 65) / 3600;
     // avg minutes 115 / 2 / 60; completed 1 (B); rate 1/2; pct (2/4 + 2/4) / 2;
     // retention 1, 1, 0, 0 so half life at bucket 2 = 50; runtime views 0.031944 / (100/3600) = 1.15.
-    #expect(rows(result.titles) == ["T1,,,,,100,3,2,1,2,0.031944,0.958333,1,0.5,0.5,50,1.15"])
-    #expect(rows(result.retention) == ["T1,0,0,2,1", "T1,1,25,2,1", "T1,2,50,0,0", "T1,3,75,0,0"])
+    #expect(rows(result.titles) == ["T1,,,,,100,3,2,0,1,2,0.031944,0.958333,1,0.5,0.5,50,1.15"])
+    // Plays: A's 0–30 covers midpoints 12.5, and 30–50 covers 37.5; B's 0–60 covers 12.5 and 37.5,
+    // 95–100 none. So 2 plays in buckets 0 and 1, each by a different view: ratio 2/2.
+    #expect(rows(result.retention) == [
+        "T1,0,0,2,1,2,1", "T1,1,25,2,1,2,1", "T1,2,50,0,0,0,0", "T1,3,75,0,0,0,0",
+    ])
     // US: B alone, 65 s = 0.018056 h, share 65/115; KR: A and C, one started, 50 s.
     #expect(rows(result.countries) == [
         "US,1,1,1,0.018056,1,0.5,0.565217,1,T1",
@@ -54,7 +59,8 @@ func rows(_ table: CSVTable) -> [String] { table.rows.map { $0.joined(separator:
     // Totals for summary.json: 3 views, 2 started, 1 completed, 115 s.
     #expect(result.totals.rendered().contains(#""watch_hours": 0.031944"#))
     #expect(result.totals.rendered().contains(#""completion_rate": 0.5"#))
-    #expect(rows(result.languages) == ["KR,,off,1,0.013889", "US,,en,1,0.018056"])
+    // KR: A started, not completed (50 < 90), 2 of 4 buckets; US: B completed, 2 of 4 buckets.
+    #expect(rows(result.languages) == ["KR,,off,1,0.013889,0,0.5", "US,,en,1,0.018056,1,0.5"])
     // 2026-11-23 is a Monday: A starts at 20h, B at 21h, C (not started) at 22h.
     #expect(rows(result.hours) == ["1,20,1,0.013889", "1,21,1,0.018056"])
     #expect(rows(result.daily) == ["2026-11-23,3,2,2,0.031944,0.5,2"])
@@ -69,7 +75,7 @@ func rows(_ table: CSVTable) -> [String] { table.rows.map { $0.joined(separator:
         event("s2", "start", "2026-11-23T20:05:00Z", viewer: "v2", #","position":0"#),
     ])
     // watch 120 s = 0.033333 h, 2 minutes per started view; completion 0/1.
-    #expect(rows(result.titles) == ["T1,,,,,,2,1,1,1,0.033333,2,0,0,,,"])
+    #expect(rows(result.titles) == ["T1,,,,,,2,1,0,1,1,0.033333,2,0,0,,,"])
     #expect(result.retention.rows.isEmpty)
 }
 
@@ -83,8 +89,10 @@ func rows(_ table: CSVTable) -> [String] { table.rows.map { $0.joined(separator:
         event("s2", "progress", "2026-11-23T20:00:00Z", viewer: "v2", d + #","from":30,"to":90"#),  // clamped to 30..40
     ], settings: MetricSettings(buckets: 4))
     // watch 10 + 10 = 20 s; s2 reaches 35 and is completed (40 >= 0.9·40).
-    #expect(rows(result.retention) == ["T1,0,0,1,0.5", "T1,1,25,0,0", "T1,2,50,0,0", "T1,3,75,1,0.5"])
-    #expect(rows(result.titles) == ["T1,,,,,40,2,2,0,2,0.005556,0.166667,1,0.5,0.25,25,0.5"])
+    #expect(rows(result.retention) == [
+        "T1,0,0,1,0.5,1,0.5", "T1,1,25,0,0,0,0", "T1,2,50,0,0,0,0", "T1,3,75,1,0.5,1,0.5",
+    ])
+    #expect(rows(result.titles) == ["T1,,,,,40,2,2,0,0,2,0.005556,0.166667,1,0.5,0.25,25,0.5"])
 }
 
 /// The most frequent duration wins, a tie goes to the larger; series
@@ -113,10 +121,10 @@ func rows(_ table: CSVTable) -> [String] { table.rows.map { $0.joined(separator:
     // 100 s watched of 200: midpoints 1, 3, ..., 199, so buckets 0..49 reached (0.5);
     // retention drops to 0 at bucket 50; runtime views 0.027778 / (200/3600) = 0.5.
     #expect(result.titles.rows[0] == [
-        "T1", "The One, Part \"1\"", "S", "1", "1", "200", "1", "1", "0", "1", "0.027778", "1.666667",
+        "T1", "The One, Part \"1\"", "S", "1", "1", "200", "1", "1", "0", "0", "1", "0.027778", "1.666667",
         "0", "0", "0.5", "50", "0.5",
     ])
-    #expect(rows(result.titles)[1] == "T9,Nobody,S,1,2,300,0,0,0,0,0,,0,,,,0")
+    #expect(rows(result.titles)[1] == "T9,Nobody,S,1,2,300,0,0,0,0,0,0,,0,,,,0")
 }
 
 /// A catalog line with a bad runtime is named by its line number.

@@ -204,16 +204,7 @@ struct LogWriter {
     }
 
     private func iso(_ ms: Int64, zone: Int?) -> String {
-        let seconds = ms.floorDivided(by: 1000)
-        let day = Int(seconds.floorDivided(by: 86_400))
-        let secondOfDay = Int(seconds - Int64(day) * 86_400)
-        var text = LocalTime.dayString(day) + "T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(Int(ms - seconds * 1000), 3))"
-        if let zone {
-            text += (zone < 0 ? "-" : "+") + pad(abs(zone) / 60, 2) + ":" + pad(abs(zone) % 60, 2)
-        } else {
-            text += "Z"
-        }
-        return text
+        LocalTime.timestamp(localMilliseconds: ms, offsetMinutes: zone)
     }
 
     /// JSON's number grammar, so only real numbers are written bare.

@@ -120,8 +120,3 @@ struct World {
         }
     }
 }
-
-func pad(_ value: Int, _ width: Int) -> String {
-    let text = String(value)
-    return String(repeating: "0", count: max(0, width - text.count)) + text
-}

@@ -10,6 +10,9 @@ public struct AudienceTables: Sendable {
     public let hours: CSVTable
     public let series: CSVTable
     public let cohorts: CSVTable
+    public let moments: CSVTable
+    public let concurrency: CSVTable
+    public let seriesSummary: CSVTable
     public let totals: JSONValue
 
     public var all: [(name: String, table: CSVTable)] {
@@ -17,6 +20,7 @@ public struct AudienceTables: Sendable {
             ("titles.csv", titles), ("retention.csv", retention), ("countries.csv", countries),
             ("regions.csv", regions), ("devices.csv", devices), ("languages.csv", languages),
             ("daily.csv", daily), ("hours.csv", hours), ("series.csv", series), ("cohorts.csv", cohorts),
+            ("moments.csv", moments), ("concurrency.csv", concurrency), ("series_summary.csv", seriesSummary),
         ]
     }
 
@@ -33,6 +37,7 @@ public struct AudienceTables: Sendable {
         }
         titles = Self.titleTable(set, perTitle)
         retention = Self.retentionTable(set, perTitle)
+        moments = Self.momentsTable(set, perTitle)
 
         // Groups by country, region, device.
         func grouped(_ key: (ViewSummary) -> [String]) -> [[ByteString]: GroupTotals] {
@@ -50,12 +55,18 @@ public struct AudienceTables: Sendable {
             ["country", "region"], grouped { [$0.country, $0.region] }, set: set, totalHours: totalHours,
             buckets: buckets)
         devices = Self.deviceTable(grouped { [$0.device] }, buckets: buckets)
-        languages = Self.languageTable(set)
+        languages = Self.languageTable(set, runtimeKnown: runtimeKnown)
         let (dailyTable, cohortTable) = Self.dayTables(set)
         daily = dailyTable
         cohorts = cohortTable
         hours = Self.hourTable(set)
-        series = Self.seriesTable(set)
+        (series, seriesSummary) = Self.seriesTables(set)
+        let peaks = Self.concurrencyPeaks(set)
+        concurrency = Self.concurrencyTable(peaks, timeZone: set.settings.timeZone)
+        // The period's peak: the largest of the days', the earliest day first.
+        let peak = peaks.reduce(nil as ConcurrencyPeak?) { best, day in
+            best.map { day.views > $0.views ? day : $0 } ?? day
+        }
 
         let days = set.views.map(\.local.day)
         totals = .object([
@@ -63,6 +74,8 @@ public struct AudienceTables: Sendable {
             ("last_day", days.max().map { .string(LocalTime.dayString($0)) } ?? .null),
             ("views", .integer(overall.views)),
             ("started_views", .integer(overall.startedViews)),
+            ("failed_starts", .integer(overall.failedStarts)),
+            ("exits_before_start", .integer(overall.exitsBeforeStart)),
             ("completed_views", .integer(overall.completedViews)),
             ("unique_viewers", .integer(overall.viewers.count)),
             ("watch_hours", .number(totalHours)),
@@ -70,6 +83,8 @@ public struct AudienceTables: Sendable {
             ("avg_pct_watched", overall.averagePercentWatched.map { .number($0) } ?? .null),
             ("titles", .integer(set.titles.count)),
             ("countries", .integer(countries.rows.count)),
+            ("peak_views", peak.map { .integer($0.views) } ?? .null),
+            ("peak_at", peak.map { .string(set.settings.timeZone.timestamp($0.at)) } ?? .null),
         ])
     }
 
@@ -91,7 +106,8 @@ public struct AudienceTables: Sendable {
             rows.append([
                 title.id, title.name ?? "", title.seriesID ?? "", Cell.optional(title.season),
                 Cell.optional(title.episode), Cell.number(title.runtime),
-                Cell.integer(totals.views), Cell.integer(started), Cell.integer(totals.views - started),
+                Cell.integer(totals.views), Cell.integer(started), Cell.integer(totals.failedStarts),
+                Cell.integer(totals.exitsBeforeStart),
                 Cell.integer(totals.viewers.count), Cell.number(hours),
                 Cell.number(started == 0 ? nil : seconds / Double(started) / 60),
                 Cell.integer(totals.completedViews), Cell.number(totals.completionRate),
@@ -101,12 +117,12 @@ public struct AudienceTables: Sendable {
             ])
         }
         rows.sort { a, b in
-            let x = Cell.written(a[10]), y = Cell.written(b[10])
+            let x = Cell.written(a[11]), y = Cell.written(b[11])
             return x != y ? x > y : Cell.bytesAscending(a[0], b[0])
         }
         return CSVTable(header: [
             "title_id", "title_name", "series_id", "season", "episode", "runtime_s", "views", "started_views",
-            "exits_before_start", "unique_viewers", "watch_hours", "avg_view_minutes", "completed_views",
+            "failed_starts", "exits_before_start", "unique_viewers", "watch_hours", "avg_view_minutes", "completed_views",
             "completion_rate", "avg_pct_watched", "half_life_pct", "runtime_views",
         ], rows: rows)
     }
@@ -116,16 +132,20 @@ public struct AudienceTables: Sendable {
         var rows: [[String]] = []
         let order = set.titles.indices.sorted { Cell.bytesAscending(set.titles[$0].id, set.titles[$1].id) }
         for index in order {
-            guard let reach = set.bucketReach[index], perTitle[index].startedViews > 0 else { continue }
+            guard let reach = set.bucketReach[index], let plays = set.bucketPlays[index],
+                  perTitle[index].startedViews > 0 else { continue }
             let started = Double(perTitle[index].startedViews)
             for bucket in 0..<buckets {
                 rows.append([
                     set.titles[index].id, String(bucket), Cell.number(100 * Double(bucket) / Double(buckets)),
                     String(reach[bucket]), Cell.number(Double(reach[bucket]) / started),
+                    String(plays[bucket]), Cell.number(Double(plays[bucket]) / started),
                 ])
             }
         }
-        return CSVTable(header: ["title_id", "bucket", "start_pct", "views_reached", "retention"], rows: rows)
+        return CSVTable(
+            header: ["title_id", "bucket", "start_pct", "views_reached", "retention", "plays", "watch_ratio"],
+            rows: rows)
     }
 
     // MARK: - countries.csv, regions.csv, devices.csv
@@ -188,15 +208,20 @@ public struct AudienceTables: Sendable {
 
     // MARK: - languages.csv
 
-    private static func languageTable(_ set: ViewSet) -> CSVTable {
-        var groups: [[ByteString]: (views: Int, watch: ExactSum)] = [:]
+    private static func languageTable(_ set: ViewSet, runtimeKnown: [Bool]) -> CSVTable {
+        var groups: [[ByteString]: GroupTotals] = [:]
         for view in set.views where view.started {
             let key = [view.country, view.audioLang, view.subtitleLang.isEmpty ? "off" : view.subtitleLang]
                 .map(ByteString.init)
-            groups[key, default: (0, ExactSum())].views += 1
-            groups[key, default: (0, ExactSum())].watch.add(view.watchSeconds)
+            groups[key, default: GroupTotals()]
+                .add(view, runtimeKnown: runtimeKnown[view.title], buckets: set.settings.buckets)
         }
-        var rows = groups.map { key, value in key.map(\.text) + [String(value.views), Cell.number(value.watch.value / 3600)] }
+        var rows = groups.map { key, totals in
+            key.map(\.text) + [
+                String(totals.startedViews), Cell.number(totals.watchHours), Cell.number(totals.completionRate),
+                Cell.number(totals.averagePercentWatched),
+            ]
+        }
         rows.sort { a, b in
             if !a[0].utf8.elementsEqual(b[0].utf8) { return Cell.bytesAscending(a[0], b[0]) }
             let x = Int(a[3]) ?? 0, y = Int(b[3]) ?? 0
@@ -205,7 +230,11 @@ public struct AudienceTables: Sendable {
             return Cell.bytesAscending(a[2], b[2])
         }
         return CSVTable(
-            header: ["country", "audio_lang", "subtitle_lang", "started_views", "watch_hours"], rows: rows)
+            header: [
+                "country", "audio_lang", "subtitle_lang", "started_views", "watch_hours", "completion_rate",
+                "avg_pct_watched",
+            ],
+            rows: rows)
     }
 
     // MARK: - daily.csv and cohorts.csv
@@ -274,21 +303,41 @@ public struct AudienceTables: Sendable {
             })
     }
 
-    // MARK: - series.csv
+    // MARK: - series.csv and series_summary.csv
 
-    private static func seriesTable(_ set: ViewSet) -> CSVTable {
+    private static func seriesTables(_ set: ViewSet) -> (series: CSVTable, summary: CSVTable) {
         var viewersByTitle: [Int: Set<UInt32>] = [:]
+        var completersByTitle: [Int: Set<UInt32>] = [:]
         for view in set.views where view.started {
             viewersByTitle[view.title, default: []].insert(view.viewer)
+            if view.completed { completersByTitle[view.title, default: []].insert(view.viewer) }
         }
         var episodesBySeries: [ByteString: [Int]] = [:]
         for (index, title) in set.titles.enumerated() {
             guard let series = title.seriesID, viewersByTitle[index] != nil else { continue }
             episodesBySeries[ByteString(series), default: []].append(index)
         }
+        // Binge viewing: the distinct episodes each viewer started on each day.
+        struct ViewerDay: Hashable {
+            var series: ByteString
+            var viewer: UInt32
+            var day: Int
+        }
+        var episodesByViewerDay: [ViewerDay: Set<Int>] = [:]
+        for view in set.views where view.started {
+            guard let series = set.titles[view.title].seriesID else { continue }
+            episodesByViewerDay[ViewerDay(series: ByteString(series), viewer: view.viewer, day: view.local.day), default: []]
+                .insert(view.title)
+        }
+        var bingers: [ByteString: Set<UInt32>] = [:]
+        for (key, episodes) in episodesByViewerDay where episodes.count >= 3 {
+            bingers[key.series, default: []].insert(key.viewer)
+        }
+
         // An absent season or episode sorts after every present one.
         func order(_ value: Int32?) -> Int64 { value.map { Int64($0) } ?? Int64.max }
         var rows: [[String]] = []
+        var summaryRows: [[String]] = []
         for series in episodesBySeries.keys.sorted() {
             let episodes = (episodesBySeries[series] ?? []).sorted { a, b in
                 let x = set.titles[a], y = set.titles[b]
@@ -298,6 +347,9 @@ public struct AudienceTables: Sendable {
             }
             let first = viewersByTitle[episodes[0]] ?? []
             var previous: Set<UInt32>?
+            var seriesViewers = Set<UInt32>()
+            var episodeStarts = 0
+            var completedAll = completersByTitle[episodes[0]] ?? []
             for index in episodes {
                 let viewers = viewersByTitle[index] ?? []
                 let title = set.titles[index]
@@ -308,10 +360,28 @@ public struct AudienceTables: Sendable {
                     Cell.number(Double(viewers.intersection(first).count) / Double(first.count)),
                 ])
                 previous = viewers
+                seriesViewers.formUnion(viewers)
+                episodeStarts += viewers.count
+                completedAll.formIntersection(completersByTitle[index] ?? [])
             }
+            let viewerCount = Double(seriesViewers.count)
+            let binge = bingers[series]?.count ?? 0
+            summaryRows.append([
+                series.text, String(episodes.count), String(seriesViewers.count),
+                Cell.number(Double(episodeStarts) / viewerCount), String(completedAll.count),
+                Cell.number(Double(completedAll.count) / viewerCount), String(binge),
+                Cell.number(Double(binge) / viewerCount),
+            ])
         }
-        return CSVTable(
+        let seriesTable = CSVTable(
             header: ["series_id", "season", "episode", "title_id", "viewers", "continued_from_previous", "from_first"],
             rows: rows)
+        let summaryTable = CSVTable(
+            header: [
+                "series_id", "episodes", "viewers", "avg_episodes_per_viewer", "completed_all_viewers",
+                "completed_all_share", "binge_viewers", "binge_rate",
+            ],
+            rows: summaryRows)
+        return (seriesTable, summaryTable)
     }
 }

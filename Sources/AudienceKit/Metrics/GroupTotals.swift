@@ -3,6 +3,8 @@
 struct GroupTotals {
     var views = 0
     var startedViews = 0
+    /// Views that did not start and have an `error` event.
+    var failedStarts = 0
     var completedViews = 0
     var watch = ExactSum()
     /// Distinct viewers over started views.
@@ -19,6 +21,7 @@ struct GroupTotals {
         views += 1
         if trackTitles { titleWatch[view.title, default: ExactSum()].add(view.watchSeconds) }
         watch.add(view.watchSeconds)
+        if view.failed { failedStarts += 1 }
         guard view.started else { return }
         startedViews += 1
         viewers.insert(view.viewer)
@@ -29,6 +32,9 @@ struct GroupTotals {
             percentWatched.add(Double(view.reached) / Double(buckets))
         }
     }
+
+    /// Views that neither started nor failed.
+    var exitsBeforeStart: Int { views - startedViews - failedStarts }
 
     var watchHours: Double { watch.value / 3600 }
 

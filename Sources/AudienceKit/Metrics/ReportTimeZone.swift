@@ -55,6 +55,58 @@ public struct ReportTimeZone: Sendable, CustomStringConvertible {
         }
     }
 
+    /// The earliest instant (Unix milliseconds) whose local clock reads
+    /// `localMilliseconds` (milliseconds since 1970-01-01 00:00 local) or
+    /// later: the first instant of a day when given its midnight, even where
+    /// clocks skip midnight or fall back over it.
+    public func firstInstant(atOrAfterLocal localMilliseconds: Int64) -> Int64 {
+        let window: Int64 = 18 * 3_600_000  // more than any offset from UTC
+        // The stretches of constant offset around the answer, in time order;
+        // within one, the local clock runs with the instant.
+        var stretchStart = localMilliseconds - window
+        let windowEnd = localMilliseconds + window
+        while stretchStart < windowEnd {
+            let offset = Int64(offset(atUnixMilliseconds: stretchStart)) * 1000
+            let stretchEnd = nextOffsetChange(after: stretchStart, before: windowEnd)
+            let candidate = max(stretchStart, localMilliseconds - offset)
+            if candidate < stretchEnd { return candidate }
+            stretchStart = stretchEnd
+        }
+        return localMilliseconds - Int64(offset(atUnixMilliseconds: windowEnd)) * 1000
+    }
+
+    /// The first instant after `start` (and before `limit`, else `limit`)
+    /// whose offset differs from the offset at `start`. Offsets change at
+    /// whole seconds, never twice within half an hour.
+    private func nextOffsetChange(after start: Int64, before limit: Int64) -> Int64 {
+        guard case .named = kind else { return limit }
+        let offsetAtStart = offset(atUnixMilliseconds: start)
+        let step: Int64 = 1_800_000
+        var probe = start
+        while probe < limit {
+            let next = min(probe + step, limit)
+            if offset(atUnixMilliseconds: next) != offsetAtStart {
+                // The change is in (probe, next]: find its second.
+                var low = probe.floorDivided(by: 1000), high = next.floorDivided(by: 1000)
+                while high - low > 1 {
+                    let middle = low + (high - low) / 2
+                    if offset(atUnixMilliseconds: middle * 1000) == offsetAtStart { low = middle } else { high = middle }
+                }
+                return max(high * 1000, start + 1)
+            }
+            probe = next
+        }
+        return limit
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmm±hh:mm`: an instant on the report's clock,
+    /// with the offset in effect then.
+    public func timestamp(_ milliseconds: Int64) -> String {
+        let offsetSeconds = offset(atUnixMilliseconds: milliseconds)
+        return LocalTime.timestamp(
+            localMilliseconds: milliseconds + Int64(offsetSeconds) * 1000, offsetMinutes: offsetSeconds / 60)
+    }
+
     /// The local calendar day (days since 1970-01-01), hour and ISO weekday
     /// (1 = Monday) of an instant.
     public func local(_ milliseconds: Int64) -> LocalTime {
@@ -77,12 +129,30 @@ public struct LocalTime: Sendable, Equatable {
     /// `YYYY-MM-DD`.
     public static func dayString(_ day: Int) -> String {
         let (year, month, dayOfMonth) = Timestamp.civilFromDays(day)
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(dayOfMonth, 2))"
     }
+
+    /// `YYYY-MM-DDTHH:MM:SS.mmm` of a local clock reading, then `±hh:mm`, or
+    /// `Z` when `offsetMinutes` is nil.
+    static func timestamp(localMilliseconds: Int64, offsetMinutes: Int?) -> String {
+        let day = Int(localMilliseconds.floorDivided(by: 86_400_000))
+        let withinDay = Int(localMilliseconds - Int64(day) * 86_400_000)
+        let seconds = withinDay / 1000
+        var text = dayString(day)
+            + "T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(withinDay % 1000, 3))"
+        if let offsetMinutes {
+            text += (offsetMinutes < 0 ? "-" : "+") + pad(abs(offsetMinutes) / 60, 2) + ":" + pad(abs(offsetMinutes) % 60, 2)
+        } else {
+            text += "Z"
+        }
+        return text
+    }
+}
+
+/// `value` in decimal, zero-padded on the left to `width` digits.
+func pad(_ value: Int, _ width: Int) -> String {
+    let text = String(value)
+    return String(repeating: "0", count: max(0, width - text.count)) + text
 }
 
 extension BinaryInteger {

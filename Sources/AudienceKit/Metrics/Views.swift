@@ -17,6 +17,8 @@ public struct ViewSummary: Sendable {
     /// String id of the viewer (ids follow byte order).
     public var viewer: UInt32
     public var start: Int64
+    /// The largest `ts` of the view's events: it plays from `start` to `end`.
+    public var end: Int64
     public var local: LocalTime
     public var country: String
     public var region: String
@@ -25,6 +27,8 @@ public struct ViewSummary: Sendable {
     /// Empty when absent.
     public var subtitleLang: String
     public var started: Bool
+    /// Did not start, and has an `error` event.
+    public var failed: Bool
     public var completed: Bool
     public var watchSeconds: ExactSum
     /// Reached buckets; meaningful when the title's runtime is known.
@@ -39,6 +43,9 @@ public struct ViewSet: Sendable {
     public var views: [ViewSummary]
     /// Per title with a known runtime: started views that reached each bucket.
     public var bucketReach: [[Int]?]
+    /// Per title with a known runtime: progress events of started views
+    /// that cover each bucket's midpoint, replays counted again.
+    public var bucketPlays: [[Int]?]
     public var settings: MetricSettings
 
     public init(_ events: DeduplicatedEvents, settings: MetricSettings, threads: Int = 1) {
@@ -96,36 +103,53 @@ public struct ViewSet: Sendable {
         let finalTitleViews = titleViews
         var perTitleViews = [[ViewSummary]](repeating: [], count: titles.count)
         var bucketReach: [[Int]?] = titles.map { $0.runtime == nil ? nil : [Int](repeating: 0, count: buckets) }
+        var bucketPlays = bucketReach
         perTitleViews.withUnsafeMutableBufferPointer { viewSlots in
             bucketReach.withUnsafeMutableBufferPointer { reachSlots in
-                let viewWrites = DisjointWrites(buffer: viewSlots)
-                let reachWrites = DisjointWrites(buffer: reachSlots)
-                Parallel.forEachRange(count: finalTitles.count, threads: threads) { titleRange in
-                    var reachedBits = [UInt64](repeating: 0, count: (buckets + 63) / 64)
-                    for titleNumber in titleRange {
-                        let runtime = finalTitles[titleNumber].runtime
-                        var reach = reachWrites.buffer[titleNumber]
-                        var summaries: [ViewSummary] = []
-                        summaries.reserveCapacity(finalTitleViews[titleNumber].count)
-                        for view in finalTitleViews[titleNumber] {
-                            var summary = Self.summarise(
-                                view: view, title: titleNumber, runtime: runtime, events: events,
-                                settings: settings, reachedBits: &reachedBits)
-                            if summary.started, runtime != nil {
-                                for word in reachedBits.indices where reachedBits[word] != 0 {
-                                    var bits = reachedBits[word]
-                                    while bits != 0 {
-                                        reach?[word * 64 + bits.trailingZeroBitCount] += 1
-                                        bits &= bits - 1
+                bucketPlays.withUnsafeMutableBufferPointer { playSlots in
+                    let viewWrites = DisjointWrites(buffer: viewSlots)
+                    let reachWrites = DisjointWrites(buffer: reachSlots)
+                    let playWrites = DisjointWrites(buffer: playSlots)
+                    Parallel.forEachRange(count: finalTitles.count, threads: threads) { titleRange in
+                        var scratch = ViewScratch(buckets: buckets)
+                        for titleNumber in titleRange {
+                            let runtime = finalTitles[titleNumber].runtime
+                            var reach = reachWrites.buffer[titleNumber]
+                            // Plays as differences: +1 where a segment's buckets begin, -1 past their end.
+                            var playSteps = [Int](repeating: 0, count: runtime == nil ? 0 : buckets + 1)
+                            var summaries: [ViewSummary] = []
+                            summaries.reserveCapacity(finalTitleViews[titleNumber].count)
+                            for view in finalTitleViews[titleNumber] {
+                                var summary = Self.summarise(
+                                    view: view, title: titleNumber, runtime: runtime, events: events,
+                                    settings: settings, scratch: &scratch)
+                                if summary.started, runtime != nil {
+                                    for word in scratch.reachedBits.indices where scratch.reachedBits[word] != 0 {
+                                        var bits = scratch.reachedBits[word]
+                                        while bits != 0 {
+                                            reach?[word * 64 + bits.trailingZeroBitCount] += 1
+                                            bits &= bits - 1
+                                        }
                                     }
+                                    for played in scratch.playedRanges {
+                                        playSteps[played.lowerBound] += 1
+                                        playSteps[played.upperBound] -= 1
+                                    }
+                                } else {
+                                    summary.reached = 0
                                 }
-                            } else {
-                                summary.reached = 0
+                                summaries.append(summary)
                             }
-                            summaries.append(summary)
+                            if runtime != nil {
+                                var running = 0
+                                playWrites.buffer[titleNumber] = playSteps.dropLast().map { step in
+                                    running += step
+                                    return running
+                                }
+                            }
+                            reachWrites.buffer[titleNumber] = reach
+                            viewWrites.buffer[titleNumber] = summaries
                         }
-                        reachWrites.buffer[titleNumber] = reach
-                        viewWrites.buffer[titleNumber] = summaries
                     }
                 }
             }
@@ -134,6 +158,24 @@ public struct ViewSet: Sendable {
         self.titles = titles
         self.views = views
         self.bucketReach = bucketReach
+        self.bucketPlays = bucketPlays
+    }
+
+    /// Per-view working space, reused from view to view by one worker.
+    struct ViewScratch {
+        /// The buckets the view reached, one bit each.
+        var reachedBits: [UInt64]
+        /// The buckets each of the view's progress events covers.
+        var playedRanges: [Range<Int>] = []
+
+        init(buckets: Int) {
+            reachedBits = [UInt64](repeating: 0, count: (buckets + 63) / 64)
+        }
+
+        mutating func reset() {
+            for index in reachedBits.indices { reachedBits[index] = 0 }
+            playedRanges.removeAll(keepingCapacity: true)
+        }
     }
 
     /// Runtime, series, season and episode of a title missing from the
@@ -177,12 +219,14 @@ public struct ViewSet: Sendable {
 
     private static func summarise(
         view: Int, title: Int, runtime: Double?, events: DeduplicatedEvents,
-        settings: MetricSettings, reachedBits: inout [UInt64]
+        settings: MetricSettings, scratch: inout ViewScratch
     ) -> ViewSummary {
         let store = events.store
         let strings = store.strings
-        for index in reachedBits.indices { reachedBits[index] = 0 }
+        scratch.reset()
         var start = Int64.max
+        var end = Int64.min
+        var hasError = false
         var viewer: (Int64, UInt32)?
         var country: (Int64, UInt32)?
         var region: (Int64, UInt32)?
@@ -198,6 +242,7 @@ public struct ViewSet: Sendable {
             let event = store.events[Int(events.kept[position])]
             let ts = event.timestamp
             start = min(start, ts)
+            end = max(end, ts)
             let a = store.attributes[Int(event.attributes)]
             if a.viewer != 0 && isEarlier(ts, a.viewer, than: viewer) { viewer = (ts, a.viewer) }
             if a.country != 0 && isEarlier(ts, a.country, than: country) { country = (ts, a.country) }
@@ -208,6 +253,8 @@ public struct ViewSet: Sendable {
             switch event.kind {
             case .complete:
                 hasComplete = true
+            case .error:
+                hasError = true
             case .progress:
                 var from = event.from
                 var to = event.to
@@ -219,38 +266,39 @@ public struct ViewSet: Sendable {
                 watch.add(to - from)
                 maxTo = max(maxTo, to)
                 if let runtime, to > from {
-                    markReached(from: from, to: to, runtime: runtime, buckets: buckets, bits: &reachedBits)
+                    let covered = coveredBuckets(from: from, to: to, runtime: runtime, buckets: buckets)
+                    for index in covered { scratch.reachedBits[index >> 6] |= 1 << UInt64(index & 63) }
+                    if !covered.isEmpty { scratch.playedRanges.append(covered) }
                 }
             default:
                 break
             }
         }
         var reached = 0
-        for word in reachedBits { reached += word.nonzeroBitCount }
+        for word in scratch.reachedBits { reached += word.nonzeroBitCount }
         let completed = started && (hasComplete || (runtime.map { maxTo >= settings.completeAt * $0 } ?? false))
         func name(_ best: (Int64, UInt32)?, default fallback: String = "") -> String {
             best.map { strings.string($0.1) } ?? fallback
         }
         return ViewSummary(
-            title: title, viewer: viewer?.1 ?? 0, start: start, local: settings.timeZone.local(start),
+            title: title, viewer: viewer?.1 ?? 0, start: start, end: end, local: settings.timeZone.local(start),
             country: name(country, default: "ZZ"), region: name(region), device: name(device, default: "unknown"),
-            audioLang: name(audio), subtitleLang: name(subtitle), started: started, completed: completed,
+            audioLang: name(audio), subtitleLang: name(subtitle), started: started, failed: !started && hasError,
+            completed: completed,
             watchSeconds: watch, reached: reached)
     }
 
-    /// Sets the bit of every bucket i with `from <= mid_i < to`, where
-    /// `mid_i = (2i+1)·D / (2B)` evaluated in that order in IEEE double.
+    /// The buckets i with `from <= mid_i < to`, where `mid_i = (2i+1)·D / (2B)`
+    /// evaluated in that order in IEEE double.
     @inline(__always)
-    static func markReached(from: Double, to: Double, runtime: Double, buckets: Int, bits: inout [UInt64]) {
+    static func coveredBuckets(from: Double, to: Double, runtime: Double, buckets: Int) -> Range<Int> {
         func mid(_ i: Int) -> Double { Double(2 * i + 1) * runtime / Double(2 * buckets) }
         // An estimate from the inverse, then exact steps on the formula itself.
         var first = Int(max(0, min(Double(buckets), (from * Double(2 * buckets) / runtime - 1) / 2)).rounded(.down))
         while first > 0 && mid(first - 1) >= from { first -= 1 }
         while first < buckets && mid(first) < from { first += 1 }
-        var index = first
-        while index < buckets && mid(index) < to {
-            bits[index >> 6] |= 1 << UInt64(index & 63)
-            index += 1
-        }
+        var end = first
+        while end < buckets && mid(end) < to { end += 1 }
+        return first..<end
     }
 }
