@@ -2,13 +2,21 @@
 """Reference implementation (oracle) of /work/shared/spec/metrics.md.
 
     metrics.py INPUT... --out DIR [--buckets B] [--complete-at C] [--timezone TZ]
-                                  [--catalog FILE]
+                                  [--catalog FILE] [--spec 1|1.1]
 
 Slow and plain on purpose: Python 3.11, standard library only.  The input side
 (finding files, reading, validating, removing duplicates) is quality.py's, imported
 from this folder; this file turns the kept events into views and writes, in DIR:
 quality.csv (via quality.py), titles.csv, retention.csv, countries.csv, regions.csv,
 devices.csv, languages.csv, daily.csv, hours.csv, series.csv, cohorts.csv.
+
+With --spec 1.1 (the default) it also implements /work/shared/spec/metrics-beyond.md
+(the version 1.1 additions): titles.csv gains failed_starts (and exits_before_start
+becomes the views that did not start and have no error event), retention.csv gains
+plays and watch_ratio, languages.csv gains completion_rate and avg_pct_watched, and
+it writes moments.csv, concurrency.csv, series_summary.csv and summary-beyond.json.
+--spec 1 writes the version-1 tables exactly as metrics.md alone defines them (for
+comparing an engine that does not implement the additions yet).
 
 Numbers: every rate/share/hours figure is a Python float (IEEE double) computed as the
 spec's formula reads, then written by rounding the double's exact decimal value half
@@ -83,12 +91,81 @@ AMBIGUITIES (metrics): (what metrics.md / viewing-events.md leave open, and the 
      (case-sensitive: "OFF" is a language); audio absent is the empty string.
  M18. regions.csv: the country of a group is the view's country (ZZ when absent), the
      region the view's region (empty when absent), whatever the country.
+
+AMBIGUITIES (beyond): (what metrics-beyond.md leaves open, and the choice)
+ B1. An `error` event of a view is a kept event (accepted, after duplicate removal)
+     whose event is "error", wherever it lies in time and whatever its position.  A
+     view that started is never a failed start, errors or not.  failed_starts +
+     exits_before_start + started_views = views, per title and in total; a catalog
+     title nobody watched has 0 and 0.
+ B2. plays(i) counts the progress events of the title's started views with
+     from <= mid_i < to after clamping, with the very midpoints and the same test as
+     views_reached (so R(i) = number of started views with plays > 0 there, and
+     P(i) >= R(i) always).  A view that did not start cannot add a play anyway (none
+     of its segments has to > from).  watch_ratio = plays / started_views (ints,
+     one IEEE division).
+ B3. intro_bucket: the double floor((30.0 * B) / D), empty when D <= 30 (D compared
+     as the double it is; D == 30 gives empty).  For D > 30 and B < 2**53 / 30 (so
+     that 30.0 * B is exact) the quotient is below B, so the bucket always exists;
+     were it ever >= B, intro_retention would be empty.  When 30 lies exactly on a
+     bucket boundary the upper bucket is taken (buckets are [lo, hi)), which is
+     what the formula gives.
+ B4. steepest_drop_bucket compares the counts R(i-1) - R(i) (the same order as
+     retention, whose denominator is fixed per title); steepest_drop =
+     (R(i-1) - R(i)) / started_views, one IEEE division of the integers.
+ B5. most_replayed_bucket compares the integers P(i) - R(i) over 0 <= i < B (bucket
+     0 included); replay_ratio = P(i) / R(i), and R(i) >= 1 there because
+     P(i) > R(i) >= 0 needs a play, hence a view that reached i.
+ B6. concurrency.csv: the days are exactly those of daily.csv (the day of each view's
+     start, M7).  A view plays over [start_ms, end_ms], end = largest ts of its kept
+     events, of every event kind (so a view of one event plays for one
+     millisecond, and a view of only start + error plays from the one to the
+     other); views of every title and viewer count, started or not.  A day's first
+     instant is the earliest instant whose local date (of the instant floored to the
+     second, as M7) is on or after that day, found with zoneinfo on whole seconds
+     (zone offsets and transitions are whole seconds, so a day always starts on a
+     whole second): for every day that occurs, that is the spec's "earliest instant
+     with that local date", also where local midnight is skipped (the day starts
+     at the transition) or repeated (the first of the two).  The day ends before
+     the first instant of the next calendar date by the same rule, so where a date
+     is skipped entirely (Pacific/Apia 2011-12-30) the day before runs on to the
+     first instant of the date after.  Where clocks fall back over midnight the
+     repeated part of day D lies after the first instant of D+1, so it belongs to
+     D+1's interval, even though a view that starts in it is a view of day D in
+     daily.csv (the spec's letter; D+1 gets a row only when it is in daily.csv).
+     (The search samples every 60 s, then every second: it assumes no zone changes
+     its offset twice within one minute, which holds for all of tzdata.)
+ B7. peak_at: the instant's local date and time in the report zone with its
+     milliseconds, and the UTC offset in effect at that instant as +hh:mm (the
+     fixed offset "-00:00" is UTC and writes "+00:00"; an offset with seconds,
+     which tzdata has only long before 2000, would be written +hh:mm:ss).
+ B8. summary: this oracle writes no summary.json, so the additions go to
+     summary-beyond.json: {"failed_starts", "exits_before_start", "peak_views",
+     "peak_at"} over all views; "the earliest peak_at that reaches it" is the
+     earliest INSTANT (not the smallest text: offsets can differ between days);
+     peak_views and peak_at are null when there is no view.
+ B9. languages.csv: completion_rate = completed views / started views of the group
+     (the groups hold started views only, so it is always defined);
+     avg_pct_watched as M2 over the group's views whose title has a known runtime,
+     empty when none.
+ B10. series_summary.csv: a series' episodes are its rows of series.csv (M13);
+     viewers = distinct viewer_id over the started views of those titles;
+     avg_episodes_per_viewer = (sum over episodes of |V(k)|) / viewers, one IEEE
+     division of the integers (equal to the mean of each viewer's number of distinct
+     episodes started); completed_all_viewers: viewers who have, for every episode,
+     a completed view of it (completed implies started).  binge: the day of a view
+     is the day of its start (M7), so a view crossing midnight counts on the day it
+     began only; "3 distinct episodes" are 3 distinct title_ids of the series with
+     a started view that begins that day (the same episode three times is not a
+     binge); started views only.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import datetime as dt
+import json
 import math
 import os
 import re
@@ -386,6 +463,8 @@ def build(events, catalog, B, c, tz):
         v = View()
         v.session_id, v.title = sid, t
         v.start_ms = min(e["ts"] for e in evs)
+        v.end_ms = max(e["ts"] for e in evs)
+        v.has_error = any(e["event"] == "error" for e in evs)
         for f in VIEW_ATTRS:
             setattr(v, f, earliest_value(evs, f))
         v.country_key = v.country if v.country is not None else "ZZ"
@@ -406,11 +485,15 @@ def build(events, catalog, B, c, tz):
         v.lengths = [to - fr for fr, to in segs]
         v.watch = fsum(v.lengths)
         if D is not None:
-            reached = [any(fr <= m < to for fr, to in segs) for m in t.mids]
+            # plays[i]: the progress events with from <= mid_i < to (each one counted);
+            # bucket i is reached when at least one is.
+            v.plays = [sum(1 for fr, to in segs if fr <= m < to) for m in t.mids]
+            reached = [p > 0 for p in v.plays]
             v.reached = reached
             v.n_reached = sum(reached)
             v.pct = v.n_reached / B
         else:
+            v.plays = None
             v.reached = None
             v.n_reached = None
             v.pct = None
@@ -488,11 +571,13 @@ def by_watch_desc(rows, key_cols, hours_col):
 # Tables
 # --------------------------------------------------------------------------------------
 
-def table_titles(titles, B):
+def table_titles(titles, B, beyond):
     header = ["title_id", "title_name", "series_id", "season", "episode", "runtime_s",
               "views", "started_views", "exits_before_start", "unique_viewers",
               "watch_hours", "avg_view_minutes", "completed_views", "completion_rate",
               "avg_pct_watched", "half_life_pct", "runtime_views"]
+    if beyond:  # metrics-beyond.md: the start funnel
+        header.insert(header.index("exits_before_start"), "failed_starts")
     rows = []
     for tid, t in titles.items():
         g = group_stats(t.views)
@@ -512,7 +597,10 @@ def table_titles(titles, B):
         rows.append({
             "title_id": tid, "title_name": t.name or "", "series_id": t.series_id or "",
             "season": t.season, "episode": t.episode, "runtime_s": D,
-            "views": g["views"], "started_views": n, "exits_before_start": g["views"] - n,
+            "views": g["views"], "started_views": n,
+            "failed_starts": sum(1 for v in t.views if not v.started and v.has_error),
+            "exits_before_start": (sum(1 for v in t.views if not v.started and not v.has_error)
+                                   if beyond else g["views"] - n),
             "unique_viewers": g["unique_viewers"], "watch_hours": wh,
             "avg_view_minutes": None if n == 0 else secs / n / 60,
             "completed_views": g["completed_views"],
@@ -525,17 +613,67 @@ def table_titles(titles, B):
     return header, [[r[h] for h in header] for r in rows]
 
 
-def table_retention(titles, B):
+def curves(t, B):
+    """(started views, R, P) of a title of retention.csv, else None.  R[i] =
+    views_reached of bucket i, P[i] = plays of bucket i (metrics-beyond.md)."""
+    started = [v for v in t.views if v.started]
+    if t.runtime is None or not started:
+        return None
+    R = [sum(1 for v in started if v.reached[i]) for i in range(B)]
+    P = [sum(v.plays[i] for v in started) for i in range(B)]
+    return started, R, P
+
+
+def table_retention(titles, B, beyond):
     header = ["title_id", "bucket", "start_pct", "views_reached", "retention"]
+    if beyond:
+        header += ["plays", "watch_ratio"]
+    rows = []
+    for tid in sorted(titles, key=bkey):
+        cv = curves(titles[tid], B)
+        if cv is None:
+            continue
+        started, R, P = cv
+        n = len(started)
+        for i in range(B):
+            row = [tid, i, 100 * i / B, R[i], R[i] / n]
+            if beyond:
+                row += [P[i], P[i] / n]
+            rows.append(row)
+    return header, rows
+
+
+def table_moments(titles, B):
+    header = ["title_id", "intro_bucket", "intro_retention", "steepest_drop_bucket",
+              "steepest_drop", "most_replayed_bucket", "replay_ratio"]
     rows = []
     for tid in sorted(titles, key=bkey):
         t = titles[tid]
-        started = [v for v in t.views if v.started]
-        if t.runtime is None or not started:
+        cv = curves(t, B)
+        if cv is None:
             continue
-        for i in range(B):
-            reached = sum(1 for v in started if v.reached[i])
-            rows.append([tid, i, 100 * i / B, reached, reached / len(started)])
+        started, R, P = cv
+        n = len(started)
+        D = t.runtime
+        # intro: floor((30 * B) / D) in IEEE double, in that order (B3)
+        intro = intro_ret = None
+        if D > 30:
+            intro = math.floor((30.0 * B) / D)
+            intro_ret = R[intro] / n if 0 <= intro < B else None
+        # steepest drop: largest R(i-1) - R(i) > 0 over 1 <= i < B, smallest i on a tie
+        drop_i = drop = None
+        for i in range(1, B):
+            d = R[i - 1] - R[i]
+            if d > 0 and (drop is None or d > drop):
+                drop_i, drop = i, d
+        # most replayed: largest P(i) - R(i) over 0 <= i < B, smallest i on a tie;
+        # none when P(i) == R(i) everywhere (P >= R always, B2)
+        rep_i = None
+        if any(P[i] != R[i] for i in range(B)):
+            extra = [P[i] - R[i] for i in range(B)]
+            rep_i = extra.index(max(extra))  # the first (smallest i) of the largest
+        rows.append([tid, intro, intro_ret, drop_i, None if drop is None else drop / n,
+                     rep_i, None if rep_i is None else P[rep_i] / R[rep_i]])
     return header, rows
 
 
@@ -579,15 +717,23 @@ def table_devices(views):
     return header, [[r[h] for h in header] for r in rows]
 
 
-def table_languages(views):
+def table_languages(views, beyond):
     header = ["country", "audio_lang", "subtitle_lang", "started_views", "watch_hours"]
+    if beyond:
+        header += ["completion_rate", "avg_pct_watched"]
     groups: dict[tuple, list] = {}
     for v in views:
         if not v.started:
             continue
         sub = v.subtitle_lang if v.has_subs else "off"
         groups.setdefault((v.country_key, v.audio_lang or "", sub), []).append(v)
-    rows = [[k[0], k[1], k[2], len(vs), hours_of(vs)] for k, vs in groups.items()]
+    rows = []
+    for k, vs in groups.items():
+        row = [k[0], k[1], k[2], len(vs), hours_of(vs)]
+        if beyond:
+            g = group_stats(vs)
+            row += [g["completion_rate"], g["avg_pct_watched"]]
+        rows.append(row)
     rows.sort(key=lambda r: (bkey(r[0]), -r[3], bkey(r[1]), bkey(r[2])))
     return header, rows
 
@@ -681,10 +827,122 @@ def table_cohorts(views):
 
 
 # --------------------------------------------------------------------------------------
+# metrics-beyond.md: concurrency, series summary, summary-beyond.json
+# --------------------------------------------------------------------------------------
+
+def local_date(sec: int, tz) -> dt.date:
+    """The local date, in the report zone, of the whole second `sec` (Unix time)."""
+    return dt.datetime.fromtimestamp(sec, tz).date()
+
+
+def first_instant_ms(day: dt.date, tz) -> int:
+    """The earliest instant (Unix ms) whose local date is on or after `day` (B6).
+
+    Offsets and transitions are whole seconds, so the answer is a whole second, and
+    as Python keeps every offset strictly within 24 h, it lies in (M - 24h, M + 24h]
+    where M is the day's midnight read as UTC."""
+    M = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+    if isinstance(tz, dt.timezone):  # UTC or a fixed offset: the local midnight
+        return (M - int(tz.utcoffset(None).total_seconds())) * 1000
+    lo, hi = M - 86400, M + 86400
+    assert local_date(lo, tz) < day <= local_date(hi, tz)
+    t = lo
+    while local_date(t, tz) < day:   # minute by minute: lo + 60k
+        t += 60
+    s = t - 59                       # then the seconds of the minute before it
+    while local_date(s, tz) < day:
+        s += 1
+    return s * 1000
+
+
+def format_instant(ms: int, tz) -> str:
+    """YYYY-MM-DDTHH:MM:SS.mmm+hh:mm in the report zone (B7)."""
+    local = dt.datetime.fromtimestamp(ms // 1000, tz)
+    off = int(local.utcoffset().total_seconds())
+    sign = "-" if off < 0 else "+"
+    h, rest = divmod(abs(off), 3600)
+    m, sec = divmod(rest, 60)
+    zone = f"{sign}{h:02d}:{m:02d}" + (f":{sec:02d}" if sec else "")
+    return (f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:"
+            f"{local.minute:02d}:{local.second:02d}.{ms % 1000:03d}{zone}")
+
+
+def concurrency(views, tz):
+    """[(day, peak_views, peak_at ms)] for each day of daily.csv, in day order.
+
+    The count at t is the number of views with start <= t <= end.  As start <= end
+    for every view, that is #(start <= t) - #(end < t): two bisections in the sorted
+    starts and ends.  It rises only at a start, so the earliest instant of the day
+    with the peak is the day's first instant or the start of a view within it."""
+    starts = sorted(v.start_ms for v in views)
+    ends = sorted(v.end_ms for v in views)
+
+    def playing(t):
+        return bisect.bisect_right(starts, t) - bisect.bisect_left(ends, t)
+
+    out = []
+    for day in sorted({v.day for v in views}):
+        first = first_instant_ms(day, tz)
+        nxt = first_instant_ms(day + dt.timedelta(days=1), tz)
+        candidates = [first] + starts[bisect.bisect_left(starts, first):
+                                      bisect.bisect_left(starts, nxt)]
+        best_t, best = None, -1
+        for t in candidates:     # ascending: the first maximum is the earliest
+            n = playing(t)
+            if n > best:
+                best_t, best = t, n
+        out.append((day, best, best_t))
+    return out
+
+
+def table_concurrency(conc, tz):
+    header = ["day", "peak_views", "peak_at"]
+    return header, [[d.isoformat(), n, format_instant(t, tz)] for d, n, t in conc]
+
+
+def table_series_summary(titles):
+    header = ["series_id", "episodes", "viewers", "avg_episodes_per_viewer",
+              "completed_all_viewers", "completed_all_share", "binge_viewers", "binge_rate"]
+    series: dict[str, list] = {}
+    for tid, t in titles.items():
+        if t.series_id is not None and any(v.started for v in t.views):
+            series.setdefault(t.series_id, []).append(t)   # its rows of series.csv
+    rows = []
+    for sid in sorted(series, key=bkey):
+        eps = series[sid]
+        started = [v for t in eps for v in t.views if v.started]
+        V = {t.tid: {v.viewer_id for v in t.views if v.started} for t in eps}
+        C = {t.tid: {v.viewer_id for v in t.views if v.completed} for t in eps}
+        viewers = set().union(*V.values())
+        completed_all = {w for w in viewers if all(w in C[t.tid] for t in eps)}
+        per_day: dict[tuple, set] = {}     # (viewer, day) -> distinct episodes started
+        for v in started:
+            per_day.setdefault((v.viewer_id, v.day), set()).add(v.title.tid)
+        binge = {w for (w, _), e in per_day.items() if len(e) >= 3}
+        n = len(viewers)
+        rows.append([sid, len(eps), n, sum(len(x) for x in V.values()) / n,
+                     len(completed_all), len(completed_all) / n, len(binge), len(binge) / n])
+    return header, rows
+
+
+def write_summary_beyond(path, views, conc, tz):
+    peak = max((n for _, n, _ in conc), default=None)
+    peak_at = min((t for _, n, t in conc if n == peak), default=None)
+    items = [
+        ("failed_starts", sum(1 for v in views if not v.started and v.has_error)),
+        ("exits_before_start", sum(1 for v in views if not v.started and not v.has_error)),
+        ("peak_views", peak),
+        ("peak_at", None if peak_at is None else format_instant(peak_at, tz)),
+    ]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("{\n" + ",\n".join(f'  "{k}": {json.dumps(v)}' for k, v in items) + "\n}\n")
+
+
+# --------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------
 
-def run(inputs, out_dir, B, c, tzname, catalog_path):
+def run(inputs, out_dir, B, c, tzname, catalog_path, beyond=True):
     tz = parse_timezone(tzname)
     catalog = load_catalog(catalog_path) if catalog_path else {}
     files = Q.resolve_inputs(inputs)
@@ -695,18 +953,24 @@ def run(inputs, out_dir, B, c, tzname, catalog_path):
     Q.write_quality(os.path.join(out_dir, "quality.csv"), results, len(events) - len(kept))
     titles, views = build(kept, catalog, B, c, tz)
     tables = {
-        "titles.csv": table_titles(titles, B),
-        "retention.csv": table_retention(titles, B),
+        "titles.csv": table_titles(titles, B, beyond),
+        "retention.csv": table_retention(titles, B, beyond),
         "countries.csv": table_places(views, lambda v: (v.country_key,), ["country"]),
         "regions.csv": table_places(views, lambda v: (v.country_key, v.region or ""),
                                     ["country", "region"]),
         "devices.csv": table_devices(views),
-        "languages.csv": table_languages(views),
+        "languages.csv": table_languages(views, beyond),
         "daily.csv": table_daily(views),
         "hours.csv": table_hours(views),
         "series.csv": table_series(titles),
         "cohorts.csv": table_cohorts(views),
     }
+    if beyond:
+        conc = concurrency(views, tz)
+        tables["moments.csv"] = table_moments(titles, B)
+        tables["concurrency.csv"] = table_concurrency(conc, tz)
+        tables["series_summary.csv"] = table_series_summary(titles)
+        write_summary_beyond(os.path.join(out_dir, "summary-beyond.json"), views, conc, tz)
     for name, (header, rows) in tables.items():
         write_table(os.path.join(out_dir, name), header, rows)
     return 1 if any(r.error for r in results) else 0
@@ -720,6 +984,8 @@ def main(argv):
     ap.add_argument("--complete-at", default="0.9")
     ap.add_argument("--timezone", default="UTC")
     ap.add_argument("--catalog", default=None)
+    ap.add_argument("--spec", choices=["1", "1.1"], default="1.1",
+                    help="1: metrics.md only; 1.1: also metrics-beyond.md (default)")
     a = ap.parse_args(argv)
     try:
         if not re.fullmatch(r"[0-9]+", a.buckets) or int(a.buckets) < 1:
@@ -730,7 +996,8 @@ def main(argv):
             raise UsageError(f"--complete-at must be a number, not {a.complete_at!r}")
         if not (math.isfinite(c) and 0 < c <= 1):
             raise UsageError(f"--complete-at must be in (0, 1], not {a.complete_at!r}")
-        return run(a.inputs, a.out, int(a.buckets), c, a.timezone, a.catalog)
+        return run(a.inputs, a.out, int(a.buckets), c, a.timezone, a.catalog,
+                   beyond=a.spec == "1.1")
     except (UsageError, Q.UsageError) as e:
         print(f"metrics.py: {e}", file=sys.stderr)
         return 2
