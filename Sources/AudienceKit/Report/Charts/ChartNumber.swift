@@ -1,0 +1,92 @@
+/// Numbers as chart text, written digit by digit: the same bytes on every
+/// machine and locale, never an exponent, never "-0".
+enum ChartNumber {
+    /// A coordinate or length in the SVG, to at most 2 decimals.
+    ///
+    /// Clamped to ±1,000,000 px: far outside any viewBox, yet far inside
+    /// `Int`, so the conversion below cannot trap.
+    static func coordinate(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
+        let clamped = min(max(value, -1_000_000), 1_000_000)
+        let hundredths = Int((clamped * 100).rounded(.toNearestOrAwayFromZero))
+        return fixedPoint(hundredths, decimals: 2, trimsZeros: true, grouped: false)
+    }
+
+    /// `units × 10^-decimals` in decimal, a negative `decimals` adding
+    /// zeros: `fixedPoint(12345, decimals: 2)` is "123.45",
+    /// `fixedPoint(5, decimals: -3)` is "5,000".
+    static func fixedPoint(_ units: Int, decimals: Int, trimsZeros: Bool = false, grouped: Bool = true) -> String {
+        var digits = String(units.magnitude)
+        if decimals < 0 && units != 0 {
+            digits += String(repeating: "0", count: -decimals)
+        } else if digits.count <= decimals {
+            digits = String(repeating: "0", count: decimals + 1 - digits.count) + digits
+        }
+        let places = max(0, decimals)
+        var whole = String(digits.dropLast(places))
+        var fraction = String(digits.suffix(places))
+        if trimsZeros {
+            while fraction.last == "0" { fraction.removeLast() }
+        }
+        if grouped { whole = groupedThousands(whole) }
+        // `units` is non-zero whenever it is negative, so this is never "-0".
+        let sign = units < 0 ? "-" : ""
+        return fraction.isEmpty ? sign + whole : sign + whole + "." + fraction
+    }
+
+    /// `value` rounded half away from zero to `decimals` places, with
+    /// thousands separators.
+    static func decimal(_ value: Double, decimals: Int, trimsZeros: Bool = true) -> String {
+        guard value.isFinite else { return "" }
+        // Below 2^53 every integer is exact, so the scaled value fits `Int`
+        // and rounds as decimal arithmetic would; give up decimals to stay there.
+        var places = max(0, decimals)
+        while places > 0 && abs(value * powerOfTen(places)) >= 9e15 { places -= 1 }
+        let scaled = value * powerOfTen(places)
+        if abs(scaled) < 9e15 {
+            return fixedPoint(Int(scaled.rounded(.toNearestOrAwayFromZero)), decimals: places, trimsZeros: trimsZeros)
+        }
+        return wholeNumber(value)
+    }
+
+    /// A double of at least 9e15 in magnitude (an integer) in plain digits,
+    /// from Swift's shortest round-trip description with its exponent undone.
+    private static func wholeNumber(_ value: Double) -> String {
+        let description = value.magnitude.description
+        let parts = description.split(separator: "e", maxSplits: 1)
+        let mantissa = parts.first.map(String.init) ?? ""
+        let exponent = parts.count == 2 ? Int(parts[1]) ?? 0 : 0
+        let point = mantissa.firstIndex(of: ".")
+        let wholeDigits = point.map { String(mantissa[..<$0]) } ?? mantissa
+        var fractionDigits = point.map { String(mantissa[mantissa.index(after: $0)...]) } ?? ""
+        if parts.count == 1 { fractionDigits = "" }  // "9000000000000000.0"
+        var digits = wholeDigits + fractionDigits
+        let zeros = exponent - fractionDigits.count
+        if zeros >= 0 {
+            digits += String(repeating: "0", count: zeros)
+        } else {
+            digits = String(digits.dropLast(-zeros))
+        }
+        while digits.count > 1 && digits.first == "0" { digits.removeFirst() }
+        return (value < 0 ? "-" : "") + groupedThousands(digits)
+    }
+
+    /// "1234567" as "1,234,567".
+    static func groupedThousands(_ digits: String) -> String {
+        guard digits.count > 3 else { return digits }
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return result
+    }
+
+    /// 10^exponent: exact up to 10^22 (so `n / 10^k` is the double nearest
+    /// the decimal for the exponents charts use), a few ulps off beyond.
+    static func powerOfTen(_ exponent: Int) -> Double {
+        var result = 1.0
+        for _ in 0..<min(abs(exponent), 400) { result *= 10 }
+        return exponent < 0 ? 1 / result : result
+    }
+}
