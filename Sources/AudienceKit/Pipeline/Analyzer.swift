@@ -5,13 +5,16 @@ public struct AnalysisSettings: Sendable {
     public var metrics = MetricSettings()
     /// Where the catalog came from, for the summary.
     public var catalogPath: String?
+    /// The course report's depth; nil writes no report.
+    public var reportLevel: ReportLevel?
 
     public init(inputs: [InputFile], read: ReadSettings = ReadSettings(), metrics: MetricSettings = MetricSettings(),
-                catalogPath: String? = nil) {
+                catalogPath: String? = nil, reportLevel: ReportLevel? = .standard) {
         self.inputs = inputs
         self.read = read
         self.metrics = metrics
         self.catalogPath = catalogPath
+        self.reportLevel = reportLevel
     }
 }
 
@@ -40,13 +43,14 @@ public enum Analyzer {
             metricsSeconds: (end - metricsStart).seconds)
     }
 
-    /// The files written, by name, with their contents.
+    /// The files written, by name, with their contents: the tables, then
+    /// the course report and its charts.
     public static func outputs(_ report: AnalysisReport) -> [(name: String, text: String)] {
         report.tables.all.map { ($0.name, $0.table.rendered) } + [
             ("quality.csv", QualityTables.quality(report.read).rendered),
             ("rejects.csv", QualityTables.rejects(report.read).rendered),
             ("summary.json", summary(report).rendered() + "\n"),
-        ]
+        ] + (report.settings.reportLevel.map { CourseReport.render(report, level: $0) } ?? [])
     }
 
     /// Writes every output into `folder`, each atomically.
@@ -72,6 +76,7 @@ public enum Analyzer {
                 ("catalog", report.settings.catalogPath.map { .string($0) } ?? .null),
                 ("threads", .integer(report.settings.read.threads)),
                 ("rejects", .integer(report.settings.read.rejectSampleLimit)),
+                ("level", report.settings.reportLevel.map { .string($0.rawValue) } ?? .null),
             ])),
             ("inputs", .array(report.settings.inputs.map { .string($0.name) })),
             ("lines", QualityTables.lineTotals(report.read)),

@@ -4,7 +4,7 @@ import Foundation
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Read viewing-event logs and write the quality account and tables.",
+        abstract: "Read viewing-event logs; write the quality account, the tables and a course report.",
         discussion: """
             INPUT is a file, a folder (read recursively: *.jsonl, *.ndjson, \
             *.json, *.csv, *.tsv, each optionally .gz, and *.gz), a glob \
@@ -36,9 +36,17 @@ struct Analyze: ParsableCommand {
     var catalog: String?
 
     @Option(help: ArgumentHelp(
-        "Settings file, JSON or TOML, with any of: buckets, complete_at, timezone, catalog, rejects, threads, out. Options given here win.",
+        "Settings file, JSON or TOML, with any of: buckets, complete_at, timezone, catalog, level, rejects, threads, out. Options given here win.",
         valueName: "file"))
     var config: String?
+
+    @Option(help: ArgumentHelp(
+        "Depth of report.md: entry, intermediate or advanced (default: intermediate, the level to hand to a producer).",
+        valueName: "level"))
+    var level: String?
+
+    @Flag(help: "Write the tables only, no report.md or charts.")
+    var noReport = false
 
     @Option(help: "Rejected lines of each reason to keep in rejects.csv (default: 20).")
     var rejects: Int?
@@ -63,6 +71,7 @@ struct Analyze: ParsableCommand {
         var threads: Int
         var metrics: MetricSettings
         var catalogPath: String?
+        var reportLevel: ReportLevel?
     }
 
     func resolve() throws -> Resolved {
@@ -87,6 +96,10 @@ struct Analyze: ParsableCommand {
         guard let zone = ReportTimeZone(zoneName) else {
             throw ValidationError("--timezone: unknown time zone '\(zoneName)' (use an IANA name such as Asia/Seoul or an offset such as +09:00)")
         }
+        let levelName = level ?? file?["level"] ?? ReportLevel.standard.rawValue
+        guard let reportLevel = ReportLevel(rawValue: levelName) else {
+            throw ValidationError("--level must be entry, intermediate or advanced, not '\(levelName)'.")
+        }
         let sample = inputs.isEmpty ? try BundledSample.folder() : nil
         let catalogPath = catalog ?? file?["catalog"] ?? sample.map { $0 + "/catalog.csv" }
         var loaded: Catalog?
@@ -101,7 +114,7 @@ struct Analyze: ParsableCommand {
             inputs: sample.map { [$0 + "/logs"] } ?? inputs,
             out: out ?? file?["out"] ?? "out", rejects: rejects, threads: threads,
             metrics: MetricSettings(buckets: buckets, completeAt: completeAt, timeZone: zone, catalog: loaded),
-            catalogPath: catalogPath)
+            catalogPath: catalogPath, reportLevel: noReport ? nil : reportLevel)
     }
 
     func run() throws {
@@ -125,7 +138,7 @@ struct Analyze: ParsableCommand {
 
         let settings = AnalysisSettings(
             inputs: files, read: ReadSettings(rejectSampleLimit: resolved.rejects, threads: resolved.threads),
-            metrics: resolved.metrics, catalogPath: resolved.catalogPath)
+            metrics: resolved.metrics, catalogPath: resolved.catalogPath, reportLevel: resolved.reportLevel)
         let report = Analyzer.run(settings)
         for file in report.read.files {
             if let damage = file.damage { Console.error("\(file.file): \(damage)") }
@@ -187,7 +200,10 @@ enum Summary {
                 + "\(report.read.events.duplicates) duplicates removed.",
         ]
         if errors > 0 { lines.append("\(errors) file(s) had a file-level error: see quality.csv.") }
-        lines.append("Wrote \(written.joined(separator: ", ")) to \(folder)/")
+        let charts = written.filter { $0.hasPrefix("charts/") }.count
+        let files = written.filter { !$0.hasPrefix("charts/") }
+        lines.append("Wrote \(files.joined(separator: ", "))" + (charts > 0 ? " and \(charts) charts" : "")
+            + " to \(folder)/")
         return lines.joined(separator: "\n")
     }
 }

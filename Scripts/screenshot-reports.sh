@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Renders course reports to HTML and screenshots them in headless Chromium,
+# so anyone can look at them without a Markdown viewer.
+#
+# Usage: Scripts/screenshot-reports.sh [REPORT_FOLDER...]
+#   REPORT_FOLDER  a folder holding report.md (default: every folder of Reports/)
+# Writes report.html and report.png into each folder (both ignored by git).
+# Needs Debian's chromium and python3-markdown:
+#   apt-get install chromium python3-markdown
+set -euo pipefail
+cd "$(dirname "$0")/.."
+browser=$(command -v chromium || command -v chromium-browser || true)
+python=""
+for candidate in python3 /usr/bin/python3; do
+  if "$candidate" -c 'import markdown' 2>/dev/null; then python=$candidate; break; fi
+done
+if [ -z "$browser" ] || [ -z "$python" ]; then
+  echo "needs chromium and python3-markdown: apt-get install chromium python3-markdown" >&2
+  exit 2
+fi
+if [ $# -eq 0 ]; then
+  set -- $(find Reports -name report.md -exec dirname {} \; | sort)
+fi
+for folder in "$@"; do
+  html=$("$python" Scripts/report-html.py "$folder/report.md")
+  # A tall window catches the whole page; the blank below the end is cropped by
+  # nobody, but costs nothing.
+  "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,14000 \
+    --screenshot="$PWD/$folder/report.png" "file://$PWD/$html" >/dev/null 2>&1
+  echo "$folder/report.png"
+done

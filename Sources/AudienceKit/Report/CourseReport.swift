@@ -1,0 +1,189 @@
+/// A course report: `report.md` and the SVG charts it links, written from
+/// the tables of a run, at one of three levels of depth. The same run always
+/// gives the same bytes: nothing here depends on the clock, the thread count
+/// or the machine.
+public enum CourseReport {
+    /// The report's files by name (`report.md`, `charts/….svg`).
+    public static func render(_ report: AnalysisReport, level: ReportLevel) -> [(name: String, text: String)] {
+        var writer = ReportWriter(data: ReportData(report), level: level)
+        writer.writeDocument()
+        return [("report.md", writer.markdown)] + writer.charts.map { ("charts/" + $0.name + ".svg", $0.svg) }
+    }
+}
+
+/// The tables of a run, as the report reads them.
+struct ReportData {
+    let titles: TableRecords
+    let retention: TableRecords
+    let moments: TableRecords
+    let countries: TableRecords
+    let regions: TableRecords
+    let devices: TableRecords
+    let languages: TableRecords
+    let daily: TableRecords
+    let hours: TableRecords
+    let concurrency: TableRecords
+    let series: TableRecords
+    let seriesSummary: TableRecords
+    let cohorts: TableRecords
+    let quality: TableRecords
+    let settings: AnalysisSettings
+    let totals: JSONValue
+    let lineTotals: JSONValue
+    let duplicates: Int
+
+    init(_ report: AnalysisReport) {
+        let tables = report.tables
+        titles = TableRecords(tables.titles)
+        retention = TableRecords(tables.retention)
+        moments = TableRecords(tables.moments)
+        countries = TableRecords(tables.countries)
+        regions = TableRecords(tables.regions)
+        devices = TableRecords(tables.devices)
+        languages = TableRecords(tables.languages)
+        daily = TableRecords(tables.daily)
+        hours = TableRecords(tables.hours)
+        concurrency = TableRecords(tables.concurrency)
+        series = TableRecords(tables.series)
+        seriesSummary = TableRecords(tables.seriesSummary)
+        cohorts = TableRecords(tables.cohorts)
+        quality = TableRecords(QualityTables.quality(report.read))
+        settings = report.settings
+        totals = tables.totals
+        lineTotals = QualityTables.lineTotals(report.read)
+        duplicates = report.read.events.duplicates
+    }
+
+    /// A total of `summary.json`'s `audience` object.
+    func total(_ key: String) -> JSONValue? { totals[key] }
+    func line(_ key: String) -> Int { lineTotals[key]?.integerValue ?? 0 }
+
+    var views: Int { total("views")?.integerValue ?? 0 }
+
+    /// The retention rows of one title, bucket by bucket.
+    func curve(of title: String) -> [TableRecords.Record] {
+        retention.rows.filter { $0["title_id"].utf8.elementsEqual(title.utf8) }
+    }
+
+    /// The most watched titles that have a retention curve, in titles.csv order.
+    func titlesWithCurves(limit: Int) -> [TableRecords.Record] {
+        var withCurve = Set<ByteString>()
+        for row in moments.rows { withCurve.insert(ByteString(row["title_id"])) }
+        return Array(titles.rows.filter { withCurve.contains(ByteString($0["title_id"])) }.prefix(limit))
+    }
+
+    /// A title's display name: its catalog name, else its id.
+    func displayName(_ row: TableRecords.Record) -> String {
+        row["title_name"].isEmpty ? row["title_id"] : row["title_name"]
+    }
+
+    func titleRow(_ id: String) -> TableRecords.Record? {
+        titles.rows.first { $0["title_id"].utf8.elementsEqual(id.utf8) }
+    }
+}
+
+extension JSONValue {
+    subscript(_ key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    var integerValue: Int? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
+    var numberValue: Double? {
+        switch self {
+        case .number(let value): return value
+        case .integer(let value): return Double(value)
+        default: return nil
+        }
+    }
+
+    var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+}
+
+/// Accumulates the Markdown and the charts of one report.
+struct ReportWriter {
+    let data: ReportData
+    let level: ReportLevel
+    private(set) var blocks: [String] = []
+    private(set) var charts: [(name: String, svg: String)] = []
+    /// Questions and their answers, for the exercises at the advanced level.
+    var exercises: [(question: String, answer: String)] = []
+
+    init(data: ReportData, level: ReportLevel) {
+        self.data = data
+        self.level = level
+    }
+
+    var markdown: String { blocks.joined(separator: "\n\n") + "\n" }
+
+    mutating func heading(_ text: String, depth: Int = 2) {
+        blocks.append(String(repeating: "#", count: depth) + " " + text)
+    }
+
+    mutating func paragraph(_ text: String) { blocks.append(text) }
+
+    mutating func table(_ header: [String], _ rows: [[String]], rightAligned: Set<Int> = []) {
+        blocks.append(Markdown.table(header, rows, rightAligned: rightAligned))
+    }
+
+    /// A table cut to its first `limit` rows, with a pointer to the full CSV.
+    mutating func table(
+        _ header: [String], _ rows: [[String]], rightAligned: Set<Int> = [], limit: Int, csv: String
+    ) {
+        table(header, Array(rows.prefix(limit)), rightAligned: rightAligned)
+        if rows.count > limit {
+            paragraph("The first \(limit) of \(Human.count(rows.count)) rows; all of them are in [\(csv)](\(csv)).")
+        }
+    }
+
+    /// Writes `charts/<name>.svg` and shows it, with `alt` for readers who
+    /// cannot see it.
+    mutating func chart(_ name: String, svg: String, alt: String) {
+        charts.append((name, svg))
+        blocks.append("![\(Markdown.text(alt))](charts/\(name).svg)")
+    }
+
+    mutating func source(_ text: String) { blocks.append("<sub>Source: \(text)</sub>") }
+
+    mutating func writeDocument() {
+        writeTitle()
+        writeDataParagraph()
+        guard data.views > 0 else {
+            writeNothingToMeasure()
+            writeGlossary()
+            return
+        }
+        writeHeadline()
+        writeStartFunnel()
+        writeTopTitles()
+        writeMostWatchedRetention()
+        writeCountries()
+        writeDevices()
+        if level >= .intermediate {
+            writeComparedRetention()
+            writeCompletionAgainstRuntime()
+            writeRegions()
+            writeLocalisation()
+            writeDailyTrend()
+            writeWhenPeopleWatch()
+        }
+        if level >= .advanced {
+            writeSeries()
+            writeCohorts()
+            writeHoursPerRuntime()
+            writeRewatchCurve()
+            writeQualityAccount()
+            writeMethodology()
+            writeExercises()
+        }
+        writeGlossary()
+        if level >= .advanced { writeAnswerKey() }
+    }
+}

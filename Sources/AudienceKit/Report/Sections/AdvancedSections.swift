@@ -1,0 +1,199 @@
+/// The advanced level: series, cohorts, the data quality account, the
+/// methodology and the exercises.
+extension ReportWriter {
+    mutating func writeSeries() {
+        let summaries = data.seriesSummary.rows
+        guard !summaries.isEmpty else { return }
+        heading("Series: do viewers carry on?")
+        paragraph(
+            "For each series, its episodes in order (season, then episode). `from_first` is the share of the first "
+                + "episode's viewers who also started this one; `continued_from_previous` the share of the previous "
+                + "episode's viewers. A series that holds its audience keeps both near 100%.")
+        let shown = summaries.sorted { $0.count("viewers") > $1.count("viewers") }.prefix(4)
+        let longestSeries = shown.map { $0.count("episodes") }.max() ?? 1
+        chart("series-carry-on", svg: LineChart(
+            title: "Viewers carried on from the first episode",
+            description: "Line chart with one line per series (the \(shown.count) with the most viewers): the "
+                + "share of the first episode's viewers who started each later episode.",
+            x: ChartAxis(label: "Episode in order (1 = first)", range: 1...Double(max(2, longestSeries)), format: .integer),
+            y: ChartAxis(label: "Viewers of the first episode (%)", range: 0...1, format: .percent),
+            series: shown.map { summary in
+                let episodes = data.series.rows.filter { $0["series_id"].utf8.elementsEqual(summary["series_id"].utf8) }
+                return LineSeries(
+                    name: summary["series_id"],
+                    points: episodes.enumerated().map { (Double($0.offset + 1), $0.element.number("from_first") ?? 0) })
+            }
+        ).svg(), alt: "Line chart of the share of first-episode viewers who reach each later episode, per series.")
+        table(
+            ["Series", "Season", "Episode", "Title", "Viewers", "From previous", "From first"],
+            data.series.rows.map { row in
+                [
+                    Markdown.name(row["series_id"]), Markdown.text(row["season"]), Markdown.text(row["episode"]),
+                    Markdown.name(topTitleName(row["title_id"])), Human.count(row.count("viewers")),
+                    Human.percent(row.number("continued_from_previous")), Human.percent(row.number("from_first")),
+                ]
+            },
+            rightAligned: [4, 5, 6], limit: 20, csv: "series.csv")
+        source(Markdown.source("series.csv") + ": `viewers`, `continued_from_previous`, `from_first`.")
+        heading("Season completion and binge viewing", depth: 3)
+        paragraph(
+            "A viewer **completed** the series when they completed every one of its episodes that anyone "
+                + "started; a viewer **binged** when they started three or more of its episodes on one day.")
+        table(
+            ["Series", "Episodes", "Viewers", "Episodes per viewer", "Completed all", "Binge viewers"],
+            summaries.map { row in
+                [
+                    Markdown.name(row["series_id"]), Human.count(row.count("episodes")), Human.count(row.count("viewers")),
+                    Human.number(row.number("avg_episodes_per_viewer"), decimals: 2),
+                    Human.count(row.count("completed_all_viewers")) + " (" + Human.percent(row.number("completed_all_share")) + ")",
+                    Human.count(row.count("binge_viewers")) + " (" + Human.percent(row.number("binge_rate")) + ")",
+                ]
+            },
+            rightAligned: [1, 2, 3, 4, 5], limit: 20, csv: "series_summary.csv")
+        source(Markdown.source("series_summary.csv") + ": `episodes`, `viewers`, `avg_episodes_per_viewer`, "
+            + "`completed_all_viewers`, `completed_all_share`, `binge_viewers`, `binge_rate`.")
+        if let top = summaries.max(by: { ($0.number("binge_rate") ?? 0) < ($1.number("binge_rate") ?? 0) }) {
+            exercises.append((
+                "Which series has the highest binge rate, and how many of its viewers binged? Use series_summary.csv, "
+                    + "then check one binge viewer by hand in the events.",
+                Markdown.name(top["series_id"]) + ": " + Human.count(top.count("binge_viewers")) + " of "
+                    + Human.count(top.count("viewers")) + " viewers (" + Human.percent(top.number("binge_rate")) + ")."))
+        }
+    }
+
+    mutating func writeCohorts() {
+        let rows = data.cohorts.rows
+        guard !rows.isEmpty else { return }
+        heading("Cohorts: do viewers come back?")
+        paragraph(
+            "A viewer's cohort is the day of their first started view. Each row is a cohort, each column a number "
+                + "of days later; a cell is the share of the cohort with a started view on that day. Day 0 is "
+                + "always 100%; the later columns show how many come back. The triangle's lower right is empty: "
+                + "those days are after the end of the data.")
+        var cohortDays: [String] = []
+        var maxOffset = 0
+        for row in rows {
+            if cohortDays.last != row["cohort_day"] { cohortDays.append(row["cohort_day"]) }
+            maxOffset = max(maxOffset, row.count("day_offset"))
+        }
+        let shownDays = Array(cohortDays.prefix(31))
+        let shownOffsets = min(maxOffset, 30)
+        // Each cohort's row ends at the last day of the data: the cells after it
+        // are left blank, not drawn as missing.
+        var grid = [[Double?]](repeating: [], count: shownDays.count)
+        var rowIndex: [String: Int] = [:]
+        for (index, day) in shownDays.enumerated() { rowIndex[day] = index }
+        for row in rows {
+            guard let index = rowIndex[row["cohort_day"]], row.count("day_offset") <= shownOffsets else { continue }
+            grid[index].append(row.number("return_rate"))
+        }
+        chart("cohorts", svg: HeatMap(
+            title: "Return rate by cohort and day",
+            description: "Heat map with a row per cohort day and a column per day offset; the darker the cell, "
+                + "the larger the share of the cohort that came back that day.",
+            rows: shownDays,
+            columns: (0...shownOffsets).map { String($0) },
+            values: grid,
+            rowAxisLabel: "Cohort (day of first started view)", columnAxisLabel: "Days later",
+            scale: ChartAxis(label: "Return rate (%)", range: 0...1, format: .percent)
+        ).svg(), alt: "Cohort triangle of return rates; the numbers are in cohorts.csv.")
+        source(Markdown.source("cohorts.csv") + ": `cohort_viewers`, `returning_viewers`, `return_rate`.")
+        let first = rows.filter { $0["cohort_day"] == cohortDays[0] }
+        if first.count > 1 {
+            let dayOne = first[1]
+            exercises.append((
+                "Of the viewers whose first started view was on " + Markdown.text(cohortDays[0]) + ", how many came "
+                    + "back the next day, and what return rate is that?",
+                Human.count(dayOne.count("returning_viewers")) + " of " + Human.count(dayOne.count("cohort_viewers"))
+                    + ": " + Human.percent(dayOne.number("return_rate")) + " (cohorts.csv, `day_offset` 1)."))
+        }
+    }
+
+    mutating func writeQualityAccount() {
+        heading("Data quality account")
+        paragraph(
+            "Every non-blank line of every file lands in exactly one column: accepted, ignored (an event kind the "
+                + "metrics do not use) or one reason for rejection, checked in this order: `malformed` (not a "
+                + "readable event: broken JSON or CSV quoting, invalid UTF-8, a NUL byte), `missing_field` (a "
+                + "required field is absent), `bad_timestamp`, `bad_number`, `bad_segment` (a segment that runs "
+                + "backwards, a negative position, a duration that is not positive). Duplicates are only known "
+                + "across files, so they are counted in the `TOTAL` row. A file that could not be read to the end "
+                + "names the damage and its byte offset; what was read before it counts.")
+        let columns = ["lines", "accepted", "ignored_event", "malformed", "missing_field", "bad_timestamp",
+                       "bad_number", "bad_segment", "duplicate"]
+        table(
+            ["File"] + columns.map { "`\($0)`" } + ["Error"],
+            data.quality.rows.map { row in
+                [Markdown.name(row["file"], limit: 40)] + columns.map { row[$0].isEmpty ? "" : Human.count(row.count($0)) }
+                    + [Markdown.text(row["error"])]
+            },
+            rightAligned: Set(1...columns.count), limit: 25, csv: "quality.csv")
+        source(Markdown.source("quality.csv") + "; examples of each rejection in [rejects.csv](rejects.csv).")
+        let total = data.line("lines")
+        if total > 0 {
+            exercises.append((
+                "What share of the non-blank lines was rejected? Use the `TOTAL` row of quality.csv (rejected means "
+                    + "neither accepted nor `ignored_event`).",
+                Human.count(data.line("rejected")) + " of " + Human.count(total) + " lines: "
+                    + Human.percent(Double(data.line("rejected")) / Double(total)) + "."))
+        }
+    }
+
+    mutating func writeMethodology() {
+        heading("Methodology")
+        let settings = data.settings.metrics
+        let catalog = data.settings.catalogPath.map { "`" + Markdown.text(lastComponent($0)) + "`" } ?? "none"
+        table(["Setting", "Value", "Effect"], [
+            ["Buckets B", String(settings.buckets), "The runtime is cut into B equal parts for retention."],
+            ["Completion threshold c", Human.number(settings.completeAt, decimals: 3),
+             "A started view that reaches c of the runtime (or has a `complete` event) is completed."],
+            ["Time zone", Markdown.text(zoneName), "Days, hours, weekdays and peaks are on this clock."],
+            ["Catalog", catalog, "Runtimes and names; without it a runtime is the most frequent `duration`."],
+        ])
+        paragraph([
+            "- A **view** is every accepted event with the same `session_id` and `title_id`, wherever the lines "
+                + "are; its start is its earliest `ts`, its end its latest.",
+            "- Positions are **clamped** into [0, runtime] before anything is measured; a segment's watch time is "
+                + "`to − from` after clamping.",
+            "- A bucket is **reached** when a segment covers its midpoint, `(2i+1)·D/(2B)`, with `from` ≤ midpoint "
+                + "< `to`.",
+            "- A view's attributes (viewer, country, region, device, languages) come from its **earliest event** "
+                + "that has them.",
+            "- Rates are over **started views**; `avg_pct_watched` only over titles with a known runtime.",
+            "- Sums of watch time are exact (no rounding until the end); CSV numbers have at most 6 decimals, this "
+                + "report rounds them further for reading.",
+            "- Where the specification is silent: line numbers in rejects.csv are physical lines of the file; a "
+                + "broken CSV header is a file-level error; an overflowing sum stays infinite and is written as "
+                + "an empty field; `avg_pct_watched` is the exact mean of the per-view values.",
+        ].joined(separator: "\n"))
+    }
+
+    mutating func writeExercises() {
+        guard !exercises.isEmpty else { return }
+        if let top = data.titles.rows.first(where: { $0.count("started_views") > 0 }) {
+            exercises.insert((
+                "Recompute the completion rate of " + Markdown.name(data.displayName(top)) + " from its "
+                    + "`completed_views` and `started_views` in titles.csv.",
+                Human.count(top.count("completed_views")) + " ÷ " + Human.count(top.count("started_views")) + " = "
+                    + Human.percent(top.number("completion_rate")) + "."), at: 0)
+        }
+        exercises.insert((
+            "How many different viewers started a view? Which column of which table adds up to it?",
+            "Sum `new_viewers` in daily.csv: " + Human.count(data.total("unique_viewers")?.integerValue ?? 0)
+                + " (each viewer is new on exactly one day)."), at: 0)
+        heading("Exercises")
+        paragraph(
+            "Answer from the CSV files of this folder; the answer key is at the end of the report.\n\n"
+                + exercises.enumerated().map { "\($0.offset + 1). " + $0.element.question }.joined(separator: "\n"))
+    }
+
+    mutating func writeAnswerKey() {
+        guard !exercises.isEmpty else { return }
+        heading("Answer key")
+        paragraph(exercises.enumerated().map { "\($0.offset + 1). " + $0.element.answer }.joined(separator: "\n"))
+    }
+
+    private func lastComponent(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+}

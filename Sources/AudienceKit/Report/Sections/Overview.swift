@@ -1,0 +1,159 @@
+/// The parts every level has: what the data is, the headline numbers, the
+/// start funnel and the glossary.
+extension ReportWriter {
+    var period: String {
+        let first = data.total("first_day")?.stringValue ?? "?"
+        let last = data.total("last_day")?.stringValue ?? "?"
+        return first == last ? first : "\(first) to \(last)"
+    }
+
+    var zoneName: String { data.settings.metrics.timeZone.description }
+
+    mutating func writeTitle() {
+        heading("Audience report: " + (data.views > 0 ? period : "no views"), depth: 1)
+        let levels: [ReportLevel: String] = [
+            .entry: "the entry level: what the data is, the headline numbers and where people watch",
+            .intermediate: "the intermediate level: the entry level plus retention compared across titles, "
+                + "completion, regions, languages, the daily trend and when people watch",
+            .advanced: "the advanced level: everything, with series, cohorts, the data quality account, "
+                + "the methodology and exercises",
+        ]
+        paragraph(
+            "This report is \(levels[level] ?? level.rawValue). Every number names the CSV file and column it "
+                + "comes from, in this folder; the definitions are in the glossary at the end. Days and hours "
+                + "are in the time zone \(Markdown.text(zoneName)).")
+    }
+
+    mutating func writeDataParagraph() {
+        heading("The data")
+        let reasons: [(String, String)] = [
+            ("malformed", "could not be read as an event"), ("missing_field", "lacked a required field"),
+            ("bad_timestamp", "had an unreadable time"), ("bad_number", "had a field that should be a number and was not"),
+            ("bad_segment", "had an impossible segment or position"),
+        ]
+        let rejected = (data.lineTotals["rejected_by_reason"].map { byReason in
+            reasons.compactMap { reason, meaning -> String? in
+                let count = byReason[reason]?.integerValue ?? 0
+                return count == 0 ? nil : "\(Human.count(count)) \(meaning) (`\(reason)`)"
+            }
+        }) ?? []
+        let files = data.line("files")
+        var text = "The logs are \(Human.plural(files, "file")) with \(Human.plural(data.line("lines"), "line")) "
+            + "(blank lines and CSV headers aside). "
+            + "\(Human.count(data.line("accepted"))) lines were accepted as viewing events"
+        text += rejected.isEmpty
+            ? "; none was rejected. "
+            : "; \(Human.count(data.line("rejected"))) \(data.line("rejected") == 1 ? "was" : "were") rejected: "
+                + rejected.joined(separator: ", ") + ". "
+        let ignored = data.line("ignored_event")
+        if ignored > 0 {
+            text += "\(Human.count(ignored)) lines were events of a kind the metrics do not use (`ignored_event`). "
+        }
+        text += "\(Human.plural(data.duplicates, "accepted line was a duplicate", "accepted lines were duplicates")) "
+            + "of an event already counted and removed, which leaves "
+            + "**\(Human.plural(data.line("events"), "event"))** behind every figure below"
+        text += data.views > 0
+            ? ", from \(period) (days in \(Markdown.text(zoneName)))."
+            : "."
+        let damaged = data.quality.rows.filter { !$0["error"].isEmpty && $0["file"] != "TOTAL" }
+        if !damaged.isEmpty {
+            text += " " + Human.plural(damaged.count, "file") + " could not be read to the end: "
+                + damaged.map { Markdown.text($0["file"]) + " (" + Markdown.text($0["error"]) + ")" }
+                    .joined(separator: "; ")
+                + "; the lines before the damage were kept."
+        }
+        paragraph(text)
+        source(Markdown.source("quality.csv") + ", row `TOTAL`; the first rejected lines of each reason are in "
+            + "[rejects.csv](rejects.csv).")
+    }
+
+    mutating func writeNothingToMeasure() {
+        heading("Nothing to measure")
+        paragraph(
+            "No event was left to measure, so this report has no numbers and no charts: every metrics table "
+                + "of this folder is empty but for its header. Look at [quality.csv](quality.csv) for what was read and "
+                + "[rejects.csv](rejects.csv) for examples of the lines that were rejected and why.")
+    }
+
+    mutating func writeHeadline() {
+        heading("Headline numbers")
+        let titles = data.titles.rows
+        let views = data.views
+        let started = data.total("started_views")?.integerValue ?? 0
+        let completed = data.total("completed_views")?.integerValue ?? 0
+        let watchHours = data.total("watch_hours")?.numberValue
+        let peak = data.total("peak_views")?.integerValue
+        let rows: [[String]] = [
+            ["Views", Human.count(views), "Plays of one title in one session, started or not.",
+             "sum of " + Markdown.source("titles.csv", "views")],
+            ["Started views", Human.count(started), "Views in which at least a moment of the title was played.",
+             "sum of " + Markdown.source("titles.csv", "started_views")],
+            ["Unique viewers", Human.count(data.total("unique_viewers")?.integerValue ?? 0),
+             "Different viewers with at least one started view.", "sum of " + Markdown.source("daily.csv", "new_viewers")],
+            ["Watch time", Human.hours(watchHours), "All the time played, in hours and minutes.",
+             "sum of " + Markdown.source("titles.csv", "watch_hours")],
+            ["Completion rate", Human.percent(data.total("completion_rate")?.numberValue),
+             "Of the started views, the share that reached the end (\(Human.count(completed)) views).",
+             "sum of " + Markdown.source("titles.csv", "completed_views") + " ÷ sum of `started_views`"],
+            ["Average percent watched", Human.percent(data.total("avg_pct_watched")?.numberValue),
+             "How much of a title a started view covers on average.",
+             Markdown.source("titles.csv", "avg_pct_watched") + ", weighted by `started_views`"],
+            ["Titles", Human.count(titles.count), "Titles with a view, and catalog titles nobody watched.",
+             "rows of " + Markdown.source("titles.csv")],
+            ["Countries", Human.count(data.countries.rows.count), "Countries with a view.",
+             "rows of " + Markdown.source("countries.csv")],
+            ["Peak audience", peak.map(Human.count) ?? "–",
+             "The most views playing at the same moment" + (data.total("peak_at")?.stringValue.map {
+                 " (first reached at \(Markdown.text($0)))."
+             } ?? "."),
+             "largest " + Markdown.source("concurrency.csv", "peak_views")],
+        ]
+        table(["Measure", "Value", "What it means", "Where it comes from"], rows, rightAligned: [1])
+    }
+
+    mutating func writeStartFunnel() {
+        heading("Did the plays start?")
+        let views = data.views
+        let started = data.total("started_views")?.integerValue ?? 0
+        let failed = data.total("failed_starts")?.integerValue ?? 0
+        let exits = data.total("exits_before_start")?.integerValue ?? 0
+        func share(_ part: Int) -> String { Human.percent(views == 0 ? nil : Double(part) / Double(views)) }
+        table(["Of all views", "Views", "Share", "Column of titles.csv"], [
+            ["started: some of the title was played", Human.count(started), share(started), "`started_views`"],
+            ["failed: an error before anything played", Human.count(failed), share(failed), "`failed_starts`"],
+            ["left before the start, without an error", Human.count(exits), share(exits), "`exits_before_start`"],
+            ["**all views**", "**\(Human.count(views))**", "100%", "`views`"],
+        ], rightAligned: [1, 2])
+        paragraph(
+            "A view that never started either failed (the player reported an error) or was abandoned (the viewer "
+                + "left before the first second played). Failures are a technical problem to fix; abandonment "
+                + "is a matter of interest, a slow start or a wrong click.")
+    }
+
+    mutating func writeGlossary() {
+        heading("Glossary")
+        let settings = data.settings.metrics
+        let terms: [(String, String)] = [
+            ("View", "One session's play of one title: all the events with the same session and title."),
+            ("Started view", "A view with at least one `progress` event that moved forward (`to` > `from`)."),
+            ("Failed start", "A view that did not start and has an `error` event."),
+            ("Exit before start", "A view that neither started nor failed."),
+            ("Watch time", "The sum of `to − from` over a view's `progress` events, after duplicates are removed "
+                + "and positions are clamped into the runtime."),
+            ("Runtime", "The title's length: from the catalog, else the most frequent `duration` in its events."),
+            ("Bucket", "The runtime cut into \(settings.buckets) equal parts; a view reaches a bucket when one of its "
+                + "segments covers the bucket's midpoint."),
+            ("Retention", "For a bucket, the share of started views that reached it."),
+            ("Completed", "A started view with a `complete` event, or that reached "
+                + "\(Human.number(settings.completeAt * 100, decimals: 1))% of the runtime."),
+            ("Completion rate", "Completed views ÷ started views."),
+            ("Percent watched", "Reached buckets ÷ all buckets, for one view; averaged over started views."),
+            ("Half-life", "The position (in % of runtime) where retention first falls below one half."),
+            ("Unique viewers", "Different `viewer_id`s among started views."),
+            ("Peak audience", "The most views playing at one instant; a view plays from its first event to its last."),
+            ("Duplicate", "An event repeated within a view: the same `event_id`, or, without ids, the same kind, time "
+                + "and positions. One copy counts."),
+        ]
+        table(["Term", "Meaning"], terms.map { ["**\($0.0)**", $0.1] })
+    }
+}

@@ -1,0 +1,264 @@
+/// Titles: the most watched, their retention curves and key moments,
+/// completion against runtime, hours per runtime and the rewatch curve.
+extension ReportWriter {
+    mutating func writeTopTitles() {
+        heading("Top titles")
+        let rows = data.titles.rows.filter { $0.count("views") > 0 }
+        let top = Array(rows.prefix(10))
+        paragraph(
+            "The titles with the most watch time. A long title collects hours with fewer views, so the table "
+                + "also shows views, completion and the average share of the title watched.")
+        table(
+            ["Title", "Views", "Started", "Watch time", "Completion", "Avg % watched"],
+            rows.map { row in
+                [
+                    Markdown.name(data.displayName(row)), Human.count(row.count("views")),
+                    Human.count(row.count("started_views")), Human.hours(row.number("watch_hours")),
+                    Human.percent(row.number("completion_rate")), Human.percent(row.number("avg_pct_watched")),
+                ]
+            },
+            rightAligned: [1, 2, 3, 4, 5], limit: 10, csv: "titles.csv")
+        source(Markdown.source("titles.csv", "views") + ", `started_views`, `watch_hours`, `completion_rate`, "
+            + "`avg_pct_watched`; sorted by `watch_hours`.")
+        chart("top-titles", svg: BarChart(
+            title: "Watch time of the top titles",
+            description: "Horizontal bars: hours watched for each of the \(top.count) titles with the most watch time.",
+            categories: top.map { data.displayName($0) },
+            series: [BarSeries(name: "Watch time (hours)", values: top.map { $0.number("watch_hours") ?? 0 })],
+            value: ChartAxis(label: "Watch time (hours)")
+        ).svg(), alt: "Bar chart of the watch hours of the top titles; the numbers are in the table above.")
+    }
+
+    /// The retention curve of one title as chart points (x in % of runtime).
+    func retentionPoints(_ title: String, column: String = "retention") -> [(x: Double, y: Double)] {
+        data.curve(of: title).compactMap { row in
+            guard let x = row.number("start_pct"), let y = row.number(column) else { return nil }
+            return (x, y)
+        }
+    }
+
+    /// The key moments of a title as chart markers and sentences.
+    func moments(of title: String) -> (markers: [ChartMarker], sentences: [String]) {
+        guard let row = data.moments.rows.first(where: { $0["title_id"].utf8.elementsEqual(title.utf8) }) else {
+            return ([], [])
+        }
+        let buckets = Double(data.settings.metrics.buckets)
+        func position(_ bucket: String) -> Double? { Double(bucket).map { 100 * $0 / buckets } }
+        var markers: [ChartMarker] = []
+        var sentences: [String] = []
+        if let intro = position(row["intro_bucket"]) {
+            markers.append(ChartMarker(x: intro, label: "30 s"))
+            sentences.append("**After 30 seconds** (bucket \(row["intro_bucket"]), at "
+                + "\(Human.number(intro))% of the runtime) \(Human.percent(row.number("intro_retention"))) of the "
+                + "started views are still watching (`intro_retention`).")
+        } else {
+            sentences.append("The title is 30 seconds or shorter, so it has no 30-second mark.")
+        }
+        if let drop = position(row["steepest_drop_bucket"]), let bucket = Int(row["steepest_drop_bucket"]) {
+            markers.append(ChartMarker(x: drop, label: "steepest drop"))
+            sentences.append("**The steepest drop** is at \(Human.number(drop))% of the runtime (bucket "
+                + "\(bucket)): \(Human.percent(row.number("steepest_drop"))) of the started "
+                + "views leave there (`steepest_drop`).")
+            // A curve that climbs back after its drop was skipped over, not abandoned.
+            let curve = data.curve(of: title).compactMap { $0.number("retention") }
+            if bucket < curve.count, let later = curve[bucket...].max(), later - curve[bucket] >= 0.1 {
+                sentences.append("The curve climbs back to \(Human.percent(later)) after that drop: the viewers "
+                    + "did not leave, they skipped that part (an intro or a recap) with a seek.")
+            }
+        } else {
+            sentences.append("The audience never falls from one bucket to the next: no steepest drop.")
+        }
+        if let replay = position(row["most_replayed_bucket"]) {
+            markers.append(ChartMarker(x: replay, label: "most replayed"))
+            sentences.append("**The most replayed part** is at \(Human.number(replay))% (bucket "
+                + "\(row["most_replayed_bucket"])): it is played \(Human.number(row.number("replay_ratio"), decimals: 2)) "
+                + "times for each view that reaches it (`replay_ratio`).")
+        } else {
+            sentences.append("No part is played twice in a view: nothing is replayed.")
+        }
+        return (markers, sentences)
+    }
+
+    mutating func writeMostWatchedRetention() {
+        guard let top = data.titlesWithCurves(limit: 1).first else { return }
+        let id = top["title_id"]
+        let name = data.displayName(top)
+        heading("Retention of the most watched title: " + Markdown.name(name))
+        let (markers, sentences) = moments(of: id)
+        chart("retention-top", svg: LineChart(
+            title: "Retention of " + name,
+            description: "Line chart: the share of started views still watching at each point of the title, "
+                + "from 0% to 100% of its runtime, with its key moments marked.",
+            x: ChartAxis(label: "Position in the title (% of runtime)", range: 0...100),
+            y: ChartAxis(label: "Started views still watching (%)", range: 0...1, format: .percent),
+            series: [LineSeries(name: name, points: retentionPoints(id))],
+            markers: markers
+        ).svg(), alt: "Retention curve of " + name)
+        source(Markdown.source("retention.csv", "retention") + " for `title_id` " + Markdown.text(id)
+            + "; key moments from " + Markdown.source("moments.csv") + ".")
+        heading("How to read a retention curve", depth: 3)
+        paragraph(
+            "The title's runtime is cut into \(data.settings.metrics.buckets) equal parts. For each part, the curve "
+                + "shows the share of the started views that played its middle moment. It starts near 100% "
+                + "and falls as people leave; a steep fall marks a moment that loses the audience, a flat "
+                + "stretch a part that holds it, and a rise a part people skip to. The half-life is where the "
+                + "curve first falls below 50%: for this title, \(Human.number(top.number("half_life_pct")))% "
+                + "of the runtime (`half_life_pct` in titles.csv).")
+        paragraph(sentences.map { "- " + $0 }.joined(separator: "\n"))
+    }
+
+    mutating func writeComparedRetention() {
+        let compared = data.titlesWithCurves(limit: 5)
+        guard compared.count > 1 else { return }
+        heading("Retention compared across titles")
+        paragraph(
+            "The retention curves of the \(compared.count) most watched titles that have one, on one scale: "
+                + "the higher a curve stays, the more of its audience the title keeps. Curves are in % of each "
+                + "title's own runtime, so titles of different lengths compare.")
+        chart("retention-compared", svg: LineChart(
+            title: "Retention of the top \(compared.count) titles",
+            description: "Line chart with one line per title: the share of started views still watching at "
+                + "each point of the runtime.",
+            x: ChartAxis(label: "Position in the title (% of runtime)", range: 0...100),
+            y: ChartAxis(label: "Started views still watching (%)", range: 0...1, format: .percent),
+            series: compared.map { LineSeries(name: data.displayName($0), points: retentionPoints($0["title_id"])) }
+        ).svg(), alt: "Retention curves of the top titles compared; the half-lives are in the table below.")
+        table(
+            ["Title", "Started views", "Half-life", "Still there at 30 s", "Completion"],
+            compared.map { row in
+                let moment = data.moments.rows.first { $0["title_id"].utf8.elementsEqual(row["title_id"].utf8) }
+                return [
+                    Markdown.name(data.displayName(row)), Human.count(row.count("started_views")),
+                    Human.number(row.number("half_life_pct")) + "%",
+                    Human.percent(moment?.number("intro_retention")), Human.percent(row.number("completion_rate")),
+                ]
+            },
+            rightAligned: [1, 2, 3, 4])
+        source(Markdown.source("retention.csv", "retention") + "; " + Markdown.source("titles.csv", "half_life_pct")
+            + "; " + Markdown.source("moments.csv", "intro_retention") + ".")
+    }
+
+    mutating func writeCompletionAgainstRuntime() {
+        let titles = data.titles.rows.filter { $0.number("runtime_s") != nil && $0.number("completion_rate") != nil }
+        guard titles.count > 1 else { return }
+        heading("Completion against runtime")
+        let labelled = Set(titles.prefix(5).map { ByteString($0["title_id"]) })
+        chart("completion-runtime", svg: ScatterChart(
+            title: "Completion rate against runtime",
+            description: "Scatter plot: one point per title with a started view, its runtime in minutes across "
+                + "and its completion rate up; the five most watched are labelled.",
+            x: ChartAxis(label: "Runtime (minutes)"),
+            y: ChartAxis(label: "Completion rate (%)", range: 0...1, format: .percent),
+            points: titles.map { row in
+                ScatterPoint(
+                    x: (row.number("runtime_s") ?? 0) / 60, y: row.number("completion_rate") ?? 0,
+                    label: labelled.contains(ByteString(row["title_id"])) ? data.displayName(row) : nil)
+            }
+        ).svg(), alt: "Scatter plot of completion rate against runtime, one point per title.")
+        let correlation = Statistics.correlation(
+            titles.map { $0.number("runtime_s") ?? 0 }, titles.map { $0.number("completion_rate") ?? 0 })
+        var text = "Each point is a title. Longer titles ask more of their audience; whether they lose it shows "
+            + "in the slope of the cloud."
+        if let correlation {
+            text += " Here the correlation between runtime and completion rate is "
+                + "**\(Human.number(correlation, decimals: 2))** (from −1, longer always completes less, "
+                + "through 0, no relation, to 1, longer always completes more)."
+            exercises.append((
+                "Is a longer title less likely to be finished in this data? Compute the correlation between "
+                    + "`runtime_s` and `completion_rate` over the titles of titles.csv that have both.",
+                "The Pearson correlation is \(Human.number(correlation, decimals: 2)) over "
+                    + "\(Human.plural(titles.count, "title"))."))
+        }
+        paragraph(text)
+        source(Markdown.source("titles.csv", "runtime_s") + " and `completion_rate`.")
+    }
+
+    mutating func writeHoursPerRuntime() {
+        let titles = data.titles.rows.filter { $0.number("runtime_views") != nil && $0.count("started_views") > 0 }
+        guard !titles.isEmpty else { return }
+        heading("Hours viewed per runtime against started views")
+        paragraph(
+            "Public engagement reports rank titles by hours viewed divided by runtime: the number of complete "
+                + "plays the watch time adds up to (`runtime_views`). Set against started views it shows which "
+                + "titles are watched through (runtime views close to started views, a ratio near 100%) and "
+                + "which are sampled and left (a low ratio).")
+        let labelled = Set(titles.prefix(5).map { ByteString($0["title_id"]) })
+        chart("runtime-views", svg: ScatterChart(
+            title: "Hours viewed per runtime against started views",
+            description: "Scatter plot: one point per title, started views across, runtime views (hours viewed "
+                + "divided by runtime) up; the five most watched are labelled.",
+            x: ChartAxis(label: "Started views", format: .integer),
+            y: ChartAxis(label: "Runtime views (hours viewed ÷ runtime)"),
+            points: titles.map { row in
+                ScatterPoint(
+                    x: Double(row.count("started_views")), y: row.number("runtime_views") ?? 0,
+                    label: labelled.contains(ByteString(row["title_id"])) ? data.displayName(row) : nil)
+            }
+        ).svg(), alt: "Scatter plot of runtime views against started views, one point per title.")
+        table(
+            ["Title", "Started views", "Runtime views", "Runtime views per started view"],
+            titles.map { row in
+                let started = Double(row.count("started_views"))
+                return [
+                    Markdown.name(data.displayName(row)), Human.count(row.count("started_views")),
+                    Human.number(row.number("runtime_views")),
+                    Human.percent(row.number("runtime_views").map { $0 / started }),
+                ]
+            },
+            rightAligned: [1, 2, 3], limit: 10, csv: "titles.csv")
+        source(Markdown.source("titles.csv", "runtime_views") + " and `started_views`; the ratio is their quotient.")
+    }
+
+    mutating func writeRewatchCurve() {
+        guard let top = data.titlesWithCurves(limit: 1).first else { return }
+        let id = top["title_id"]
+        let name = data.displayName(top)
+        heading("The rewatch curve of " + Markdown.name(name))
+        paragraph(
+            "Retention counts a view once per part of the title; the rewatch curve counts every play of it, so a "
+                + "part watched twice in one view counts twice (`plays`). Divided by the started views it gives "
+                + "`watch_ratio`, which can exceed 1: where it rises above the retention curve, people go back "
+                + "and watch again.")
+        chart("rewatch-top", svg: LineChart(
+            title: "Rewatch curve of " + name,
+            description: "Line chart with two lines over the runtime: retention (views that reached each part, "
+                + "per started view) and watch ratio (plays of each part, per started view).",
+            x: ChartAxis(label: "Position in the title (% of runtime)", range: 0...100),
+            y: ChartAxis(label: "Per started view"),
+            series: [
+                LineSeries(name: "Retention (views reached)", points: retentionPoints(id)),
+                LineSeries(name: "Watch ratio (plays)", points: retentionPoints(id, column: "watch_ratio")),
+            ],
+            markers: moments(of: id).markers.filter { $0.label == "most replayed" }
+        ).svg(), alt: "Rewatch curve of " + name + " against its retention curve.")
+        source(Markdown.source("retention.csv", "plays") + " and `watch_ratio`; "
+            + Markdown.source("moments.csv", "most_replayed_bucket") + ".")
+        if let moment = data.moments.rows.first(where: { $0["title_id"].utf8.elementsEqual(id.utf8) }),
+           let bucket = Int(moment["most_replayed_bucket"]) {
+            exercises.append((
+                "Which part of " + Markdown.name(name) + " is replayed the most, and how many times is it played "
+                    + "per view that reaches it? Use `plays` and `views_reached` in retention.csv.",
+                "Bucket \(bucket): `plays` − `views_reached` is largest there, and the ratio is "
+                    + "\(Human.number(moment.number("replay_ratio"), decimals: 2)) (`replay_ratio` in moments.csv)."))
+        }
+    }
+}
+
+/// Small statistics for the report's sentences.
+enum Statistics {
+    /// Pearson's correlation coefficient; nil when either side is constant.
+    static func correlation(_ xs: [Double], _ ys: [Double]) -> Double? {
+        let count = Double(min(xs.count, ys.count))
+        guard count > 1 else { return nil }
+        let meanX = xs.reduce(0, +) / count, meanY = ys.reduce(0, +) / count
+        var covariance = 0.0, varianceX = 0.0, varianceY = 0.0
+        for (x, y) in zip(xs, ys) {
+            covariance += (x - meanX) * (y - meanY)
+            varianceX += (x - meanX) * (x - meanX)
+            varianceY += (y - meanY) * (y - meanY)
+        }
+        guard varianceX > 0, varianceY > 0 else { return nil }
+        let r = covariance / (varianceX * varianceY).squareRoot()
+        return r.isFinite ? r : nil
+    }
+}
