@@ -7,7 +7,7 @@ import Foundation
 struct ConfigFile {
     var values: [String: String] = [:]
 
-    static let keys: Set<String> = ["buckets", "complete_at", "timezone", "catalog", "rejects", "threads", "out"]
+    static let keys: Set<String> = ["buckets", "complete_at", "timezone", "catalog", "level", "rejects", "threads", "out"]
 
     init(path: String) throws {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {

@@ -58,6 +58,23 @@ private let goodLine = #"{"ts":"2026-11-23T20:00:00Z","event":"progress","sessio
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report/\(table).csv").path), "\(table)")
     }
     #expect(result.output.contains("1 accepted"))
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report/report.md").path))
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report/charts/top-titles.svg").path))
+}
+
+@Test func levelAndNoReportChooseTheReport() throws {
+    let folder = try temporaryFolder()
+    try (goodLine + "\n").write(to: folder.appendingPathComponent("a.jsonl"), atomically: true, encoding: .utf8)
+    try "level = \"advanced\"\n".write(to: folder.appendingPathComponent("s.toml"), atomically: true, encoding: .utf8)
+    #expect(try run(["a.jsonl", "--config", "s.toml", "--out", "adv", "-q"], in: folder).status == 0)
+    let advanced = try String(contentsOf: folder.appendingPathComponent("adv/report.md"), encoding: .utf8)
+    #expect(advanced.contains("## Answer key"))
+    #expect(try run(["a.jsonl", "--level", "entry", "--out", "entry", "-q"], in: folder).status == 0)
+    let entry = try String(contentsOf: folder.appendingPathComponent("entry/report.md"), encoding: .utf8)
+    #expect(entry.contains("## Glossary") && !entry.contains("## Daily trend"))
+    #expect(try run(["a.jsonl", "--no-report", "--out", "tables", "-q"], in: folder).status == 0)
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("tables/report.md").path))
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("tables/titles.csv").path))
 }
 
 @Test func aFileLevelErrorExitsOneAndStillWritesEverything() throws {
@@ -80,6 +97,7 @@ private let goodLine = #"{"ts":"2026-11-23T20:00:00Z","event":"progress","sessio
     (["a.jsonl", "--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
     (["a.jsonl", "--catalog", "missing.csv"], "catalog missing.csv: cannot be read"),
     (["a.jsonl", "--config", "bad.toml"], "unknown key 'bukets'"),
+    (["a.jsonl", "--level", "expert"], "--level must be entry, intermediate or advanced, not 'expert'"),
 ])
 func usageErrorsExit64NamingTheCulprit(arguments: [String], message: String) throws {
     let folder = try temporaryFolder()
