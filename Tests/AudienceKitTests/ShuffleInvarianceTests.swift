@@ -144,7 +144,8 @@ import Testing
                 let csv = Self.deal(Self.csvPool.shuffled(using: &generator), into: 2, using: &generator)
                 let order = Array(0..<5).shuffled(using: &generator)
                 let gzipped = Set((0..<5).filter { _ in Bool.random(using: &generator) })
-                for threads in [1, 2] {
+                // 5 files: read whole by 2 workers, through the block pipeline by 3.
+                for threads in [1, 2, 3] {
                     let outcome = try Self.run(
                         ndjson: ndjson, csv: csv, order: order, gzipped: gzipped, threads: threads,
                         folder: folder + "/r\(round)t\(threads)")

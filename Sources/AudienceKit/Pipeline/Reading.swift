@@ -41,10 +41,16 @@ public struct ReadResult: Sendable {
 }
 
 /// Reads every input. With one thread, file after file on the calling
-/// thread; with more, through the block pipeline (one reader, parsing
-/// spread over the workers). Either way the parts are merged in a fixed
-/// way, so results do not depend on the thread count.
+/// thread. With more, and files enough to share out evenly, each worker
+/// reads whole files, inflating and parsing on one core while the content is
+/// still in its cache; otherwise through the block pipeline (one reader,
+/// parsing spread over the workers), which keeps every core busy even on a
+/// single file. Either way the parts are merged in a fixed way, so results
+/// do not depend on the thread count.
 public enum Reading {
+    /// Whole files are shared out when each worker gets at least this many.
+    static let filesPerWorker = 2
+
     public static func read(_ inputs: [InputFile], settings: ReadSettings) -> ReadResult {
         let clock = ContinuousClock()
         let start = clock.now
@@ -54,6 +60,8 @@ public enum Reading {
             var store = EventStore()
             outcomes = inputs.map { FileReading.read($0, into: &store, sampleLimit: settings.rejectSampleLimit) }
             stores = [store]
+        } else if inputs.count >= settings.threads * filesPerWorker {
+            (outcomes, stores) = readWholeFiles(inputs, settings: settings)
         } else {
             (outcomes, stores) = BlockPipeline.read(inputs, settings: settings)
         }
@@ -70,6 +78,40 @@ public enum Reading {
         return ReadResult(
             files: outcomes.map(\.quality), samples: samples, events: events,
             parseSeconds: (parsed - start).seconds, mergeSeconds: (clock.now - parsed).seconds)
+    }
+}
+
+extension Reading {
+    /// Workers take whole files, the largest first so they finish together,
+    /// each into a store of its own.
+    static func readWholeFiles(
+        _ inputs: [InputFile], settings: ReadSettings
+    ) -> (outcomes: [FileReading.Outcome], stores: [EventStore]) {
+        let sizes = inputs.map { input in input.path.flatMap { FileIdentity.size($0) } ?? 0 }
+        let queue = inputs.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+        let taken = Atomic<Int>(0)
+        var outcomes = [FileReading.Outcome?](repeating: nil, count: inputs.count)
+        var stores = [EventStore](repeating: EventStore(), count: settings.threads)
+        outcomes.withUnsafeMutableBufferPointer { outcomeSlots in
+            stores.withUnsafeMutableBufferPointer { storeSlots in
+                // Each file's slot is written by the worker that took it, each
+                // store's by its worker.
+                let outcomeWrites = DisjointWrites(buffer: outcomeSlots)
+                let storeWrites = DisjointWrites(buffer: storeSlots)
+                DispatchQueue.concurrentPerform(iterations: settings.threads) { worker in
+                    var store = EventStore()
+                    while true {
+                        let next = taken.add(1, ordering: .relaxed).oldValue
+                        guard next < queue.count else { break }
+                        let file = queue[next]
+                        outcomeWrites.buffer[file] = FileReading.read(
+                            inputs[file], into: &store, sampleLimit: settings.rejectSampleLimit)
+                    }
+                    storeWrites.buffer[worker] = store
+                }
+            }
+        }
+        return (outcomes.compactMap { $0 }, stores)
     }
 }
 
