@@ -25,7 +25,7 @@ for folder in "$@"; do
   html=$("$python" Scripts/report-html.py "$folder/report.md")
   # A tall window catches the whole page; the blank below the end is cropped by
   # nobody, but costs nothing.
-  "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,14000 \
+  "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,30000 \
     --screenshot="$PWD/$folder/report.png" "file://$PWD/$html" >/dev/null 2>&1
   echo "$folder/report.png"
 done

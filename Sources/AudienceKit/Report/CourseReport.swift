@@ -133,12 +133,17 @@ struct ReportWriter {
         blocks.append(Markdown.table(header, rows, rightAligned: rightAligned))
     }
 
-    /// A table cut to its first `limit` rows, with a pointer to the full CSV.
+    /// A table cut to its first `limit` rows, with a pointer to the full CSV;
+    /// `what` names the rows when they are not all of the CSV's.
     mutating func table(
-        _ header: [String], _ rows: [[String]], rightAligned: Set<Int> = [], limit: Int, csv: String
+        _ header: [String], _ rows: [[String]], rightAligned: Set<Int> = [], limit: Int, csv: String,
+        what: String? = nil
     ) {
         table(header, Array(rows.prefix(limit)), rightAligned: rightAligned)
-        if rows.count > limit {
+        guard rows.count > limit else { return }
+        if let what {
+            paragraph("The first \(limit) of the \(Human.count(rows.count)) \(what); [\(csv)](\(csv)) has them all.")
+        } else {
             paragraph("The first \(limit) of \(Human.count(rows.count)) rows; all of them are in [\(csv)](\(csv)).")
         }
     }

@@ -9,7 +9,16 @@ enum Markdown {
     static func text(_ raw: String) -> String {
         var out = ""
         out.reserveCapacity(raw.utf8.count)
+        var previous: [Unicode.Scalar] = []
         for scalar in raw.unicodeScalars {
+            // GitHub turns bare `www.`, `scheme://` and `name@host` into links;
+            // an invisible word joiner keeps them plain text.
+            if (scalar == "." && previous.suffix(3) == ["w", "w", "w"]) || (scalar == "/" && previous.last == ":")
+                || scalar == "@" {
+                out.unicodeScalars.append("\u{2060}")
+            }
+            previous.append(scalar)
+            if previous.count > 3 { previous.removeFirst() }
             switch scalar {
             case "\n", "\r", "\t":
                 out.append(" ")
@@ -52,9 +61,10 @@ enum Markdown {
         return lines.joined(separator: "\n")
     }
 
-    /// Where a figure comes from: `` `titles.csv` · `watch_hours` ``.
+    /// Where a figure comes from, the file linked: `` [`titles.csv`](titles.csv) · `watch_hours` ``.
     static func source(_ file: String, _ column: String? = nil) -> String {
-        column.map { "`\(file)` · `\($0)`" } ?? "`\(file)`"
+        let link = "[`\(file)`](\(file))"
+        return column.map { link + " · `\($0)`" } ?? link
     }
 }
 
@@ -63,9 +73,13 @@ enum Markdown {
 enum Human {
     static func count(_ value: Int) -> String { ChartNumber.fixedPoint(value, decimals: 0) }
 
+    /// A number with a fixed count of decimals ("32.0" beside "38.7").
     static func number(_ value: Double?, decimals: Int = 1) -> String {
-        value.map { ChartNumber.decimal($0, decimals: decimals) } ?? "–"
+        value.map { ChartNumber.decimal($0, decimals: decimals, trimsZeros: false) } ?? "–"
     }
+
+    /// Between a number and its unit, so "55 h 31 min" never wraps.
+    static let space = "\u{00A0}"
 
     /// A share from 0 to 1 as "45.7%"; "–" when undefined.
     static func percent(_ share: Double?) -> String {
@@ -75,18 +89,18 @@ enum Human {
     /// Hours as "1 h 05 min" below 100 hours, "1,234 h" above, "45 min" below one.
     static func hours(_ hours: Double?) -> String {
         guard let hours, hours.isFinite else { return "–" }
-        if hours >= 100 { return ChartNumber.decimal(hours, decimals: 0) + " h" }
+        if hours >= 100 { return ChartNumber.decimal(hours, decimals: 0) + space + "h" }
         let minutes = Int((hours * 60).rounded(.toNearestOrAwayFromZero))
-        if minutes < 60 { return "\(minutes) min" }
-        return "\(minutes / 60) h " + pad(minutes % 60, 2) + " min"
+        if minutes < 60 { return "\(minutes)" + space + "min" }
+        return "\(minutes / 60)" + space + "h" + space + pad(minutes % 60, 2) + space + "min"
     }
 
     /// Minutes as "12 min 18 s" (or "45 s").
     static func minutes(_ minutes: Double?) -> String {
         guard let minutes, minutes.isFinite else { return "–" }
         let seconds = Int((minutes * 60).rounded(.toNearestOrAwayFromZero))
-        if seconds < 60 { return "\(seconds) s" }
-        return "\(count(seconds / 60)) min " + pad(seconds % 60, 2) + " s"
+        if seconds < 60 { return "\(seconds)" + space + "s" }
+        return count(seconds / 60) + space + "min" + space + pad(seconds % 60, 2) + space + "s"
     }
 
     /// Seconds of runtime as "42 min 10 s".

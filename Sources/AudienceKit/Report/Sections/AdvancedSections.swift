@@ -9,12 +9,15 @@ extension ReportWriter {
             "For each series, its episodes in order (season, then episode). `from_first` is the share of the first "
                 + "episode's viewers who also started this one; `continued_from_previous` the share of the previous "
                 + "episode's viewers. A series that holds its audience keeps both near 100%.")
+        // The series with the most viewers, shown in series_id order like the tables.
         let shown = summaries.sorted { $0.count("viewers") > $1.count("viewers") }.prefix(4)
+            .sorted { $0["series_id"].utf8.lexicographicallyPrecedes($1["series_id"].utf8) }
         let longestSeries = shown.map { $0.count("episodes") }.max() ?? 1
         chart("series-carry-on", svg: LineChart(
             title: "Viewers carried on from the first episode",
             description: "Line chart with one line per series (the \(shown.count) with the most viewers): the "
-                + "share of the first episode's viewers who started each later episode.",
+                + "share of the first episode's viewers who started each later episode (episodes nobody "
+                + "started are left out of the order).",
             x: ChartAxis(label: "Episode in order (1 = first)", range: 1...Double(max(2, longestSeries)), format: .integer),
             y: ChartAxis(label: "Viewers of the first episode (%)", range: 0...1, format: .percent),
             series: shown.map { summary in
@@ -38,7 +41,12 @@ extension ReportWriter {
         heading("Season completion and binge viewing", depth: 3)
         paragraph(
             "A viewer **completed** the series when they completed every one of its episodes that anyone "
-                + "started; a viewer **binged** when they started three or more of its episodes on one day.")
+                + "started; a viewer **binged** when they started three or more of its episodes on one day."
+                + (summaries.allSatisfy({ $0.count("completed_all_viewers") == 0 })
+                    ? " Nobody completed a whole series here: with every episode anyone started counting, one "
+                        + "unfinished or unwatched episode is enough to miss it, and few viewers watch a season "
+                        + "through in the period of the logs."
+                    : ""))
         table(
             ["Series", "Episodes", "Viewers", "Episodes per viewer", "Completed all", "Binge viewers"],
             summaries.map { row in
@@ -54,10 +62,11 @@ extension ReportWriter {
             + "`completed_all_viewers`, `completed_all_share`, `binge_viewers`, `binge_rate`.")
         if let top = summaries.max(by: { ($0.number("binge_rate") ?? 0) < ($1.number("binge_rate") ?? 0) }) {
             exercises.append((
-                "Which series has the highest binge rate, and how many of its viewers binged? Use series_summary.csv, "
-                    + "then check one binge viewer by hand in the events.",
+                "Which series has the highest binge rate, and how many of its viewers binged? Use "
+                    + "series_summary.csv.",
                 Markdown.name(top["series_id"]) + ": " + Human.count(top.count("binge_viewers")) + " of "
-                    + Human.count(top.count("viewers")) + " viewers (" + Human.percent(top.number("binge_rate")) + ")."))
+                    + Human.count(top.count("viewers")) + " viewers = " + Human.percent(top.number("binge_rate"))
+                    + " (`binge_rate`)."))
         }
     }
 
@@ -71,9 +80,13 @@ extension ReportWriter {
                 + "always 100%; the later columns show how many come back. The triangle's lower right is empty: "
                 + "those days are after the end of the data.")
         var cohortDays: [String] = []
+        var cohortSizes: [Int] = []
         var maxOffset = 0
         for row in rows {
-            if cohortDays.last != row["cohort_day"] { cohortDays.append(row["cohort_day"]) }
+            if cohortDays.last != row["cohort_day"] {
+                cohortDays.append(row["cohort_day"])
+                cohortSizes.append(row.count("cohort_viewers"))
+            }
             maxOffset = max(maxOffset, row.count("day_offset"))
         }
         let shownDays = Array(cohortDays.prefix(31))
@@ -91,19 +104,25 @@ extension ReportWriter {
             title: "Return rate by cohort and day",
             description: "Heat map with a row per cohort day and a column per day offset; the darker the cell, "
                 + "the larger the share of the cohort that came back that day.",
-            rows: shownDays,
+            rows: shownDays.indices.map { shownDays[$0] + " (n = \(cohortSizes[$0]))" },
             columns: (0...shownOffsets).map { String($0) },
             values: grid,
             rowAxisLabel: "Cohort (day of first started view)", columnAxisLabel: "Days later",
-            scale: ChartAxis(label: "Return rate (%)", range: 0...1, format: .percent)
+            scale: ChartAxis(label: "Return rate (%)", range: 0...1, format: .percent),
+            showsValues: true
         ).svg(), alt: "Cohort triangle of return rates; the numbers are in cohorts.csv.")
+        paragraph("Each row label gives the cohort's size (n): a small cohort, like one that starts late on the "
+            + "first day of the logs, swings from 0% to 100% on a single viewer.")
         source(Markdown.source("cohorts.csv") + ": `cohort_viewers`, `returning_viewers`, `return_rate`.")
-        let first = rows.filter { $0["cohort_day"] == cohortDays[0] }
-        if first.count > 1 {
-            let dayOne = first[1]
+        // The largest cohort that has a next day (the first such on a tie).
+        let candidates = cohortDays.indices.filter { index in
+            rows.contains { $0["cohort_day"] == cohortDays[index] && $0.count("day_offset") == 1 }
+        }
+        if let largest = candidates.max(by: { cohortSizes[$0] < cohortSizes[$1] }),
+           let dayOne = rows.first(where: { $0["cohort_day"] == cohortDays[largest] && $0.count("day_offset") == 1 }) {
             exercises.append((
-                "Of the viewers whose first started view was on " + Markdown.text(cohortDays[0]) + ", how many came "
-                    + "back the next day, and what return rate is that?",
+                "Of the viewers whose first started view was on " + Markdown.text(cohortDays[largest]) + ", how many "
+                    + "came back the next day, and what return rate is that?",
                 Human.count(dayOne.count("returning_viewers")) + " of " + Human.count(dayOne.count("cohort_viewers"))
                     + ": " + Human.percent(dayOne.number("return_rate")) + " (cohorts.csv, `day_offset` 1)."))
         }
@@ -112,13 +131,16 @@ extension ReportWriter {
     mutating func writeQualityAccount() {
         heading("Data quality account")
         paragraph(
-            "Every non-blank line of every file lands in exactly one column: accepted, ignored (an event kind the "
-                + "metrics do not use) or one reason for rejection, checked in this order: `malformed` (not a "
-                + "readable event: broken JSON or CSV quoting, invalid UTF-8, a NUL byte), `missing_field` (a "
-                + "required field is absent), `bad_timestamp`, `bad_number`, `bad_segment` (a segment that runs "
-                + "backwards, a negative position, a duration that is not positive). Duplicates are only known "
-                + "across files, so they are counted in the `TOTAL` row. A file that could not be read to the end "
-                + "names the damage and its byte offset; what was read before it counts.")
+            "Every non-blank line of every file lands in exactly one column: accepted, ignored or one reason for "
+                + "rejection. A line with several problems gets the first of: `malformed` (not a readable event: "
+                + "broken JSON, a wrong number of CSV or TSV columns, broken quoting, invalid UTF-8, a NUL byte, a "
+                + "text field holding an object or a boolean); `missing_field` when `event` itself is absent; "
+                + "`ignored_event` (an event kind the metrics do not use, whatever else is wrong); `missing_field` "
+                + "for another required field; `bad_timestamp`; `bad_number`; `bad_segment` (a `progress` or `seek` "
+                + "without `from` and `to`, a segment that runs backwards, a negative position, a duration that is "
+                + "not positive). Duplicates are only known across files, so they are counted in the `TOTAL` row. "
+                + "A file that could not be read to the end names the damage and its byte offset; what was read "
+                + "before it counts.")
         let columns = ["lines", "accepted", "ignored_event", "malformed", "missing_field", "bad_timestamp",
                        "bad_number", "bad_segment", "duplicate"]
         table(
@@ -152,19 +174,37 @@ extension ReportWriter {
         ])
         paragraph([
             "- A **view** is every accepted event with the same `session_id` and `title_id`, wherever the lines "
-                + "are; its start is its earliest `ts`, its end its latest.",
+                + "are; its start is its earliest `ts`, its end its latest. Days, hours and weekdays are those of "
+                + "its start.",
             "- Positions are **clamped** into [0, runtime] before anything is measured; a segment's watch time is "
                 + "`to − from` after clamping.",
             "- A bucket is **reached** when a segment covers its midpoint, `(2i+1)·D/(2B)`, with `from` ≤ midpoint "
-                + "< `to`.",
+                + "< `to`; **plays** count every such segment, so replays count again.",
             "- A view's attributes (viewer, country, region, device, languages) come from its **earliest event** "
                 + "that has them.",
-            "- Rates are over **started views**; `avg_pct_watched` only over titles with a known runtime.",
+            "- **Started, failed, exited**: every view is exactly one. Rates are over started views; "
+                + "`avg_pct_watched` only over titles with a known runtime.",
+            "- **Key moments** (moments.csv): the bucket holding second 30, the largest fall between neighbouring "
+                + "buckets, and the bucket whose plays exceed its views reached the most; ties go to the first.",
+            "- **Peak audience** (concurrency.csv): a view, started or not, plays from its start to its end, both "
+                + "included, to the millisecond; a day runs from the first instant its date shows on the report's "
+                + "clock to the next day's.",
+            "- **Series** (series.csv, series_summary.csv): episodes in (season, episode) order, those nobody "
+                + "started left out; binge viewing counts each view on the day it started.",
+            "- **Cohorts**: a viewer's cohort is the day of their first started view; offsets run to the last day "
+                + "with any view.",
             "- Sums of watch time are exact (no rounding until the end); CSV numbers have at most 6 decimals, this "
                 + "report rounds them further for reading.",
-            "- Where the specification is silent: line numbers in rejects.csv are physical lines of the file; a "
-                + "broken CSV header is a file-level error; an overflowing sum stays infinite and is written as "
-                + "an empty field; `avg_pct_watched` is the exact mean of the per-view values.",
+            "- **Where the specification is silent** (the full list is in docs/metrics.md and docs/input.md of the "
+                + "audience repository): line numbers in rejects.csv are physical lines of the file; a broken CSV "
+                + "header is a file-level error; text is compared byte for byte (`é` and `e` + accent are two "
+                + "values); a `progress` with `to` = `from` starts nothing; an overflowing sum stays infinite and "
+                + "is written as an empty field; `avg_pct_watched` is the exact mean of the per-view values; time "
+                + "zones come from the tz database.",
+            "- **This report's own choices** (not in the CSVs): correlations are Pearson's r with every title "
+                + "counting once; a retention curve that climbs back by 10 points or more after a fall is read as "
+                + "a skip, and its half-life after the skip is given beside the CSV's; tables show their top rows "
+                + "and charts the top titles, countries or series, ties in CSV order.",
         ].joined(separator: "\n"))
     }
 

@@ -10,8 +10,8 @@ extension ReportWriter {
         heading("Countries")
         let rows = data.countries.rows
         paragraph(
-            "Where the started views were watched, by the `country` of each view (`ZZ` when the logs did not "
-                + "say). The share is of all watch time; subtitles are the share of started views with subtitles on.")
+            "Where the views were watched, by the `country` of each view (`ZZ` when the logs did not say). The "
+                + "share is of all watch time; subtitles are the share of started views with subtitles on.")
         table(
             ["Country", "Views", "Unique viewers", "Watch time", "Share of watch time", "Completion", "Subtitles",
              "Top title"],
@@ -39,8 +39,9 @@ extension ReportWriter {
             exercises.append((
                 "Which country watched the most, and what share of all watch time is that? Recompute the share from "
                     + "`watch_hours` in countries.csv.",
-                Markdown.name(first["country"]) + ", with " + Human.percent(first.number("share_of_watch_hours"))
-                    + " of the watch time (`share_of_watch_hours`)."))
+                Markdown.name(first["country"]) + ": " + Human.number(first.number("watch_hours"), decimals: 2)
+                    + " of " + Human.number(data.total("watch_hours")?.numberValue, decimals: 2) + " watch hours = "
+                    + Human.percent(first.number("share_of_watch_hours")) + " (`share_of_watch_hours`)."))
         }
     }
 
@@ -97,7 +98,7 @@ extension ReportWriter {
         paragraph(
             "How each country listens: the audio language and the subtitles of its started views (`off` when "
                 + "subtitles were off or not reported; an empty audio language was not reported).")
-        // The shares of each country's top pairs, for the countries with the most started views.
+        // Each country's own most common pairs, for the countries with the most started views.
         var countries: [String] = []
         var startedByCountry: [ByteString: Int] = [:]
         for row in rows {
@@ -106,38 +107,25 @@ extension ReportWriter {
             startedByCountry[key, default: 0] += row.count("started_views")
         }
         countries.sort { (startedByCountry[ByteString($0)] ?? 0) > (startedByCountry[ByteString($1)] ?? 0) }
-        let shownCountries = Array(countries.prefix(8))
-        var pairTotals: [ByteString: Int] = [:]
-        var pairOrder: [String] = []
-        func pair(_ row: TableRecords.Record) -> String {
-            Self.groupName(row["audio_lang"], empty: "?") + " audio, " + row["subtitle_lang"] + " subtitles"
-        }
-        for row in rows {
-            let key = ByteString(pair(row))
-            if pairTotals[key] == nil { pairOrder.append(pair(row)) }
-            pairTotals[key, default: 0] += row.count("started_views")
-        }
-        pairOrder.sort { (pairTotals[ByteString($0)] ?? 0) > (pairTotals[ByteString($1)] ?? 0) }
-        let shownPairs = Array(pairOrder.prefix(6))
-        let series = (shownPairs + (pairOrder.count > 6 ? ["other pairs"] : [])).map { name in
-            BarSeries(name: name, values: shownCountries.map { country -> Double in
-                let total = Double(startedByCountry[ByteString(country)] ?? 0)
-                let inCountry = rows.filter { $0["country"].utf8.elementsEqual(country.utf8) }
-                let matching = name == "other pairs"
-                    ? inCountry.filter { !shownPairs.contains(pair($0)) }
-                    : inCountry.filter { pair($0) == name }
-                return total == 0 ? 0 : Double(matching.reduce(0) { $0 + $1.count("started_views") }) / total
-            })
+        var labels: [String] = []
+        var shares: [Double] = []
+        for country in countries.prefix(8) {
+            let total = Double(startedByCountry[ByteString(country)] ?? 0)
+            // languages.csv lists a country's pairs by started views, most first.
+            for row in rows.filter({ $0["country"].utf8.elementsEqual(country.utf8) }).prefix(2) where total > 0 {
+                labels.append(Self.groupName(country) + ": " + Self.groupName(row["audio_lang"], empty: "?")
+                    + " audio, subtitles " + row["subtitle_lang"])
+                shares.append(Double(row.count("started_views")) / total)
+            }
         }
         chart("localisation-mix", svg: BarChart(
-            title: "Audio and subtitle languages by country",
-            description: "Stacked horizontal bars, one per country: the share of its started views in each "
-                + "audio and subtitle combination.",
-            categories: shownCountries.map { Self.groupName($0) },
-            series: series,
-            value: ChartAxis(label: "Share of the country's started views (%)", range: 0...1, format: .percent),
-            stacked: true
-        ).svg(), alt: "Stacked bars of the audio and subtitle mix in each country; the numbers are in languages.csv.")
+            title: "The two most common audio and subtitle pairs in each country",
+            description: "Horizontal bars: for each of the countries with the most started views, its two most "
+                + "common audio and subtitle combinations and their share of the country's started views.",
+            categories: labels,
+            series: [BarSeries(name: "Share of the country's started views", values: shares)],
+            value: ChartAxis(label: "Share of the country's started views (%)", range: 0...1, format: .percent)
+        ).svg(), alt: "Bars of each country's two most common audio and subtitle pairs; the numbers are in languages.csv.")
         heading("Do dubbing and subtitles keep people watching?", depth: 3)
         paragraph(
             "The same groups with their completion rate and average percent watched. Compare pairs within a "

@@ -22,6 +22,11 @@ extension ReportWriter {
             "This report is \(levels[level] ?? level.rawValue). Every number names the CSV file and column it "
                 + "comes from, in this folder; the definitions are in the glossary at the end. Days and hours "
                 + "are in the time zone \(Markdown.text(zoneName)).")
+        paragraph(
+            "The report rounds for reading; the CSV files keep the exact values and write them for machines: "
+                + "rates and shares as fractions (`0.553571` in a CSV is 55.4% here), hours as decimal hours "
+                + "(`30.031083` is 30\(Human.space)h\(Human.space)02\(Human.space)min), and titles by their "
+                + "`title_id` (the report shows the catalog's name when it has one).")
     }
 
     mutating func writeDataParagraph() {
@@ -49,9 +54,11 @@ extension ReportWriter {
         if ignored > 0 {
             text += "\(Human.count(ignored)) lines were events of a kind the metrics do not use (`ignored_event`). "
         }
-        text += "\(Human.plural(data.duplicates, "accepted line was a duplicate", "accepted lines were duplicates")) "
-            + "of an event already counted and removed, which leaves "
-            + "**\(Human.plural(data.line("events"), "event"))** behind every figure below"
+        text += (data.duplicates == 0
+            ? "No accepted line was a duplicate"
+            : "\(Human.plural(data.duplicates, "accepted line was a duplicate", "accepted lines were duplicates")) "
+                + "of an event already counted and removed")
+            + ", which leaves **\(Human.plural(data.line("events"), "event"))** behind every figure below"
         text += data.views > 0
             ? ", from \(period) (days in \(Markdown.text(zoneName)))."
             : "."
@@ -93,11 +100,13 @@ extension ReportWriter {
             ["Watch time", Human.hours(watchHours), "All the time played, in hours and minutes.",
              "sum of " + Markdown.source("titles.csv", "watch_hours")],
             ["Completion rate", Human.percent(data.total("completion_rate")?.numberValue),
-             "Of the started views, the share that reached the end (\(Human.count(completed)) views).",
+             "Of the started views, the share that completed (\(Human.count(completed)) views): a `complete` "
+                 + "event, or played past \(Human.number(data.settings.metrics.completeAt * 100))% of the runtime.",
              "sum of " + Markdown.source("titles.csv", "completed_views") + " ÷ sum of `started_views`"],
             ["Average percent watched", Human.percent(data.total("avg_pct_watched")?.numberValue),
-             "How much of a title a started view covers on average.",
-             Markdown.source("titles.csv", "avg_pct_watched") + ", weighted by `started_views`"],
+             "How much of a title a started view covers on average (titles with a known runtime).",
+             "mean of each view's share; " + Markdown.source("titles.csv", "avg_pct_watched")
+                 + " gives it per title"],
             ["Titles", Human.count(titles.count), "Titles with a view, and catalog titles nobody watched.",
              "rows of " + Markdown.source("titles.csv")],
             ["Countries", Human.count(data.countries.rows.count), "Countries with a view.",
@@ -133,27 +142,63 @@ extension ReportWriter {
     mutating func writeGlossary() {
         heading("Glossary")
         let settings = data.settings.metrics
-        let terms: [(String, String)] = [
-            ("View", "One session's play of one title: all the events with the same session and title."),
+        var terms: [(String, String)] = [
+            ("View", "One session's play of one title: all the events with the same `session_id` and `title_id`."),
             ("Started view", "A view with at least one `progress` event that moved forward (`to` > `from`)."),
-            ("Failed start", "A view that did not start and has an `error` event."),
-            ("Exit before start", "A view that neither started nor failed."),
+            ("Failed start", "A view that did not start and has an `error` event (`failed_starts`)."),
+            ("Exit before start", "A view that neither started nor failed (`exits_before_start`)."),
             ("Watch time", "The sum of `to − from` over a view's `progress` events, after duplicates are removed "
-                + "and positions are clamped into the runtime."),
+                + "and positions are clamped into the runtime (`watch_hours`, in hours)."),
             ("Runtime", "The title's length: from the catalog, else the most frequent `duration` in its events."),
             ("Bucket", "The runtime cut into \(settings.buckets) equal parts; a view reaches a bucket when one of its "
                 + "segments covers the bucket's midpoint."),
-            ("Retention", "For a bucket, the share of started views that reached it."),
-            ("Completed", "A started view with a `complete` event, or that reached "
-                + "\(Human.number(settings.completeAt * 100, decimals: 1))% of the runtime."),
-            ("Completion rate", "Completed views ÷ started views."),
-            ("Percent watched", "Reached buckets ÷ all buckets, for one view; averaged over started views."),
-            ("Half-life", "The position (in % of runtime) where retention first falls below one half."),
+            ("Retention", "For a bucket, the share of started views that reached it (`retention`)."),
+            ("Half-life", "The position (in % of runtime) of the first bucket whose retention is below one half "
+                + "(`half_life_pct`); 100 when none is."),
+            ("Completed", "A started view with a `complete` event, or whose largest `to` is at least "
+                + "\(Human.number(settings.completeAt * 100))% of the runtime."),
+            ("Completion rate", "Completed views ÷ started views (`completion_rate`)."),
+            ("Percent watched", "Reached buckets ÷ all buckets, for one view; averaged over the started views of "
+                + "titles with a known runtime (`avg_pct_watched`)."),
             ("Unique viewers", "Different `viewer_id`s among started views."),
-            ("Peak audience", "The most views playing at one instant; a view plays from its first event to its last."),
-            ("Duplicate", "An event repeated within a view: the same `event_id`, or, without ids, the same kind, time "
-                + "and positions. One copy counts."),
+            ("Share of watch time", "A group's watch time ÷ all watch time (`share_of_watch_hours`)."),
+            ("Subtitle share", "Started views with subtitles on ÷ started views (`subtitle_share`)."),
+            ("Top title", "The title with the most watch time in a group (`top_title`)."),
+            ("Intro retention", "Retention in the bucket that holds second 30 of the title (`intro_retention`)."),
+            ("Steepest drop", "The largest fall of views reached from one bucket to the next, as a share of started "
+                + "views (`steepest_drop`)."),
+            ("Peak audience", "The most views playing at one instant; a view plays from its first event to its "
+                + "last (`peak_views`)."),
         ]
+        if level >= .intermediate {
+            terms += [
+                ("New viewer", "A viewer on the day of their first started view (`new_viewers`)."),
+                ("Localisation pair", "A view's audio language and subtitle language together (`languages.csv`)."),
+            ]
+        }
+        if level >= .advanced {
+            terms += [
+                ("Plays", "Per bucket, the `progress` events of started views that cover its midpoint, each "
+                    + "counted, so replays count again (`plays`)."),
+                ("Watch ratio", "Plays ÷ started views (`watch_ratio`); above retention where people replay."),
+                ("Replay ratio", "Plays ÷ views reached in the most replayed bucket (`replay_ratio`)."),
+                ("Runtime views", "Watch hours ÷ runtime in hours: how many complete plays the watch time adds up "
+                    + "to (`runtime_views`)."),
+                ("From first, from previous", "Of the viewers of a series' first (or previous) episode, the share "
+                    + "who started this one (`from_first`, `continued_from_previous`)."),
+                ("Completed all", "A series viewer with a completed view of every episode anyone started "
+                    + "(`completed_all_viewers`)."),
+                ("Binge viewer", "A series viewer who started three or more of its episodes on one day "
+                    + "(`binge_viewers`)."),
+                ("Cohort, return rate", "Viewers whose first started view is on the same day; the share of them "
+                    + "with a started view k days later (`return_rate`)."),
+                ("Rejected line", "A line that could not be used, with one reason (`malformed`, `missing_field`, "
+                    + "`bad_timestamp`, `bad_number`, `bad_segment`); an ignored line is a valid event of a kind "
+                    + "the metrics do not use (`ignored_event`)."),
+            ]
+        }
+        terms.append(("Duplicate", "An event repeated within a view: the same `event_id`, or, without ids, the same "
+            + "kind, time and positions. One copy counts (`duplicate`)."))
         table(["Term", "Meaning"], terms.map { ["**\($0.0)**", $0.1] })
     }
 }

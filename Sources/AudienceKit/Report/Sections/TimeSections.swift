@@ -9,17 +9,19 @@ extension ReportWriter {
             "Started views and new viewers (people whose first started view of the period falls on that day) "
                 + "for each day, by the day each view started. Day 1 is \(Markdown.text(days[0]["day"])). On the "
                 + "first day every viewer is new; a healthy service keeps its started views up as new viewers "
-                + "fall.")
+                + "fall. The first and last days of the logs are often partial (logging starts or stops during "
+                + "the day), so compare whole days.")
         chart("daily", svg: LineChart(
             title: "Started views and new viewers per day",
             description: "Line chart with two lines over the days of the period: started views and new viewers.",
             x: ChartAxis(
-                label: "Day of the period (1 = \(days[0]["day"]))", range: 1...Double(max(2, days.count)),
+                label: "Day of the period (1 = \(days[0]["day"]))",
+                range: 1...max(2, days.last.map { dayNumber($0) } ?? 2),
                 format: .integer),
             y: ChartAxis(label: "Views or viewers per day", format: .integer),
             series: [
-                LineSeries(name: "Started views", points: days.enumerated().map { (Double($0.offset + 1), Double($0.element.count("started_views"))) }),
-                LineSeries(name: "New viewers", points: days.enumerated().map { (Double($0.offset + 1), Double($0.element.count("new_viewers"))) }),
+                LineSeries(name: "Started views", points: days.map { (dayNumber($0), Double($0.count("started_views"))) }),
+                LineSeries(name: "New viewers", points: days.map { (dayNumber($0), Double($0.count("new_viewers"))) }),
             ]
         ).svg(), alt: "Line chart of started views and new viewers per day; the numbers are in the table below.")
         table(
@@ -38,22 +40,57 @@ extension ReportWriter {
 
     static let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
+    /// A daily.csv row's day as a number from the first day (1).
+    func dayNumber(_ row: TableRecords.Record) -> Double {
+        Double((Self.dayIndex(row["day"]) ?? 0) - (data.daily.rows.first.flatMap { Self.dayIndex($0["day"]) } ?? 0) + 1)
+    }
+
+    /// Days since 1970-01-01 of a `YYYY-MM-DD`.
+    static func dayIndex(_ text: String) -> Int? {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        return Timestamp.daysFromCivil(year: parts[0], month: parts[1], day: parts[2])
+    }
+
+    /// How often each weekday occurs from the first to the last day: a
+    /// weekday that occurs twice has twice the chance to be busy.
+    func weekdayCounts() -> String {
+        guard let first = data.daily.rows.first.flatMap({ Self.dayIndex($0["day"]) }),
+              let last = data.daily.rows.last.flatMap({ Self.dayIndex($0["day"]) }), last >= first else { return "" }
+        var counts = [Int](repeating: 0, count: 7)
+        for day in first...last { counts[(day + 3).modulo(7)] += 1 }  // 1970-01-01 was a Thursday
+        guard Set(counts).count > 1 else {
+            return "Each weekday occurs \(Human.plural(counts[0], "time")) in the period."
+        }
+        return "The period does not hold every weekday equally often ("
+            + (0..<7).map { "\(Self.weekdays[$0]) \(counts[$0])×" }.joined(separator: ", ")
+            + "), so compare rows with care."
+    }
+
     mutating func writeWhenPeopleWatch() {
         heading("When people watch")
         var grid = [[Double?]](repeating: [Double?](repeating: 0, count: 24), count: 7)
-        var busiest: (weekday: Int, hour: Int, views: Int)?
+        var most = 0
         for row in data.hours.rows {
             let weekday = row.count("weekday"), hour = row.count("hour"), views = row.count("started_views")
             guard (1...7).contains(weekday), (0...23).contains(hour) else { continue }
             grid[weekday - 1][hour] = Double(views)
-            if views > (busiest?.views ?? 0) { busiest = (weekday, hour, views) }
+            most = max(most, views)
         }
-        var text = "Started views by the weekday and hour they started, in \(Markdown.text(zoneName)). "
-            + "Darker cells are busier."
-        if let busiest {
-            text += " The busiest hour of the week is \(Self.weekdays[busiest.weekday - 1]) from "
-                + "\(pad(busiest.hour, 2)):00, with \(Human.plural(busiest.views, "started view")) over the period."
+        var busiest: [String] = []
+        for weekday in 0..<7 {
+            for hour in 0..<24 where most > 0 && grid[weekday][hour] == Double(most) {
+                busiest.append("\(Self.weekdays[weekday]) \(pad(hour, 2)):00")
+            }
         }
+        var text = "Started views by the weekday and hour they started, in \(Markdown.text(zoneName)); each cell "
+            + "shows its count, and darker cells are busier."
+        if !busiest.isEmpty {
+            text += " The busiest " + (busiest.count == 1 ? "hour of the week is " : "hours of the week are ")
+                + busiest.prefix(6).joined(separator: ", ") + (busiest.count > 6 ? " and others" : "")
+                + ", with \(Human.plural(most, "started view")) each over the period."
+        }
+        text += " " + weekdayCounts()
         paragraph(text)
         chart("weekday-hour", svg: HeatMap(
             title: "Started views by weekday and hour",
@@ -63,7 +100,8 @@ extension ReportWriter {
             columns: (0..<24).map { pad($0, 2) },
             values: grid,
             rowAxisLabel: "Weekday", columnAxisLabel: "Hour of the day (\(zoneName))",
-            scale: ChartAxis(label: "Started views", format: .integer)
+            scale: ChartAxis(label: "Started views", format: .integer),
+            showsValues: true
         ).svg(), alt: "Heat map of started views by weekday and hour; the numbers are in hours.csv.")
         source(Markdown.source("hours.csv", "started_views") + " by `weekday` (1 = Monday) and `hour`.")
 

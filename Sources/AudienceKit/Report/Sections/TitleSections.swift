@@ -17,7 +17,8 @@ extension ReportWriter {
                     Human.percent(row.number("completion_rate")), Human.percent(row.number("avg_pct_watched")),
                 ]
             },
-            rightAligned: [1, 2, 3, 4, 5], limit: 10, csv: "titles.csv")
+            rightAligned: [1, 2, 3, 4, 5], limit: 10, csv: "titles.csv",
+            what: "titles with a view, by watch time (catalog titles nobody watched are listed there too)")
         source(Markdown.source("titles.csv", "views") + ", `started_views`, `watch_hours`, `completion_rate`, "
             + "`avg_pct_watched`; sorted by `watch_hours`.")
         chart("top-titles", svg: BarChart(
@@ -37,36 +38,63 @@ extension ReportWriter {
         }
     }
 
+    /// A title's retention curve, bucket by bucket.
+    func retentionValues(_ title: String) -> [Double] {
+        data.curve(of: title).map { $0.number("retention") ?? 0 }
+    }
+
+    /// Where a curve climbs back by 10 points or more after falling: viewers
+    /// who skipped a part (an intro, a recap) rather than left. The bucket
+    /// of the fall's bottom and the highest point after it.
+    static func skipAhead(in curve: [Double]) -> (bottom: Int, recovered: Double)? {
+        // The deepest dip that the curve climbs back from: the largest rise
+        // from a bucket to the highest point after it.
+        var best: (bottom: Int, recovered: Double)?
+        var highestAfter = -Double.infinity
+        for bucket in curve.indices.reversed() {
+            let rise = highestAfter - curve[bucket]
+            if rise >= 0.1, rise >= (best.map { $0.recovered - curve[$0.bottom] } ?? 0) {
+                best = (bucket, highestAfter)
+            }
+            highestAfter = max(highestAfter, curve[bucket])
+        }
+        return best
+    }
+
     /// The key moments of a title as chart markers and sentences.
     func moments(of title: String) -> (markers: [ChartMarker], sentences: [String]) {
         guard let row = data.moments.rows.first(where: { $0["title_id"].utf8.elementsEqual(title.utf8) }) else {
             return ([], [])
         }
         let buckets = Double(data.settings.metrics.buckets)
+        let runtime = data.titleRow(title)?.number("runtime_s")
         func position(_ bucket: String) -> Double? { Double(bucket).map { 100 * $0 / buckets } }
         var markers: [ChartMarker] = []
         var sentences: [String] = []
-        if let intro = position(row["intro_bucket"]) {
+        if let intro = position(row["intro_bucket"]), let bucket = Double(row["intro_bucket"]), let runtime {
             markers.append(ChartMarker(x: intro, label: "30 s"))
-            sentences.append("**After 30 seconds** (bucket \(row["intro_bucket"]), at "
-                + "\(Human.number(intro))% of the runtime) \(Human.percent(row.number("intro_retention"))) of the "
-                + "started views are still watching (`intro_retention`).")
+            // Retention is measured at the bucket's middle.
+            let middle = (2 * bucket + 1) * runtime / (2 * buckets)
+            sentences.append("**30 seconds in**: \(Human.percent(row.number("intro_retention"))) of the started "
+                + "views are still watching (`intro_retention`, bucket \(row["intro_bucket"]), which spans "
+                + "\(Human.runtime(bucket * runtime / buckets)) to \(Human.runtime((bucket + 1) * runtime / buckets)) "
+                + "and is measured at its middle, \(Human.runtime(middle))).")
         } else {
             sentences.append("The title is 30 seconds or shorter, so it has no 30-second mark.")
         }
-        if let drop = position(row["steepest_drop_bucket"]), let bucket = Int(row["steepest_drop_bucket"]) {
+        if let drop = position(row["steepest_drop_bucket"]) {
             markers.append(ChartMarker(x: drop, label: "steepest drop"))
             sentences.append("**The steepest drop** is at \(Human.number(drop))% of the runtime (bucket "
-                + "\(bucket)): \(Human.percent(row.number("steepest_drop"))) of the started "
-                + "views leave there (`steepest_drop`).")
-            // A curve that climbs back after its drop was skipped over, not abandoned.
-            let curve = data.curve(of: title).compactMap { $0.number("retention") }
-            if bucket < curve.count, let later = curve[bucket...].max(), later - curve[bucket] >= 0.1 {
-                sentences.append("The curve climbs back to \(Human.percent(later)) after that drop: the viewers "
-                    + "did not leave, they skipped that part (an intro or a recap) with a seek.")
-            }
+                + "\(row["steepest_drop_bucket"])): the curve falls by \(Human.percent(row.number("steepest_drop"))) "
+                + "of the started views there (`steepest_drop`).")
         } else {
-            sentences.append("The audience never falls from one bucket to the next: no steepest drop.")
+            sentences.append("The curve never falls from one bucket to the next: no steepest drop.")
+        }
+        if let skip = Self.skipAhead(in: retentionValues(title)) {
+            sentences.append("The curve falls to \(Human.percent(retentionValues(title)[skip.bottom])) at "
+                + "\(Human.number(100 * Double(skip.bottom) / buckets))% and climbs back to "
+                + "\(Human.percent(skip.recovered)): those viewers did not leave, they skipped ahead (an intro or a "
+                + "recap) with a seek. A fall followed by a climb is a skip; a fall that stays is a loss.")
         }
         if let replay = position(row["most_replayed_bucket"]) {
             markers.append(ChartMarker(x: replay, label: "most replayed"))
@@ -103,8 +131,20 @@ extension ReportWriter {
                 + "and falls as people leave; a steep fall marks a moment that loses the audience, a flat "
                 + "stretch a part that holds it, and a rise a part people skip to. The half-life is where the "
                 + "curve first falls below 50%: for this title, \(Human.number(top.number("half_life_pct")))% "
-                + "of the runtime (`half_life_pct` in titles.csv).")
+                + "of the runtime (`half_life_pct` in titles.csv)." + halfLifeAfterSkip(id))
         paragraph(sentences.map { "- " + $0 }.joined(separator: "\n"))
+    }
+
+    /// When a skipped intro pulls the half-life to the start: where the
+    /// curve falls below 50% for good after the skip.
+    func halfLifeAfterSkip(_ title: String) -> String {
+        let curve = retentionValues(title)
+        guard let skip = Self.skipAhead(in: curve), curve[skip.bottom] < 0.5 else { return "" }
+        let peak = curve[skip.bottom...].firstIndex(of: skip.recovered) ?? skip.bottom
+        let below = curve[peak...].firstIndex { $0 < 0.5 }
+        let position = below.map { Human.number(100 * Double($0) / Double(curve.count)) + "%" } ?? "the end"
+        return " Here the half-life only marks viewers skipping the start: after the skip, the curve stays at "
+            + "or above 50% until \(position) (the report's own reading; the CSV keeps the spec's definition)."
     }
 
     mutating func writeComparedRetention() {
@@ -124,18 +164,32 @@ extension ReportWriter {
             series: compared.map { LineSeries(name: data.displayName($0), points: retentionPoints($0["title_id"])) }
         ).svg(), alt: "Retention curves of the top titles compared; the half-lives are in the table below.")
         table(
-            ["Title", "Started views", "Half-life", "Still there at 30 s", "Completion"],
+            ["Title", "Started views", "Half-life", "Half-life after a skip", "Still there at 30 s", "Completion"],
             compared.map { row in
                 let moment = data.moments.rows.first { $0["title_id"].utf8.elementsEqual(row["title_id"].utf8) }
                 return [
                     Markdown.name(data.displayName(row)), Human.count(row.count("started_views")),
-                    Human.number(row.number("half_life_pct")) + "%",
+                    Human.number(row.number("half_life_pct")) + "%", skippedHalfLife(row["title_id"]),
                     Human.percent(moment?.number("intro_retention")), Human.percent(row.number("completion_rate")),
                 ]
             },
-            rightAligned: [1, 2, 3, 4])
+            rightAligned: [1, 2, 3, 4, 5])
+        paragraph(
+            "A curve that dips in its first minutes and climbs back shows an intro being skipped; its half-life "
+                + "(`half_life_pct`, the first bucket below 50%) then lands in the dip. \"Half-life after a skip\" is "
+                + "the report's own reading: the first bucket below 50% after the curve has climbed back (– when "
+                + "there is no such skip).")
         source(Markdown.source("retention.csv", "retention") + "; " + Markdown.source("titles.csv", "half_life_pct")
             + "; " + Markdown.source("moments.csv", "intro_retention") + ".")
+    }
+
+    /// The half-life after a skipped part, or "–".
+    func skippedHalfLife(_ title: String) -> String {
+        let curve = retentionValues(title)
+        guard let skip = Self.skipAhead(in: curve), curve[skip.bottom] < 0.5 else { return "–" }
+        let peak = curve[skip.bottom...].firstIndex(of: skip.recovered) ?? skip.bottom
+        return curve[peak...].firstIndex { $0 < 0.5 }.map { Human.number(100 * Double($0) / Double(curve.count)) + "%" }
+            ?? "100.0%"
     }
 
     mutating func writeCompletionAgainstRuntime() {
@@ -155,19 +209,29 @@ extension ReportWriter {
                     label: labelled.contains(ByteString(row["title_id"])) ? data.displayName(row) : nil)
             }
         ).svg(), alt: "Scatter plot of completion rate against runtime, one point per title.")
-        let correlation = Statistics.correlation(
-            titles.map { $0.number("runtime_s") ?? 0 }, titles.map { $0.number("completion_rate") ?? 0 })
+        func correlation(_ rows: [TableRecords.Record]) -> Double? {
+            Statistics.correlation(
+                rows.map { $0.number("runtime_s") ?? 0 }, rows.map { $0.number("completion_rate") ?? 0 })
+        }
+        let established = titles.filter { $0.count("started_views") >= 5 }
         var text = "Each point is a title. Longer titles ask more of their audience; whether they lose it shows "
-            + "in the slope of the cloud."
-        if let correlation {
-            text += " Here the correlation between runtime and completion rate is "
-                + "**\(Human.number(correlation, decimals: 2))** (from −1, longer always completes less, "
-                + "through 0, no relation, to 1, longer always completes more)."
+            + "in the slope of the cloud. A title with one or two started views sits at 0% or 100% by chance, so "
+            + "read the cloud, not single points."
+        if let all = correlation(titles) {
+            text += " The correlation between runtime and completion rate (Pearson's r, every title counting once, "
+                + "n = \(titles.count)) is **\(Human.number(all, decimals: 2))**"
+            if let steady = correlation(established), established.count < titles.count {
+                text += "; over the \(established.count) titles with at least 5 started views it is "
+                    + "**\(Human.number(steady, decimals: 2))**"
+            }
+            text += ". r runs from −1 (longer always completes less) through 0 (no relation) to 1 (longer always "
+                + "completes more)."
             exercises.append((
-                "Is a longer title less likely to be finished in this data? Compute the correlation between "
+                "Is a longer title less likely to be finished in this data? Compute Pearson's correlation between "
                     + "`runtime_s` and `completion_rate` over the titles of titles.csv that have both.",
-                "The Pearson correlation is \(Human.number(correlation, decimals: 2)) over "
-                    + "\(Human.plural(titles.count, "title"))."))
+                "r = \(Human.number(all, decimals: 2)) over \(Human.plural(titles.count, "title")): a "
+                    + (abs(all) < 0.1 ? "negligible" : abs(all) < 0.3 ? "weak" : abs(all) < 0.5 ? "moderate" : "strong")
+                    + (all < 0 ? " tendency for longer titles to be finished less often." : " relation.")))
         }
         paragraph(text)
         source(Markdown.source("titles.csv", "runtime_s") + " and `completion_rate`.")
@@ -205,8 +269,9 @@ extension ReportWriter {
                     Human.percent(row.number("runtime_views").map { $0 / started }),
                 ]
             },
-            rightAligned: [1, 2, 3], limit: 10, csv: "titles.csv")
-        source(Markdown.source("titles.csv", "runtime_views") + " and `started_views`; the ratio is their quotient.")
+            rightAligned: [1, 2, 3], limit: 10, csv: "titles.csv", what: "titles with a started view and a runtime")
+        source(Markdown.source("titles.csv", "runtime_views") + " and `started_views`; the last column is their "
+            + "quotient.")
     }
 
     mutating func writeRewatchCurve() {
