@@ -131,20 +131,26 @@ extension ReportWriter {
                 + "and falls as people leave; a steep fall marks a moment that loses the audience, a flat "
                 + "stretch a part that holds it, and a rise a part people skip to. The half-life is where the "
                 + "curve first falls below 50%: for this title, \(Human.number(top.number("half_life_pct")))% "
-                + "of the runtime (`half_life_pct` in titles.csv)." + halfLifeAfterSkip(id))
+                + "of the runtime (`half_life_pct` in titles.csv)." + halfLifeAfterSkipSentence(id))
         paragraph(sentences.map { "- " + $0 }.joined(separator: "\n"))
     }
 
-    /// When a skipped intro pulls the half-life to the start: where the
-    /// curve falls below 50% for good after the skip.
-    func halfLifeAfterSkip(_ title: String) -> String {
+    /// When a skipped intro pulls the half-life into its dip: where the
+    /// curve falls below 50% for good after the skip (100 when it never
+    /// does); nil without such a skip.
+    func halfLifeAfterSkip(_ title: String) -> Double? {
         let curve = retentionValues(title)
-        guard let skip = Self.skipAhead(in: curve), curve[skip.bottom] < 0.5 else { return "" }
+        guard let skip = Self.skipAhead(in: curve), curve[skip.bottom] < 0.5 else { return nil }
         let peak = curve[skip.bottom...].firstIndex(of: skip.recovered) ?? skip.bottom
-        let below = curve[peak...].firstIndex { $0 < 0.5 }
-        let position = below.map { Human.number(100 * Double($0) / Double(curve.count)) + "%" } ?? "the end"
+        return curve[peak...].firstIndex { $0 < 0.5 }.map { 100 * Double($0) / Double(curve.count) } ?? 100
+    }
+
+    /// The sentence on the half-life after a skip, or nothing.
+    func halfLifeAfterSkipSentence(_ title: String) -> String {
+        guard let position = halfLifeAfterSkip(title) else { return "" }
         return " Here the half-life only marks viewers skipping the start: after the skip, the curve stays at "
-            + "or above 50% until \(position) (the report's own reading; the CSV keeps the spec's definition)."
+            + "or above 50% until \(Human.number(position))% of the runtime (the report's own reading; the CSV "
+            + "keeps the spec's definition)."
     }
 
     mutating func writeComparedRetention() {
@@ -169,7 +175,8 @@ extension ReportWriter {
                 let moment = data.moments.rows.first { $0["title_id"].utf8.elementsEqual(row["title_id"].utf8) }
                 return [
                     Markdown.name(data.displayName(row)), Human.count(row.count("started_views")),
-                    Human.number(row.number("half_life_pct")) + "%", skippedHalfLife(row["title_id"]),
+                    Human.number(row.number("half_life_pct")) + "%",
+                    halfLifeAfterSkip(row["title_id"]).map { Human.number($0) + "%" } ?? "–",
                     Human.percent(moment?.number("intro_retention")), Human.percent(row.number("completion_rate")),
                 ]
             },
@@ -181,15 +188,6 @@ extension ReportWriter {
                 + "there is no such skip).")
         source(Markdown.source("retention.csv", "retention") + "; " + Markdown.source("titles.csv", "half_life_pct")
             + "; " + Markdown.source("moments.csv", "intro_retention") + ".")
-    }
-
-    /// The half-life after a skipped part, or "–".
-    func skippedHalfLife(_ title: String) -> String {
-        let curve = retentionValues(title)
-        guard let skip = Self.skipAhead(in: curve), curve[skip.bottom] < 0.5 else { return "–" }
-        let peak = curve[skip.bottom...].firstIndex(of: skip.recovered) ?? skip.bottom
-        return curve[peak...].firstIndex { $0 < 0.5 }.map { Human.number(100 * Double($0) / Double(curve.count)) + "%" }
-            ?? "100.0%"
     }
 
     mutating func writeCompletionAgainstRuntime() {
