@@ -22,11 +22,15 @@ extension ReportWriter {
             "This report is \(levels[level] ?? level.rawValue). Every number names the CSV file and column it "
                 + "comes from, in this folder; the definitions are in the glossary at the end. Days and hours "
                 + "are in the time zone \(Markdown.text(zoneName)).")
+        // An example from this data: the first title with a completion rate.
+        guard let example = data.titles.rows.first(where: { !$0["completion_rate"].isEmpty }) else { return }
         paragraph(
             "The report rounds for reading; the CSV files keep the exact values and write them for machines: "
-                + "rates and shares as fractions (`0.553571` in a CSV is 55.4% here), hours as decimal hours "
-                + "(`30.031083` is 30\(Human.space)h\(Human.space)02\(Human.space)min), and titles by their "
-                + "`title_id` (the report shows the catalog's name when it has one).")
+                + "rates and shares as fractions, hours as decimal hours, and titles by their `title_id` (the "
+                + "report shows the catalog's name when it has one). For example, the `completion_rate` of "
+                + "\(Markdown.name(data.displayName(example))) is `\(example["completion_rate"])` in titles.csv and "
+                + "\(Human.percent(example.number("completion_rate"))) here; its `watch_hours` "
+                + "`\(example["watch_hours"])` is \(Human.hours(example.number("watch_hours"))).")
     }
 
     mutating func writeDataParagraph() {
