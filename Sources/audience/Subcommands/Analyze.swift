@@ -204,6 +204,9 @@ enum Summary {
         let files = written.filter { !$0.hasPrefix("charts/") }
         lines.append("Wrote \(files.joined(separator: ", "))" + (charts > 0 ? " and \(charts) charts" : "")
             + " to \(folder)/")
+        if written.contains("report.md") {
+            lines.append("Start with \(folder.hasSuffix("/") ? folder : folder + "/")report.md: every number explained.")
+        }
         return lines.joined(separator: "\n")
     }
 }
