@@ -31,6 +31,10 @@ struct ReportData {
     let totals: JSONValue
     let lineTotals: JSONValue
     let duplicates: Int
+    /// Row positions by `title_id`: of titles.csv, and of each title's run of
+    /// rows in retention.csv (which is ordered by title).
+    private let titlePositions: [ByteString: Int]
+    private let curvePositions: [ByteString: Range<Int>]
 
     init(_ report: AnalysisReport) {
         let tables = report.tables
@@ -52,6 +56,20 @@ struct ReportData {
         totals = tables.totals
         lineTotals = QualityTables.lineTotals(report.read)
         duplicates = report.read.events.duplicates
+        var titlePositions: [ByteString: Int] = [:]
+        for (index, row) in titles.rows.enumerated() { titlePositions[ByteString(row["title_id"])] = index }
+        self.titlePositions = titlePositions
+        var curvePositions: [ByteString: Range<Int>] = [:]
+        var start = 0
+        let curveRows = retention.rows
+        while start < curveRows.count {
+            let id = curveRows[start]["title_id"]
+            var end = start + 1
+            while end < curveRows.count && curveRows[end]["title_id"].utf8.elementsEqual(id.utf8) { end += 1 }
+            curvePositions[ByteString(id)] = start..<end
+            start = end
+        }
+        self.curvePositions = curvePositions
     }
 
     /// A total of `summary.json`'s `audience` object.
@@ -61,8 +79,8 @@ struct ReportData {
     var views: Int { total("views")?.integerValue ?? 0 }
 
     /// The retention rows of one title, bucket by bucket.
-    func curve(of title: String) -> [TableRecords.Record] {
-        retention.rows.filter { $0["title_id"].utf8.elementsEqual(title.utf8) }
+    func curve(of title: String) -> ArraySlice<TableRecords.Record> {
+        curvePositions[ByteString(title)].map { retention.rows[$0] } ?? []
     }
 
     /// The most watched titles that have a retention curve, in titles.csv order.
@@ -78,7 +96,7 @@ struct ReportData {
     }
 
     func titleRow(_ id: String) -> TableRecords.Record? {
-        titles.rows.first { $0["title_id"].utf8.elementsEqual(id.utf8) }
+        titlePositions[ByteString(id)].map { titles.rows[$0] }
     }
 }
 
