@@ -35,6 +35,8 @@ struct ReportData {
     /// rows in retention.csv (which is ordered by title).
     private let titlePositions: [ByteString: Int]
     private let curvePositions: [ByteString: Range<Int>]
+    /// Series names from the catalog (its first title of each series that names one).
+    private let seriesNames: [ByteString: String]
 
     init(_ report: AnalysisReport) {
         let tables = report.tables
@@ -70,6 +72,20 @@ struct ReportData {
             start = end
         }
         self.curvePositions = curvePositions
+        var seriesNames: [ByteString: String] = [:]
+        if let catalog = report.settings.metrics.catalog {
+            for id in catalog.order {
+                guard let entry = catalog.entries[ByteString(id)], let series = entry.seriesID,
+                      let name = entry.seriesName, !name.isEmpty, seriesNames[ByteString(series)] == nil else { continue }
+                seriesNames[ByteString(series)] = name
+            }
+        }
+        self.seriesNames = seriesNames
+    }
+
+    /// A series as shown: its catalog name with its id, or its id.
+    func seriesName(_ id: String) -> String {
+        seriesNames[ByteString(id)].map { "\($0) (\(id))" } ?? id
     }
 
     /// A total of `summary.json`'s `audience` object.

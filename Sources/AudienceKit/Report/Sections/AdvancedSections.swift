@@ -23,7 +23,7 @@ extension ReportWriter {
             series: shown.map { summary in
                 let episodes = data.series.rows.filter { $0["series_id"].utf8.elementsEqual(summary["series_id"].utf8) }
                 return LineSeries(
-                    name: summary["series_id"],
+                    name: data.seriesName(summary["series_id"]),
                     points: episodes.enumerated().map { (Double($0.offset + 1), $0.element.number("from_first") ?? 0) })
             }
         ).svg(), alt: "Line chart of the share of first-episode viewers who reach each later episode, per series.")
@@ -31,7 +31,7 @@ extension ReportWriter {
             ["Series", "Season", "Episode", "Title", "Viewers", "From previous", "From first"],
             data.series.rows.map { row in
                 [
-                    Markdown.name(row["series_id"]), Markdown.text(row["season"]), Markdown.text(row["episode"]),
+                    Markdown.name(data.seriesName(row["series_id"])), Markdown.text(row["season"]), Markdown.text(row["episode"]),
                     Markdown.name(topTitleName(row["title_id"])), Human.count(row.count("viewers")),
                     Human.percent(row.number("continued_from_previous")), Human.percent(row.number("from_first")),
                 ]
@@ -51,7 +51,7 @@ extension ReportWriter {
             ["Series", "Episodes", "Viewers", "Episodes per viewer", "Completed all", "Binge viewers"],
             summaries.map { row in
                 [
-                    Markdown.name(row["series_id"]), Human.count(row.count("episodes")), Human.count(row.count("viewers")),
+                    Markdown.name(data.seriesName(row["series_id"])), Human.count(row.count("episodes")), Human.count(row.count("viewers")),
                     Human.number(row.number("avg_episodes_per_viewer"), decimals: 2),
                     Human.count(row.count("completed_all_viewers")) + " (" + Human.percent(row.number("completed_all_share")) + ")",
                     Human.count(row.count("binge_viewers")) + " (" + Human.percent(row.number("binge_rate")) + ")",
@@ -64,7 +64,7 @@ extension ReportWriter {
             exercises.append((
                 "Which series has the highest binge rate, and how many of its viewers binged? Use "
                     + "series_summary.csv.",
-                Markdown.name(top["series_id"]) + ": " + Human.count(top.count("binge_viewers")) + " of "
+                Markdown.name(data.seriesName(top["series_id"])) + ": " + Human.count(top.count("binge_viewers")) + " of "
                     + Human.count(top.count("viewers")) + " viewers = " + Human.percent(top.number("binge_rate"))
                     + " (`binge_rate`)."))
         }
