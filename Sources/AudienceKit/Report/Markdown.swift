@@ -95,9 +95,12 @@ enum Human {
         return "\(minutes / 60)" + space + "h" + space + pad(minutes % 60, 2) + space + "min"
     }
 
-    /// Minutes as "12 min 18 s" (or "45 s").
+    /// Minutes as "12 min 18 s" (or "45 s"); whole minutes alone from a
+    /// billion minutes on, where seconds say nothing (and would not fit `Int`:
+    /// any finite duration is valid input).
     static func minutes(_ minutes: Double?) -> String {
         guard let minutes, minutes.isFinite else { return "–" }
+        if abs(minutes) >= 1e9 { return ChartNumber.decimal(minutes, decimals: 0) + space + "min" }
         let seconds = Int((minutes * 60).rounded(.toNearestOrAwayFromZero))
         if seconds < 60 { return "\(seconds)" + space + "s" }
         return count(seconds / 60) + space + "min" + space + pad(seconds % 60, 2) + space + "s"

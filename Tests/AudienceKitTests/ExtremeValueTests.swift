@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+@testable import AudienceKit
+
+// Values the contract accepts, however extreme, never stop a run: every
+// table and every report level is written for each.
+
+/// One view of `title` played from 0 to `to` with the given duration, and a
+/// second viewer's view, so correlations and charts have something to draw.
+private func lines(duration: String, to: String) -> [String] {
+    ["a", "b"].map { viewer in
+        #"{"ts":"2026-11-23T20:00:00Z","event":"progress","session_id":"s-\#(viewer)","viewer_id":"\#(viewer)","title_id":"T","from":0,"to":\#(to),"duration":\#(duration)}"#
+    }
+}
+
+private func writeEveryOutput(_ lines: [String], catalog: String?) throws -> [String: String] {
+    try withTemporaryFolder { folder in
+        let path = folder + "/events.jsonl"
+        try write(lines.joined(separator: "\n") + "\n", to: path)
+        let loaded = try catalog.map { try Catalog(bytes: Array($0.utf8), path: "catalog.csv") }
+        var files: [String: String] = [:]
+        for level in ReportLevel.allCases {
+            let settings = AnalysisSettings(
+                inputs: [InputFile(name: "events.jsonl", path: path)], read: ReadSettings(threads: 1),
+                metrics: MetricSettings(buckets: 10, catalog: loaded), reportLevel: level)
+            for output in Analyzer.outputs(Analyzer.run(settings)) { files[output.name] = output.text }
+        }
+        return files
+    }
+}
+
+@Test(arguments: [("1e25", "1e25"), ("1e308", "1e308"), ("1.7976931348623157e308", "60"), ("5e-324", "1"),
+                  ("0.001", "1e300"), ("1e15", "9007199254740993")])
+func extremeDurationsAreReported(duration: String, to: String) throws {
+    let files = try writeEveryOutput(lines(duration: duration, to: to), catalog: nil)
+    let report = try #require(files["report.md"])
+    #expect(report.contains("T"))
+    #expect(files["titles.csv"]?.split(separator: "\n").count == 2)
+}
+
+@Test(arguments: ["1e25", "1e308", "5e-324"])
+func extremeCatalogRuntimesAreReported(runtime: String) throws {
+    let catalog = "title_id,runtime_s,title_name\nT,\(runtime),Long one\nU,\(runtime),Nobody watched\n"
+    let files = try writeEveryOutput(lines(duration: "60", to: "30"), catalog: catalog)
+    #expect(files["report.md"]?.contains("Long one") == true)
+    #expect(files["titles.csv"]?.split(separator: "\n").count == 3)
+}
+
+@Test func largeMinutesAreWholeMinutes() {
+    #expect(Human.minutes(1e25 / 60).hasSuffix("min"))
+    #expect(!Human.minutes(1e25 / 60).contains("s"))
+    #expect(Human.minutes(2.5) == "2\u{00A0}min\u{00A0}30\u{00A0}s")
+    #expect(Human.hours(1e300).hasSuffix("h"))
+}
