@@ -149,6 +149,10 @@ AMBIGUITIES: (what the spec leaves open, and the choice made here)
      number of columns).
  A28. "tab-separated if the header holds a tab": any tab byte anywhere in the header
      line, even inside CSV quotes, makes the file TSV.
+ A28b. (input 1.2) A file named *.jsonl, *.ndjson or *.json (optionally .gz, any case)
+     whose first non-blank line is neither `{`/`[` nor a well-formed header (one that
+     parses as a CSV/TSV line and names at least one field) is NDJSON, and that line
+     is an ordinary (malformed) line of it.
  A29. Hard links and symlinks to one file are the same file (device+inode).  A
      folder inside a walk that cannot be listed is skipped without a row.
  A30. A bare JSON number in a text field is its literal text with no overflow
@@ -1162,6 +1166,31 @@ def classify_table_line(line: bytes, sep: str, header: list[str]) -> tuple[str, 
     return validate(raw)
 
 
+def named_as_json(name: str) -> bool:
+    """Input 1.2: `.jsonl`, `.ndjson` or `.json`, before an optional `.gz`, any case."""
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    return lower.endswith((".jsonl", ".ndjson", ".json"))
+
+
+def first_non_blank(lines) -> bytes:
+    for _, line in lines:
+        if not is_blank(line):
+            return line
+    return b""
+
+
+def is_header_row(line: bytes) -> bool:
+    """Input 1.2: parses as one CSV or TSV line, and names at least one field."""
+    sep = "\t" if b"\t" in line else ","
+    try:
+        names = read_table_header(line, sep)
+    except Malformed:
+        return False
+    return any(n in FIELDS for n in names)
+
+
 def process_file(inp: InputFile) -> FileResult:
     res = FileResult(inp.name)
     res.bytes_read, decoded = read_input(inp)
@@ -1174,6 +1203,8 @@ def process_file(inp: InputFile) -> FileResult:
         res.error = "JSON array, not NDJSON"
         return res
     lines = frame_lines(text)
+    if kind == "table" and named_as_json(inp.name) and not is_header_row(first_non_blank(frame_lines(text))):
+        kind = "json"  # input 1.2: a cut or junk first line does not make a table
     if kind == "json":
         for lineno, line in lines:
             if not is_blank(line):

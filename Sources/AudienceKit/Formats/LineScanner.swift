@@ -28,11 +28,13 @@ struct LineScanner: ~Copyable, LineConsumer {
     private(set) var samples: [RejectSample] = []
     private var sampledPerReason = [Int](repeating: 0, count: RejectReason.allCases.count)
     private let sampleLimit: Int
+    private let namedAsJSON: Bool
 
     init(file: String, store: consuming EventStore, sampleLimit: Int) {
         quality = FileQuality(file: file)
         self.store = store
         self.sampleLimit = sampleLimit
+        namedAsJSON = FormatSniffing.isNamedAsJSON(file)
     }
 
     /// A scanner for a stretch of a file whose format is already known: an
@@ -62,7 +64,7 @@ struct LineScanner: ~Copyable, LineConsumer {
             if isRepeatedHeader(line) { return }
             scan(line, number: number)
         case .pending:
-            switch FormatSniffing.verdict(line) {
+            switch FormatSniffing.verdict(line, namedAsJSON: namedAsJSON) {
             case .undecided:
                 // Not blank if it holds a carriage return: an NDJSON file
                 // counts it once the file shows its format.

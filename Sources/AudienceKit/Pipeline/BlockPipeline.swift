@@ -52,7 +52,7 @@ enum BlockPipeline {
 
         var outcomes: [FileReading.Outcome] = []
         for (fileIndex, input) in inputs.enumerated() {
-            let collector = BlockCollector(file: fileIndex) { block in
+            let collector = BlockCollector(file: fileIndex, name: input.name) { block in
                 let number = blockCount
                 blockCount += 1
                 results.withLock { $0.append(nil) }
@@ -124,6 +124,7 @@ enum BlockPipeline {
 /// each cut after its last line end.
 struct BlockCollector: ~Copyable, ContentSink {
     private let file: Int
+    private let namedAsJSON: Bool
     private let emit: (BlockPipeline.Block) -> Void
     private var header: [UInt8]?
     private var decided = false
@@ -138,8 +139,9 @@ struct BlockCollector: ~Copyable, ContentSink {
     private var scanOffset = 0
     private var examinedLines = 0
 
-    init(file: Int, emit: @escaping (BlockPipeline.Block) -> Void) {
+    init(file: Int, name: String, emit: @escaping (BlockPipeline.Block) -> Void) {
         self.file = file
+        namedAsJSON = FormatSniffing.isNamedAsJSON(name)
         self.emit = emit
         pending.reserveCapacity(BlockPipeline.blockSize + (256 << 10))
     }
@@ -209,7 +211,7 @@ struct BlockCollector: ~Copyable, ContentSink {
             if end < pending.count, line.last == 0x0D { line = line.dropLast() }
             examinedLines += 1
             let next = min(end + 1, pending.count)
-            let verdict = Array(line).withUnsafeBytes { FormatSniffing.verdict($0) }
+            let verdict = Array(line).withUnsafeBytes { FormatSniffing.verdict($0, namedAsJSON: namedAsJSON) }
             if verdict == .undecided {
                 scanOffset = next
                 continue

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+@testable import AudienceKit
+
+// Input 1.2: a first line that is not a header does not turn a file named
+// as NDJSON into a table; any other name, and standard input, keep it as
+// the header row.
+
+private let good = #"{"ts":"2026-11-23T20:00:00Z","event":"start","session_id":"s","viewer_id":"v","title_id":"T"}"#
+
+/// The quality row and reasons of `text` read as one file called `name`,
+/// through the single-file path and through the block pipeline (two threads,
+/// one file), which must agree.
+private func readBothWays(_ text: String, name: String) throws -> Read {
+    let single = read(text, name: name)
+    try withTemporaryFolder { folder in
+        let path = folder + "/file"
+        try write(text, to: path)
+        let blocks = Reading.read([InputFile(name: name, path: path)], settings: ReadSettings(rejectSampleLimit: 1000, threads: 2))
+        #expect(blocks.files.count == 1)
+        #expect(Tally(blocks.files[0]) == single.tally, "block pipeline disagrees for \(name)")
+        #expect(blocks.files[0].damage == single.quality.damage)
+        #expect(blocks.samples.map(\.line) == single.samples.map(\.line))
+    }
+    return single
+}
+
+@Test(arguments: ["a.jsonl", "a.ndjson", "a.json", "A.JSONL", "logs/a.Json.Gz", "a.ndjson.gz"])
+func junkFirstLineOfNDJSONNameIsMalformed(name: String) throws {
+    for first in ["oops", #"d":"x","ts":"2026-11-23T20:00:00Z"}"#, "\u{00}bad", "a,\"b", "ts_, eventx", "\u{FF}"] {
+        let result = try readBothWays(first + "\n" + good + "\n" + good.replacingOccurrences(of: "\"s\"", with: "\"s2\"") + "\n", name: name)
+        #expect(result.quality.damage == nil, "\(first)")
+        #expect(result.tally.lines == 3, "\(first)")
+        #expect(result.tally.accepted == 2, "\(first)")
+        #expect(result.tally.malformed == 1, "\(first)")
+        #expect(result.samples.first?.line == 1)
+    }
+}
+
+@Test func blankLinesBeforeTheJunkKeepTheirNumbers() throws {
+    let result = try readBothWays("\n  \n" + "cut-off\n" + good + "\n", name: "x.jsonl")
+    #expect(result.tally.lines == 2)
+    #expect(result.samples.map(\.line) == [3])
+}
+
+@Test(arguments: ["a.csv", "a.tsv", "a.gz", "a.jsonl.txt", "-", "ajsonl", "a.json.gz.bak"])
+func otherNamesKeepTheFirstLineAsHeader(name: String) throws {
+    let result = try readBothWays("oops\n" + good + "\n", name: name)
+    // "oops" is the header: the JSON line has the wrong number of columns.
+    #expect(result.quality.damage == nil)
+    #expect(result.tally.lines == 1)
+    #expect(result.tally.malformed == 1)
+}
+
+@Test(arguments: ["a.csv", "-"])
+func otherNamesKeepABrokenHeaderAsFileError(name: String) throws {
+    let result = try readBothWays("a,\"b\n" + good + "\n", name: name)
+    #expect(result.quality.damage == FileDamage(.malformedHeader(line: 1)))
+    #expect(result.tally.lines == 0)
+}
+
+@Test func aRealHeaderInAJSONNamedFileIsStillAHeader() throws {
+    let csv = "ts,event,session_id,viewer_id,title_id\n2026-11-23T20:00:00Z,start,s,v,T\n"
+    let result = try readBothWays(csv, name: "mislabelled.jsonl")
+    #expect(result.tally.accepted == 1)
+    #expect(result.tally.lines == 1)
+    // One known name among unknown ones is enough to be a header.
+    let partly = try readBothWays("junk, event ,more\nx,start,y\n", name: "partly.jsonl")
+    #expect(partly.tally.lines == 1)
+    #expect(partly.tally.missingField == 1)
+}
+
+@Test func nameRule() {
+    #expect(FormatSniffing.isNamedAsJSON("x.JSON"))
+    #expect(FormatSniffing.isNamedAsJSON("dir.csv/x.ndjson.GZ"))
+    #expect(!FormatSniffing.isNamedAsJSON("x.gz"))
+    #expect(!FormatSniffing.isNamedAsJSON("x.json.gz.gz"))
+    #expect(!FormatSniffing.isNamedAsJSON("-"))
+    #expect(!FormatSniffing.isNamedAsJSON("x.jsonl/"))
+}
