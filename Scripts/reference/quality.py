@@ -154,7 +154,10 @@ AMBIGUITIES: (what the spec leaves open, and the choice made here)
      parses as a CSV/TSV line and names at least one field) is NDJSON, and that line
      is an ordinary (malformed) line of it.
  A29. Hard links and symlinks to one file are the same file (device+inode).  A
-     folder inside a walk that cannot be listed is skipped without a row.
+     folder (named, matched or inside a walk) that cannot be listed is a row of its
+     own with the error "cannot list folder: <strerror>", at its place in the walk.
+     File names that are not UTF-8 are written with each odd byte as \\xhh.  A
+     device or socket named as input is the error "not a file but a character device".
  A30. A bare JSON number in a text field is its literal text with no overflow
      check (1e400 as viewer_id is the text "1e400").
  A31. An exponent with a huge number of digits (e.g. "1e" + 5000 nines) is handled
@@ -257,7 +260,10 @@ def _walk_folder(root: str):
         seen_dirs.add(key)
         try:
             names = os.listdir(dirpath)
-        except OSError:
+        except OSError as e:
+            # A folder that cannot be listed is a row of its own (like a file
+            # that cannot be read), at its place in the walk.
+            found.append((rel, None, dirpath, f"cannot list folder: {e.strerror}"))
             return
         for n in sorted(names, key=_bkey):
             if n.startswith("."):
@@ -626,6 +632,11 @@ def read_input(inp: InputFile) -> tuple[int, Decoded]:
         if inp.path is None:
             data = sys.stdin.buffer.read()
         else:
+            kind = os.stat(inp.path).st_mode
+            if stat.S_ISCHR(kind) or stat.S_ISBLK(kind) or stat.S_ISSOCK(kind):
+                what = ("a character device" if stat.S_ISCHR(kind)
+                        else "a block device" if stat.S_ISBLK(kind) else "a socket")
+                return 0, Decoded(b"", f"not a file but {what}")
             with open(inp.path, "rb") as f:
                 data = f.read()
     except OSError as e:
@@ -1267,6 +1278,11 @@ def dedupe(events: list[dict]) -> list[dict]:
 # Stage 7: output
 # --------------------------------------------------------------------------------------
 
+def _display(s: str) -> str:
+    """File names that are not UTF-8 show each odd byte as \\xhh (backslashreplace)."""
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _csv_field(s: str) -> str:
     if any(c in s for c in ',"\r\n'):
         return '"' + s.replace('"', '""') + '"'
@@ -1286,7 +1302,7 @@ def write_quality(path: str, results: list[FileResult], duplicates: int):
     rows.append(total)
     with open(path, "wb") as f:
         for row in rows:
-            f.write(",".join(_csv_field(c) for c in row).encode("utf-8", "surrogateescape")
+            f.write(",".join(_csv_field(_display(c)) for c in row).encode("utf-8", "surrogateescape")
                     + b"\n")
 
 
@@ -1335,7 +1351,7 @@ def write_rejects(path: str, results: list[FileResult]):
     with open(path, "wb") as f:
         for r in results:
             for lineno, reason in r.rejects:
-                f.write(f"{_tsv_escape(r.name)}\t{lineno}\t{reason}\n"
+                f.write(f"{_tsv_escape(_display(r.name))}\t{lineno}\t{reason}\n"
                         .encode("utf-8", "surrogateescape"))
 
 

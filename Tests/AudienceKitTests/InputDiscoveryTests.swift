@@ -63,7 +63,7 @@ import Testing
             // Every path leads to the file the name says (links resolved by the system).
             for file in files {
                 #expect(file.path != nil)
-                #expect(FileManager.default.fileExists(atPath: file.path ?? ""))
+                #expect(FileManager.default.fileExists(atPath: file.path?.description ?? ""))
             }
         }
     }
@@ -97,7 +97,7 @@ import Testing
             let named = [root + "/logs/f.txt", root + "/logs/.hiddendir/y.jsonl", root + "/logs/g.jsonl.bak"]
             let files = try InputDiscovery.resolve(named)
             #expect(files.map(\.name) == named)
-            #expect(files.map(\.path) == named)
+            #expect(files.map(\.path) == named.map(SystemPath.init))
         }
     }
 
@@ -164,5 +164,79 @@ import Testing
             #expect(result.files.map(\.file) == [root + "/logs/a.jsonl"])
             #expect(result.files[0].accepted == 1)
         }
+    }
+
+    /// Paths are bytes: a Latin-1 name (not UTF-8) is found in a folder walk,
+    /// sorted by its bytes, read, and reported with its odd bytes as `\xhh`.
+    @Test func namesThatAreNotUTF8() throws {
+        try withTemporaryFolder { root in
+            let folder = SystemPath(root + "/in")
+            mkdir(root + "/in", 0o755)
+            let latin1: [UInt8] = Array("caf".utf8) + [0xE9] + Array(".jsonl".utf8)
+            let subfolder: [UInt8] = [0x64, 0xFF]  // "d\xff"
+            let file = folder.appending(latin1)
+            let inner = folder.appending(subfolder)
+            _ = inner.withCString { mkdir($0, 0o755) }
+            let innerFile = inner.appending(Array("x.csv".utf8))
+            for path in [file, innerFile] {
+                let fd = path.withCString { open($0, O_WRONLY | O_CREAT | O_TRUNC, 0o644) }
+                #expect(fd >= 0)
+                let text = Array((JSONLine.start.text + "\n").utf8)
+                _ = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+                close(fd)
+            }
+            let files = try InputDiscovery.resolve([folder])
+            #expect(files.map(\.name) == [root + "/in/caf\\xe9.jsonl", root + "/in/d\\xff/x.csv"])
+            #expect(files.map(\.path) == [file, innerFile])
+            let result = Reading.read(files, settings: ReadSettings())
+            #expect(result.files.map(\.damage) == [nil, nil])
+            #expect(result.files.map(\.lines) == [1, 1])
+            // Named explicitly, by its bytes.
+            #expect(try InputDiscovery.resolve([file]).map(\.path) == [file])
+        }
+    }
+
+    @Test func displayNames() {
+        #expect(SystemPath.display(Array("é/ü.jsonl".utf8)) == "é/ü.jsonl")
+        #expect(SystemPath.display([0x61, 0xE9, 0x62]) == "a\\xe9b")
+        // Overlong, surrogate and cut sequences are bytes, not characters.
+        #expect(SystemPath.display([0xC0, 0xAF]) == "\\xc0\\xaf")
+        #expect(SystemPath.display([0xED, 0xA0, 0x80]) == "\\xed\\xa0\\x80")
+        #expect(SystemPath.display([0xE2, 0x82]) == "\\xe2\\x82")
+        #expect(SystemPath.display([0xF0, 0x9F, 0x98, 0x80]) == "\u{1F600}")
+        #expect(SystemPath(bytes: [0x61, 0x00]) == nil)
+    }
+
+    /// A folder that cannot be listed is a row of its own (like a file that
+    /// cannot be read), named where the walk met it; the rest is read.
+    /// (Root lists every folder; CommandLineTests runs the same as `nobody`.)
+    @Test(.enabled(if: getuid() != 0)) func unlistableFoldersAreRows() throws {
+        try withTemporaryFolder { root in
+            try write(JSONLine.start.text + "\n", to: root + "/logs/a.jsonl")
+            try write(JSONLine.start.text + "\n", to: root + "/logs/locked/b.jsonl")
+            try write(JSONLine.start.text + "\n", to: root + "/logs/z.jsonl")
+            chmod(root + "/logs/locked", 0o000)
+            defer { chmod(root + "/logs/locked", 0o755) }
+            let files = try InputDiscovery.resolve([root + "/logs"])
+            #expect(files.map(\.name) == ["a.jsonl", "locked", "z.jsonl"].map { root + "/logs/" + $0 })
+            let result = Reading.read(files, settings: ReadSettings())
+            #expect(result.files[1].damage == FileDamage(.unlistableFolder(errno: EACCES)))
+            #expect(result.files[1].damage?.description == "cannot list folder: Permission denied")
+            #expect(result.files.map(\.accepted) == [1, 0, 1])
+            // A glob that must look inside it says so too.
+            let globbed = try InputDiscovery.resolve([root + "/logs/*/*.jsonl", root + "/logs/*.jsonl"])
+            #expect(globbed.map(\.name) == ["locked", "a.jsonl", "z.jsonl"].map { root + "/logs/" + $0 })
+            #expect(globbed[0].listingError == EACCES)
+            // Named explicitly.
+            #expect(try InputDiscovery.resolve([root + "/logs/locked"]).map(\.listingError) == [EACCES])
+        }
+    }
+
+    /// A device never ends: it is refused, not read forever.
+    @Test func devicesAreRefused() throws {
+        let files = try InputDiscovery.resolve(["/dev/zero"])
+        let result = Reading.read(files, settings: ReadSettings())
+        #expect(result.files[0].damage == FileDamage(.notAFile("a character device")))
+        #expect(result.files[0].lines == 0)
     }
 }

@@ -5,27 +5,45 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// One file to read: the name reports use, and where its bytes come from.
 public struct InputFile: Sendable, Hashable {
-    /// The input as given, joined with the path inside a folder by one `/`.
+    /// The input as given, joined with the path inside a folder by one `/`
+    /// (bytes that are not UTF-8 written `\xhh`).
     public let name: String
     /// nil for standard input.
-    public let path: String?
+    public let path: SystemPath?
+    /// A folder met as an input or inside one that could not be listed: it
+    /// is reported like a file that cannot be read (a row of its own, exit
+    /// 1), and the rest of the run goes on.
+    public let listingError: Int32?
 
-    public init(name: String, path: String?) {
+    public init(name: String, path: SystemPath?, listingError: Int32? = nil) {
         self.name = name
         self.path = path
+        self.listingError = listingError
     }
 
-    public static let standardInput = InputFile(name: "-", path: nil)
+    public init(name: String, path: String?) {
+        self.init(name: name, path: path.map(SystemPath.init))
+    }
+
+    /// A file found at `path`, named as the system spells it.
+    init(_ path: SystemPath, listingError: Int32? = nil) {
+        self.init(name: path.description, path: path, listingError: listingError)
+    }
+
+    public static let standardInput = InputFile(name: "-", path: nil as SystemPath?)
+
+    /// A FIFO waits for its writer when opened: the caller may say so first.
+    public var isFIFO: Bool { path.flatMap { FileIdentity($0) }?.isFIFO ?? false }
 }
 
 /// A problem with the inputs as given: the run cannot start.
 public enum InputError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
     case noMatch(pattern: String)
-    case unreadableFolder(String, errno: Int32)
 
     public var description: String {
         switch self {
@@ -33,8 +51,6 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
             return "input '\(path)' does not exist"
         case .noMatch(let pattern):
             return "pattern '\(pattern)' matches no file"
-        case .unreadableFolder(let path, let code):
-            return "cannot list folder '\(path)': \(SystemError.describe(code))"
         }
     }
 }
@@ -46,8 +62,15 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
 /// letter case), hidden entries skipped, symbolic links followed, sorted by
 /// relative path byte-wise. A file met twice, by any path, is read once at
 /// its first place. A file named explicitly is read whatever its name.
+/// Paths are bytes throughout: a name that is not UTF-8 is found, read and
+/// reported like any other. A folder that cannot be listed becomes an input
+/// of its own whose reading fails, so it shows in the quality table.
 public enum InputDiscovery {
     public static func resolve(_ arguments: [String]) throws(InputError) -> [InputFile] {
+        try resolve(arguments.map(SystemPath.init))
+    }
+
+    public static func resolve(_ arguments: [SystemPath]) throws(InputError) -> [InputFile] {
         var seen = Set<FileIdentity>()
         var seenStandardInput = false
         var files: [InputFile] = []
@@ -58,28 +81,30 @@ public enum InputDiscovery {
             files.append(file)
         }
         for argument in arguments {
-            if argument == "-" {
+            if argument.bytes == [UInt8(ascii: "-")] {
                 if !seenStandardInput { files.append(.standardInput) }
                 seenStandardInput = true
                 continue
             }
-            let matches: [String]
+            let matches: [GlobMatch]
             if FileIdentity(argument) != nil {
-                matches = [argument]
-            } else if isPattern(argument) {
+                matches = [GlobMatch(path: argument, listingError: nil)]
+            } else if isPattern(argument.bytes) {
                 matches = glob(argument)
-                guard !matches.isEmpty else { throw .noMatch(pattern: argument) }
+                guard !matches.isEmpty else { throw .noMatch(pattern: argument.description) }
             } else {
-                throw .notFound(argument)
+                throw .notFound(argument.description)
             }
-            for path in matches {
-                guard let identity = FileIdentity(path) else { continue }
-                if identity.isFolder {
-                    for (name, inner, innerIdentity) in try walk(folder: path) {
-                        add(InputFile(name: name, path: inner), innerIdentity)
+            for match in matches {
+                guard let identity = FileIdentity(match.path) else { continue }
+                if let code = match.listingError {
+                    add(InputFile(match.path, listingError: code), identity)
+                } else if identity.isFolder {
+                    for (path, innerIdentity, listingError) in walk(folder: match.path) {
+                        add(InputFile(path, listingError: listingError), innerIdentity)
                     }
                 } else {
-                    add(InputFile(name: path, path: path), identity)
+                    add(InputFile(match.path), identity)
                 }
             }
         }
@@ -87,79 +112,110 @@ public enum InputDiscovery {
     }
 
     /// Whether a name found in a folder is a log file.
-    public static func isLogFileName(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        if lower.hasSuffix(".gz") { return true }
-        return [".jsonl", ".ndjson", ".json", ".csv", ".tsv"].contains { lower.hasSuffix($0) }
+    public static func isLogFileName(_ name: String) -> Bool { isLogFileName(Array(name.utf8)) }
+
+    static func isLogFileName(_ name: [UInt8]) -> Bool {
+        let lower = name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
+        return [".gz", ".jsonl", ".ndjson", ".json", ".csv", ".tsv"].contains { lower.suffix($0.utf8.count).elementsEqual($0.utf8) }
     }
 
-    static func isPattern(_ text: String) -> Bool {
-        text.contains { $0 == "*" || $0 == "?" || $0 == "[" }
+    static func isPattern(_ text: [UInt8]) -> Bool {
+        text.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
     }
 
-    /// The matches of a glob pattern, in byte order.
-    static func glob(_ pattern: String) -> [String] {
-        var result = glob_t()
-        defer { globfree(&result) }
-        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
-        var paths: [String] = []
-        for index in 0..<Int(result.gl_pathc) {
-            if let path = result.gl_pathv[index] { paths.append(String(cString: path)) }
+    struct GlobMatch {
+        var path: SystemPath
+        /// A folder the pattern needed to look into but could not list.
+        var listingError: Int32?
+    }
+
+    /// The matches of a glob pattern in byte order, with the folders glob(3)
+    /// could not list on the way (they would otherwise vanish silently).
+    static func glob(_ pattern: SystemPath) -> [GlobMatch] {
+        GlobErrors.lock.withLock { _ in
+            GlobErrors.met = []
+            var result = glob_t()
+            defer { globfree(&result) }
+            let status = pattern.withCString { Glibc.glob($0, 0, GlobErrors.record, &result) }
+            var matches: [GlobMatch] = []
+            if status == 0 {
+                for index in 0..<Int(result.gl_pathc) {
+                    guard let path = result.gl_pathv[index] else { continue }
+                    let length = strlen(path)
+                    let bytes = UnsafeRawBufferPointer(start: path, count: length)
+                    if let path = SystemPath(bytes: bytes) { matches.append(GlobMatch(path: path)) }
+                }
+            }
+            matches += GlobErrors.met
+            return matches.sorted { $0.path.bytes.lexicographicallyPrecedes($1.path.bytes) }
         }
-        return paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
-    /// The log files under `folder`: (report name, path, identity), sorted by
-    /// relative path. Each file or folder reached by several paths counts
-    /// once, under the path a depth-first walk in byte order meets first.
-    static func walk(folder: String) throws(InputError) -> [(String, String, FileIdentity)] {
-        var base = folder
-        while base.count > 1 && base.hasSuffix("/") { base.removeLast() }
-        var found: [(relative: String, identity: FileIdentity)] = []
+    /// The log files under `folder`, and the folders that could not be
+    /// listed: (path, identity, listing error), sorted by relative path. Each
+    /// file or folder reached by several paths counts once, under the path a
+    /// depth-first walk in byte order meets first.
+    static func walk(folder: SystemPath) -> [(SystemPath, FileIdentity, Int32?)] {
+        var base = folder.bytes
+        while base.count > 1 && base.last == UInt8(ascii: "/") { base.removeLast() }
+        let root = SystemPath(bytes: base) ?? folder
+        var found: [(relative: [UInt8], identity: FileIdentity, listingError: Int32?)] = []
         var visited = Set<FileIdentity>()
         if let identity = FileIdentity(folder) { visited.insert(identity) }
         var seenFiles = Set<FileIdentity>()
 
-        func visit(_ relative: String) throws(InputError) {
-            let path = relative.isEmpty ? folder : joined(base, relative)
-            guard let directory = opendir(path) else {
-                throw .unreadableFolder(path, errno: errno)
+        func visit(_ relative: [UInt8], _ identity: FileIdentity) {
+            let path = relative.isEmpty ? folder : root.appending(relative)
+            guard let directory = path.withCString({ opendir($0) }) else {
+                found.append((relative, identity, errno))
+                return
             }
-            var names: [String] = []
+            var names: [[UInt8]] = []
             while let entry = readdir(directory) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(cString: raw.bindMemory(to: CChar.self).baseAddress!)
+                    Array(raw.prefix { $0 != 0 })
                 }
-                if name.hasPrefix(".") { continue }
+                if name.first == UInt8(ascii: ".") || name.isEmpty { continue }
                 names.append(name)
             }
             closedir(directory)
-            names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            names.sort { $0.lexicographicallyPrecedes($1) }
             for name in names {
-                let innerRelative = relative.isEmpty ? name : relative + "/" + name
-                guard let identity = FileIdentity(joined(base, innerRelative)) else {
+                let innerRelative = relative.isEmpty ? name : relative + [UInt8(ascii: "/")] + name
+                let inner = root.appending(innerRelative)
+                guard let identity = FileIdentity(inner) else {
                     // A broken symbolic link with a log file's name: listed, so its
                     // failure to open shows in the quality table instead of vanishing.
-                    if isLogFileName(name), let link = FileIdentity(linkAt: joined(base, innerRelative)),
-                       seenFiles.insert(link).inserted {
-                        found.append((innerRelative, link))
+                    if isLogFileName(name), let link = FileIdentity(linkAt: inner), seenFiles.insert(link).inserted {
+                        found.append((innerRelative, link, nil))
                     }
                     continue
                 }
                 if identity.isFolder {
-                    if visited.insert(identity).inserted { try visit(innerRelative) }
+                    if visited.insert(identity).inserted { visit(innerRelative, identity) }
                 } else if identity.isRegular && isLogFileName(name) {
-                    if seenFiles.insert(identity).inserted { found.append((innerRelative, identity)) }
+                    if seenFiles.insert(identity).inserted { found.append((innerRelative, identity, nil)) }
                 }
             }
         }
-        try visit("")
-        found.sort { $0.relative.utf8.lexicographicallyPrecedes($1.relative.utf8) }
-        return found.map { (joined(base, $0.relative), joined(base, $0.relative), $0.identity) }
+        if let identity = FileIdentity(folder) { visit([], identity) }
+        found.sort { $0.relative.lexicographicallyPrecedes($1.relative) }
+        return found.map { (root.appending($0.relative), $0.identity, $0.listingError) }
     }
+}
 
-    private static func joined(_ base: String, _ relative: String) -> String {
-        base.hasSuffix("/") ? base + relative : base + "/" + relative
+/// What glob(3) reports through its C callback, which can carry no context:
+/// one pattern is expanded at a time, under the lock.
+private enum GlobErrors {
+    static let lock = Mutex(())
+    nonisolated(unsafe) static var met: [InputDiscovery.GlobMatch] = []
+
+    static let record: @convention(c) (UnsafePointer<CChar>?, Int32) -> Int32 = { path, code in
+        // A folder that is gone or is no folder simply matches nothing.
+        guard let path, code != ENOENT && code != ENOTDIR else { return 0 }
+        let bytes = UnsafeRawBufferPointer(start: path, count: strlen(path))
+        if let folder = SystemPath(bytes: bytes) { met.append(.init(path: folder, listingError: code)) }
+        return 0
     }
 }
 
@@ -170,31 +226,35 @@ struct FileIdentity: Hashable {
     let isFolder: Bool
     let isRegular: Bool
 
-    init?(_ path: String) {
+    let isFIFO: Bool
+    /// The size in bytes (of a regular file).
+    let size: Int64
+
+    init?(_ path: SystemPath) {
         var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        guard path.withCString({ stat($0, &info) }) == 0 else { return nil }
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         isFolder = (info.st_mode & S_IFMT) == S_IFDIR
         isRegular = (info.st_mode & S_IFMT) == S_IFREG
+        isFIFO = (info.st_mode & S_IFMT) == S_IFIFO
+        size = Int64(info.st_size)
     }
 
     /// A file's size in bytes.
-    static func size(_ path: String) -> Int64? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        return Int64(info.st_size)
-    }
+    static func size(_ path: String) -> Int64? { FileIdentity(SystemPath(path))?.size }
 
     /// The identity of a symbolic link itself (`lstat`), for links whose
     /// target is missing.
-    init?(linkAt path: String) {
+    init?(linkAt path: SystemPath) {
         var info = stat()
-        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
+        guard path.withCString({ lstat($0, &info) }) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
         isFolder = false
         isRegular = false
+        isFIFO = false
+        size = 0
     }
 
     static func == (a: Self, b: Self) -> Bool { a.device == b.device && a.inode == b.inode }

@@ -64,6 +64,7 @@ enum FileReading {
     private static func readDisk(
         _ input: InputFile, _ feed: (UnsafeRawBufferPointer) -> Bool
     ) throws(FileDamage) -> Int64? {
+        if let code = input.listingError { throw FileDamage(.unlistableFolder(errno: code)) }
         var reader = try FileReader(path: input.path)
         while true {
             let chunk = try reader.next()

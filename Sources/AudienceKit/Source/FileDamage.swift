@@ -6,6 +6,10 @@ public struct FileDamage: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// The file could not be opened or read (permissions, a folder, EIO).
         case unreadable(errno: Int32)
+        /// A folder (an input, or inside one) that could not be listed.
+        case unlistableFolder(errno: Int32)
+        /// A device or socket named as input: never a log, and endless.
+        case notAFile(String)
         /// A gzip member ended before its trailer.
         case truncatedMember
         /// zlib rejected a member's data, header or trailer (CRC, length).
@@ -37,6 +41,10 @@ public struct FileDamage: Error, Sendable, Equatable, CustomStringConvertible {
         switch kind {
         case .unreadable(let code):
             return "cannot read file: \(SystemError.describe(code))"
+        case .unlistableFolder(let code):
+            return "cannot list folder: \(SystemError.describe(code))"
+        case .notAFile(let what):
+            return "not a file but \(what)"
         case .truncatedMember:
             return "truncated gzip member starting at byte \(offset)"
         case .corruptMember(let reason):

@@ -17,15 +17,24 @@ struct FileReader: ~Copyable {
     /// Bytes read from the file so far.
     private(set) var bytesRead: Int64 = 0
 
-    /// Opens `path`, or standard input when `path` is nil.
-    init(path: String?) throws(FileDamage) {
+    /// Opens `path`, or standard input when `path` is nil. Regular files and
+    /// pipes (FIFOs, `<(zcat ...)`) are read; a device such as `/dev/zero`
+    /// is refused: it never ends, so reading it could never finish.
+    init(path: SystemPath?) throws(FileDamage) {
         if let path {
-            let fd = SystemError.retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC) }
+            let fd = SystemError.retryingInterrupts { path.withCString { open($0, O_RDONLY | O_CLOEXEC) } }
             guard fd >= 0 else { throw FileDamage(.unreadable(errno: errno)) }
             var info = stat()
-            if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR {
-                close(fd)
-                throw FileDamage(.unreadable(errno: EISDIR))
+            if fstat(fd, &info) == 0 {
+                let type = info.st_mode & S_IFMT
+                if type == S_IFDIR {
+                    close(fd)
+                    throw FileDamage(.unreadable(errno: EISDIR))
+                }
+                if type != S_IFREG && type != S_IFIFO {
+                    close(fd)
+                    throw FileDamage(.notAFile(type == S_IFCHR ? "a character device" : type == S_IFBLK ? "a block device" : "a socket"))
+                }
             }
             descriptor = fd
             ownsDescriptor = true

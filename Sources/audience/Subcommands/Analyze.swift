@@ -122,7 +122,7 @@ struct Analyze: ParsableCommand {
         let arguments = resolved.inputs
         let files: [InputFile]
         do {
-            files = try InputDiscovery.resolve(arguments)
+            files = try InputDiscovery.resolve(arguments.map(RawArguments.path(for:)))
         } catch {
             throw ValidationError(error.description)
         }
@@ -136,6 +136,9 @@ struct Analyze: ParsableCommand {
             throw ValidationError("--out: \(error.description)")
         }
 
+        for file in files where file.isFIFO && !quiet {
+            Console.error("\(file.name) is a FIFO: waiting for a writer to open it.")
+        }
         let settings = AnalysisSettings(
             inputs: files, read: ReadSettings(rejectSampleLimit: resolved.rejects, threads: resolved.threads),
             metrics: resolved.metrics, catalogPath: resolved.catalogPath, reportLevel: resolved.reportLevel)
@@ -154,6 +157,24 @@ struct Analyze: ParsableCommand {
         }
         if !quiet { Console.output(Summary.text(report, written: written, folder: folder.path)) }
         if report.read.hasFileErrors { throw ExitCode(1) }
+    }
+}
+
+/// The command line's own bytes. Swift decodes arguments as UTF-8 and
+/// replaces what is not (a Latin-1 `café.jsonl`) with U+FFFD; a path must
+/// keep its bytes to be found.
+enum RawArguments {
+    static func path(for argument: String) -> SystemPath {
+        guard argument.unicodeScalars.contains("\u{FFFD}") else { return SystemPath(argument) }
+        for index in 1..<Int(CommandLine.argc) {
+            guard let raw = CommandLine.unsafeArgv[index] else { continue }
+            let bytes = UnsafeRawBufferPointer(start: raw, count: strlen(raw))
+            if String(decoding: bytes, as: UTF8.self).utf8.elementsEqual(argument.utf8),
+               let path = SystemPath(bytes: bytes) {
+                return path
+            }
+        }
+        return SystemPath(argument)
     }
 }
 

@@ -1,0 +1,88 @@
+/// A path as the operating system knows it: bytes, which need not be UTF-8
+/// (a Latin-1 `café.jsonl` is the bytes `63 61 66 E9 ...`). Files are found
+/// and opened by these bytes; people see `description`.
+public struct SystemPath: Hashable, Sendable, CustomStringConvertible {
+    /// Never holds a NUL byte (the system could not take it).
+    public let bytes: [UInt8]
+
+    /// nil when `bytes` holds a NUL byte.
+    public init?<Bytes: Sequence<UInt8>>(bytes: Bytes) {
+        let bytes = Array(bytes)
+        guard !bytes.contains(0) else { return nil }
+        self.bytes = bytes
+    }
+
+    /// The UTF-8 bytes of `string`, up to a NUL character if it holds one.
+    public init(_ string: String) {
+        bytes = Array(string.utf8.prefix { $0 != 0 })
+    }
+
+    /// For people and reports: valid UTF-8 as it is, any other byte as
+    /// `\xhh` (as Python's `backslashreplace` writes it), so a name stays
+    /// distinct, readable and valid UTF-8 in every table.
+    public var description: String { Self.display(bytes) }
+
+    /// `self/relative`, with one `/` between (none added after a trailing one).
+    func appending(_ relative: [UInt8]) -> SystemPath {
+        guard !relative.isEmpty else { return self }
+        var joined = bytes
+        if joined.last != UInt8(ascii: "/") { joined.append(UInt8(ascii: "/")) }
+        joined.append(contentsOf: relative)
+        return SystemPath(trusted: joined)
+    }
+
+    private init(trusted bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Calls `body` with the path as a NUL-terminated C string.
+    func withCString<Result>(_ body: (UnsafePointer<CChar>) throws -> Result) rethrows -> Result {
+        try (bytes + [0]).withUnsafeBufferPointer { buffer in
+            try buffer.withMemoryRebound(to: CChar.self) { characters in
+                // A non-empty buffer always has a base address.
+                try body(characters.baseAddress.unsafelyUnwrapped)
+            }
+        }
+    }
+
+    static func display(_ bytes: [UInt8]) -> String {
+        var text = ""
+        text.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            let length = validSequenceLength(bytes, at: index)
+            if length > 0 {
+                text += String(decoding: bytes[index..<(index + length)], as: UTF8.self)
+                index += length
+            } else {
+                let hex = Array("0123456789abcdef")
+                text += "\\x" + String(hex[Int(bytes[index] >> 4)]) + String(hex[Int(bytes[index] & 0x0F)])
+                index += 1
+            }
+        }
+        return text
+    }
+
+    /// The length of the well-formed UTF-8 sequence starting at `index`
+    /// (Unicode Table 3-7: no overlong forms, no surrogates, at most
+    /// U+10FFFF), or 0 when there is none.
+    private static func validSequenceLength(_ bytes: [UInt8], at index: Int) -> Int {
+        let lead = bytes[index]
+        if lead < 0x80 { return 1 }
+        let length: Int
+        var low: UInt8 = 0x80, high: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; low = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; high = 0x9F
+        case 0xF0: length = 4; low = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; high = 0x8F
+        default: return 0
+        }
+        guard index + length <= bytes.count else { return 0 }
+        let second = bytes[index + 1]
+        guard second >= low && second <= high else { return 0 }
+        for offset in 2..<max(2, length) where bytes[index + offset] & 0xC0 != 0x80 { return 0 }
+        return length
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+
+// Inputs a script or a hostile tester may hand the binary: names that are
+// not UTF-8, folders it may not list, devices, its own output folder.
+
+/// Runs `command` through `/bin/sh -c` in `folder`, with the binary as `$0`,
+/// so a test can pass bytes that Foundation's `Process` cannot (`printf`).
+private func shell(_ command: String, in folder: URL, asNobody: Bool = false) throws -> Run {
+    let binaryPath = try binary().path
+    if asNobody {
+        return try run(in: folder, executable: "/usr/bin/setpriv",
+                       ["--reuid=65534", "--regid=65534", "--clear-groups", "/bin/sh", "-c", command, binaryPath])
+    }
+    return try run(in: folder, executable: "/bin/sh", ["-c", command, binaryPath])
+}
+
+private func run(in folder: URL, executable: String, _ arguments: [String]) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = folder
+    let output = Pipe(), error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    try process.run()
+    let outData = output.fileHandleForReading.readDataToEndOfFile()
+    let errData = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+               error: String(decoding: errData, as: UTF8.self))
+}
+
+private func quality(_ folder: URL, _ out: String) throws -> String {
+    try String(contentsOf: folder.appendingPathComponent(out + "/quality.csv"), encoding: .utf8)
+}
+
+@Test func aLatin1NameIsReadInAFolderAndNamedExplicitly() throws {
+    let folder = try temporaryFolder()
+    let result = try run(in: folder, executable: "/bin/sh", [
+        "-c",
+        #"mkdir -p logs2 && printf '%s\n' "$1" > "logs2/$(printf 'caf\351.jsonl')" && "$0" analyze logs2 --out walked -q --no-report && "$0" analyze "logs2/$(printf 'caf\351.jsonl')" --out named -q --no-report"#,
+        try binary().path, goodLine,
+    ])
+    #expect(result.status == 0, "\(result.error)")
+    #expect(try quality(folder, "walked").contains("logs2/caf\\xe9.jsonl,\(goodLine.utf8.count + 1),1,1,"))
+    #expect(try quality(folder, "named").contains("logs2/caf\\xe9.jsonl,\(goodLine.utf8.count + 1),1,1,"))
+}
+
+@Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") && getuid() == 0))
+func anUnlistableSubfolderIsARowAndExitsOne() throws {
+    let folder = try temporaryFolder()
+    chmod(folder.path, 0o777)
+    for name in ["logs/a.jsonl", "logs/locked/b.jsonl"] {
+        let url = folder.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try (goodLine + "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+    chmod(folder.appendingPathComponent("logs").path, 0o755)
+    chmod(folder.appendingPathComponent("logs/locked").path, 0o000)
+    defer { chmod(folder.appendingPathComponent("logs/locked").path, 0o755) }
+    let result = try shell(#""$0" analyze logs --out out --no-report"#, in: folder, asNobody: true)
+    #expect(result.status == 1, "\(result.error)")
+    #expect(result.error.contains("logs/locked: cannot list folder: Permission denied"))
+    let rows = try quality(folder, "out")
+    #expect(rows.contains("logs/a.jsonl,\(goodLine.utf8.count + 1),1,1,"))
+    #expect(rows.contains("logs/locked,0,0,0,0,0,0,0,0,0,,cannot list folder: Permission denied"))
+    let globbed = try shell(#""$0" analyze 'logs/*/*.jsonl' --out globbed --no-report"#, in: folder, asNobody: true)
+    #expect(globbed.status == 1, "\(globbed.error)")
+    #expect(try quality(folder, "globbed").contains("logs/locked,0,0,0,0,0,0,0,0,0,,cannot list folder"))
+}
+
+@Test func aDeviceIsAFileErrorNotAnEndlessRead() throws {
+    let folder = try temporaryFolder()
+    let result = try shell(#""$0" analyze /dev/zero --out out --no-report"#, in: folder)
+    #expect(result.status == 1)
+    #expect(result.error.contains("/dev/zero: not a file but a character device"))
+}
+
+@Test func aFIFOIsAnnouncedAndRead() throws {
+    let folder = try temporaryFolder()
+    let result = try run(in: folder, executable: "/bin/sh", [
+        "-c", #"mkfifo p.jsonl && (printf '%s\n' "$1" > p.jsonl &) && "$0" analyze p.jsonl --out out --no-report"#,
+        try binary().path, goodLine,
+    ])
+    #expect(result.status == 0, "\(result.error)")
+    #expect(result.error.contains("p.jsonl is a FIFO: waiting for a writer"))
+    #expect(try quality(folder, "out").contains("p.jsonl,\(goodLine.utf8.count + 1),1,1,"))
+}
