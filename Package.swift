@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // TOML for --config files: a full parser (toml++) instead of a hand-written one.
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // zlib from the system (`libz-dev`); a shim wraps the macros Swift cannot call.
@@ -19,15 +21,22 @@ let package = Package(
             name: "AudienceKit",
             dependencies: ["CZlib"]
         ),
+        // Settings files (--config): JSON or TOML, each key with its type.
+        .target(
+            name: "AudienceConfig",
+            dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         // The command line: a thin layer over AudienceKit.
         .executableTarget(
             name: "audience",
             dependencies: [
                 "AudienceKit",
+                "AudienceConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "AudienceKitTests", dependencies: ["AudienceKit", "CZlib"]),
+        .testTarget(name: "AudienceConfigTests", dependencies: ["AudienceConfig"]),
         // Runs the built `audience` binary: exit codes, messages, options.
         .testTarget(name: "AudienceCLITests", dependencies: ["audience"]),
     ]

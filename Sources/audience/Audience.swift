@@ -8,8 +8,8 @@ struct Audience: ParsableCommand {
         abstract: "Streaming-audience analytics from viewing-event logs.",
         discussion: """
             Reads gzipped or plain NDJSON, CSV and TSV viewing logs and writes \
-            CSV tables and a summary. With no arguments, analyses the sample \
-            logs bundled under Datasets/.
+            CSV tables and a summary. With no arguments at all, analyses the \
+            sample logs bundled under Datasets/ (as `audience analyze --sample`).
 
             Exit codes: 0 every file was read; 1 the run finished but a file \
             had a file-level error (its good lines still count, every output \
@@ -19,4 +19,30 @@ struct Audience: ParsableCommand {
         subcommands: [Analyze.self, Generate.self],
         defaultSubcommand: Analyze.self
     )
+
+    /// Parses and runs, printing a usage error as one line (`audience: ...`)
+    /// rather than the usage text: a nightly log should say what was wrong
+    /// in the line it greps for.
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.isEmpty {
+            // The README's first command; an empty variable in a script is
+            // `audience analyze $INPUT`, which is a usage error instead.
+            Console.error("no arguments: reading the bundled sample (audience analyze --sample); name logs to read your own.")
+            arguments = ["analyze", "--sample"]
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            // Help, version, and exit statuses the command chose itself.
+            if code == .success || error is ExitCode { exit(withError: error) }
+            let message = self.message(for: error)
+                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.joined(separator: " ")
+            Console.error(message.isEmpty ? "stopped (\(code.rawValue))" : message)
+            exit(withError: ExitCode(code.rawValue))
+        }
+    }
 }

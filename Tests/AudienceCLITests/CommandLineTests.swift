@@ -92,7 +92,7 @@ let goodLine = #"{"ts":"2026-11-23T20:00:00Z","event":"progress","session_id":"s
     (["nothing-here.jsonl"], "input 'nothing-here.jsonl' does not exist"),
     (["zz*.gz"], "pattern 'zz*.gz' matches no file"),
     (["--bogus"], "Unknown option '--bogus'"),
-    (["a.jsonl", "--buckets", "0"], "--buckets must be 1 or more"),
+    (["a.jsonl", "--buckets", "0"], "--buckets must be from 1 to 10000, not 0."),
     (["a.jsonl", "--complete-at", "1.5"], "--complete-at must be in (0, 1]"),
     (["a.jsonl", "--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
     (["a.jsonl", "--catalog", "missing.csv"], "catalog missing.csv: cannot be read"),

@@ -29,6 +29,8 @@ public struct EventIDTable: Sendable {
             parts.append(Part())
         }
         let part = parts.count - 1
+        // 64 parts of 2^26 ids: more would need over 300 GB of event ids.
+        precondition(parts[part].ends.count < Int(Self.indexMask), "EventIDTable: every id is taken")
         parts[part].bytes.append(contentsOf: bytes)
         parts[part].ends.append(parts[part].bytes.count)
         parts[part].hashes.append(ByteInterner.hash(bytes))
@@ -38,6 +40,9 @@ public struct EventIDTable: Sendable {
     /// Moves `other`'s values in; returns how to renumber its ids.
     mutating func absorb(_ other: consuming EventIDTable) -> (UInt32) -> UInt32 {
         let base = UInt32(parts.count)
+        // Each worker holds one part until it has 2^26 ids; threads are capped
+        // (ReadSettings.threadLimit) so that part numbers fit their 6 bits.
+        precondition(parts.count + other.parts.count <= Self.maxParts, "EventIDTable: too many parts to merge")
         parts.append(contentsOf: other.parts)
         return { id in id == 0 ? 0 : (id >> Self.indexBits + base) << Self.indexBits | id & Self.indexMask }
     }

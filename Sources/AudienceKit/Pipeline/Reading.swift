@@ -4,13 +4,20 @@ import Synchronization
 /// How a run reads its inputs.
 public struct ReadSettings: Sendable {
     /// Rejected lines kept per reason for `rejects.csv`.
-    public var rejectSampleLimit = 20
+    public var rejectSampleLimit = Self.defaultRejectSampleLimit
     /// Worker threads; results do not depend on it.
     public var threads = 1
 
-    public init(rejectSampleLimit: Int = 20, threads: Int = 1) {
+    public static let defaultRejectSampleLimit = 20
+    /// Each worker fills a store of its own, and the event-id table numbers
+    /// their parts in 6 bits (`EventIDTable`): 32 workers leave room for a
+    /// second part each.
+    public static let threadLimit = 32
+
+    public init(rejectSampleLimit: Int = Self.defaultRejectSampleLimit, threads: Int = 1) {
+        precondition(rejectSampleLimit >= 0, "a negative sample limit")
         self.rejectSampleLimit = rejectSampleLimit
-        self.threads = max(1, threads)
+        self.threads = min(max(1, threads), Self.threadLimit)
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AudienceConfig
 import AudienceKit
 import Foundation
 
@@ -8,24 +9,33 @@ struct Analyze: ParsableCommand {
         discussion: """
             INPUT is a file, a folder (read recursively: *.jsonl, *.ndjson, \
             *.json, *.csv, *.tsv, each optionally .gz, and *.gz), a glob \
-            pattern, or - for standard input. Without INPUT the bundled messy \
-            sample under Datasets/ is read.
+            pattern, or - for standard input. --sample reads the messy sample \
+            bundled under Datasets/ with its catalog.
             """
     )
 
     @Argument(help: "Files, folders, glob patterns, or - for standard input.")
     var inputs: [String] = []
 
+    @Flag(help: "Read the sample logs bundled under Datasets/messy, with their catalog, instead of INPUT.")
+    var sample = false
+
     @Option(name: .shortAndLong, help: "Folder to write the tables into, created when missing (default: out).")
     var out: String?
 
-    @Option(help: "Retention buckets B per title (default: 100).")
+    // Numbers and zones take the next argument whatever it is, so that
+    // `--timezone -05:00` and `--buckets -1` get their own messages.
+    @Option(parsing: .unconditional,
+            help: "Retention buckets B per title, 1 to \(MetricSettings.bucketLimit) (default: \(MetricSettings.defaultBuckets)).")
     var buckets: Int?
 
-    @Option(help: "Completion threshold c: a view that reaches c of the runtime is completed (default: 0.9).")
+    @Option(parsing: .unconditional, help: """
+        Completion threshold c, above 0 and at most 1: a view that reaches c of the runtime is completed \
+        (default: \(MetricSettings.defaultCompleteAt)).
+        """)
     var completeAt: Double?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Time zone for days and hours: an IANA name such as Asia/Seoul, or an offset such as +09:00 (default: UTC).",
         valueName: "zone"))
     var timezone: String?
@@ -48,10 +58,12 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Write the tables only, no report.md or charts.")
     var noReport = false
 
-    @Option(help: "Rejected lines of each reason to keep in rejects.csv (default: 20).")
+    @Option(parsing: .unconditional,
+            help: "Rejected lines of each reason to keep in rejects.csv (default: \(ReadSettings.defaultRejectSampleLimit)).")
     var rejects: Int?
 
-    @Option(help: "Worker threads, one per core by default; results never depend on it.")
+    @Option(parsing: .unconditional,
+            help: "Worker threads, 1 to \(ReadSettings.threadLimit), one per core by default; results never depend on it.")
     var threads: Int?
 
     @Option(help: ArgumentHelp(
@@ -65,7 +77,7 @@ struct Analyze: ParsableCommand {
     /// The settings of this run: command-line options, then the config
     /// file, then the defaults.
     struct Resolved {
-        var inputs: [String]
+        var inputs: [SystemPath]
         var out: String
         var rejects: Int
         var threads: Int
@@ -75,33 +87,46 @@ struct Analyze: ParsableCommand {
     }
 
     func resolve() throws -> Resolved {
-        let file = try config.map { try ConfigFile(path: $0) }
-        func number<T: LosslessStringConvertible>(_ option: T?, _ key: String, _ fallback: T) throws -> T {
-            if let option { return option }
-            guard let text = file?[key] else { return fallback }
-            guard let value = T(text) else { throw ValidationError("--config: \(key) '\(text)' is not a valid value") }
-            return value
+        var file: ConfigFile?
+        if let config {
+            do {
+                file = try ConfigFile(path: config)
+            } catch {
+                throw ValidationError(error.description)
+            }
         }
-        let buckets = try number(buckets, "buckets", 100)
-        guard buckets >= 1 else { throw ValidationError("--buckets must be 1 or more, not \(buckets).") }
-        let completeAt = try number(completeAt, "complete_at", 0.9)
+        if sample && !inputs.isEmpty {
+            throw ValidationError("--sample reads the bundled sample: give either --sample or INPUT, not both.")
+        }
+        if !sample && inputs.isEmpty {
+            throw ValidationError(
+                "no INPUT given: name the logs to read (audience analyze logs/), or add --sample to read the bundled sample.")
+        }
+        let buckets = buckets ?? file?.integer("buckets") ?? MetricSettings.defaultBuckets
+        guard (1...MetricSettings.bucketLimit).contains(buckets) else {
+            throw ValidationError("--buckets must be from 1 to \(MetricSettings.bucketLimit), not \(buckets).")
+        }
+        let completeAt = completeAt ?? file?.number("complete_at") ?? MetricSettings.defaultCompleteAt
         guard completeAt > 0 && completeAt <= 1 else {
             throw ValidationError("--complete-at must be in (0, 1], not \(completeAt).")
         }
-        let rejects = try number(rejects, "rejects", 20)
+        let rejects = rejects ?? file?.integer("rejects") ?? ReadSettings.defaultRejectSampleLimit
         guard rejects >= 0 else { throw ValidationError("--rejects must be 0 or more, not \(rejects).") }
-        let threads = try number(threads, "threads", ProcessInfo.processInfo.activeProcessorCount)
-        guard threads >= 1 else { throw ValidationError("--threads must be 1 or more, not \(threads).") }
-        let zoneName = timezone ?? file?["timezone"] ?? "UTC"
+        let threads = threads ?? file?.integer("threads")
+            ?? min(ProcessInfo.processInfo.activeProcessorCount, ReadSettings.threadLimit)
+        guard (1...ReadSettings.threadLimit).contains(threads) else {
+            throw ValidationError("--threads must be from 1 to \(ReadSettings.threadLimit), not \(threads).")
+        }
+        let zoneName = timezone ?? file?.string("timezone") ?? "UTC"
         guard let zone = ReportTimeZone(zoneName) else {
             throw ValidationError("--timezone: unknown time zone '\(zoneName)' (use an IANA name such as Asia/Seoul or an offset such as +09:00)")
         }
-        let levelName = level ?? file?["level"] ?? ReportLevel.standard.rawValue
+        let levelName = level ?? file?.string("level") ?? ReportLevel.standard.rawValue
         guard let reportLevel = ReportLevel(rawValue: levelName) else {
             throw ValidationError("--level must be entry, intermediate or advanced, not '\(levelName)'.")
         }
-        let sample = inputs.isEmpty ? try BundledSample.folder() : nil
-        let catalogPath = catalog ?? file?["catalog"] ?? sample.map { $0 + "/catalog.csv" }
+        let bundled = sample ? try BundledSample.folder() : nil
+        let catalogPath = catalog ?? file?.string("catalog") ?? bundled.map { $0 + "/catalog.csv" }
         var loaded: Catalog?
         if let catalogPath {
             do {
@@ -111,8 +136,8 @@ struct Analyze: ParsableCommand {
             }
         }
         return Resolved(
-            inputs: sample.map { [$0 + "/logs"] } ?? inputs,
-            out: out ?? file?["out"] ?? "out", rejects: rejects, threads: threads,
+            inputs: bundled.map { [SystemPath($0 + "/logs")] } ?? inputs.map(RawArguments.path(for:)),
+            out: out ?? file?.string("out") ?? "out", rejects: rejects, threads: threads,
             metrics: MetricSettings(buckets: buckets, completeAt: completeAt, timeZone: zone, catalog: loaded),
             catalogPath: catalogPath, reportLevel: noReport ? nil : reportLevel)
     }
@@ -122,12 +147,12 @@ struct Analyze: ParsableCommand {
         let arguments = resolved.inputs
         let files: [InputFile]
         do {
-            files = try InputDiscovery.resolve(arguments.map(RawArguments.path(for:)))
+            files = try InputDiscovery.resolve(arguments)
         } catch {
             throw ValidationError(error.description)
         }
         if files.isEmpty {
-            throw ValidationError("no log files found in \(arguments.joined(separator: ", "))")
+            throw ValidationError("no log files found in \(arguments.map(\.description).joined(separator: ", "))")
         }
         let folder: OutputFolder
         do {
@@ -196,7 +221,7 @@ enum BundledSample {
                 return candidate
             }
         }
-        throw ValidationError("no INPUT given and no bundled Datasets/ folder found; name the logs to read.")
+        throw ValidationError("no bundled Datasets/messy folder found next to the binary or here; name the logs to read.")
     }
 }
 
