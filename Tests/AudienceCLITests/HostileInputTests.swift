@@ -87,3 +87,37 @@ func anUnlistableSubfolderIsARowAndExitsOne() throws {
     #expect(result.error.contains("p.jsonl is a FIFO: waiting for a writer"))
     #expect(try quality(folder, "out").contains("p.jsonl,\(goodLine.utf8.count + 1),1,1,"))
 }
+
+@Test func aRunNeverReadsItsOwnOutputs() throws {
+    let folder = try temporaryFolder()
+    try (goodLine + "\n").write(to: folder.appendingPathComponent("a.jsonl"), atomically: true, encoding: .utf8)
+    // `analyze . --out .`, twice: the second run reads a.jsonl only.
+    for _ in 0..<2 {
+        let result = try run(["analyze", ".", "--out", ".", "--export-events", "events.tsv", "-q"], in: folder)
+        #expect(result.status == 0, "\(result.error)")
+        let rows = try quality(folder, ".").split(separator: "\n")
+        #expect(rows.count == 3, "\(rows)")  // header, ./a.jsonl, TOTAL
+        #expect(rows[1].hasPrefix("./a.jsonl,"))
+    }
+    // Named explicitly, a table of this run is refused.
+    let named = try run(["analyze", "titles.csv", "--out", "."], in: folder)
+    #expect(named.status == 64)
+    #expect(named.error.contains("input 'titles.csv' is an output of this run"))
+}
+
+@Test func exportEventsNeverOverwritesALogAndIsCheckedFirst() throws {
+    let folder = try temporaryFolder()
+    try (goodLine + "\n").write(to: folder.appendingPathComponent("a.jsonl"), atomically: true, encoding: .utf8)
+    let onInput = try run(["analyze", "a.jsonl", "--export-events", "a.jsonl", "--out", "o"], in: folder)
+    #expect(onInput.status == 64)
+    #expect(onInput.error.contains("it would overwrite that log"))
+    #expect(try String(contentsOf: folder.appendingPathComponent("a.jsonl"), encoding: .utf8) == goodLine + "\n")
+    // Inside a folder being read, likewise.
+    let inFolder = try run(["analyze", ".", "--export-events", "./a.jsonl", "--out", "o"], in: folder)
+    #expect(inFolder.status == 64)
+    let unwritable = try run(["analyze", "a.jsonl", "--export-events", "missing/x.tsv", "--out", "o2"], in: folder)
+    #expect(unwritable.status == 64)
+    #expect(unwritable.error.contains("--export-events: cannot write 'missing/x.tsv'"))
+    // Nothing was written: the problem was found before the run.
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("o2/titles.csv").path))
+}

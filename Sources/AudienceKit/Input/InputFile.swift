@@ -44,6 +44,8 @@ public struct InputFile: Sendable, Hashable {
 public enum InputError: Error, Equatable, CustomStringConvertible {
     case notFound(String)
     case noMatch(pattern: String)
+    /// A file named as input that this run is about to write.
+    case isOutput(String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,8 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
             return "input '\(path)' does not exist"
         case .noMatch(let pattern):
             return "pattern '\(pattern)' matches no file"
+        case .isOutput(let path):
+            return "input '\(path)' is an output of this run; name another output folder or file"
         }
     }
 }
@@ -70,8 +74,13 @@ public enum InputDiscovery {
         try resolve(arguments.map(SystemPath.init))
     }
 
-    public static func resolve(_ arguments: [SystemPath]) throws(InputError) -> [InputFile] {
-        var seen = Set<FileIdentity>()
+    /// - Parameter outputs: the files this run will write. Where they exist
+    ///   already (a previous run's `titles.csv` or `summary.json` in the
+    ///   folder being read), folder walks and patterns pass them over, and
+    ///   naming one explicitly is an error: a run never reads what it writes.
+    public static func resolve(_ arguments: [SystemPath], outputs: [SystemPath] = []) throws(InputError) -> [InputFile] {
+        let outputIdentities = Set(outputs.compactMap { FileIdentity($0) })
+        var seen = outputIdentities
         var seenStandardInput = false
         var files: [InputFile] = []
         func add(_ file: InputFile, _ identity: FileIdentity?) {
@@ -87,7 +96,8 @@ public enum InputDiscovery {
                 continue
             }
             let matches: [GlobMatch]
-            if FileIdentity(argument) != nil {
+            if let identity = FileIdentity(argument) {
+                guard !outputIdentities.contains(identity) else { throw .isOutput(argument.description) }
                 matches = [GlobMatch(path: argument, listingError: nil)]
             } else if isPattern(argument.bytes) {
                 matches = glob(argument)
@@ -109,6 +119,12 @@ public enum InputDiscovery {
             }
         }
         return files
+    }
+
+    /// What tells two paths to one file apart: device and inode (nil when
+    /// nothing is there).
+    public static func identityKey(_ path: SystemPath) -> [UInt64]? {
+        FileIdentity(path).map { [$0.device, $0.inode] }
     }
 
     /// Whether a name found in a folder is a log file.

@@ -15,13 +15,18 @@ public struct AudienceTables: Sendable {
     public let seriesSummary: CSVTable
     public let totals: JSONValue
 
+    /// The files of `all`, in its order.
+    public static let fileNames = [
+        "titles.csv", "retention.csv", "countries.csv", "regions.csv", "devices.csv", "languages.csv", "daily.csv",
+        "hours.csv", "series.csv", "cohorts.csv", "moments.csv", "concurrency.csv", "series_summary.csv",
+    ]
+
     public var all: [(name: String, table: CSVTable)] {
-        [
-            ("titles.csv", titles), ("retention.csv", retention), ("countries.csv", countries),
-            ("regions.csv", regions), ("devices.csv", devices), ("languages.csv", languages),
-            ("daily.csv", daily), ("hours.csv", hours), ("series.csv", series), ("cohorts.csv", cohorts),
-            ("moments.csv", moments), ("concurrency.csv", concurrency), ("series_summary.csv", seriesSummary),
+        let tables = [
+            titles, retention, countries, regions, devices, languages, daily, hours, series, cohorts, moments,
+            concurrency, seriesSummary,
         ]
+        return zip(Self.fileNames, tables).map { ($0, $1) }
     }
 
     public init(_ set: ViewSet) {

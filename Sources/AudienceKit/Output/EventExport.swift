@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The cleaned events (accepted, normalised, duplicates removed) as TSV, one
 /// per line, sorted, for analysts who want to query them elsewhere and for
 /// differential tests against other implementations.
@@ -11,6 +19,18 @@ public enum EventExport {
         "viewer_id", "series_id", "season", "episode", "country", "region", "device",
         "audio_lang", "subtitle_lang", "event_id",
     ]
+
+    /// Whether the file at `path` starts with this export's header: an
+    /// earlier run's export, which is output, never a log to read again.
+    public static func isExport(at path: String) -> Bool {
+        let expected = Array((header.joined(separator: "\t") + "\n").utf8)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var start = [UInt8](repeating: 0, count: expected.count)
+        let count = start.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        return count == expected.count && start == expected
+    }
 
     public static func tsv(_ events: DeduplicatedEvents) -> String {
         let store = events.store

@@ -26,9 +26,31 @@ public struct OutputFolder: Sendable {
     public init(path: String) throws(OutputError) {
         self.path = path
         try Self.createFolders(path)
-        let probe = joined(".audience-write-test-\(getpid())")
+        try Self.probe(folder: path)
+    }
+
+    /// Checks, before any work, that the file at `target` can be written
+    /// (its folder exists and takes new files; it is no folder itself), so a
+    /// run does not fail only after everything else was written.
+    public static func checkWritable(file target: String) throws(OutputError) {
+        var info = stat()
+        if stat(target, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            throw OutputError(path: target, errno: EISDIR)
+        }
+        let slash = target.lastIndex(of: "/")
+        let folder = slash.map { $0 == target.startIndex ? "/" : String(target[..<$0]) } ?? "."
+        guard stat(folder, &info) == 0 else { throw OutputError(path: target, errno: errno) }
+        do {
+            try probe(folder: folder)
+        } catch {
+            throw OutputError(path: target, errno: error.errno)
+        }
+    }
+
+    private static func probe(folder: String) throws(OutputError) {
+        let probe = (folder.hasSuffix("/") ? folder : folder + "/") + ".audience-write-test-\(getpid())"
         let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw OutputError(path: path, errno: errno) }
+        guard fd >= 0 else { throw OutputError(path: folder, errno: errno) }
         close(fd)
         unlink(probe)
     }

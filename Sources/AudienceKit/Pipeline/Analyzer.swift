@@ -43,6 +43,12 @@ public enum Analyzer {
             metricsSeconds: (end - metricsStart).seconds)
     }
 
+    /// The data files every run writes into its output folder (the report
+    /// and charts aside): the tables, `quality.csv`, `rejects.csv` and
+    /// `summary.json`. Several have log-file names, so a folder walk must not
+    /// take a previous run's as input.
+    public static let dataFileNames = AudienceTables.fileNames + ["quality.csv", "rejects.csv", "summary.json"]
+
     /// The files written, by name, with their contents: the tables, then
     /// the course report and its charts.
     public static func outputs(_ report: AnalysisReport) -> [(name: String, text: String)] {

@@ -142,14 +142,40 @@ struct Analyze: ParsableCommand {
             catalogPath: catalogPath, reportLevel: noReport ? nil : reportLevel)
     }
 
+    /// `--export-events` must not overwrite a log being read or a table of
+    /// this run, and must be writable before any work is done.
+    private func checkExportTarget(_ target: String, inputs: [InputFile], outFolder: String) throws {
+        let export = InputDiscovery.identityKey(SystemPath(target))
+        if let export {
+            if let input = inputs.first(where: { $0.path.flatMap(InputDiscovery.identityKey) == export }) {
+                throw ValidationError("--export-events '\(target)' is the input '\(input.name)'; it would overwrite that log.")
+            }
+            for name in Analyzer.dataFileNames where InputDiscovery.identityKey(SystemPath(outFolder + name)) == export {
+                throw ValidationError("--export-events '\(target)' would overwrite this run's \(name).")
+            }
+        }
+        do {
+            try OutputFolder.checkWritable(file: target)
+        } catch {
+            throw ValidationError("--export-events: \(error.description)")
+        }
+    }
+
     func run() throws {
         let resolved = try resolve()
         let arguments = resolved.inputs
+        let outFolder = resolved.out.hasSuffix("/") ? resolved.out : resolved.out + "/"
         let files: [InputFile]
         do {
-            files = try InputDiscovery.resolve(arguments)
+            // A previous run's tables (and export) are passed over, never read as logs.
+            var outputs = Analyzer.dataFileNames.map { SystemPath(outFolder + $0) }
+            if let exportEvents, EventExport.isExport(at: exportEvents) { outputs.append(SystemPath(exportEvents)) }
+            files = try InputDiscovery.resolve(arguments, outputs: outputs)
         } catch {
             throw ValidationError(error.description)
+        }
+        if let exportEvents {
+            try checkExportTarget(exportEvents, inputs: files, outFolder: outFolder)
         }
         if files.isEmpty {
             throw ValidationError("no log files found in \(arguments.map(\.description).joined(separator: ", "))")
