@@ -79,3 +79,22 @@ func otherNamesKeepABrokenHeaderAsFileError(name: String) throws {
     #expect(!FormatSniffing.isNamedAsJSON("-"))
     #expect(!FormatSniffing.isNamedAsJSON("x.jsonl/"))
 }
+
+/// Shapes that used to cost memory or time out of proportion in the block
+/// pipeline: many blank lines before the first line, and a first line of
+/// several MiB arriving chunk by chunk. Both paths must count alike.
+@Test(arguments: ["x.jsonl", "x.csv"])
+func blankLinesAndLongFirstLinesThroughBothPaths(name: String) throws {
+    let blanks = String(repeating: "\n  \t\n", count: 700_000)  // 3.4 MB of blank lines
+    let withBlanks = try readBothWays(blanks + good + "\n" + good + "\n", name: name)
+    #expect(withBlanks.tally.accepted == 2)
+    #expect(withBlanks.tally.lines == 2)
+    let junk = try readBothWays(blanks + "cut\n" + good + "\n", name: name)
+    #expect(junk.samples.map(\.line) == [name == "x.jsonl" ? 1_400_001 : 1_400_002])
+    let long = #"{"ts":"2026-11-23T20:00:00Z","event":"start","session_id":"s","viewer_id":"v","title_id":"T","x":""#
+        + String(repeating: "a", count: 9 << 20) + #""}"#
+    let withLong = try readBothWays("\n \r \n" + long + "\n" + good + "\n", name: name)
+    // `{` decides whatever the name; the line with a carriage return counts.
+    #expect(withLong.tally.lines == 3)
+    #expect(withLong.tally.accepted == 2)
+}

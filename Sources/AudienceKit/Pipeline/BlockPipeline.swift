@@ -138,6 +138,14 @@ struct BlockCollector: ~Copyable, ContentSink {
     /// in `pending`, and how many lines were looked at.
     private var scanOffset = 0
     private var examinedLines = 0
+    /// `pending[..<searchedEnd]` after `scanOffset` (undecided) or after the
+    /// last cut (decided) holds no line end: a long line arriving chunk by
+    /// chunk is searched once, not once per chunk.
+    private var searchedEnd = 0
+    /// Whether an undecided line that is not blank (spaces and a carriage
+    /// return) was kept; until then blank lines are dropped as they are met,
+    /// so a file of nothing but blank lines is never held whole.
+    private var keptUndecidedLine = false
 
     init(file: Int, name: String, emit: @escaping (BlockPipeline.Block) -> Void) {
         self.file = file
@@ -182,14 +190,19 @@ struct BlockCollector: ~Copyable, ContentSink {
     /// Hands on everything up to the last line end.
     private mutating func emitWholeLines() {
         // The last line end is near the end: a line is short next to a block.
-        let cut = (pending.lastIndex(of: 0x0A) ?? -1) + 1
-        guard cut > 0 else { return }
+        // Bytes searched before (one long line) are not searched again.
+        let cut = (pending[min(searchedEnd, pending.count)...].lastIndex(of: 0x0A) ?? -1) + 1
+        guard cut > 0 else {
+            searchedEnd = pending.count
+            return
+        }
         // The block takes the buffer itself; only the unfinished line is copied.
         var rest: [UInt8] = []
         rest.reserveCapacity(BlockPipeline.blockSize + (256 << 10))
         rest.append(contentsOf: pending[cut...])
         pending.removeSubrange(cut...)
         swap(&rest, &pending)
+        searchedEnd = pending.count
         emit(BlockPipeline.Block(
             file: file, bytes: rest, leadingLines: leadingLines, header: header, lastLineUnterminated: false))
         leadingLines = 0
@@ -201,23 +214,41 @@ struct BlockCollector: ~Copyable, ContentSink {
     /// CSV/TSV the lines up to the header are taken out.
     private mutating func decideFormat(final: Bool) {
         while !decided && damage == nil {
-            var lineEnd = pending[scanOffset...].firstIndex(of: 0x0A)
+            var lineEnd = Self.firstLineEnd(in: pending, from: max(scanOffset, searchedEnd))
             if lineEnd == nil {
-                guard final, scanOffset < pending.count else { return }
+                searchedEnd = pending.count
+                guard final, scanOffset < pending.count else {
+                    dropBlankLinesLookedAt()
+                    return
+                }
                 lineEnd = pending.count
             }
             guard let end = lineEnd else { return }
             var line = pending[scanOffset..<end]
             if end < pending.count, line.last == 0x0D { line = line.dropLast() }
             examinedLines += 1
-            let next = min(end + 1, pending.count)
-            let verdict = Array(line).withUnsafeBytes { FormatSniffing.verdict($0, namedAsJSON: namedAsJSON) }
-            if verdict == .undecided {
+            var next = min(end + 1, pending.count)
+            // Blank lines are looked at without copying: a file may hold a billion.
+            let isBlank = line.allSatisfy(TextCheck.isSpaceOrTab)
+            if isBlank && !keptUndecidedLine {
+                leadingLines += 1
                 scanOffset = next
+                searchedEnd = next
+                continue
+            }
+            let verdict = isBlank
+                ? .undecided : Array(line).withUnsafeBytes { FormatSniffing.verdict($0, namedAsJSON: namedAsJSON) }
+            // From here on every line counts: the blank ones before leave.
+            next -= dropBlankLinesLookedAt()
+            if verdict == .undecided {
+                keptUndecidedLine = true
+                scanOffset = next
+                searchedEnd = next
                 continue
             }
             decided = true
             scanOffset = 0
+            searchedEnd = 0
             switch verdict {
             case .ndjson, .undecided:
                 return
@@ -233,6 +264,29 @@ struct BlockCollector: ~Copyable, ContentSink {
             header = Array(line)
             leadingLines = examinedLines
             pending.removeSubrange(0..<next)
+            scanOffset = 0
         }
+    }
+
+    /// The index of the first `\n` in `bytes` at or after `start`.
+    private static func firstLineEnd(in bytes: [UInt8], from start: Int) -> Int? {
+        bytes.withUnsafeBytes { raw in
+            guard start < raw.count, let base = raw.baseAddress,
+                  let found = memchr(base + start, 0x0A, raw.count - start) else { return nil }
+            return UnsafeRawPointer(found) - base
+        }
+    }
+
+    /// Takes the blank lines looked at (all of them, while no other line
+    /// was kept) out of `pending`: they count in `leadingLines` instead.
+    /// - Returns: how many bytes left.
+    @discardableResult
+    private mutating func dropBlankLinesLookedAt() -> Int {
+        guard !keptUndecidedLine, scanOffset > 0 else { return 0 }
+        let dropped = scanOffset
+        pending.removeSubrange(0..<dropped)
+        searchedEnd = max(0, searchedEnd - dropped)
+        scanOffset = 0
+        return dropped
     }
 }
