@@ -53,3 +53,17 @@ func extremeCatalogRuntimesAreReported(runtime: String) throws {
     #expect(Human.minutes(2.5) == "2\u{00A0}min\u{00A0}30\u{00A0}s")
     #expect(Human.hours(1e300).hasSuffix("h"))
 }
+
+/// An id of a megabyte is valid input: the tables keep it whole, the report
+/// and its charts cut it for people, so they stay small.
+@Test func hugeIdsStayOutOfTheReport() throws {
+    let id = String(repeating: "T", count: 1 << 20)
+    let line = #"{"ts":"2026-11-23T20:00:00Z","event":"progress","session_id":"s","viewer_id":"v","title_id":"\#(id)","series_id":"\#(id)","season":1,"episode":1,"from":0,"to":50,"duration":100}"#
+    let files = try writeEveryOutput([line], catalog: nil)
+    #expect(files["titles.csv"]?.contains(id) == true)
+    let report = try #require(files["report.md"])
+    #expect(report.utf8.count < 200_000, "report.md is \(report.utf8.count) bytes")
+    for (name, text) in files where name.hasPrefix("charts/") {
+        #expect(text.utf8.count < 100_000, "\(name) is \(text.utf8.count) bytes")
+    }
+}

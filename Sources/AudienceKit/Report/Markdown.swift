@@ -6,11 +6,17 @@ enum Markdown {
     /// backslash-escaped or written as an entity, line breaks become spaces,
     /// control characters go.
     /// A title named `| <script>` or `](x)` stays those characters.
+    /// Past `maximumScalars` the text is cut with "…": an id of a megabyte
+    /// is valid input, but the report is for people (the CSVs keep it whole).
     static func text(_ raw: String) -> String {
         var out = ""
-        out.reserveCapacity(raw.utf8.count)
+        out.reserveCapacity(min(raw.utf8.count, 4 * maximumScalars))
         var previous: [Unicode.Scalar] = []
-        for scalar in raw.unicodeScalars {
+        for (index, scalar) in raw.unicodeScalars.enumerated() {
+            if index == maximumScalars {
+                out.append("…")
+                break
+            }
             // GitHub turns bare `www.`, `scheme://` and `name@host` into links;
             // an invisible word joiner keeps them plain text.
             if (scalar == "." && previous.suffix(3) == ["w", "w", "w"]) || (scalar == "/" && previous.last == ":")
@@ -45,6 +51,8 @@ enum Markdown {
         }
         return out
     }
+
+    static let maximumScalars = 200
 
     /// A name from data for display: shortened to `limit` characters, then escaped.
     static func name(_ raw: String, limit: Int = 48) -> String {
