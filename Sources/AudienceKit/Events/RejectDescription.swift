@@ -57,7 +57,7 @@ enum RejectDescription {
 
     /// The line's first bytes as text.
     static func text(of line: UnsafeRawBufferPointer) -> String {
-        utf8Prefix(line, limit: textLimit).string.replacingNULs()
+        utf8Prefix(line, limit: textLimit).string.replacingControls()
     }
 
     /// At most `limit` bytes, not cutting a UTF-8 sequence in two.
@@ -76,8 +76,21 @@ extension UnsafeRawBufferPointer {
 }
 
 extension String {
-    func replacingNULs() -> String {
-        guard utf8.contains(0) else { return self }
-        return String(unicodeScalars.map { $0 == "\0" ? "\u{2400}" : Character($0) })
+    /// Control characters (but the tab) as their Control Pictures (`␀`,
+    /// `␛`, `␡`), C1 controls as U+FFFD: a sample line shown in a terminal or
+    /// a spreadsheet cannot move the cursor, change colours or hide text.
+    public func replacingControls() -> String {
+        guard utf8.contains(where: { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F || $0 == 0xC2 }) else { return self }
+        var out = String.UnicodeScalarView()
+        for scalar in unicodeScalars {
+            switch scalar.value {
+            case 0x09: out.append(scalar)
+            case 0..<0x20: out.append(Unicode.Scalar(0x2400 + scalar.value) ?? "\u{FFFD}")
+            case 0x7F: out.append("\u{2421}")
+            case 0x80...0x9F: out.append("\u{FFFD}")
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
     }
 }

@@ -126,7 +126,7 @@ struct LineScanner: ~Copyable, LineConsumer {
             sampledPerReason[reason.rawValue] += 1
             samples.append(RejectSample(
                 file: quality.file, line: number, reason: reason,
-                detail: RejectDescription.detail(problem, record: record),
+                detail: RejectDescription.detail(problem, record: record).replacingControls(),
                 text: RejectDescription.text(of: line)))
         }
     }

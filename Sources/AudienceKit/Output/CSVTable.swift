@@ -9,12 +9,32 @@ public struct CSVTable: Sendable, Equatable {
         self.rows = rows
     }
 
-    public var rendered: String {
+    public var rendered: String { rendered(spreadsheetSafe: false) }
+
+    /// The CSV text. `spreadsheetSafe` (off by default, since the contract's
+    /// values are exact) follows OWASP's advice for files opened by a
+    /// double-click in a spreadsheet: a cell that is not a number and starts
+    /// with `=`, `+`, `-`, `@` or a tab gets a leading `'`,
+    /// so it is never run as a formula, and control characters are shown as
+    /// their pictures (`␀`).
+    public func rendered(spreadsheetSafe: Bool) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64 * (rows.count + 1))
         Self.appendRow(header, to: &bytes)
-        for row in rows { Self.appendRow(row, to: &bytes) }
+        if spreadsheetSafe {
+            for row in rows { Self.appendRow(row.map(Self.spreadsheetSafe), to: &bytes) }
+        } else {
+            for row in rows { Self.appendRow(row, to: &bytes) }
+        }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func spreadsheetSafe(_ cell: String) -> String {
+        // A carriage return becomes its picture, so only a tab is left to check.
+        let cleaned = cell.replacingControls()
+        guard let first = cleaned.utf8.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09].contains(first),
+              Double(cleaned) == nil else { return cleaned }
+        return "'" + cleaned
     }
 
     static func appendRow(_ fields: [String], to bytes: inout [UInt8]) {
@@ -49,3 +69,4 @@ public struct CSVTable: Sendable, Equatable {
         bytes.append(0x22)
     }
 }
+

@@ -7,6 +7,9 @@ public struct AnalysisSettings: Sendable {
     public var catalogPath: String?
     /// The course report's depth; nil writes no report.
     public var reportLevel: ReportLevel?
+    /// Tables made safe to open by a double-click in a spreadsheet
+    /// (`CSVTable.rendered(spreadsheetSafe:)`); off, values are exact.
+    public var spreadsheetSafe = false
 
     public init(inputs: [InputFile], read: ReadSettings = ReadSettings(), metrics: MetricSettings = MetricSettings(),
                 catalogPath: String? = nil, reportLevel: ReportLevel? = .standard) {
@@ -52,9 +55,10 @@ public enum Analyzer {
     /// The files written, by name, with their contents: the tables, then
     /// the course report and its charts.
     public static func outputs(_ report: AnalysisReport) -> [(name: String, text: String)] {
-        report.tables.all.map { ($0.name, $0.table.rendered) } + [
-            ("quality.csv", QualityTables.quality(report.read).rendered),
-            ("rejects.csv", QualityTables.rejects(report.read).rendered),
+        let safe = report.settings.spreadsheetSafe
+        return report.tables.all.map { ($0.name, $0.table.rendered(spreadsheetSafe: safe)) } + [
+            ("quality.csv", QualityTables.quality(report.read).rendered(spreadsheetSafe: safe)),
+            ("rejects.csv", QualityTables.rejects(report.read).rendered(spreadsheetSafe: safe)),
             ("summary.json", summary(report).rendered() + "\n"),
         ] + (report.settings.reportLevel.map { CourseReport.render(report, level: $0) } ?? [])
     }

@@ -71,6 +71,12 @@ struct Analyze: ParsableCommand {
         valueName: "file"))
     var exportEvents: String?
 
+    @Flag(help: """
+        Make the CSV tables safe to open by a double-click in a spreadsheet: text starting with = + - @ or a tab \
+        gets a leading ' and control characters are shown as symbols. Off by default: values are then exact.
+        """)
+    var spreadsheetSafe = false
+
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
@@ -190,9 +196,10 @@ struct Analyze: ParsableCommand {
         for file in files where file.isFIFO && !quiet {
             Console.error("\(file.name) is a FIFO: waiting for a writer to open it.")
         }
-        let settings = AnalysisSettings(
+        var settings = AnalysisSettings(
             inputs: files, read: ReadSettings(rejectSampleLimit: resolved.rejects, threads: resolved.threads),
             metrics: resolved.metrics, catalogPath: resolved.catalogPath, reportLevel: resolved.reportLevel)
+        settings.spreadsheetSafe = spreadsheetSafe
         let report = Analyzer.run(settings)
         for file in report.read.files {
             if let damage = file.damage { Console.error("\(file.file): \(damage)") }
@@ -256,8 +263,10 @@ enum Console {
         print(text)
     }
 
+    /// One line on standard error; control characters from data (a file
+    /// name holding an escape sequence) are shown, never obeyed.
     static func error(_ text: String) {
-        FileHandle.standardError.write(Data(("audience: " + text + "\n").utf8))
+        FileHandle.standardError.write(Data(("audience: " + text.replacingControls() + "\n").utf8))
     }
 }
 
