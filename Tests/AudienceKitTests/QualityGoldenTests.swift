@@ -129,34 +129,53 @@ import Testing
 
     // MARK: the worked example
 
-    /// `shared/examples/small` beside the clone (CI) or beside this package:
-    /// its logs, named `logs/<file>` as `audience analyze logs` run inside
-    /// that folder would name them, against expected/quality.csv.
-    static func exampleFolder() -> String? {
+    /// `Tests/Fixtures/worked-example`: four messy logs and the tables an
+    /// independent implementation computed for them.
+    static let exampleFolder: String = {
         var root = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { root.deleteLastPathComponent() }  // …/Tests/AudienceKitTests/<file> → the package
-        let candidates = [
-            root.appendingPathComponent("../shared/examples/small").standardized.path,
-            root.appendingPathComponent("../../shared/examples/small").standardized.path,
-            root.appendingPathComponent("shared/examples/small").standardized.path,
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0 + "/expected/quality.csv") }
-    }
+        root.deleteLastPathComponent()  // …/Tests/AudienceKitTests/<file> → …/Tests/AudienceKitTests
+        return root.appendingPathComponent("../Fixtures/worked-example").standardized.path
+    }()
 
+    /// Every expected table, every expected column of every expected row,
+    /// cell for cell, read as `audience analyze logs` inside that folder
+    /// names its files (`logs/<file>`).
     @Test(arguments: [1, 2])
     func workedExample(threads: Int) throws {
-        // Skipped when the example is not beside the package.
-        guard let folder = Self.exampleFolder() else {
-            print("QualityGoldenTests.workedExample: shared/examples/small not found; skipped")
-            return
-        }
+        let folder = Self.exampleFolder
         let names = try FileManager.default.contentsOfDirectory(atPath: folder + "/logs")
             .filter { !$0.hasPrefix(".") && InputDiscovery.isLogFileName($0) }
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(names.count == 4)
         let inputs = names.map { InputFile(name: "logs/" + $0, path: folder + "/logs/" + $0) }
-        let result = Reading.read(inputs, settings: ReadSettings(threads: threads))
-        let expected = try String(contentsOfFile: folder + "/expected/quality.csv", encoding: .utf8)
-        let rendered = QualityTables.quality(result).rendered
-        #expect(rendered == expected, "\n\(rendered)")
+        let settings = AnalysisSettings(inputs: inputs, read: ReadSettings(threads: threads), reportLevel: nil)
+        var written: [String: String] = [:]
+        for output in Analyzer.outputs(Analyzer.run(settings)) { written[output.name] = output.text }
+        let expectedTables = try FileManager.default.contentsOfDirectory(atPath: folder + "/expected")
+            .filter { $0.hasSuffix(".csv") }.sorted()
+        #expect(expectedTables.count == 11)
+        for table in expectedTables {
+            let expected = try String(contentsOfFile: folder + "/expected/" + table, encoding: .utf8)
+            let got = try #require(written[table], "\(table) not written")
+            let want = Self.rows(expected), have = Self.rows(got)
+            #expect(want.count == have.count, "\(table): \(have.count) rows, expected \(want.count)")
+            for (index, (wantRow, haveRow)) in zip(want, have).enumerated() {
+                for (column, value) in wantRow where haveRow[column] != value {
+                    Issue.record("\(table) row \(index + 1) \(column): \(haveRow[column] ?? "missing"), expected \(value)")
+                }
+            }
+        }
+    }
+
+    /// A table's rows by column name (the example's cells hold no commas or quotes).
+    static func rows(_ csv: String) -> [[String: String]] {
+        let lines = csv.split(separator: "\n", omittingEmptySubsequences: true)
+        guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) else {
+            return []
+        }
+        return lines.dropFirst().map { line in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return Dictionary(zip(header, cells), uniquingKeysWith: { _, last in last })
+        }
     }
 }
