@@ -7,8 +7,7 @@
 #   OPTIONS  settings both take: --buckets, --complete-at, --timezone, --catalog
 #   ENGINE_OPTIONS (environment) options for the engine alone, e.g. "--threads 1"
 #
-# The worked example of the shared specification is compared too when it is
-# there. Exits 1 when any table differs. The `error` column of quality.csv is
+# The worked example (Tests/Fixtures/worked-example) is compared too. Exits 1 when any table differs. The `error` column of quality.csv is
 # worded differently on purpose; only the byte offset it names must agree.
 #
 # metrics-beyond.md (version 1.1: moments, concurrency, series_summary and the
@@ -21,7 +20,7 @@ seeds=${1:-5}
 shift || true
 swift build -c release --product audience >/dev/null || exit 2
 bin=$PWD/.build/release/audience
-compare=../shared/tools/compare-tables
+compare=Scripts/reference/compare-tables.py
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failed=0
@@ -63,9 +62,7 @@ run_case() {  # NAME DIR INPUT...
   fi
 }
 
-if [ -d ../shared/examples/small/logs ]; then
-  run_case example ../shared/examples/small logs "$@"
-fi
+run_case example Tests/Fixtures/worked-example logs "$@"
 for seed in $(seq "$seeds"); do
   python3 Scripts/reference/hostile.py --out "$work/hostile-$seed" --seed "$seed" >/dev/null
   run_case "hostile-$seed" "$work/hostile-$seed" . "$@"
