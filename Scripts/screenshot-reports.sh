@@ -8,6 +8,7 @@
 # Needs Debian's chromium and python3-markdown:
 #   apt-get install chromium python3-markdown
 set -euo pipefail
+caller=$PWD
 cd "$(dirname "$0")/.."
 browser=$(command -v chromium || command -v chromium-browser || true)
 python=""
@@ -19,13 +20,26 @@ if [ -z "$browser" ] || [ -z "$python" ]; then
   exit 2
 fi
 if [ $# -eq 0 ]; then
-  set -- $(find Reports -name report.md -exec dirname {} \; | sort)
+  set -- $(find "$PWD/Reports" -name report.md -exec dirname {} \; | sort)
 fi
 for folder in "$@"; do
+  # Folders are named from where the script was called, absolute or relative.
+  case $folder in
+    /*) ;;
+    *) folder=$caller/$folder ;;
+  esac
+  if [ ! -f "$folder/report.md" ]; then
+    echo "no report.md in $folder" >&2
+    exit 2
+  fi
   html=$("$python" Scripts/report-html.py "$folder/report.md")
+  case $html in
+    /*) ;;
+    *) html=$PWD/$html ;;
+  esac
   # A tall window catches the whole page; the blank below the end is cropped by
   # nobody, but costs nothing.
   "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,30000 \
-    --screenshot="$PWD/$folder/report.png" "file://$PWD/$html" >/dev/null 2>&1
+    --screenshot="$folder/report.png" "file://$html" >/dev/null 2>&1
   echo "$folder/report.png"
 done
