@@ -67,3 +67,24 @@ func extremeCatalogRuntimesAreReported(runtime: String) throws {
         #expect(text.utf8.count < 100_000, "\(name) is \(text.utf8.count) bytes")
     }
 }
+
+/// retention.csv is written a piece at a time; the file must be the text
+/// the table renders whole (here a few megabytes, so several pieces).
+@Test func streamedTablesMatchRenderedOnes() throws {
+    let lines = (0..<3000).map { index in
+        #"{"ts":"2026-11-23T20:00:00Z","event":"progress","session_id":"s\#(index)","viewer_id":"v","title_id":"T\#(index)","from":0,"to":\#(10 + index % 90),"duration":100}"#
+    }
+    try withTemporaryFolder { folder in
+        let path = folder + "/events.jsonl"
+        try write(lines.joined(separator: "\n") + "\n", to: path)
+        let settings = AnalysisSettings(inputs: [InputFile(name: "events.jsonl", path: path)], reportLevel: nil)
+        let report = Analyzer.run(settings)
+        let out = try OutputFolder(path: folder + "/out")
+        try Analyzer.write(report, to: out)
+        for (name, text) in Analyzer.outputs(report) where name != "summary.json" {
+            let written = try String(contentsOfFile: folder + "/out/" + name, encoding: .utf8)
+            #expect(written == text, "\(name)")
+        }
+        #expect(report.tables.retention.rendered.utf8.count > 3 << 20)
+    }
+}

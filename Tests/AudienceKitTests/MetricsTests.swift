@@ -17,7 +17,7 @@ func event(_ session: String, _ kind: String, _ ts: String, viewer: String = "v1
     #"{"ts":"\#(ts)","event":"\#(kind)","session_id":"\#(session)","viewer_id":"\#(viewer)","title_id":"\#(title)"\#(extra)}"#
 }
 
-func rows(_ table: CSVTable) -> [String] { table.rows.map { $0.joined(separator: ",") } }
+func rows(_ table: some CSVRendering) -> [String] { table.rows.map { $0.joined(separator: ",") } }
 
 /// The worked example of docs/metrics.md, number for number.
 @Test func workedExampleOfTheDocs() throws {

@@ -1,7 +1,7 @@
 /// The tables of `metrics.md`, computed from a `ViewSet`.
 public struct AudienceTables: Sendable {
     public let titles: CSVTable
-    public let retention: CSVTable
+    public let retention: RetentionTable
     public let countries: CSVTable
     public let regions: CSVTable
     public let devices: CSVTable
@@ -21,8 +21,8 @@ public struct AudienceTables: Sendable {
         "hours.csv", "series.csv", "cohorts.csv", "moments.csv", "concurrency.csv", "series_summary.csv",
     ]
 
-    public var all: [(name: String, table: CSVTable)] {
-        let tables = [
+    public var all: [(name: String, table: any CSVRendering)] {
+        let tables: [any CSVRendering] = [
             titles, retention, countries, regions, devices, languages, daily, hours, series, cohorts, moments,
             concurrency, seriesSummary,
         ]
@@ -41,7 +41,7 @@ public struct AudienceTables: Sendable {
             overall.add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets)
         }
         titles = Self.titleTable(set, perTitle)
-        retention = Self.retentionTable(set, perTitle)
+        retention = RetentionTable(set, perTitle)
         moments = Self.momentsTable(set, perTitle)
 
         // Groups by country, region, device.
@@ -130,27 +130,6 @@ public struct AudienceTables: Sendable {
             "failed_starts", "exits_before_start", "unique_viewers", "watch_hours", "avg_view_minutes", "completed_views",
             "completion_rate", "avg_pct_watched", "half_life_pct", "runtime_views",
         ], rows: rows)
-    }
-
-    private static func retentionTable(_ set: ViewSet, _ perTitle: [GroupTotals]) -> CSVTable {
-        let buckets = set.settings.buckets
-        var rows: [[String]] = []
-        let order = set.titles.indices.sorted { Cell.bytesAscending(set.titles[$0].id, set.titles[$1].id) }
-        for index in order {
-            guard let reach = set.bucketReach[index], let plays = set.bucketPlays[index],
-                  perTitle[index].startedViews > 0 else { continue }
-            let started = Double(perTitle[index].startedViews)
-            for bucket in 0..<buckets {
-                rows.append([
-                    set.titles[index].id, String(bucket), Cell.number(100 * Double(bucket) / Double(buckets)),
-                    String(reach[bucket]), Cell.number(Double(reach[bucket]) / started),
-                    String(plays[bucket]), Cell.number(Double(plays[bucket]) / started),
-                ])
-            }
-        }
-        return CSVTable(
-            header: ["title_id", "bucket", "start_pct", "views_reached", "retention", "plays", "watch_ratio"],
-            rows: rows)
     }
 
     // MARK: - countries.csv, regions.csv, devices.csv

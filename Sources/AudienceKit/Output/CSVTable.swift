@@ -1,6 +1,6 @@
 /// A table written as RFC 4180 CSV: a header row, `\n` line ends, and a
 /// field quoted only when it holds a comma, a quote or a line break.
-public struct CSVTable: Sendable, Equatable {
+public struct CSVTable: Sendable, Equatable, CSVRendering {
     public var header: [String]
     public var rows: [[String]] = []
 
@@ -8,8 +8,6 @@ public struct CSVTable: Sendable, Equatable {
         self.header = header
         self.rows = rows
     }
-
-    public var rendered: String { rendered(spreadsheetSafe: false) }
 
     /// The CSV text. `spreadsheetSafe` (off by default, since the contract's
     /// values are exact) follows OWASP's advice for files opened by a

@@ -67,31 +67,62 @@ public struct OutputFolder: Sendable {
         try Self.writeFile(text, to: joined(name))
     }
 
+    /// Writes what `produce` hands its `emit` callback, piece by piece, to
+    /// `name` atomically (temporary file, then rename).
+    public func write(
+        to name: String, _ produce: (_ emit: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) -> Void
+    ) throws(OutputError) {
+        try Self.writeFile(to: joined(name), produce)
+    }
+
     /// Writes `text` to the file at `target` atomically (temporary file in
     /// the same folder, then rename).
     public static func writeFile(_ text: String, to target: String) throws(OutputError) {
+        try writeFile(to: target) { (emit: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in
+            try emit(Array(text.utf8))
+        }
+    }
+
+    /// Writes the pieces `produce` hands on to the file at `target`
+    /// atomically: a temporary file in the same folder, renamed into place
+    /// once whole; removed if anything fails.
+    static func writeFile(
+        to target: String, _ produce: (_ emit: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) -> Void
+    ) throws(OutputError) {
         let temporary = target + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OutputError(path: target, errno: errno) }
+        do {
+            try produce { (piece: [UInt8]) throws(OutputError) in
+                if let code = Self.writeAll(piece, to: fd) { throw OutputError(path: target, errno: code) }
+            }
+        } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
+        }
         var failure: Int32?
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
+        if close(fd) != 0 { failure = errno }
+        if failure == nil && rename(temporary, target) != 0 { failure = errno }
+        if let failure {
+            unlink(temporary)
+            throw OutputError(path: target, errno: failure)
+        }
+    }
+
+    /// Writes all of `bytes`; the `errno` of a failure, or nil.
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32? {
+        bytes.withUnsafeBytes { buffer -> Int32? in
             var offset = 0
             while offset < buffer.count {
                 let written = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    failure = errno
-                    return
+                    return errno
                 }
                 offset += written
             }
-        }
-        if close(fd) != 0 && failure == nil { failure = errno }
-        if failure == nil && rename(temporary, target) != 0 { failure = errno }
-        if let failure {
-            unlink(temporary)
-            throw OutputError(path: target, errno: failure)
+            return nil
         }
     }
 

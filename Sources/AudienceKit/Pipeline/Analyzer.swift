@@ -56,19 +56,35 @@ public enum Analyzer {
     /// the course report and its charts.
     public static func outputs(_ report: AnalysisReport) -> [(name: String, text: String)] {
         let safe = report.settings.spreadsheetSafe
-        return report.tables.all.map { ($0.name, $0.table.rendered(spreadsheetSafe: safe)) } + [
+        return report.tables.all.map { ($0.name, $0.table.rendered(spreadsheetSafe: safe)) } + otherOutputs(report)
+    }
+
+    /// Everything but the metric tables: the quality account, the summary,
+    /// the course report and its charts.
+    private static func otherOutputs(_ report: AnalysisReport) -> [(name: String, text: String)] {
+        let safe = report.settings.spreadsheetSafe
+        return [
             ("quality.csv", QualityTables.quality(report.read).rendered(spreadsheetSafe: safe)),
             ("rejects.csv", QualityTables.rejects(report.read).rendered(spreadsheetSafe: safe)),
             ("summary.json", summary(report).rendered() + "\n"),
         ] + (report.settings.reportLevel.map { CourseReport.render(report, level: $0) } ?? [])
     }
 
-    /// Writes every output into `folder`, each atomically.
+    /// Writes every output into `folder`, each atomically. A table is
+    /// written a piece at a time, so the largest (retention.csv) is never
+    /// held whole as text.
     /// - Returns: the names written.
     @discardableResult
     public static func write(_ report: AnalysisReport, to folder: OutputFolder) throws(OutputError) -> [String] {
         var names: [String] = []
-        for output in outputs(report) {
+        let safe = report.settings.spreadsheetSafe
+        for (name, table) in report.tables.all {
+            try folder.write(to: name) { (emit: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in
+                try table.write(spreadsheetSafe: safe, to: emit)
+            }
+            names.append(name)
+        }
+        for output in otherOutputs(report) {
             try folder.write(output.text, to: output.name)
             names.append(output.name)
         }

@@ -14,7 +14,7 @@ public enum CourseReport {
 /// The tables of a run, as the report reads them.
 struct ReportData {
     let titles: TableRecords
-    let retention: TableRecords
+    let retention: RetentionTable
     let moments: TableRecords
     let countries: TableRecords
     let regions: TableRecords
@@ -31,17 +31,17 @@ struct ReportData {
     let totals: JSONValue
     let lineTotals: JSONValue
     let duplicates: Int
-    /// Row positions by `title_id`: of titles.csv, and of each title's run of
-    /// rows in retention.csv (which is ordered by title).
+    /// Row positions by `title_id`: of titles.csv, and of each title's curve
+    /// in retention.csv.
     private let titlePositions: [ByteString: Int]
-    private let curvePositions: [ByteString: Range<Int>]
+    private let curvePositions: [ByteString: Int]
     /// Series names from the catalog (its first title of each series that names one).
     private let seriesNames: [ByteString: String]
 
     init(_ report: AnalysisReport) {
         let tables = report.tables
         titles = TableRecords(tables.titles)
-        retention = TableRecords(tables.retention)
+        retention = tables.retention
         moments = TableRecords(tables.moments)
         countries = TableRecords(tables.countries)
         regions = TableRecords(tables.regions)
@@ -61,16 +61,8 @@ struct ReportData {
         var titlePositions: [ByteString: Int] = [:]
         for (index, row) in titles.rows.enumerated() { titlePositions[ByteString(row["title_id"])] = index }
         self.titlePositions = titlePositions
-        var curvePositions: [ByteString: Range<Int>] = [:]
-        var start = 0
-        let curveRows = retention.rows
-        while start < curveRows.count {
-            let id = curveRows[start]["title_id"]
-            var end = start + 1
-            while end < curveRows.count && curveRows[end]["title_id"].utf8.elementsEqual(id.utf8) { end += 1 }
-            curvePositions[ByteString(id)] = start..<end
-            start = end
-        }
+        var curvePositions: [ByteString: Int] = [:]
+        for (index, curve) in retention.curves.enumerated() { curvePositions[ByteString(curve.titleID)] = index }
         self.curvePositions = curvePositions
         var seriesNames: [ByteString: String] = [:]
         if let catalog = report.settings.metrics.catalog {
@@ -94,9 +86,9 @@ struct ReportData {
 
     var views: Int { total("views")?.integerValue ?? 0 }
 
-    /// The retention rows of one title, bucket by bucket.
-    func curve(of title: String) -> ArraySlice<TableRecords.Record> {
-        curvePositions[ByteString(title)].map { retention.rows[$0] } ?? []
+    /// The retention curve of one title (retention.csv's rows of it).
+    func curve(of title: String) -> RetentionTable.Curve? {
+        curvePositions[ByteString(title)].map { retention.curves[$0] }
     }
 
     /// The most watched titles that have a retention curve, in titles.csv order.

@@ -30,17 +30,28 @@ extension ReportWriter {
         ).svg(), alt: "Bar chart of the watch hours of the top titles; the numbers are in the table above.")
     }
 
-    /// The retention curve of one title as chart points (x in % of runtime).
-    func retentionPoints(_ title: String, column: String = "retention") -> [(x: Double, y: Double)] {
-        data.curve(of: title).compactMap { row in
-            guard let x = row.number("start_pct"), let y = row.number(column) else { return nil }
-            return (x, y)
+    /// Which share of retention.csv a chart draws.
+    enum CurveColumn {
+        /// `retention`: views that reached the bucket.
+        case retention
+        /// `watch_ratio`: plays of the bucket.
+        case watchRatio
+    }
+
+    /// The retention curve of one title as chart points (x in % of runtime,
+    /// `start_pct`).
+    func retentionPoints(_ title: String, column: CurveColumn = .retention) -> [(x: Double, y: Double)] {
+        guard let curve = data.curve(of: title) else { return [] }
+        let percents = data.retention.startPercents
+        return (0..<data.retention.buckets).map { bucket in
+            (Cell.written(percents[bucket]), column == .retention ? curve.retention(bucket) : curve.watchRatio(bucket))
         }
     }
 
     /// A title's retention curve, bucket by bucket.
     func retentionValues(_ title: String) -> [Double] {
-        data.curve(of: title).map { $0.number("retention") ?? 0 }
+        guard let curve = data.curve(of: title) else { return [] }
+        return (0..<data.retention.buckets).map { curve.retention($0) }
     }
 
     /// Where a curve climbs back by 10 points or more after falling: viewers
@@ -290,7 +301,7 @@ extension ReportWriter {
             y: ChartAxis(label: "Per started view"),
             series: [
                 LineSeries(name: "Retention (views reached)", points: retentionPoints(id)),
-                LineSeries(name: "Watch ratio (plays)", points: retentionPoints(id, column: "watch_ratio")),
+                LineSeries(name: "Watch ratio (plays)", points: retentionPoints(id, column: .watchRatio)),
             ],
             markers: moments(of: id).markers.filter { $0.label == "most replayed" }
         ).svg(), alt: "Rewatch curve of " + name + " against its retention curve.")
