@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The `audience` binary built next to this test bundle.
-private func binary() throws -> URL {
+func binary() throws -> URL {
     let products = Bundle.allBundles.map { $0.bundleURL.deletingLastPathComponent() }
         + [URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../.build/debug").standardized]
@@ -13,18 +13,18 @@ private func binary() throws -> URL {
     throw CLIFailure(message: "audience binary not found near \(products)")
 }
 
-private struct CLIFailure: Error, CustomStringConvertible {
+struct CLIFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
 
-private struct Run {
+struct Run {
     var status: Int32
     var output: String
     var error: String
 }
 
-private func run(_ arguments: [String], in folder: URL) throws -> Run {
+func run(_ arguments: [String], in folder: URL) throws -> Run {
     let process = Process()
     process.executableURL = try binary()
     process.arguments = arguments
@@ -40,7 +40,7 @@ private func run(_ arguments: [String], in folder: URL) throws -> Run {
                error: String(decoding: errData, as: UTF8.self))
 }
 
-private func temporaryFolder() throws -> URL {
+func temporaryFolder() throws -> URL {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("audience-cli-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder

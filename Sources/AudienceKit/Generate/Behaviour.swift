@@ -279,6 +279,10 @@ struct Behaviour {
             view.addSegment(from: position, to: target)
             position = target
         }
+        /// Plays on to `target` in heartbeats.
+        func play(through target: Int) {
+            while position < target { play(to: min(target, position + random.int(Self.heartbeat))) }
+        }
         func seek(to target: Int) {
             clock += Int64(random.int(300...1_500))
             emit(.seek, from: position, to: target)
@@ -317,13 +321,13 @@ struct Behaviour {
                 creditsPending = false
                 if random.chance(continueChance) {
                     // "Next episode": a few seconds of credits, then on.
-                    play(to: min(runtime, position + random.int(30...150)))
+                    play(through: min(runtime, position + random.int(30...150)))
                     emit(.stop, position: position)
                     return .finished(continuing: true)
                 }
                 let watched = title.series == nil ? Self.filmCreditsWatched : Self.episodeCreditsWatched
                 if !random.chance(watched) {
-                    play(to: min(runtime, position + random.int(20...200)))
+                    play(through: min(runtime, position + random.int(20...200)))
                     leave()
                     return .finished(continuing: false)
                 }

@@ -73,12 +73,11 @@ public enum GeneratorLimits {
         }
         if settings.titles + settings.series == 0 { return "--titles and --series cannot both be 0." }
         let first = LocalTime.dayString(firstStartDay), last = LocalTime.dayString(lastDay)
-        // Compared one bound at a time, so a huge start day cannot overflow the sum.
-        if settings.startDay < firstStartDay || settings.startDay > lastDay
-            || settings.startDay + settings.days - 1 > lastDay
-        {
-            return "--start and --days must keep every day from \(first) to \(last) "
-                + "(got \(LocalTime.dayString(settings.startDay)) plus \(settings.days) days)."
+        let range = "--start and --days must keep every day from \(first) to \(last)"
+        // One bound at a time, so a huge start day neither overflows the sum nor reaches the calendar.
+        guard settings.startDay >= firstStartDay && settings.startDay <= lastDay else { return range + "." }
+        if settings.startDay + settings.days - 1 > lastDay {
+            return range + " (got \(LocalTime.dayString(settings.startDay)) plus \(settings.days) days)."
         }
         return nil
     }

@@ -123,11 +123,12 @@ struct Generate: ParsableCommand {
 }
 
 /// The progress line on standard error: redrawn in place on a terminal
-/// (at most five times a second), else one plain line every five seconds.
+/// (at most five times a second), else one plain line at the start and
+/// then every five seconds.
 struct ProgressLine {
     let inPlace: Bool
     let enabled: Bool
-    private var last = ContinuousClock.now
+    private var last: ContinuousClock.Instant?
     private var drawn = false
 
     init(inPlace: Bool, enabled: Bool) {
@@ -138,7 +139,7 @@ struct ProgressLine {
     mutating func show(_ progress: GenerationProgress) {
         guard enabled else { return }
         let now = ContinuousClock.now
-        guard now - last >= (inPlace ? .milliseconds(200) : .seconds(5)) else { return }
+        if let last, now - last < (inPlace ? .milliseconds(200) : .seconds(5)) { return }
         last = now
         let percent = Int(progress.fraction * 100)
         let text = "generate: day \(progress.day) of \(progress.days), \(percent)%, \(progress.events) events"
