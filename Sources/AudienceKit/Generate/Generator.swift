@@ -56,7 +56,7 @@ public enum GenerationError: Error, Equatable, CustomStringConvertible {
 /// whatever the number of days or events.
 public enum Generator {
     /// Viewers whose day is generated and written at once.
-    static let viewersPerBatch = 256
+    static let viewersPerBatch = 64
 
     /// The files of an earlier run that `replaceExisting` removes besides the logs.
     static let ownFiles = ["catalog.csv", "truth/quality.csv", "truth/titles.csv", "truth/countries.csv"]
