@@ -226,3 +226,19 @@ func theModelKeepsItsPromises(seed: UInt64, viewers: Int) {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID().uuidString)").path
     #expect(throws: GenerationError.self) { try Generator.run(settings, folder: folder) }
 }
+
+/// Local time follows each country's summer-time rules (2026: the US from
+/// 8 March to 1 November, Europe from 29 March to 25 October).
+@Test func summerTimeFollowsEachCountrysRules() {
+    func day(_ month: Int, _ day: Int) -> Int { Timestamp.daysFromCivil(year: 2026, month: month, day: day) }
+    #expect(!DaylightSaving.northAmerica.isSummer(day: day(3, 7)))
+    #expect(DaylightSaving.northAmerica.isSummer(day: day(3, 8)))
+    #expect(DaylightSaving.northAmerica.isSummer(day: day(10, 31)))
+    #expect(!DaylightSaving.northAmerica.isSummer(day: day(11, 1)))
+    #expect(!DaylightSaving.europe.isSummer(day: day(3, 28)))
+    #expect(DaylightSaving.europe.isSummer(day: day(3, 29)))
+    #expect(!DaylightSaving.europe.isSummer(day: day(10, 25)))
+    #expect(!DaylightSaving.none.isSummer(day: day(7, 1)))
+    let newYork = World.countries[0]
+    #expect(newYork.offset(region: 1, localDay: day(7, 1)) == -240 && newYork.offset(region: 1, localDay: day(12, 1)) == -300)
+}

@@ -117,7 +117,7 @@ struct Behaviour {
     mutating func day(_ dayIndex: Int, viewers: Range<Int>, random: inout SeededRandom) -> [GeneratedEvent] {
         var events: [GeneratedEvent] = []
         let localDay = settings.startDay + dayIndex
-        let weekday = AudienceKit.weekday(localDay)
+        let weekday = isoWeekday(ofDay: localDay)
         let weekend = weekday >= 6
         for viewerIndex in viewers {
             let viewer = world.viewer(viewerIndex)

@@ -86,7 +86,7 @@ struct LogWriter {
         scratch.removeAll(keepingCapacity: true)
         lines.removeAll(keepingCapacity: true)
         for event in events {
-            var file = Int(mix(UInt64(event.session)) % UInt64(files.count))
+            var file = Int(splitMix(UInt64(event.session)) % UInt64(files.count))
             if messy && random.chance(rate * 5) { file = random.int(0..<files.count) }  // views split across files
             if messy && random.chance(rate) {
                 let reason = appendBrokenLine(event, file: file, random: &random)
@@ -265,7 +265,7 @@ struct LogWriter {
     /// Whether an event carries its `event_id`: decided by the id itself, so
     /// a copy makes the same choice and stays a duplicate of its original.
     private func keepsEventID(_ event: GeneratedEvent) -> Bool {
-        !messy || mix(UInt64(event.id)) % 10 >= 3
+        !messy || splitMix(UInt64(event.id)) % 10 >= 3
     }
 
     /// ISO-8601 in UTC most of the time; messy logs also use offsets, Unix
@@ -488,7 +488,7 @@ func appendDigits(_ value: Int, width: Int, to out: inout [UInt8]) {
 
 /// A 64-bit mix (SplitMix64's finaliser): spreads sessions over files and
 /// decides which events keep their id, the same on every machine.
-func mix(_ value: UInt64) -> UInt64 {
+func splitMix(_ value: UInt64) -> UInt64 {
     var z = value &+ 0x9E37_79B9_7F4A_7C15
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -56,10 +56,10 @@ enum DaylightSaving {
     func isSummer(day: Int) -> Bool {
         guard self != .none else { return false }
         let year = Timestamp.civilFromDays(day).year
-        func sunday(onOrAfter day: Int) -> Int { day + (7 - weekday(day) % 7) % 7 }
+        func sunday(onOrAfter day: Int) -> Int { day + (7 - isoWeekday(ofDay: day) % 7) % 7 }
         func lastSunday(of month: Int) -> Int {
             let last = Timestamp.daysFromCivil(year: year, month: month, day: Timestamp.daysIn(month: month, year: year))
-            return last - weekday(last) % 7
+            return last - isoWeekday(ofDay: last) % 7
         }
         switch self {
         case .none:
@@ -75,7 +75,7 @@ enum DaylightSaving {
 }
 
 /// ISO weekday (1 = Monday … 7 = Sunday) of a day since 1970-01-01, a Thursday.
-func weekday(_ day: Int) -> Int { (day + 3).modulo(7) + 1 }
+func isoWeekday(ofDay day: Int) -> Int { (day + 3).modulo(7) + 1 }
 
 struct Country {
     var code: String
