@@ -20,7 +20,7 @@ struct Generate: ParsableCommand {
         case auto, always, never
     }
 
-    @Option(name: .shortAndLong, help: "Folder to write into (default: generated).")
+    @Option(name: .shortAndLong, help: "Folder to write into.")
     var out: String = "generated"
 
     @Option(help: "Viewers in the audience, \(Self.range(GeneratorLimits.viewers)).")
