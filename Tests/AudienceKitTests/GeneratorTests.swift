@@ -105,3 +105,140 @@ func shippedSamplesMatchTheirAnswerKeys(sample: String) throws {
     let truth = try String(contentsOfFile: folder + "/truth/quality.csv", encoding: .utf8)
     #expect(try analyzeQuality(folder, threads: 2) == truth)
 }
+
+// MARK: - The full answer key (issue 15)
+
+/// The columns of `analyze`'s table that the answer key holds, rows in the key's order.
+private func projected(_ table: CSVTable, onto header: [String]) -> String {
+    let columns = header.compactMap { table.header.firstIndex(of: $0) }
+    var rows = table.rows.map { row in columns.map { row[$0] } }
+    rows.sort { $0[0].utf8.lexicographicallyPrecedes($1[0].utf8) }
+    return CSVTable(header: header, rows: rows).rendered
+}
+
+@Test(arguments: [GeneratorSettings.Messiness.none, .heavy])
+func analyzeReproducesTitlesAndCountriesOfTheAnswerKey(messiness: GeneratorSettings.Messiness) throws {
+    let (folder, _) = try generate { $0.messiness = messiness; $0.format = .mixed; $0.viewers = 40; $0.seed = 11 }
+    let inputs = try InputDiscovery.resolve([folder + "/logs"])
+    for threads in [1, 2] {
+        let report = Analyzer.run(AnalysisSettings(inputs: inputs, read: ReadSettings(threads: threads), reportLevel: nil))
+        for (name, table) in [("titles", report.tables.titles), ("countries", report.tables.countries)] {
+            let truth = try String(contentsOfFile: folder + "/truth/\(name).csv", encoding: .utf8)
+            let header = truth.prefix { $0 != "\n" }.split(separator: ",").map(String.init)
+            #expect(projected(table, onto: header) == truth, "\(name).csv, \(messiness), threads \(threads)")
+        }
+    }
+}
+
+// MARK: - Measured realism on small data (Scripts/generator-realism.py does larger runs)
+
+/// Events of a few days of a small audience, straight from the model.
+private func simulate(seed: UInt64, viewers: Int, days: Int) -> (world: World, events: [GeneratedEvent]) {
+    var settings = GeneratorSettings()
+    settings.seed = seed
+    settings.viewers = viewers
+    settings.days = days
+    var random = SeededRandom(seed: seed)
+    let world = World(settings, random: &random)
+    var behaviour = Behaviour(world: world, settings: settings)
+    var events: [GeneratedEvent] = []
+    for day in 0..<days { events += behaviour.day(day, viewers: 0..<viewers, random: &random) }
+    return (world, events)
+}
+
+@Test(arguments: [(UInt64(1), 150), (UInt64(9), 250)])
+func theModelKeepsItsPromises(seed: UInt64, viewers: Int) {
+    let (world, events) = simulate(seed: seed, viewers: viewers, days: 3)
+    var views: [Int: [GeneratedEvent]] = [:]
+    for event in events { views[event.session << 20 | Int(event.title), default: []].append(event) }
+    let progress = events.filter { $0.kind == .progress }
+    // Heartbeats: never zero-length, never longer than 10.5 s, nearly all full.
+    #expect(progress.allSatisfy { $0.to > $0.from && $0.to - $0.from <= 105 })
+    let full = progress.filter { $0.to - $0.from >= 95 }.count
+    #expect(Double(full) / Double(progress.count) > 0.97)
+    // Intros: skipped once per view at most, from inside the intro, by about 40% of views there.
+    var reached = 0, skipped = 0
+    var viewersThere = Set<Int32>()
+    for (_, view) in views {
+        let title = world.titles[Int(view[0].title)]
+        guard let intro = title.intro else { continue }
+        let start = Int32(intro.start * 10), end = Int32(intro.end * 10)
+        let skips = view.filter { $0.kind == .seek && $0.to == end && $0.from >= start && $0.from < end }
+        #expect(skips.count <= 1)
+        // Nothing jumps back to the intro's end from further than a rewind goes (30 s).
+        #expect(!view.contains { $0.kind == .seek && $0.to == end && $0.from > end + 300 })
+        guard view.contains(where: { $0.kind == .progress && $0.to == Int32(intro.start * 10) }) else { continue }
+        reached += 1
+        viewersThere.insert(view[0].viewer)
+        skipped += skips.isEmpty ? 0 : 1
+    }
+    let share = Double(skipped) / Double(max(1, reached))
+    let tolerance = 0.01 + 3 * 0.37 / Double(viewersThere.count).squareRoot()
+    #expect(abs(share - 0.4) <= tolerance, "intro skipped by \(share) of \(reached) views")
+    // Events per view: about one per ten seconds watched, no junk.
+    for (_, view) in views {
+        let watched = view.filter { $0.kind == .progress }.reduce(0) { $0 + Int($1.to - $1.from) }
+        #expect(view.count <= 12 + watched / 90, "\(view.count) events for \(watched / 10) s")
+    }
+    // Each view's events are strictly in time order.
+    for (_, view) in views { #expect(zip(view, view.dropFirst()).allSatisfy { $0.ts < $1.ts }) }
+}
+
+// MARK: - Safe output folder and bounds
+
+@Test func aFolderWithLogsIsRefusedAndForceReplacesThem() throws {
+    let (folder, first) = try generate { $0.files = 4 }
+    var settings = GeneratorSettings()
+    settings.viewers = 5
+    settings.days = 1
+    settings.files = 2
+    settings.seed = 7
+    settings.writeTruth = false
+    settings.writeCatalog = false
+    #expect(throws: GenerationError.logsPresent(folder: folder + "/logs", files: first.files.map { String($0.dropFirst(5)) })) {
+        try Generator.run(settings, folder: folder)
+    }
+    settings.replaceExisting = true
+    let second = try Generator.run(settings, folder: folder)
+    #expect(try contents(folder + "/logs").keys.sorted() == second.files.map { String($0.dropFirst(5)) })
+    // The earlier answer key and catalog went with their logs.
+    #expect(!FileManager.default.fileExists(atPath: folder + "/truth/quality.csv"))
+    #expect(!FileManager.default.fileExists(atPath: folder + "/catalog.csv"))
+}
+
+@Test func settingsBeyondTheirLimitsAreRefused() {
+    func problem(_ change: (inout GeneratorSettings) -> Void) -> String? {
+        var settings = GeneratorSettings()
+        change(&settings)
+        return GeneratorLimits.problem(settings)
+    }
+    #expect(problem { _ in } == nil)
+    #expect(problem { $0.viewers = 99_999_999_999 }?.contains("--viewers must be from 1 to 1000000") == true)
+    #expect(problem { $0.days = 9_999_999_999 }?.contains("--days must be from 1 to 366") == true)
+    #expect(problem { $0.files = 99_999_999 }?.contains("--files must be from 1 to 1000") == true)
+    #expect(problem { $0.titles = -1 }?.contains("--titles") == true)
+    #expect(problem { $0.series = Int.max }?.contains("--series") == true)
+    #expect(problem { $0.startDay = Int.max }?.contains("--start") == true)
+    #expect(problem { $0.startDay = Int.min }?.contains("--start") == true)
+    #expect(problem { $0.titles = 0; $0.series = 0 } != nil)
+    var settings = GeneratorSettings()
+    settings.viewers = 0
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID().uuidString)").path
+    #expect(throws: GenerationError.self) { try Generator.run(settings, folder: folder) }
+}
+
+/// Local time follows each country's summer-time rules (2026: the US from
+/// 8 March to 1 November, Europe from 29 March to 25 October).
+@Test func summerTimeFollowsEachCountrysRules() {
+    func day(_ month: Int, _ day: Int) -> Int { Timestamp.daysFromCivil(year: 2026, month: month, day: day) }
+    #expect(!DaylightSaving.northAmerica.isSummer(day: day(3, 7)))
+    #expect(DaylightSaving.northAmerica.isSummer(day: day(3, 8)))
+    #expect(DaylightSaving.northAmerica.isSummer(day: day(10, 31)))
+    #expect(!DaylightSaving.northAmerica.isSummer(day: day(11, 1)))
+    #expect(!DaylightSaving.europe.isSummer(day: day(3, 28)))
+    #expect(DaylightSaving.europe.isSummer(day: day(3, 29)))
+    #expect(!DaylightSaving.europe.isSummer(day: day(10, 25)))
+    #expect(!DaylightSaving.none.isSummer(day: day(7, 1)))
+    let newYork = World.countries[0]
+    #expect(newYork.offset(region: 1, localDay: day(7, 1)) == -240 && newYork.offset(region: 1, localDay: day(12, 1)) == -300)
+}

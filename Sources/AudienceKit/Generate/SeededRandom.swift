@@ -44,6 +44,15 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
         return items[items.count - 1].0
     }
 
+    /// Fisher–Yates with this generator: the same order on every platform
+    /// (the standard library's `shuffle(using:)` does not promise that).
+    mutating func shuffle<T>(_ items: inout [T]) {
+        guard items.count > 1 else { return }
+        for index in stride(from: items.count - 1, to: 0, by: -1) {
+            items.swapAt(index, int(0...index))
+        }
+    }
+
     /// A uniform double in [low, high).
     mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * unit() }
 }

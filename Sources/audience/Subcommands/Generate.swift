@@ -1,5 +1,6 @@
 import ArgumentParser
 import AudienceKit
+import Foundation
 
 extension GeneratorSettings.Format: ExpressibleByArgument {}
 extension GeneratorSettings.Messiness: ExpressibleByArgument {}
@@ -8,34 +9,42 @@ struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write realistic synthetic viewing logs, with a catalog and an answer key on request.",
         discussion: """
-            Writes DIR/logs/ (the logs), and beside it DIR/catalog.csv (--catalog) and \
-            DIR/truth/quality.csv (--truth: what 'audience analyze logs' run inside DIR must \
-            report, line for line). The same options and seed give the same bytes.
+            Writes DIR/logs/ (the logs), and beside it DIR/catalog.csv (--catalog) and DIR/truth/ \
+            (--truth: quality.csv, titles.csv and countries.csv, what 'audience analyze logs' run \
+            inside DIR must report). The same options and seed give the same bytes. A folder whose \
+            logs/ already holds logs is refused unless --force replaces them.
             """
     )
 
-    @Option(name: .shortAndLong, help: "Folder to write into (default: generated).")
+    enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
+        case auto, always, never
+    }
+
+    @Option(name: .shortAndLong, help: "Folder to write into.")
     var out: String = "generated"
 
-    @Option(help: "Viewers in the audience.")
+    @Option(help: "Viewers in the audience, \(Self.range(GeneratorLimits.viewers)).")
     var viewers: Int = 300
 
-    @Option(help: "Days of viewing.")
+    @Option(help: "Days of viewing, \(Self.range(GeneratorLimits.days)).")
     var days: Int = 7
 
-    @Option(help: ArgumentHelp("The first day, YYYY-MM-DD.", valueName: "date"))
+    @Option(help: ArgumentHelp(
+        "The first day, YYYY-MM-DD; every day must lie from \(LocalTime.dayString(GeneratorLimits.firstStartDay)) "
+            + "to \(LocalTime.dayString(GeneratorLimits.lastDay)).",
+        valueName: "date"))
     var start: String = "2026-11-01"
 
-    @Option(help: "Films in the catalog.")
+    @Option(help: "Films in the catalog, \(Self.range(GeneratorLimits.titles)).")
     var titles: Int = 24
 
-    @Option(help: "Series in the catalog, each with one or two seasons of 6 to 10 episodes.")
+    @Option(help: "Series in the catalog, \(Self.range(GeneratorLimits.series)), each with one or two seasons of 6 to 10 episodes.")
     var series: Int = 4
 
     @Option(help: "Seed for the random choices.")
     var seed: UInt64 = 1
 
-    @Option(help: "Log files to spread the events over.")
+    @Option(help: "Log files to spread the events over, \(Self.range(GeneratorLimits.files)).")
     var files: Int = 4
 
     @Option(help: "File format: \(GeneratorSettings.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -44,33 +53,38 @@ struct Generate: ParsableCommand {
     @Option(help: "Trouble in the logs: none, light or heavy.")
     var messiness: GeneratorSettings.Messiness = .light
 
-    @Flag(help: "Also write DIR/catalog.csv with names, series, runtimes, languages, genres and release dates.")
+    @Flag(help: "Also write DIR/catalog.csv with names, series, runtimes, languages, genres, release dates and skip markers.")
     var catalog = false
 
-    @Flag(help: "Also write DIR/truth/quality.csv, the answer key.")
+    @Flag(help: "Also write DIR/truth/: quality.csv, titles.csv and countries.csv, the answer key.")
     var truth = false
 
+    @Flag(help: "Replace the logs (and catalog and answer key) already in DIR instead of refusing it.")
+    var force = false
+
+    @Option(help: "A progress line on standard error: auto (redrawn in place on a terminal, else none), always, never.")
+    var progress: ProgressMode = .auto
+
+    static func range(_ range: ClosedRange<Int>) -> String { "\(range.lowerBound) to \(range.upperBound)" }
+
     func validate() throws {
-        guard viewers >= 0, days >= 1, titles >= 0, series >= 0, files >= 1 else {
-            throw ValidationError("--viewers, --titles and --series must be 0 or more; --days and --files 1 or more.")
-        }
-        guard titles + series > 0 else { throw ValidationError("--titles and --series cannot both be 0.") }
-        guard startDay != nil else { throw ValidationError("--start '\(start)' is not a date like 2026-11-01.") }
+        guard let startDay else { throw ValidationError("--start '\(start)' is not a date like 2026-11-01.") }
+        if let problem = GeneratorLimits.problem(settings(startDay: startDay)) { throw ValidationError(problem) }
     }
 
     private var startDay: Int? {
-        let parts = start.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, start.count == 10, (1...12).contains(parts[1]),
-              (1...Timestamp.daysIn(month: parts[1], year: parts[0])).contains(parts[2])
+        let parts = start.split(separator: "-", omittingEmptySubsequences: false).compactMap { Int($0) }
+        guard parts.count == 3, start.count == 10, start.utf8.allSatisfy({ $0 == 0x2D || ($0 >= 0x30 && $0 <= 0x39) }),
+              (1...12).contains(parts[1]), (1...Timestamp.daysIn(month: parts[1], year: parts[0])).contains(parts[2])
         else { return nil }
         return Timestamp.daysFromCivil(year: parts[0], month: parts[1], day: parts[2])
     }
 
-    func run() throws {
+    private func settings(startDay: Int) -> GeneratorSettings {
         var settings = GeneratorSettings()
         settings.viewers = viewers
         settings.days = days
-        settings.startDay = startDay ?? settings.startDay
+        settings.startDay = startDay
         settings.titles = titles
         settings.series = series
         settings.seed = seed
@@ -79,14 +93,68 @@ struct Generate: ParsableCommand {
         settings.messiness = messiness
         settings.writeCatalog = catalog
         settings.writeTruth = truth
+        settings.replaceExisting = force
+        return settings
+    }
+
+    func run() throws {
+        guard let startDay else { throw ValidationError("--start '\(start)' is not a date like 2026-11-01.") }
+        let terminal = isatty(STDERR_FILENO) == 1
+        var line = ProgressLine(inPlace: terminal, enabled: progress == .always || (progress == .auto && terminal))
         let summary: GenerationSummary
-        do {
-            summary = try Generator.run(settings, folder: out)
-        } catch {
+        do throws(GenerationError) {
+            summary = try Generator.run(settings(startDay: startDay), folder: out) { line.show($0) }
+        } catch .logsPresent(let folder, let files) {
+            let more = files.count > 1 ? " and \(files.count - 1) more" : ""
+            throw ValidationError(
+                "--out: '\(folder)' already holds logs (\(files.first ?? "")\(more)); "
+                    + "choose another folder, or add --force to replace them.")
+        } catch .settings(let message) {
+            throw ValidationError(message)
+        } catch .output(let error) {
+            line.finish()
             throw ValidationError("--out: \(error.description)")
         }
+        line.finish()
         Console.output(
             "Wrote \(summary.lines) lines (\(summary.events) events, \(summary.duplicates) duplicate copies) "
                 + "in \(summary.files.count) files to \(out)/logs/")
+    }
+}
+
+/// The progress line on standard error: redrawn in place on a terminal
+/// (at most five times a second), else one plain line at the start and
+/// then every five seconds.
+struct ProgressLine {
+    let inPlace: Bool
+    let enabled: Bool
+    private var last: ContinuousClock.Instant?
+    private var drawn = false
+
+    init(inPlace: Bool, enabled: Bool) {
+        self.inPlace = inPlace
+        self.enabled = enabled
+    }
+
+    mutating func show(_ progress: GenerationProgress) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        if let last, now - last < (inPlace ? .milliseconds(200) : .seconds(5)) { return }
+        last = now
+        let percent = Int(progress.fraction * 100)
+        let text = "generate: day \(progress.day) of \(progress.days), \(percent)%, \(progress.events) events"
+        write(inPlace ? "\r" + text + "\u{1B}[K" : text + "\n")
+        drawn = true
+    }
+
+    /// Clears the line on a terminal, so the summary stands alone.
+    mutating func finish() {
+        guard enabled, inPlace, drawn else { return }
+        write("\r\u{1B}[K")
+        drawn = false
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }
