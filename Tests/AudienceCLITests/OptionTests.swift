@@ -22,6 +22,8 @@ private func analyzeOne(_ options: [String]) throws -> Run {
     (["--complete-at", "nan"], "--complete-at must be in (0, 1]"),
     (["--timezone", "-25:00"], "unknown time zone '-25:00'"),
     (["--sample"], "give either --sample or INPUT, not both"),
+    (["--from", "2026-13-01"], "--from '2026-13-01' is not a date written YYYY-MM-DD"),
+    (["--from", "2026-11-24", "--to", "2026-11-23"], "--from 2026-11-24 is after --to 2026-11-23"),
 ])
 func impossibleValuesAreOneLineUsageErrors(options: [String], message: String) throws {
     let result = try analyzeOne(options)
@@ -29,6 +31,11 @@ func impossibleValuesAreOneLineUsageErrors(options: [String], message: String) t
     #expect(result.error.hasPrefix("audience: "), "\(result.error)")
     #expect(result.error.contains(message), "\(result.error)")
     #expect(result.error.split(separator: "\n").count == 1, "\(result.error)")
+}
+
+@Test func aWindowSelectsDays() throws {
+    let result = try analyzeOne(["--from", "2026-11-24", "--to", "2026-11-30"])
+    #expect(result.status == 0, "\(result.error)")
 }
 
 @Test func aNegativeOffsetIsAZoneNotAnOption() throws {

@@ -86,7 +86,7 @@ public struct AudienceTables: Sendable {
             ("watch_hours", .number(totalHours)),
             ("completion_rate", overall.completionRate.map { .number($0) } ?? .null),
             ("avg_pct_watched", overall.averagePercentWatched.map { .number($0) } ?? .null),
-            ("titles", .integer(set.titles.count)),
+            ("titles", .integer(titles.rows.count)),
             ("countries", .integer(countries.rows.count)),
             ("peak_views", peak.map { .integer($0.views) } ?? .null),
             ("peak_at", peak.map { .string(set.settings.timeZone.timestamp($0.at)) } ?? .null),
@@ -100,6 +100,9 @@ public struct AudienceTables: Sendable {
         var rows: [[String]] = []
         for (index, title) in set.titles.enumerated() {
             let totals = perTitle[index]
+            // Titles with a selected view, and every catalog title (with a
+            // window, a title watched only outside it has neither).
+            guard totals.views > 0 || set.settings.catalog?.entries[ByteString(title.id)] != nil else { continue }
             let seconds = totals.watch.value
             let hours = seconds / 3600
             let started = totals.startedViews
@@ -225,19 +228,21 @@ public struct AudienceTables: Sendable {
 
     private static func dayTables(_ set: ViewSet) -> (daily: CSVTable, cohorts: CSVTable) {
         var perDay: [Int: GroupTotals] = [:]
-        // A viewer's cohort day: the day of their earliest started view.
-        var firstStart: [UInt32: (start: Int64, day: Int)] = [:]
         var activeDays: [UInt32: Set<Int>] = [:]
         for view in set.views {
             perDay[view.local.day, default: GroupTotals()].add(view, runtimeKnown: false, buckets: set.settings.buckets)
-            guard view.started else { continue }
-            activeDays[view.viewer, default: []].insert(view.local.day)
+            if view.started { activeDays[view.viewer, default: []].insert(view.local.day) }
+        }
+        // A viewer's cohort day: the day of their earliest started view in
+        // the whole history ("new" is new to the history, not to a window).
+        var firstStart: [UInt32: (start: Int64, day: Int)] = [:]
+        for view in set.history where view.started {
             if let known = firstStart[view.viewer], known.start <= view.start { continue }
             firstStart[view.viewer] = (view.start, view.local.day)
         }
         var newViewers: [Int: Int] = [:]
         var cohortMembers: [Int: [UInt32]] = [:]
-        for (viewer, first) in firstStart {
+        for (viewer, first) in firstStart where set.settings.window.contains(first.day) {
             newViewers[first.day, default: 0] += 1
             cohortMembers[first.day, default: []].append(viewer)
         }

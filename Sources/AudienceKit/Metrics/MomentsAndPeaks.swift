@@ -32,11 +32,13 @@ extension AudienceTables {
 
     // MARK: - concurrency.csv
 
-    /// Each day's peak of views playing at once.
+    /// Each day's peak of views playing at once, for the days with a
+    /// selected view; every view of the history plays (one that started
+    /// before a window and still plays counts in it).
     static func concurrencyPeaks(_ set: ViewSet) -> [ConcurrencyPeak] {
         let timeZone = set.settings.timeZone
-        let starts = set.views.map(\.start).sorted()
-        let ends = set.views.map(\.end).sorted()
+        let starts = set.history.map(\.start).sorted()
+        let ends = set.history.map(\.end).sorted()
         let days = Set(set.views.map(\.local.day)).sorted()
         var peaks: [ConcurrencyPeak] = []
         peaks.reserveCapacity(days.count)

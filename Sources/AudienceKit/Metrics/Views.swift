@@ -40,8 +40,13 @@ public struct ViewSummary: Sendable {
 /// Every view and title of a run, built from the deduplicated events.
 public struct ViewSet: Sendable {
     public var titles: [TitleInfo]
+    /// The selected views: those whose day lies in the window (all of them
+    /// without one). Every table describes these.
     public var views: [ViewSummary]
-    /// Per title with a known runtime: started views that reached each bucket.
+    /// Every view of the run, selected or not: a viewer's first view and
+    /// the audience playing at once are facts of the whole history.
+    public var history: [ViewSummary]
+    /// Per title with a known runtime: selected started views that reached each bucket.
     public var bucketReach: [[Int]?]
     /// Per title with a known runtime: progress events of started views
     /// that cover each bucket's midpoint, replays counted again.
@@ -99,6 +104,7 @@ public struct ViewSet: Sendable {
         // Views, title by title; titles are spread over workers, each writing
         // only its own titles' slots.
         let buckets = settings.buckets
+        let window = settings.window
         let finalTitles = titles
         let finalTitleViews = titleViews
         var perTitleViews = [[ViewSummary]](repeating: [], count: titles.count)
@@ -124,16 +130,9 @@ public struct ViewSet: Sendable {
                                     view: view, title: titleNumber, runtime: runtime, events: events,
                                     settings: settings, scratch: &scratch)
                                 if summary.started, runtime != nil {
-                                    for word in scratch.reachedBits.indices where scratch.reachedBits[word] != 0 {
-                                        var bits = scratch.reachedBits[word]
-                                        while bits != 0 {
-                                            reach?[word * 64 + bits.trailingZeroBitCount] += 1
-                                            bits &= bits - 1
-                                        }
-                                    }
-                                    for played in scratch.playedRanges {
-                                        playSteps[played.lowerBound] += 1
-                                        playSteps[played.upperBound] -= 1
+                                    // Curves describe the selected views only.
+                                    if window.contains(summary.local.day) {
+                                        Self.count(scratch, into: &reach, playSteps: &playSteps)
                                     }
                                 } else {
                                     summary.reached = 0
@@ -154,11 +153,27 @@ public struct ViewSet: Sendable {
                 }
             }
         }
-        let views = perTitleViews.flatMap { $0 }
+        let history = perTitleViews.flatMap { $0 }
         self.titles = titles
-        self.views = views
+        self.history = history
+        self.views = window.isEverything ? history : history.filter { window.contains($0.local.day) }
         self.bucketReach = bucketReach
         self.bucketPlays = bucketPlays
+    }
+
+    /// Adds one view's reached buckets and played ranges to its title's curves.
+    private static func count(_ scratch: ViewScratch, into reach: inout [Int]?, playSteps: inout [Int]) {
+        for word in scratch.reachedBits.indices where scratch.reachedBits[word] != 0 {
+            var bits = scratch.reachedBits[word]
+            while bits != 0 {
+                reach?[word * 64 + bits.trailingZeroBitCount] += 1
+                bits &= bits - 1
+            }
+        }
+        for played in scratch.playedRanges {
+            playSteps[played.lowerBound] += 1
+            playSteps[played.upperBound] -= 1
+        }
     }
 
     /// Per-view working space, reused from view to view by one worker.

@@ -104,6 +104,10 @@ public enum Analyzer {
                 ("rejects", .integer(report.settings.read.rejectSampleLimit)),
                 ("level", report.settings.reportLevel.map { .string($0.rawValue) } ?? .null),
             ])),
+            ("window", .object([
+                ("from", report.settings.metrics.window.fromText.map { .string($0) } ?? .null),
+                ("to", report.settings.metrics.window.toText.map { .string($0) } ?? .null),
+            ])),
             ("inputs", .array(report.settings.inputs.map { .string($0.name) })),
             ("lines", QualityTables.lineTotals(report.read)),
             ("audience", report.tables.totals),

@@ -40,6 +40,15 @@ struct Analyze: ParsableCommand {
         valueName: "zone"))
     var timezone: String?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "First day of the window (YYYY-MM-DD, in the report's time zone): the tables describe the views that start on or after it; the history before still counts for first views, runtimes, concurrency and quality.",
+        valueName: "day"))
+    var from: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Last day of the window (YYYY-MM-DD, inclusive).", valueName: "day"))
+    var to: String?
+
     @Option(help: ArgumentHelp(
         "Title catalog (CSV with title_id and runtime_s, optionally title_name, series_id, season, episode, ...).",
         valueName: "file"))
@@ -131,6 +140,12 @@ struct Analyze: ParsableCommand {
         guard let reportLevel = ReportLevel(rawValue: levelName) else {
             throw ValidationError("--level must be entry, intermediate or advanced, not '\(levelName)'.")
         }
+        let window: DayWindow
+        do {
+            window = try DayWindow(from: from, to: to)
+        } catch {
+            throw ValidationError(error.description)
+        }
         let bundled = sample ? try BundledSample.folder() : nil
         let catalogPath = catalog ?? file?.string("catalog") ?? bundled.map { $0 + "/catalog.csv" }
         var loaded: Catalog?
@@ -144,7 +159,7 @@ struct Analyze: ParsableCommand {
         return Resolved(
             inputs: bundled.map { [SystemPath($0 + "/logs")] } ?? inputs.map(RawArguments.path(for:)),
             out: out ?? file?.string("out") ?? "out", rejects: rejects, threads: threads,
-            metrics: MetricSettings(buckets: buckets, completeAt: completeAt, timeZone: zone, catalog: loaded),
+            metrics: MetricSettings(buckets: buckets, completeAt: completeAt, timeZone: zone, catalog: loaded, window: window),
             catalogPath: catalogPath, reportLevel: noReport ? nil : reportLevel)
     }
 

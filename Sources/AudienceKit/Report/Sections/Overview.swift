@@ -9,8 +9,29 @@ extension ReportWriter {
 
     var zoneName: String { data.settings.metrics.timeZone.description }
 
+    /// The days a window (`--from`, `--to`) selects, as given; nil without one.
+    var windowDays: String? {
+        let window = data.settings.metrics.window
+        switch (window.fromText, window.toText) {
+        case let (from?, to?): return from == to ? from : "\(from) to \(to)"
+        case let (from?, nil): return "from \(from)"
+        case let (nil, to?): return "up to \(to)"
+        case (nil, nil): return nil
+        }
+    }
+
     mutating func writeTitle() {
-        heading("Audience report: " + (data.views > 0 ? period : "no views"), depth: 1)
+        if let windowDays {
+            heading("Audience report: " + windowDays + (data.views > 0 ? "" : " (no views)"), depth: 1)
+            paragraph(
+                "This report covers the views that started \(windowDays.hasPrefix("from") || windowDays.hasPrefix("up") ? windowDays : "on " + windowDays) "
+                    + "(the window of `--from` and `--to`): \(Human.plural(data.views, "view")). The whole history "
+                    + "read still counts where it must: a viewer is new on the day of their first view ever, a "
+                    + "title's runtime comes from all its events, the audience playing at once includes views that "
+                    + "started before the window, and the data quality account covers every line read.")
+        } else {
+            heading("Audience report: " + (data.views > 0 ? period : "no views"), depth: 1)
+        }
         let levels: [ReportLevel: String] = [
             .entry: "the entry level: what the data is, the headline numbers and where people watch",
             .intermediate: "the intermediate level: the entry level plus retention compared across titles, "
