@@ -211,6 +211,9 @@ struct Analyze: ParsableCommand {
         for file in files where file.isFIFO && !quiet {
             Console.error("\(file.name) is a FIFO: waiting for a writer to open it.")
         }
+        if files.contains(.standardInput) && isatty(STDIN_FILENO) != 0 && !quiet {
+            Console.error("reading logs typed on standard input (a terminal); end with Ctrl-D.")
+        }
         var settings = AnalysisSettings(
             inputs: files, read: ReadSettings(rejectSampleLimit: resolved.rejects, threads: resolved.threads),
             metrics: resolved.metrics, catalogPath: resolved.catalogPath, reportLevel: resolved.reportLevel)
