@@ -3,6 +3,7 @@
 
     metrics.py INPUT... --out DIR [--buckets B] [--complete-at C] [--timezone TZ]
                                   [--catalog FILE] [--spec 1|1.1]
+                                  [--from YYYY-MM-DD] [--to YYYY-MM-DD]
 
 Slow and plain on purpose: Python 3.11, standard library only.  The input side
 (finding files, reading, validating, removing duplicates) is quality.py's, imported
@@ -17,6 +18,12 @@ plays and watch_ratio, languages.csv gains completion_rate and avg_pct_watched, 
 it writes moments.csv, concurrency.csv, series_summary.csv and summary-beyond.json.
 --spec 1 writes the version-1 tables exactly as metrics.md alone defines them (for
 comparing an engine that does not implement the additions yet).
+
+--from A / --to B (either may be left out) is a window, /work/shared/spec/store.md
+"Windows: --from DAY and --to DAY": every table over the views whose day lies in
+[A, B], with the exceptions that spec lists (first views, concurrency and quality
+from the whole history); choices W1..W8 below.  Without them every file is
+byte-identical to what this oracle wrote before windows existed.
 
 Numbers: every rate/share/hours figure is a Python float (IEEE double) computed as the
 spec's formula reads, then written by rounding the double's exact decimal value half
@@ -158,6 +165,52 @@ AMBIGUITIES (beyond): (what metrics-beyond.md leaves open, and the choice)
      began only; "3 distinct episodes" are 3 distinct title_ids of the series with
      a started view that begins that day (the same episode three times is not a
      binge); started views only.
+
+AMBIGUITIES (windows): (what store.md "Windows" leaves open, and the choice)
+ W1. A date is exactly four, two and two ASCII digits joined by "-" (nothing
+     before or after: "2026-11-1", "2026-11-01T00:00", "+2026-11-01" and "" are
+     refused) naming a real day of the proleptic Gregorian calendar; year 0000 is
+     accepted (ISO 8601's 1 BC, a leap year) though no view can be that early
+     (timestamps start in 2000).  --from == --to is one day; --from after --to, or a
+     bad date, is a usage error, exit 2 like every usage error here (the engine's
+     is 64).  --from alone means [A, no end), --to alone (no start, B].
+ W2. The history is every kept event (after duplicate removal over all of them,
+     rule 1).  Views are built from the whole history first, so a selected view
+     keeps all its events (started, watch seconds, completed, end time come from
+     all of them, also those after B); then a view is selected when its day (M7:
+     the local date of its start floored to the second) lies in [A, B].  A window
+     never splits a view: one that starts on A - 1 and plays into A is not
+     selected (it counts only in concurrency.csv, W5).
+ W3. A viewer's first started view is M8's over every view of the history;
+     daily.csv new_viewers of a day d in the window counts the viewers whose first
+     started view is on d (that view is then a selected one).  A viewer whose
+     first started view lies before A is new on no day of the window.
+ W4. cohorts.csv: the cohort days are the days that are some viewer's cohort day
+     (W3) and lie in [A, B]; "the last day of the selected views" is the largest
+     day of any selected view, started or not (as M8); returning viewers are the
+     cohort's viewers with a selected started view on day d + k.  So a window
+     with no first started view in it has no cohort row.
+ W5. concurrency.csv: one row for each day of the windowed daily.csv (the days of
+     the selected views), computed exactly as without a window (B6) over every
+     view of the history, selected or not, so views that started before A (or on
+     a day of the history outside the window) count where they play.
+     summary-beyond.json (B8): peak_views / peak_at over these rows, failed_starts
+     and exits_before_start over the selected views; it gains no "window" object
+     (it is not summary.json, and stays byte-identical without a window).
+ W6. titles.csv: the titles with at least one selected view, and every catalog
+     title (M12's zero row when it has no selected view); a title outside the
+     catalog whose views all lie outside the window is in no table.  Runtime,
+     series_id, season and episode come from the whole history (rule 2), so
+     buckets and midpoints, percent watched, clamping and "completed" of a
+     selected view do not depend on the window.  retention.csv, moments.csv,
+     series.csv and series_summary.csv take a title's selected views only (an
+     episode is a series' title with a selected started view; binge days are the
+     selected views' days).
+ W7. quality.csv is the whole history's, window or not (this oracle writes no
+     rejects.csv or summary.json line totals).
+ W8. A window that selects nothing writes every table with its header only,
+     except titles.csv (catalog titles at zero, W6) and quality.csv (W7);
+     summary-beyond.json then has 0, 0, null, null.
 """
 
 from __future__ import annotations
@@ -749,10 +802,10 @@ def first_started(views):
     return first
 
 
-def table_daily(views):
+def table_daily(views, first):
+    """`first`: viewer -> first started view over the whole history (W3)."""
     header = ["day", "views", "started_views", "unique_viewers", "watch_hours",
               "completion_rate", "new_viewers"]
-    first = first_started(views)
     new_per_day: dict = {}
     for viewer, v in first.items():
         new_per_day[v.day] = new_per_day.get(v.day, 0) + 1
@@ -802,16 +855,18 @@ def table_series(titles):
     return header, rows
 
 
-def table_cohorts(views):
+def table_cohorts(views, first, window=(None, None)):
+    """`views`: the selected views; `first`: viewer -> first started view over the
+    whole history; cohort days outside the window have no row (W4)."""
     header = ["cohort_day", "day_offset", "cohort_viewers", "returning_viewers",
               "return_rate"]
     if not views:
         return header, []
     last = max(v.day for v in views)
-    first = first_started(views)
     cohort: dict = {}
     for viewer, v in first.items():
-        cohort.setdefault(v.day, set()).add(viewer)
+        if in_window(v.day, window):
+            cohort.setdefault(v.day, set()).add(viewer)
     active: dict = {}
     for v in views:
         if v.started:
@@ -867,8 +922,11 @@ def format_instant(ms: int, tz) -> str:
             f"{local.minute:02d}:{local.second:02d}.{ms % 1000:03d}{zone}")
 
 
-def concurrency(views, tz):
+def concurrency(views, tz, days=None):
     """[(day, peak_views, peak_at ms)] for each day of daily.csv, in day order.
+
+    `views` are all the views of the history; `days` the days to write (default:
+    the days of `views`; with a window, the days of the selected views, W5).
 
     The count at t is the number of views with start <= t <= end.  As start <= end
     for every view, that is #(start <= t) - #(end < t): two bisections in the sorted
@@ -881,7 +939,7 @@ def concurrency(views, tz):
         return bisect.bisect_right(starts, t) - bisect.bisect_left(ends, t)
 
     out = []
-    for day in sorted({v.day for v in views}):
+    for day in sorted({v.day for v in views} if days is None else days):
         first = first_instant_ms(day, tz)
         nxt = first_instant_ms(day + dt.timedelta(days=1), tz)
         candidates = [first] + starts[bisect.bisect_left(starts, first):
@@ -942,7 +1000,38 @@ def write_summary_beyond(path, views, conc, tz):
 # Driver
 # --------------------------------------------------------------------------------------
 
-def run(inputs, out_dir, B, c, tzname, catalog_path, beyond=True):
+def parse_day(option: str, text: str):
+    """A --from/--to value -> (year, month, day) (W1)."""
+    m = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text)
+    if not m:
+        raise UsageError(f"{option} must be a date written YYYY-MM-DD, not {text!r}")
+    y, mo, d = (int(g) for g in m.groups())
+    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)   # proleptic Gregorian, year 0 too
+    days = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    if not (1 <= mo <= 12 and 1 <= d <= days[mo - 1]):
+        raise UsageError(f"{option} {text!r} is not a real date")
+    return (y, mo, d)
+
+
+def in_window(day: dt.date, window) -> bool:
+    """Does `day` lie in [from, to] (each a (y, m, d) or None = unbounded)?"""
+    lo, hi = window
+    k = (day.year, day.month, day.day)
+    return (lo is None or lo <= k) and (hi is None or k <= hi)
+
+
+def select(titles, views, window):
+    """The selected views (W2) and the titles of the tables: those with a selected
+    view and every catalog title (W6).  Each title's .views becomes its selected
+    views; its runtime and series facts stay those of the whole history."""
+    views = [v for v in views if in_window(v.day, window)]
+    for t in titles.values():
+        t.views = [v for v in t.views if in_window(v.day, window)]
+    titles = {tid: t for tid, t in titles.items() if t.views or t.in_catalog}
+    return titles, views
+
+
+def run(inputs, out_dir, B, c, tzname, catalog_path, beyond=True, window=(None, None)):
     tz = parse_timezone(tzname)
     catalog = load_catalog(catalog_path) if catalog_path else {}
     files = Q.resolve_inputs(inputs)
@@ -951,7 +1040,12 @@ def run(inputs, out_dir, B, c, tzname, catalog_path, beyond=True):
     kept = Q.dedupe(events)
     os.makedirs(out_dir, exist_ok=True)
     Q.write_quality(os.path.join(out_dir, "quality.csv"), results, len(events) - len(kept))
-    titles, views = build(kept, catalog, B, c, tz)
+    titles, history = build(kept, catalog, B, c, tz)
+    first = first_started(history)     # new viewers and cohorts: the whole history (W3)
+    if window == (None, None):
+        views = history
+    else:
+        titles, views = select(titles, history, window)
     tables = {
         "titles.csv": table_titles(titles, B, beyond),
         "retention.csv": table_retention(titles, B, beyond),
@@ -960,13 +1054,13 @@ def run(inputs, out_dir, B, c, tzname, catalog_path, beyond=True):
                                     ["country", "region"]),
         "devices.csv": table_devices(views),
         "languages.csv": table_languages(views, beyond),
-        "daily.csv": table_daily(views),
+        "daily.csv": table_daily(views, first),
         "hours.csv": table_hours(views),
         "series.csv": table_series(titles),
-        "cohorts.csv": table_cohorts(views),
+        "cohorts.csv": table_cohorts(views, first, window),
     }
     if beyond:
-        conc = concurrency(views, tz)
+        conc = concurrency(history, tz, {v.day for v in views})
         tables["moments.csv"] = table_moments(titles, B)
         tables["concurrency.csv"] = table_concurrency(conc, tz)
         tables["series_summary.csv"] = table_series_summary(titles)
@@ -984,6 +1078,10 @@ def main(argv):
     ap.add_argument("--complete-at", default="0.9")
     ap.add_argument("--timezone", default="UTC")
     ap.add_argument("--catalog", default=None)
+    ap.add_argument("--from", dest="from_day", default=None, metavar="YYYY-MM-DD",
+                    help="first day of the window (inclusive, report time zone)")
+    ap.add_argument("--to", dest="to_day", default=None, metavar="YYYY-MM-DD",
+                    help="last day of the window (inclusive, report time zone)")
     ap.add_argument("--spec", choices=["1", "1.1"], default="1.1",
                     help="1: metrics.md only; 1.1: also metrics-beyond.md (default)")
     a = ap.parse_args(argv)
@@ -996,8 +1094,12 @@ def main(argv):
             raise UsageError(f"--complete-at must be a number, not {a.complete_at!r}")
         if not (math.isfinite(c) and 0 < c <= 1):
             raise UsageError(f"--complete-at must be in (0, 1], not {a.complete_at!r}")
+        window = (None if a.from_day is None else parse_day("--from", a.from_day),
+                  None if a.to_day is None else parse_day("--to", a.to_day))
+        if None not in window and window[0] > window[1]:
+            raise UsageError(f"--from {a.from_day} is after --to {a.to_day}")
         return run(a.inputs, a.out, int(a.buckets), c, a.timezone, a.catalog,
-                   beyond=a.spec == "1.1")
+                   beyond=a.spec == "1.1", window=window)
     except (UsageError, Q.UsageError) as e:
         print(f"metrics.py: {e}", file=sys.stderr)
         return 2
