@@ -13,7 +13,10 @@ struct Audience: ParsableCommand {
 
             Exit codes: 0 every file was read; 1 the run finished but a file \
             had a file-level error (its good lines still count, every output \
-            was written); 64 usage error.
+            was written); 3 a bad-data limit was passed (every output \
+            written); 64 usage error; 73 an output could not be written (the \
+            output folder keeps the previous run's files); 130 and 143 \
+            stopped by SIGINT or SIGTERM (nothing written).
             """,
         version: Analyzer.version,
         subcommands: [Analyze.self, Generate.self],
@@ -25,10 +28,11 @@ struct Audience: ParsableCommand {
     /// in the line it greps for.
     static func main() {
         var arguments = Array(CommandLine.arguments.dropFirst())
+        RunLog.configure(from: arguments)
         if arguments.isEmpty {
             // The README's first command; an empty variable in a script is
             // `audience analyze $INPUT`, which is a usage error instead.
-            Console.error("no arguments: reading the bundled sample (audience analyze --sample); name logs to read your own.")
+            RunLog.info("no arguments: reading the bundled sample (audience analyze --sample); name logs to read your own.")
             arguments = ["analyze", "--sample"]
         }
         do {
@@ -41,7 +45,7 @@ struct Audience: ParsableCommand {
             let message = self.message(for: error)
                 .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }.joined(separator: " ")
-            Console.error(message.isEmpty ? "stopped (\(code.rawValue))" : message)
+            RunLog.error(message.isEmpty ? "stopped (\(code.rawValue))" : message, [("reason", .string("usage"))])
             exit(withError: ExitCode(code.rawValue))
         }
     }

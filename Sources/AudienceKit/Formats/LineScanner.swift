@@ -29,6 +29,8 @@ struct LineScanner: ~Copyable, LineConsumer {
     private var sampledPerReason = [Int](repeating: 0, count: RejectReason.allCases.count)
     private let sampleLimit: Int
     private let namedAsJSON: Bool
+    /// Told of the lines read, a batch at a time; nil for no progress line.
+    var progress: RunProgress?
 
     init(file: String, store: consuming EventStore, sampleLimit: Int) {
         quality = FileQuality(file: file)
@@ -101,6 +103,11 @@ struct LineScanner: ~Copyable, LineConsumer {
         quality.damage = FileDamage(.jsonArray)
     }
 
+    /// Hands on the lines counted since the last full batch.
+    func reportRemainingLines() {
+        progress?.add(lines: quality.lines & (RunProgress.lineBatch - 1))
+    }
+
     /// A line equal to the header, with or without a byte-order mark.
     @inline(__always)
     private func isRepeatedHeader(_ line: UnsafeRawBufferPointer) -> Bool {
@@ -114,6 +121,7 @@ struct LineScanner: ~Copyable, LineConsumer {
     private mutating func scan(_ line: UnsafeRawBufferPointer, number: Int) {
         if TextCheck.isBlank(line) { return }
         quality.lines += 1
+        if quality.lines & (RunProgress.lineBatch - 1) == 0 { progress?.add(lines: RunProgress.lineBatch) }
         let problem = parseAndValidate(line)
         guard let problem else {
             quality.accepted += 1

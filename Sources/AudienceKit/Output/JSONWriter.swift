@@ -32,6 +32,16 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// On one line, for JSON-lines logs.
+    public var compact: String {
+        switch self {
+        case .array(let values): return "[" + values.map(\.compact).joined(separator: ",") + "]"
+        case .object(let members):
+            return "{" + members.map { Self.quoted($0.0) + ":" + $0.1.compact }.joined(separator: ",") + "}"
+        default: return rendered()
+        }
+    }
+
     static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {

@@ -28,6 +28,43 @@ public struct AnalysisReport: Sendable {
     public var tables: AudienceTables
     public var elapsedSeconds: Double
     public var metricsSeconds: Double
+    /// Who ran it, when, and how it ended, for `summary.json`; set by the
+    /// caller once the exit status is known.
+    public var record: RunRecord?
+}
+
+/// A run as a scheduler sees it: `summary.json`'s `run` object.
+public struct RunRecord: Sendable, Equatable {
+    public var id: String
+    /// Unix milliseconds.
+    public var startedAt: Int64
+    public var endedAt: Int64
+    public var exitStatus: Int32
+    public var limits: BadDataLimits
+
+    public init(id: String, startedAt: Int64, endedAt: Int64, exitStatus: Int32, limits: BadDataLimits) {
+        self.id = id
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.exitStatus = exitStatus
+        self.limits = limits
+    }
+
+    /// An RFC 3339 time in UTC, to the millisecond.
+    public static func utcText(_ milliseconds: Int64) -> String { ReportTimeZone.utc.timestamp(milliseconds) }
+
+    var json: JSONValue {
+        .object([
+            ("id", .string(id)),
+            ("started_at", .string(Self.utcText(startedAt))),
+            ("ended_at", .string(Self.utcText(endedAt))),
+            ("exit_status", .integer(Int(exitStatus))),
+            ("limits", .object([
+                ("max_bad_rate", limits.maxRate.map { .number($0) } ?? .null),
+                ("max_bad_lines", limits.maxLines.map { .integer($0) } ?? .null),
+            ])),
+        ])
+    }
 }
 
 /// Runs the engine and writes its tables. Prints nothing, exits nothing.
@@ -38,6 +75,7 @@ public enum Analyzer {
         let clock = ContinuousClock()
         let start = clock.now
         let read = Reading.read(settings.inputs, settings: settings.read)
+        settings.read.progress?.enter(.metrics)
         let metricsStart = clock.now
         let tables = AudienceTables(ViewSet(read.events, settings: settings.metrics, threads: settings.read.threads))
         let end = clock.now
@@ -95,6 +133,7 @@ public enum Analyzer {
         .object([
             ("tool", .string("audience")),
             ("version", .string(version)),
+            ("run", report.record?.json ?? .null),
             ("settings", .object([
                 ("buckets", .integer(report.settings.metrics.buckets)),
                 ("complete_at", .number(report.settings.metrics.completeAt)),

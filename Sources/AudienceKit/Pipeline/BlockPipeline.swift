@@ -59,13 +59,15 @@ enum BlockPipeline {
                 slots.wait()
                 queue.async(group: group) {
                     var store = freeStores.withLock { $0.popLast() } ?? EventStore()
-                    let result = parse(block, name: input.name, store: &store, sampleLimit: settings.rejectSampleLimit)
+                    let result = parse(
+                        block, name: input.name, store: &store, sampleLimit: settings.rejectSampleLimit,
+                        progress: settings.progress)
                     freeStores.withLock { $0.append(store) }
                     results.withLock { $0[number] = result }
                     slots.signal()
                 }
             }
-            outcomes.append(FileReading.read(input, collector: collector))
+            outcomes.append(FileReading.read(input, collector: collector, progress: settings.progress))
         }
         group.wait()
 
@@ -88,8 +90,12 @@ enum BlockPipeline {
         return (outcomes, freeStores.withLock { $0 })
     }
 
-    private static func parse(_ block: Block, name: String, store: inout EventStore, sampleLimit: Int) -> BlockResult {
+    private static func parse(
+        _ block: Block, name: String, store: inout EventStore, sampleLimit: Int, progress: RunProgress?
+    ) -> BlockResult {
         var scanner = LineScanner(file: name, store: store, sampleLimit: sampleLimit, header: block.header)
+        scanner.progress = progress
+        defer { scanner.reportRemainingLines() }
         store = EventStore()
         var number = 0
         block.bytes.withUnsafeBytes { bytes in

@@ -6,22 +6,29 @@ enum FileReading {
     }
 
     /// Reads `input` from disk, appending its accepted events to `store`.
-    static func read(_ input: InputFile, into store: inout EventStore, sampleLimit: Int) -> Outcome {
-        var framer = LineFramer(consumer: LineScanner(file: input.name, store: store, sampleLimit: sampleLimit))
+    static func read(
+        _ input: InputFile, into store: inout EventStore, sampleLimit: Int, progress: RunProgress? = nil
+    ) -> Outcome {
+        var scanner = LineScanner(file: input.name, store: store, sampleLimit: sampleLimit)
+        scanner.progress = progress
+        var framer = LineFramer(consumer: scanner)
         store = EventStore()
-        let (damage, bytesRead) = run(&framer) { feed throws(FileDamage) in try readDisk(input, feed) }
-        var scanner = framer.takeConsumer()
-        return outcome(&scanner, damage: damage, bytesRead: bytesRead, store: &store)
+        let (damage, bytesRead) = run(&framer) { feed throws(FileDamage) in try readDisk(input, progress, feed) }
+        var finished = framer.takeConsumer()
+        finished.reportRemainingLines()
+        progress?.fileDone()
+        return outcome(&finished, damage: damage, bytesRead: bytesRead, store: &store)
     }
 
     /// Reads `input` from disk, handing its lines in blocks to `collector`;
     /// the outcome holds the file-level facts only (bytes read, damage).
-    static func read(_ input: InputFile, collector: consuming BlockCollector) -> Outcome {
+    static func read(_ input: InputFile, collector: consuming BlockCollector, progress: RunProgress? = nil) -> Outcome {
         var collector = collector
-        let (damage, bytesRead) = run(&collector) { feed throws(FileDamage) in try readDisk(input, feed) }
+        let (damage, bytesRead) = run(&collector) { feed throws(FileDamage) in try readDisk(input, progress, feed) }
         var quality = FileQuality(file: input.name)
         quality.bytesRead = bytesRead
         quality.damage = collector.damage ?? damage
+        progress?.fileDone()
         return Outcome(quality: quality, samples: [])
     }
 
@@ -61,14 +68,18 @@ enum FileReading {
 
     /// Feeds the file's chunks to `feed` until it returns false, then reads
     /// the rest unseen so `bytesRead` is the file's size.
+    /// A stop request ends the reading at the next chunk; what was read is
+    /// thrown away by the caller.
     private static func readDisk(
-        _ input: InputFile, _ feed: (UnsafeRawBufferPointer) -> Bool
+        _ input: InputFile, _ progress: RunProgress?, _ feed: (UnsafeRawBufferPointer) -> Bool
     ) throws(FileDamage) -> Int64? {
         if let code = input.listingError { throw FileDamage(.unlistableFolder(errno: code)) }
         var reader = try FileReader(path: input.path)
         while true {
+            if progress?.isStopRequested == true { break }
             let chunk = try reader.next()
             if chunk.isEmpty { break }
+            progress?.add(bytes: chunk.count)
             if !feed(chunk) {
                 reader.drain()
                 break

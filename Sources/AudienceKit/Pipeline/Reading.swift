@@ -7,6 +7,8 @@ public struct ReadSettings: Sendable {
     public var rejectSampleLimit = Self.defaultRejectSampleLimit
     /// Worker threads; results do not depend on it.
     public var threads = 1
+    /// Counters for a progress line, and the stop request; nil for none.
+    public var progress: RunProgress?
 
     public static let defaultRejectSampleLimit = 20
     /// Each worker fills a store of its own, and the event-id table numbers
@@ -14,10 +16,11 @@ public struct ReadSettings: Sendable {
     /// second part each.
     public static let threadLimit = 32
 
-    public init(rejectSampleLimit: Int = Self.defaultRejectSampleLimit, threads: Int = 1) {
+    public init(rejectSampleLimit: Int = Self.defaultRejectSampleLimit, threads: Int = 1, progress: RunProgress? = nil) {
         precondition(rejectSampleLimit >= 0, "a negative sample limit")
         self.rejectSampleLimit = rejectSampleLimit
         self.threads = min(max(1, threads), Self.threadLimit)
+        self.progress = progress
     }
 }
 
@@ -65,7 +68,9 @@ public enum Reading {
         let stores: [EventStore]
         if settings.threads <= 1 {
             var store = EventStore()
-            outcomes = inputs.map { FileReading.read($0, into: &store, sampleLimit: settings.rejectSampleLimit) }
+            outcomes = inputs.map {
+                FileReading.read($0, into: &store, sampleLimit: settings.rejectSampleLimit, progress: settings.progress)
+            }
             stores = [store]
         } else if inputs.count >= settings.threads * filesPerWorker {
             (outcomes, stores) = readWholeFiles(inputs, settings: settings)
@@ -80,7 +85,9 @@ public enum Reading {
             samples.append(sample)
         }
         let parsed = clock.now
-        let merged = EventStore.merged(stores)
+        settings.progress?.enter(.merging)
+        // A stopped run writes nothing: its events need no merging.
+        let merged = EventStore.merged(settings.progress?.isStopRequested == true ? [] : stores)
         let events = DeduplicatedEvents(merged, threads: settings.threads)
         return ReadResult(
             files: outcomes.map(\.quality), samples: samples, events: events,
@@ -112,7 +119,8 @@ extension Reading {
                         guard next < queue.count else { break }
                         let file = queue[next]
                         outcomeWrites.buffer[file] = FileReading.read(
-                            inputs[file], into: &store, sampleLimit: settings.rejectSampleLimit)
+                            inputs[file], into: &store, sampleLimit: settings.rejectSampleLimit,
+                            progress: settings.progress)
                     }
                     storeWrites.buffer[worker] = store
                 }

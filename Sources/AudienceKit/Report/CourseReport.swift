@@ -3,6 +3,9 @@
 /// gives the same bytes: nothing here depends on the clock, the thread count
 /// or the machine.
 public enum CourseReport {
+    /// The report's own files besides its charts (those are `charts/*.svg`).
+    public static let fileNames = ["report.md"]
+
     /// The report's files by name (`report.md`, `charts/….svg`).
     public static func render(_ report: AnalysisReport, level: ReportLevel) -> [(name: String, text: String)] {
         var writer = ReportWriter(data: ReportData(report), level: level)

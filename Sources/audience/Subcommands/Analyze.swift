@@ -89,6 +89,31 @@ struct Analyze: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing but errors.")
     var quiet = false
 
+    @Option(help: ArgumentHelp(
+        "A progress line on standard error: auto (redrawn in place on a terminal, else none), always (also to a file or pipe, every few seconds), never.",
+        valueName: "when"))
+    var progress: ProgressMode = .auto
+
+    @Option(help: ArgumentHelp(
+        "Messages on standard error as text or as JSON lines (time, level, message, file, line, offset, reason).",
+        valueName: "format"))
+    var logFormat: LogFormat = .text
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Largest share of rejected lines among lines, 0 to 1, for each file and overall; past it the run exits \(ExitStatus.badDataLimit) (outputs still written).",
+        valueName: "rate"))
+    var maxBadRate: Double?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Largest number of rejected lines, for each file and overall; past it the run exits \(ExitStatus.badDataLimit) (outputs still written).",
+        valueName: "lines"))
+    var maxBadLines: Int?
+
+    @Option(help: ArgumentHelp(
+        "Also write the run's figures to this file in the Prometheus text format (for node_exporter's textfile collector), atomically.",
+        valueName: "file"))
+    var metricsFile: String?
+
     /// The settings of this run: command-line options, then the config
     /// file, then the defaults.
     struct Resolved {
@@ -99,6 +124,8 @@ struct Analyze: ParsableCommand {
         var metrics: MetricSettings
         var catalogPath: String?
         var reportLevel: ReportLevel?
+        var limits: BadDataLimits
+        var metricsFile: String?
     }
 
     func resolve() throws -> Resolved {
@@ -140,6 +167,19 @@ struct Analyze: ParsableCommand {
         guard let reportLevel = ReportLevel(rawValue: levelName) else {
             throw ValidationError("--level must be entry, intermediate or advanced, not '\(levelName)'.")
         }
+        if let maxBadRate, !(maxBadRate >= 0 && maxBadRate <= 1) {
+            throw ValidationError("--max-bad-rate must be from 0 to 1, not \(maxBadRate).")
+        }
+        if let maxBadLines, maxBadLines < 0 {
+            throw ValidationError("--max-bad-lines must be 0 or more, not \(maxBadLines).")
+        }
+        if let metricsFile {
+            do {
+                try OutputFolder.checkWritable(file: metricsFile)
+            } catch {
+                throw ValidationError("--metrics-file: \(error.description)")
+            }
+        }
         let window: DayWindow
         do {
             window = try DayWindow(from: from, to: to)
@@ -160,7 +200,8 @@ struct Analyze: ParsableCommand {
             inputs: bundled.map { [SystemPath($0 + "/logs")] } ?? inputs.map(RawArguments.path(for:)),
             out: out ?? file?.string("out") ?? "out", rejects: rejects, threads: threads,
             metrics: MetricSettings(buckets: buckets, completeAt: completeAt, timeZone: zone, catalog: loaded, window: window),
-            catalogPath: catalogPath, reportLevel: noReport ? nil : reportLevel)
+            catalogPath: catalogPath, reportLevel: noReport ? nil : reportLevel,
+            limits: BadDataLimits(maxRate: maxBadRate, maxLines: maxBadLines), metricsFile: metricsFile)
     }
 
     /// `--export-events` must not overwrite a log being read or a table of
@@ -209,30 +250,19 @@ struct Analyze: ParsableCommand {
         }
 
         for file in files where file.isFIFO && !quiet {
-            Console.error("\(file.name) is a FIFO: waiting for a writer to open it.")
+            RunLog.info("\(file.name) is a FIFO: waiting for a writer to open it.", [("file", .string(file.name))])
         }
         if files.contains(.standardInput) && isatty(STDIN_FILENO) != 0 && !quiet {
-            Console.error("reading logs typed on standard input (a terminal); end with Ctrl-D.")
+            RunLog.info("reading logs typed on standard input (a terminal); end with Ctrl-D.")
         }
         var settings = AnalysisSettings(
             inputs: files, read: ReadSettings(rejectSampleLimit: resolved.rejects, threads: resolved.threads),
             metrics: resolved.metrics, catalogPath: resolved.catalogPath, reportLevel: resolved.reportLevel)
         settings.spreadsheetSafe = spreadsheetSafe
-        let report = Analyzer.run(settings)
-        for file in report.read.files {
-            if let damage = file.damage { Console.error("\(file.file): \(damage)") }
-        }
-        var written = try Analyzer.write(report, to: folder)
-        if let exportEvents {
-            do {
-                try OutputFolder.writeFile(EventExport.tsv(report.read.events), to: exportEvents)
-            } catch {
-                throw ValidationError("--export-events: \(error.description)")
-            }
-            written.append(exportEvents)
-        }
-        if !quiet { Console.output(Summary.text(report, written: written, folder: folder.path)) }
-        if report.read.hasFileErrors { throw ExitCode(1) }
+        try AnalysisRun(
+            settings: settings, folder: folder, exportEvents: exportEvents, limits: resolved.limits,
+            metricsFile: resolved.metricsFile, progressMode: progress, quiet: quiet
+        ).run()
     }
 }
 
@@ -281,11 +311,6 @@ enum Console {
         print(text)
     }
 
-    /// One line on standard error; control characters from data (a file
-    /// name holding an escape sequence) are shown, never obeyed.
-    static func error(_ text: String) {
-        FileHandle.standardError.write(Data(("audience: " + text.replacingControls() + "\n").utf8))
-    }
 }
 
 enum Summary {

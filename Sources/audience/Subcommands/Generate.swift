@@ -16,10 +16,6 @@ struct Generate: ParsableCommand {
             """
     )
 
-    enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
-        case auto, always, never
-    }
-
     @Option(name: .shortAndLong, help: "Folder to write into.")
     var out: String = "generated"
 
@@ -99,11 +95,13 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         guard let startDay else { throw ValidationError("--start '\(start)' is not a date like 2026-11-01.") }
-        let terminal = isatty(STDERR_FILENO) == 1
-        var line = ProgressLine(inPlace: terminal, enabled: progress == .always || (progress == .auto && terminal))
+        var line = ProgressLine(mode: progress)
         let summary: GenerationSummary
         do throws(GenerationError) {
-            summary = try Generator.run(settings(startDay: startDay), folder: out) { line.show($0) }
+            summary = try Generator.run(settings(startDay: startDay), folder: out) { progress in
+                line.show("generate: day \(progress.day) of \(progress.days), \(Int(progress.fraction * 100))%, "
+                    + "\(progress.events) events")
+            }
         } catch .logsPresent(let folder, let files) {
             let more = files.count > 1 ? " and \(files.count - 1) more" : ""
             throw ValidationError(
@@ -119,42 +117,5 @@ struct Generate: ParsableCommand {
         Console.output(
             "Wrote \(summary.lines) lines (\(summary.events) events, \(summary.duplicates) duplicate copies) "
                 + "in \(summary.files.count) files to \(out)/logs/")
-    }
-}
-
-/// The progress line on standard error: redrawn in place on a terminal
-/// (at most five times a second), else one plain line at the start and
-/// then every five seconds.
-struct ProgressLine {
-    let inPlace: Bool
-    let enabled: Bool
-    private var last: ContinuousClock.Instant?
-    private var drawn = false
-
-    init(inPlace: Bool, enabled: Bool) {
-        self.inPlace = inPlace
-        self.enabled = enabled
-    }
-
-    mutating func show(_ progress: GenerationProgress) {
-        guard enabled else { return }
-        let now = ContinuousClock.now
-        if let last, now - last < (inPlace ? .milliseconds(200) : .seconds(5)) { return }
-        last = now
-        let percent = Int(progress.fraction * 100)
-        let text = "generate: day \(progress.day) of \(progress.days), \(percent)%, \(progress.events) events"
-        write(inPlace ? "\r" + text + "\u{1B}[K" : text + "\n")
-        drawn = true
-    }
-
-    /// Clears the line on a terminal, so the summary stands alone.
-    mutating func finish() {
-        guard enabled, inPlace, drawn else { return }
-        write("\r\u{1B}[K")
-        drawn = false
-    }
-
-    private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
     }
 }
