@@ -64,6 +64,7 @@ struct AnalysisRun {
                 if let exportEvents {
                     try OutputFolder.writeFile(EventExport.tsv(report.read.events), to: exportEvents)
                 }
+                Self.pauseForTests()
                 if let signal = StopSignals.signal {
                     staged.discard()
                     display.stop()
@@ -143,6 +144,15 @@ struct AnalysisRun {
             ("bad_data_limits_passed", .integer(breaches.count)),
             ("out", .string(folder.path)),
         ]
+    }
+
+    /// `AUDIENCE_TEST_PAUSE_BEFORE_COMMIT=SECONDS` holds a run between
+    /// staging its outputs and moving them into place, so that tests can
+    /// stop it there; unset, it costs nothing.
+    private static func pauseForTests() {
+        guard let text = ProcessInfo.processInfo.environment["AUDIENCE_TEST_PAUSE_BEFORE_COMMIT"],
+              let seconds = Double(text), seconds > 0, seconds < 60 else { return }
+        Thread.sleep(forTimeInterval: seconds)
     }
 
     static func nowMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
