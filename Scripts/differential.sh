@@ -4,8 +4,13 @@
 #
 # Usage: Scripts/differential.sh [SEEDS] [OPTIONS...]
 #   SEEDS    how many hostile data sets to make with hostile.py (default 5)
-#   OPTIONS  settings both take: --buckets, --complete-at, --timezone, --catalog
+#   OPTIONS  settings both take: --buckets, --complete-at, --timezone, --catalog,
+#            --from DAY, --to DAY (a window, store.md "Windows")
 #   ENGINE_OPTIONS (environment) options for the engine alone, e.g. "--threads 1"
+#   AUDIENCE_BIN (environment) the engine to test; when set, nothing is built
+#   HOSTILE_CACHE (environment) a folder that keeps the hostile data sets between
+#            runs (hostile-SEED, made when missing), so that several runs with
+#            other options (Scripts/differential-windows.sh) make them once
 #
 # The worked example (Tests/Fixtures/worked-example) is compared too. Exits 1 when any table differs. The `error` column of quality.csv is
 # worded differently on purpose; only the byte offset it names must agree.
@@ -18,8 +23,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 seeds=${1:-5}
 shift || true
-swift build -c release --product audience >/dev/null || exit 2
-bin=$PWD/.build/release/audience
+if [ -n "${AUDIENCE_BIN:-}" ]; then
+  bin=$(cd "$(dirname "$AUDIENCE_BIN")" && pwd)/$(basename "$AUDIENCE_BIN")
+  [ -x "$bin" ] || { echo "AUDIENCE_BIN=$AUDIENCE_BIN is not an executable"; exit 2; }
+else
+  swift build -c release --product audience >/dev/null || exit 2
+  bin=$PWD/.build/release/audience
+fi
 compare=Scripts/reference/compare-tables.py
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -63,8 +73,13 @@ run_case() {  # NAME DIR INPUT...
 }
 
 run_case example Tests/Fixtures/worked-example logs "$@"
+data=${HOSTILE_CACHE:-$work}
+mkdir -p "$data"
 for seed in $(seq "$seeds"); do
-  python3 Scripts/reference/hostile.py --out "$work/hostile-$seed" --seed "$seed" >/dev/null
-  run_case "hostile-$seed" "$work/hostile-$seed" . "$@"
+  if [ ! -f "$data/hostile-$seed/EXPECTED-ACCEPTED.txt" ]; then  # written last
+    rm -rf "$data/hostile-$seed"
+    python3 Scripts/reference/hostile.py --out "$data/hostile-$seed" --seed "$seed" >/dev/null
+  fi
+  run_case "hostile-$seed" "$data/hostile-$seed" . "$@"
 done
 exit $failed

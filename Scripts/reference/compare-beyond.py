@@ -12,7 +12,11 @@ repeated keys.  It covers what compare-tables does not know:
   titles.csv, retention.csv, languages.csv: the new columns (failed_starts,
   exits_before_start; plays, watch_ratio; completion_rate, avg_pct_watched),
   the place the spec gives them in the header, and views = started_views +
-  failed_starts + exits_before_start in GOT.
+  failed_starts + exits_before_start in GOT;
+  summary-beyond.json (WANT) against GOT's summary.json, whose "audience"
+  object holds the same four totals (failed_starts, exits_before_start,
+  peak_views, peak_at), when both exist: with a window (store.md) they are
+  over the selected views and the window's concurrency.csv rows.
 WANT is normally the reference oracle's output (metrics.py, --spec 1.1).  Prints
 one line per table and exits 1 when any table differs.
 """
@@ -137,8 +141,34 @@ def compare(name, got_dir, want_dir, keys, columns):
     return f"{name}{what}: {'DIFF ' + ' '.join(problems) if problems else 'ok'} rows={len(w)}"
 
 
+SUMMARY_KEYS = ["failed_starts", "exits_before_start", "peak_views", "peak_at"]
+
+
+def compare_summary(got_dir, want_dir):
+    wp, gp = os.path.join(want_dir, "summary-beyond.json"), os.path.join(got_dir, "summary.json")
+    if not (os.path.exists(wp) and os.path.exists(gp)):
+        return None
+    import json
+    with open(wp, encoding="utf-8") as f:
+        want = json.load(f)
+    try:
+        with open(gp, encoding="utf-8") as f:
+            got = json.load(f)
+    except ValueError as e:
+        return f"summary.json: unreadable ({e})"
+    got = got.get("audience", got) if isinstance(got, dict) else {}
+    diffs = [f"{k}: got {got.get(k, 'missing')!r} want {want.get(k)!r}" for k in SUMMARY_KEYS
+             if got.get(k, "missing") != want.get(k)]
+    return f"summary.json ({', '.join(SUMMARY_KEYS)}): " + (
+        "DIFF " + "; ".join(diffs) if diffs else "ok ")
+
+
 def main(got, want):
     bad = 0
+    line = compare_summary(got, want)
+    if line is not None:
+        print(line)
+        bad += ": ok " not in line
     for name, keys in NEW_TABLES.items():
         line = compare(name, got, want, keys, None)
         if line is not None:
