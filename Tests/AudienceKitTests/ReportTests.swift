@@ -8,18 +8,21 @@ import Testing
 // Reports/ kept up to date.
 
 /// Runs the engine on NDJSON lines (and an optional catalog) and returns
-/// every file `analyze` would write, by name.
-private func outputs(
-    _ lines: [String], catalog: String? = nil, level: ReportLevel, threads: Int = 1
+/// every file `analyze` would write (summary.json aside), by name.
+func outputs(
+    _ lines: [String], catalog: String? = nil, level: ReportLevel, threads: Int = 1, buckets: Int = 10,
+    from: String? = nil, to: String? = nil, zone: String = "UTC"
 ) throws -> [String: String] {
     try withTemporaryFolder { folder in
         let path = folder + "/events.jsonl"
         try write(lines.joined(separator: "\n") + "\n", to: path)
         let loaded = try catalog.map { try Catalog(bytes: Array($0.utf8), path: "catalog.csv") }
+        let metrics = MetricSettings(
+            buckets: buckets, timeZone: try #require(ReportTimeZone(zone)), catalog: loaded,
+            window: try DayWindow(from: from, to: to))
         let settings = AnalysisSettings(
             inputs: [InputFile(name: "events.jsonl", path: path)], read: ReadSettings(threads: threads),
-            metrics: MetricSettings(buckets: 10, catalog: loaded), catalogPath: catalog == nil ? nil : "catalog.csv",
-            reportLevel: level)
+            metrics: metrics, catalogPath: catalog == nil ? nil : "catalog.csv", reportLevel: level)
         var files: [String: String] = [:]
         for output in Analyzer.outputs(Analyzer.run(settings)) where output.name != "summary.json" {
             files[output.name] = output.text
@@ -30,7 +33,7 @@ private func outputs(
 
 /// A small but complete data set: two series episodes, a film, three
 /// viewers in two countries over two days.
-private let sampleLines: [String] = {
+let sampleLines: [String] = {
     var lines: [String] = []
     let viewers = [("v1", "KR", "tv", "ko", "off"), ("v2", "US", "mobile", "en", "es"), ("v3", "US", "web", "en", "off")]
     for (number, (viewer, country, device, audio, subtitles)) in viewers.enumerated() {
@@ -48,7 +51,7 @@ private let sampleLines: [String] = {
     return lines
 }()
 
-private let sampleCatalog = """
+let sampleCatalog = """
     title_id,runtime_s,title_name,series_id,season,episode
     E1,600,Pilot,S1,1,1
     E2,600,Second,S1,1,2
@@ -91,7 +94,7 @@ func eachLevelHasItsSections(level: ReportLevel) throws {
 }
 
 /// `](target)` of every link and image.
-private func linkTargets(_ markdown: String) -> Set<String> {
+func linkTargets(_ markdown: String) -> Set<String> {
     var targets = Set<String>()
     var rest = markdown[...]
     while let open = rest.range(of: "](") {

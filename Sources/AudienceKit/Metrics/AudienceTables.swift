@@ -14,6 +14,8 @@ public struct AudienceTables: Sendable {
     public let concurrency: CSVTable
     public let seriesSummary: CSVTable
     public let totals: JSONValue
+    /// Whether the first and last day are whole (not a table).
+    public let coverage: DataCoverage
 
     /// The files of `all`, in its order.
     public static let fileNames = [
@@ -73,6 +75,7 @@ public struct AudienceTables: Sendable {
             best.map { day.views > $0.views ? day : $0 } ?? day
         }
 
+        coverage = DataCoverage(set)
         let days = set.views.map(\.local.day)
         totals = .object([
             ("first_day", days.min().map { .string(LocalTime.dayString($0)) } ?? .null),

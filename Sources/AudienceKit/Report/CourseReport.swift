@@ -34,6 +34,7 @@ struct ReportData {
     let totals: JSONValue
     let lineTotals: JSONValue
     let duplicates: Int
+    let coverage: DataCoverage
     /// Row positions by `title_id`: of titles.csv, and of each title's curve
     /// in retention.csv.
     private let titlePositions: [ByteString: Int]
@@ -61,6 +62,7 @@ struct ReportData {
         totals = tables.totals
         lineTotals = QualityTables.lineTotals(report.read)
         duplicates = report.read.events.duplicates
+        coverage = tables.coverage
         var titlePositions: [ByteString: Int] = [:]
         for (index, row) in titles.rows.enumerated() { titlePositions[ByteString(row["title_id"])] = index }
         self.titlePositions = titlePositions

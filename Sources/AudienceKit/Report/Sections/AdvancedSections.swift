@@ -78,7 +78,7 @@ extension ReportWriter {
             "A viewer's cohort is the day of their first started view. Each row is a cohort, each column a number "
                 + "of days later; a cell is the share of the cohort with a started view on that day. Day 0 is "
                 + "always 100%; the later columns show how many come back. The triangle's lower right is empty: "
-                + "those days are after the end of the data.")
+                + "those days are after the end of the data." + partialCohortDaySentence())
         var cohortDays: [String] = []
         var cohortSizes: [Int] = []
         var maxOffset = 0
@@ -96,8 +96,15 @@ extension ReportWriter {
         var grid = [[Double?]](repeating: [], count: shownDays.count)
         var rowIndex: [String: Int] = [:]
         for (index, day) in shownDays.enumerated() { rowIndex[day] = index }
+        // A last day the logs cover only partly would draw its diagonal as a
+        // collapse of every cohort: those cells are left out (day 0 stays).
+        let partialDay = data.coverage.partialLastDay?.day
         for row in rows {
             guard let index = rowIndex[row["cohort_day"]], row.count("day_offset") <= shownOffsets else { continue }
+            if let partialDay, row.count("day_offset") > 0,
+               (Self.dayIndex(row["cohort_day"]) ?? 0) + row.count("day_offset") == partialDay {
+                continue
+            }
             grid[index].append(row.number("return_rate"))
         }
         chart("cohorts", svg: HeatMap(
@@ -128,6 +135,14 @@ extension ReportWriter {
         }
     }
 
+    /// The sentence on a partial last day, left out of the cohort triangle.
+    func partialCohortDaySentence() -> String {
+        guard let last = data.coverage.partialLastDay else { return "" }
+        return " The logs end at \(last.clock) on \(LocalTime.dayString(last.day)), so that day's returns are "
+            + "partial: its diagonal is left out of the chart, where it would look like every cohort collapsing "
+            + "(cohorts.csv keeps it)."
+    }
+
     mutating func writeQualityAccount() {
         heading("Data quality account")
         paragraph(
@@ -141,15 +156,26 @@ extension ReportWriter {
                 + "not positive). Duplicates are only known across files, so they are counted in the `TOTAL` row. "
                 + "A file that could not be read to the end names the damage and its byte offset; what was read "
                 + "before it counts.")
-        let columns = ["lines", "accepted", "ignored_event", "malformed", "missing_field", "bad_timestamp",
-                       "bad_number", "bad_segment", "duplicate"]
+        // Two narrow tables rather than one of eleven columns, so that
+        // `error`, the column that matters, stays on the screen.
         table(
-            ["File"] + columns.map { "`\($0)`" } + ["Error"],
+            ["File", "Lines", "Accepted", "`ignored_event`", "Duplicates", "Error"],
             data.quality.rows.map { row in
-                [Markdown.name(row["file"], limit: 40)] + columns.map { row[$0].isEmpty ? "" : Human.count(row.count($0)) }
-                    + [Markdown.text(row["error"])]
+                [Markdown.name(row["file"], limit: 40)]
+                    + ["lines", "accepted", "ignored_event", "duplicate"].map {
+                        row[$0].isEmpty ? "" : Human.count(row.count($0))
+                    }
+                    + [row["error"].isEmpty ? "" : "**" + Markdown.text(row["error"]) + "**"]
             },
-            rightAligned: Set(1...columns.count), limit: 25, csv: "quality.csv")
+            rightAligned: [1, 2, 3, 4], limit: 25, csv: "quality.csv")
+        let reasons = ["malformed", "missing_field", "bad_timestamp", "bad_number", "bad_segment"]
+        paragraph("The rejected lines of each file, by reason:")
+        table(
+            ["File"] + reasons.map { "`\($0)`" },
+            data.quality.rows.map { row in
+                [Markdown.name(row["file"], limit: 40)] + reasons.map { row[$0].isEmpty ? "" : Human.count(row.count($0)) }
+            },
+            rightAligned: Set(1...reasons.count), limit: 25, csv: "quality.csv")
         source(Markdown.source("quality.csv") + "; examples of each rejection in [rejects.csv](rejects.csv).")
         let total = data.line("lines")
         if total > 0 {
