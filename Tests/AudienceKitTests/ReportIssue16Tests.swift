@@ -170,3 +170,76 @@ private func svgTexts(_ svg: String) -> [String] {
     #expect(ChartNumber.clock(3600) == "1:00:00")
     #expect(ChartNumber.clock(4512.5) == "1:15:13")
 }
+
+// MARK: - answers apart
+
+/// The numbered items of a Markdown list paragraph that follows `marker`.
+private func numberedItems(_ text: String) -> [String] {
+    text.split(separator: "\n").compactMap { line -> String? in
+        guard let dot = line.firstIndex(of: "."), Int(line[..<dot]) != nil else { return nil }
+        return String(line[line.index(dot, offsetBy: 2)...])
+    }
+}
+
+/// r16: the answer key sat in the report with the exercises. Now
+/// report.md holds the questions and answers.md each question with its
+/// answer; no other level writes answers.md.
+@Test func r16AnswersAreInTheirOwnFile() throws {
+    let files = try outputs(sampleLines, catalog: sampleCatalog, level: .advanced)
+    let report = try #require(files["report.md"])
+    let answers = try #require(files["answers.md"])
+    #expect(!report.contains("Answer key"))
+    #expect(!report.contains("**Answer:**"))
+    #expect(report.contains("[answers.md](answers.md)"))
+    let questions = numberedItems(report.components(separatedBy: "## Exercises")[1].components(separatedBy: "\n## ")[0])
+    #expect(questions.count >= 8)
+    for question in questions { #expect(answers.contains(question), "\(question)") }
+    #expect(answers.components(separatedBy: "**Answer:**").count == questions.count + 1)
+    for level in [ReportLevel.entry, .intermediate] {
+        #expect(try outputs(sampleLines, catalog: sampleCatalog, level: level)["answers.md"] == nil)
+    }
+    #expect(CourseReport.fileNames.contains("answers.md"))
+}
+
+/// Each answer is the run's own arithmetic on its tables: recomputed here
+/// from the CSVs for the title, the day and the country the exercises picked.
+@Test func r16AnswersAgreeWithTheTables() throws {
+    let files = try outputs(sampleLines, catalog: sampleCatalog, level: .advanced)
+    let answers = try #require(files["answers.md"])
+    func rows(_ name: String) -> [[String]] {
+        (files[name] ?? "").split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    }
+    // Completion: "Recompute the completion rate of NAME …"
+    let completion = try #require(answers.components(separatedBy: "Recompute the completion rate of ").dropFirst().first)
+    let name = String(completion.prefix { $0 != " " }.split(separator: " ").first ?? "")
+    let title = try #require(rows("titles.csv").first { $0[1].hasPrefix(name) })
+    let rate = Human.percent(Double(title[13])! / Double(title[7])!)
+    #expect(completion.contains("**Answer:** \(title[13]) ÷ \(title[7]) = \(rate)"))
+    // The day: new of unique viewers.
+    let dayPart = try #require(answers.components(separatedBy: "On 2026-11-").dropFirst().first)
+    let day = try #require(rows("daily.csv").first { $0[0] == "2026-11-" + dayPart.prefix(2) })
+    #expect(dayPart.contains("**Answer:** \(day[6]) new of \(day[3])"))
+    #expect(dayPart.contains("so \(Int(day[3])! - Int(day[6])!) had watched before"))
+    // The country: its watch hours over all.
+    let countryPart = try #require(answers.components(separatedBy: "watch time did viewers in ").dropFirst().first)
+    let country = try #require(rows("countries.csv").first { countryPart.hasPrefix($0[0] + " ") })
+    #expect(countryPart.contains(Human.percent(Double(country[7]))))
+}
+
+/// r16: the exercises were one template whatever the data. The title, the
+/// day and the country they ask about now follow the data.
+@Test func r16ExercisesFollowTheData() throws {
+    func questions(_ lines: [String]) throws -> [String] {
+        let report = try #require(try outputs(lines, catalog: sampleCatalog, level: .advanced)["report.md"])
+        return numberedItems(report.components(separatedBy: "## Exercises")[1].components(separatedBy: "\n## ")[0])
+    }
+    let base = try questions(sampleLines)
+    var differing = 0
+    for extra in 1...4 {
+        let more = sampleLines + views(extra, at: "2026-11-2\(2 + extra % 3)T12:00:00Z", title: "E2", country: "JP", prefix: "x")
+        if try questions(more) != base { differing += 1 }
+    }
+    #expect(differing >= 3)
+    // The same data asks the same questions.
+    #expect(try questions(sampleLines) == base)
+}

@@ -69,8 +69,7 @@ func eachLevelHasItsSections(level: ReportLevel) throws {
                         "### Peak audience"]
     let advanced = ["## Series: do viewers carry on?", "### Season completion and binge viewing",
                     "## Cohorts: do viewers come back?", "## Hours viewed per runtime against started views",
-                    "## The rewatch curve", "## Data quality account", "## Methodology", "## Exercises",
-                    "## Answer key"]
+                    "## The rewatch curve", "## Data quality account", "## Methodology", "## Exercises"]
     for heading in entry { #expect(report.contains(heading), "\(level): \(heading)") }
     for heading in intermediate { #expect(report.contains(heading) == (level >= .intermediate), "\(level): \(heading)") }
     for heading in advanced { #expect(report.contains(heading) == (level >= .advanced), "\(level): \(heading)") }

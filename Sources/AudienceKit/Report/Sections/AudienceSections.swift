@@ -35,10 +35,10 @@ extension ReportWriter {
             series: [BarSeries(name: "Share of watch time", values: shown.map { $0.number("share_of_watch_hours") ?? 0 })],
             value: ChartAxis(label: "Share of all watch time (%)", format: .percent)
         ).svg(), alt: "Bar chart of each country's share of watch time; the numbers are in the table above.")
-        if let first = rows.first {
+        if let first = pick(rows, salt: 4) {
             exercises.append((
-                "Which country watched the most, and what share of all watch time is that? Recompute the share from "
-                    + "`watch_hours` in countries.csv.",
+                "What share of all watch time did viewers in " + Markdown.name(first["country"]) + " watch? Recompute "
+                    + "it from `watch_hours` in countries.csv.",
                 Markdown.name(first["country"]) + ": " + Human.number(first.number("watch_hours"), decimals: 2)
                     + " of " + Human.number(data.total("watch_hours")?.numberValue, decimals: 2) + " watch hours = "
                     + Human.percent(first.number("share_of_watch_hours")) + " (`share_of_watch_hours`)."))

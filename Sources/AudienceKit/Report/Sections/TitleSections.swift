@@ -338,32 +338,35 @@ extension ReportWriter {
         ).svg(), alt: "Rewatch curve of " + name + " against its retention curve.")
         source(Markdown.source("retention.csv", "plays") + " and `watch_ratio`; "
             + Markdown.source("moments.csv", "most_replayed_bucket") + ".")
-        if let moment = data.moments.rows.first(where: { $0["title_id"].utf8.elementsEqual(id.utf8) }),
+        writeMomentExercises()
+    }
+
+    /// Two exercises on key moments, each about a title the data picks
+    /// among the most watched: the most replayed part, and the steepest
+    /// drop on the title's clock.
+    mutating func writeMomentExercises() {
+        let moments = data.titlesWithCurves(limit: 10).compactMap { row -> (TableRecords.Record, TableRecords.Record)? in
+            data.moments.rows.first { $0["title_id"].utf8.elementsEqual(row["title_id"].utf8) }.map { (row, $0) }
+        }
+        if let (title, moment) = pick(moments.filter { !$0.1["most_replayed_bucket"].isEmpty }, salt: 5),
            let bucket = Int(moment["most_replayed_bucket"]) {
+            let clock = clock(of: title["title_id"])
             exercises.append((
-                "Which part of " + Markdown.name(name) + " is replayed the most, and how many times is it played "
-                    + "per view that reaches it? Use `plays` and `views_reached` in retention.csv.",
-                "Bucket \(bucket): `plays` − `views_reached` is largest there, and the ratio is "
+                "Which part of " + Markdown.name(data.displayName(title)) + " is replayed the most, and how many "
+                    + "times is it played per view that reaches it? Use `plays` and `views_reached` in retention.csv.",
+                "Bucket \(bucket)" + (clock.map { " (\(Human.clock($0.start(bucket)))–\(Human.clock($0.end(bucket))))" } ?? "")
+                    + ": `plays` − `views_reached` is largest there, and the ratio is "
                     + "\(Human.number(moment.number("replay_ratio"), decimals: 2)) (`replay_ratio` in moments.csv)."))
         }
-    }
-}
-
-/// Small statistics for the report's sentences.
-enum Statistics {
-    /// Pearson's correlation coefficient; nil when either side is constant.
-    static func correlation(_ xs: [Double], _ ys: [Double]) -> Double? {
-        let count = Double(min(xs.count, ys.count))
-        guard count > 1 else { return nil }
-        let meanX = xs.reduce(0, +) / count, meanY = ys.reduce(0, +) / count
-        var covariance = 0.0, varianceX = 0.0, varianceY = 0.0
-        for (x, y) in zip(xs, ys) {
-            covariance += (x - meanX) * (y - meanY)
-            varianceX += (x - meanX) * (x - meanX)
-            varianceY += (y - meanY) * (y - meanY)
+        if let (title, moment) = pick(moments.filter { !$0.1["steepest_drop_bucket"].isEmpty }, salt: 6),
+           let bucket = Int(moment["steepest_drop_bucket"]), let clock = clock(of: title["title_id"]) {
+            exercises.append((
+                "Where, on its own clock (m:ss), does " + Markdown.name(data.displayName(title)) + " lose the most "
+                    + "viewers from one part to the next? Use `views_reached` in retention.csv and `runtime_s` in "
+                    + "titles.csv (bucket i is measured at (2i+1)·runtime/(2B)).",
+                "Between \(Human.clock(clock.middle(bucket - 1))) and \(Human.clock(clock.middle(bucket))) (buckets "
+                    + "\(bucket - 1) and \(bucket)): " + Human.percent(moment.number("steepest_drop"))
+                    + " of the started views leave there (`steepest_drop` in moments.csv)."))
         }
-        guard varianceX > 0, varianceY > 0 else { return nil }
-        let r = covariance / (varianceX * varianceY).squareRoot()
-        return r.isFinite ? r : nil
     }
 }
