@@ -243,3 +243,54 @@ private func numberedItems(_ text: String) -> [String] {
     // The same data asks the same questions.
     #expect(try questions(sampleLines) == base)
 }
+
+// MARK: - periods compared
+
+/// Before the window (1–2 Nov): A twice in KR, B once in US. In it (3–4
+/// Nov): A three times in KR, C once in JP. Each view plays 300 s.
+private let comparedLines = views(2, at: "2026-11-01T10:00:00Z", title: "A")
+    + views(1, at: "2026-11-02T10:00:00Z", title: "B", country: "US", prefix: "u")
+    + views(3, at: "2026-11-03T10:00:00Z", title: "A")
+    + views(1, at: "2026-11-04T10:00:00Z", title: "C", country: "JP", prefix: "j")
+
+@Test func periodComparisonAgainstTheSameDaysBefore() throws {
+    let files = try outputs(comparedLines, level: .intermediate, from: "2026-11-03", to: "2026-11-04")
+    let csv = try #require(files["compare.csv"]).split(separator: "\n").map(String.init)
+    #expect(csv[0] == "scope,key,measure,current,previous,change,relative_change,status")
+    #expect(csv.contains("total,,views,4,3,1,0.333333,"))
+    #expect(csv.contains("total,,unique_viewers,4,3,1,0.333333,"))
+    #expect(csv.contains("total,,completion_rate,0,0,0,,"))
+    #expect(csv.contains("title,A,watch_hours,0.25,0.166667,0.083333,0.5,"))
+    #expect(csv.contains("title,C,views,1,0,1,,new"))
+    #expect(csv.contains("title,B,watch_hours,0,0.083333,-0.083333,-1,gone"))
+    #expect(csv.contains("country,JP,started_views,1,0,1,,new"))
+    #expect(csv.contains("country,US,views,0,1,-1,-1,gone"))
+    // Titles by current watch hours, then previous: A, C, B.
+    let titleOrder = csv.filter { $0.hasPrefix("title,") && $0.contains(",views,") }.map { $0.split(separator: ",")[1] }
+    #expect(titleOrder == ["A", "C", "B"])
+    let report = try #require(files["report.md"])
+    #expect(report.contains("with the 2 days just before, 2026-11-01 to 2026-11-02"))
+    #expect(report.contains("| Views | 4 | +1 (+33.3%) |"))
+    #expect(report.contains("| Completion rate | 0.0% | ±0.0\u{00A0}pp |"))
+    #expect(report.contains("| A | 3 | 3 | 15\u{00A0}min | +5\u{00A0}min (+50.0%) |"))
+    #expect(report.contains("| C | 1 | 1 | 5\u{00A0}min | new |"))
+    #expect(report.contains("Watched then and not now (**gone**): B (5\u{00A0}min)"))
+    #expect(report.contains("| JP | 1 | 1 | 5\u{00A0}min | new |"))
+    #expect(report.contains("Countries that watched then and not now (**gone**): US (5\u{00A0}min)"))
+}
+
+/// `--from` alone compares up to the last selected day; no window, or no
+/// history before it, compares nothing.
+@Test func periodComparisonNeedsHistoryBeforeTheWindow() throws {
+    let open = try outputs(comparedLines, level: .entry, from: "2026-11-03")
+    #expect(open["compare.csv"]?.contains("total,,views,4,3,1,0.333333,") == true)
+    for (from, to) in [(nil, nil), ("2026-11-01", "2026-11-04"), (nil, "2026-11-02")] as [(String?, String?)] {
+        let files = try outputs(comparedLines, level: .entry, from: from, to: to)
+        #expect(files["compare.csv"] == PeriodComparison.header.joined(separator: ",") + "\n")
+        #expect(files["report.md"]?.contains("Against the previous period") == false)
+    }
+    // A previous period the logs cover in part says so.
+    let partial = try outputs(comparedLines, level: .entry, from: "2026-11-02", to: "2026-11-04")
+    #expect(partial["report.md"]?.contains("The logs only begin on 2026-11-01, so the previous period is partly covered")
+        == true)
+}

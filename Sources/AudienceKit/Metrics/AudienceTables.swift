@@ -13,6 +13,10 @@ public struct AudienceTables: Sendable {
     public let moments: CSVTable
     public let concurrency: CSVTable
     public let seriesSummary: CSVTable
+    /// The window against the period before it (`compare.csv`); nil when
+    /// there is nothing to compare.
+    public let comparison: PeriodComparison?
+    public let compare: CSVTable
     public let totals: JSONValue
     /// Whether the first and last day are whole (not a table).
     public let coverage: DataCoverage
@@ -21,12 +25,13 @@ public struct AudienceTables: Sendable {
     public static let fileNames = [
         "titles.csv", "retention.csv", "countries.csv", "regions.csv", "devices.csv", "languages.csv", "daily.csv",
         "hours.csv", "series.csv", "cohorts.csv", "moments.csv", "concurrency.csv", "series_summary.csv",
+        "compare.csv",
     ]
 
     public var all: [(name: String, table: any CSVRendering)] {
         let tables: [any CSVRendering] = [
             titles, retention, countries, regions, devices, languages, daily, hours, series, cohorts, moments,
-            concurrency, seriesSummary,
+            concurrency, seriesSummary, compare,
         ]
         return zip(Self.fileNames, tables).map { ($0, $1) }
     }
@@ -76,6 +81,8 @@ public struct AudienceTables: Sendable {
         }
 
         coverage = DataCoverage(set)
+        comparison = PeriodComparison(set)
+        compare = PeriodComparison.table(comparison)
         let days = set.views.map(\.local.day)
         totals = .object([
             ("first_day", days.min().map { .string(LocalTime.dayString($0)) } ?? .null),

@@ -38,6 +38,7 @@ struct ReportData {
     let lineTotals: JSONValue
     let duplicates: Int
     let coverage: DataCoverage
+    let comparison: PeriodComparison?
     /// Row positions by `title_id`: of titles.csv, and of each title's curve
     /// in retention.csv.
     private let titlePositions: [ByteString: Int]
@@ -66,6 +67,7 @@ struct ReportData {
         lineTotals = QualityTables.lineTotals(report.read)
         duplicates = report.read.events.duplicates
         coverage = tables.coverage
+        comparison = tables.comparison
         var titlePositions: [ByteString: Int] = [:]
         for (index, row) in titles.rows.enumerated() { titlePositions[ByteString(row["title_id"])] = index }
         self.titlePositions = titlePositions

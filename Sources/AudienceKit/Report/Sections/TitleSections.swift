@@ -8,17 +8,28 @@ extension ReportWriter {
         paragraph(
             "The titles with the most watch time. A long title collects hours with fewer views, so the table "
                 + "also shows views, completion and the average share of the title watched.")
+        let comparison = data.comparison
         table(
-            ["Title", "Views", "Started", "Watch time", "Completion", "Avg % watched"],
+            ["Title", "Views", "Started", "Watch time"] + (comparison == nil ? [] : ["Change in watch time"])
+                + ["Completion", "Avg % watched"],
             rows.map { row in
                 [
                     Markdown.name(data.displayName(row)), Human.count(row.count("views")),
                     Human.count(row.count("started_views")), Human.hours(row.number("watch_hours")),
+                ] + (comparison.map { [change($0.row("title", row["title_id"], "watch_hours"))] } ?? []) + [
                     Human.percent(row.number("completion_rate")), Human.percent(row.number("avg_pct_watched")),
                 ]
             },
-            rightAligned: [1, 2, 3, 4, 5], limit: 10, csv: "titles.csv",
+            rightAligned: Set(1...(comparison == nil ? 5 : 6)), limit: 10, csv: "titles.csv",
             what: "titles with a view, by watch time (catalog titles nobody watched are listed there too)")
+        if let comparison {
+            let gone = comparison.rows.filter { $0.scope == "title" && $0.status == .gone && $0.measure == "watch_hours" }
+            paragraph("Change in watch time against \(LocalTime.dayString(comparison.previous.lowerBound)) to "
+                + "\(LocalTime.dayString(comparison.previous.upperBound)) (" + Markdown.source("compare.csv", "change")
+                + ", rows `title`)." + (gone.isEmpty ? "" : " Watched then and not now (**gone**): "
+                    + gone.prefix(10).map { Markdown.name(topTitleName($0.key)) + " (" + Human.hours($0.previous) + ")" }
+                        .joined(separator: ", ") + (gone.count > 10 ? " and \(gone.count - 10) more" : "") + "."))
+        }
         source(Markdown.source("titles.csv", "views") + ", `started_views`, `watch_hours`, `completion_rate`, "
             + "`avg_pct_watched`; sorted by `watch_hours`.")
         chart("top-titles", svg: BarChart(
