@@ -294,3 +294,31 @@ private let comparedLines = views(2, at: "2026-11-01T10:00:00Z", title: "A")
     #expect(partial["report.md"]?.contains("The logs only begin on 2026-11-01, so the previous period is partly covered")
         == true)
 }
+
+// MARK: - viewer-local time
+
+/// r16: the hour map was only on the report's clock. At 15:00 UTC on a
+/// Wednesday it is Thursday 00:00 in Seoul and Wednesday 10:00 in New York;
+/// a US view without a region has no single zone and is left out.
+@Test func r16ViewerLocalHoursUseTheZoneOfTheCountryOrRegion() throws {
+    let lines = views(2, at: "2026-11-25T15:00:00Z", country: "KR")
+        + views(1, at: "2026-11-25T15:00:00Z", country: "US", region: "US-NY", prefix: "n")
+        + views(1, at: "2026-11-25T15:00:00Z", country: "US", prefix: "u")
+    let files = try outputs(lines, level: .intermediate)
+    #expect(files["hours.csv"] == "weekday,hour,started_views,watch_hours\n3,15,4,0.333333\n")
+    #expect(files["local_hours.csv"] == "weekday,hour,started_views,watch_hours\n3,10,1,0.083333\n4,0,2,0.166667\n")
+    let report = try #require(files["report.md"])
+    #expect(report.contains("It places 3 started views of 4; the others come from places with no single zone"))
+    #expect(report.contains("are left out: US 1."))
+    #expect(report.contains("The busiest hour of the week is Thursday 00:00, with 2 started views over the period."))
+    #expect(files["charts/weekday-hour-local.svg"] != nil)
+    // Daylight saving comes from the zone: in July New York is UTC−4.
+    let july = try outputs(views(1, at: "2026-07-01T15:00:00Z", country: "US", region: "US-NY"), level: .entry)
+    #expect(july["local_hours.csv"] == "weekday,hour,started_views,watch_hours\n3,11,1,0.083333\n")
+    #expect(ViewerLocalHours.zoneName(country: "US", region: "") == nil)
+    #expect(ViewerLocalHours.zoneName(country: "FR", region: "FR-IDF") == "Europe/Paris")
+    // Every listed zone is one the time zone database knows.
+    for name in Array(ViewerLocalHours.countryZones.values) + Array(ViewerLocalHours.regionZones.values) {
+        #expect(ReportTimeZone(name) != nil, "\(name)")
+    }
+}

@@ -39,6 +39,8 @@ struct ReportData {
     let duplicates: Int
     let coverage: DataCoverage
     let comparison: PeriodComparison?
+    let viewerLocalHours: ViewerLocalHours
+    let localHours: TableRecords
     /// Row positions by `title_id`: of titles.csv, and of each title's curve
     /// in retention.csv.
     private let titlePositions: [ByteString: Int]
@@ -68,6 +70,8 @@ struct ReportData {
         duplicates = report.read.events.duplicates
         coverage = tables.coverage
         comparison = tables.comparison
+        viewerLocalHours = tables.viewerLocalHours
+        localHours = TableRecords(tables.viewerLocalHours.table)
         var titlePositions: [ByteString: Int] = [:]
         for (index, row) in titles.rows.enumerated() { titlePositions[ByteString(row["title_id"])] = index }
         self.titlePositions = titlePositions

@@ -125,6 +125,31 @@ extension ReportWriter {
         return (map, text)
     }
 
+    /// The same week on each viewer's own clock, where their place gives one zone.
+    mutating func writeViewerLocalHours() {
+        let local = data.viewerLocalHours
+        guard local.placedStartedViews > 0 else { return }
+        heading("On the viewers' own clocks", depth: 3)
+        let (map, busiest) = weekHeatMap(
+            data.localHours.rows, title: "Started views by weekday and hour, viewer-local time",
+            description: "Heat map with a row per hour (0 to 23) and a column per weekday, each view on the clock "
+                + "of its country or region; the darker the cell, the more views started then.",
+            zone: "viewer-local")
+        let unplaced = local.unplacedCountries.prefix(8).map { Markdown.name($0.country) + " " + Human.count($0.startedViews) }
+        paragraph(
+            "The same started views, each at the hour its viewer's clock showed: the zone of the view's country, "
+                + "or of its region where the country has several (the United States, Brazil, Canada, Australia…; "
+                + "docs/metrics.md lists the zones). This is when people watch where they are."
+                + busiest + " It places \(Human.plural(local.placedStartedViews, "started view")) of "
+                + "\(Human.count(local.placedStartedViews + local.unplacedStartedViews))"
+                + (unplaced.isEmpty ? "." : "; the others come from places with no single zone (a country with "
+                    + "several zones and no known region, or no country) and are left out: "
+                    + unplaced.joined(separator: ", ") + "."))
+        chart("weekday-hour-local", svg: map.svg(),
+              alt: "Heat map of started views by weekday and hour on the viewers' own clocks; the numbers are in local_hours.csv.")
+        source(Markdown.source("local_hours.csv", "started_views") + " by `weekday` and `hour`, viewer-local.")
+    }
+
     mutating func writeWhenPeopleWatch() {
         heading("When people watch")
         let countries = data.countries.rows.count
@@ -137,12 +162,14 @@ extension ReportWriter {
             "Started views by the weekday and hour they started, on the report's clock, \(Markdown.text(zoneName))"
                 + (countries > 1
                     ? ": one clock for viewers in \(Human.plural(countries, "country", "countries")), so an hour "
-                        + "here is not the hour their own clocks showed."
+                        + "here is not the hour their own clocks showed"
+                        + (data.viewerLocalHours.placedStartedViews > 0 ? " (the next map shows that)." : ".")
                     : ".")
                 + busiest + " " + weekdayCounts())
         chart("weekday-hour", svg: map.svg(),
               alt: "Heat map of started views by weekday and hour in \(zoneName); the numbers are in hours.csv.")
         source(Markdown.source("hours.csv", "started_views") + " by `weekday` (1 = Monday) and `hour`.")
+        writeViewerLocalHours()
 
         let peaks = data.concurrency.rows
         guard !peaks.isEmpty else { return }
