@@ -170,6 +170,10 @@ extension ReportWriter {
             text += " The logs only begin on \(LocalTime.dayString(comparison.previousCoveredFrom)), so the "
                 + "previous period is partly covered and its totals are low: read the changes with care."
         }
+        if let last = data.coverage.partialLastDay, comparison.current.contains(last.day) {
+            text += " The logs end at \(last.clock) on \(LocalTime.dayString(last.day)), so this period's last day "
+                + "is partial and its totals are a little low."
+        }
         return text
     }
 
