@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Renders Reports/: the course report at each level (entry, intermediate,
 # advanced) for each bundled sample (Datasets/clean, Datasets/messy), with the
-# tables and charts it links. summary.json is left out: it holds the run's
+# tables and charts it links; and Reports/clean/compared, the intermediate
+# report of the last four days (--from 2026-11-05 --to 2026-11-08), which
+# compares them with the four days before. summary.json is left out: it holds the run's
 # elapsed time, and Reports/ must not change unless the results do
 # (ReportsTests fails when Reports/ is out of date).
 #
@@ -23,3 +25,9 @@ for sample in clean messy; do
     echo "Reports/$sample/$level/report.md"
   done
 done
+out=$PWD/Reports/clean/compared
+rm -rf "$out"
+(cd Datasets/clean && "$bin" analyze logs --catalog catalog.csv --level intermediate --from 2026-11-05 --to 2026-11-08 \
+  --out "$out" --quiet)
+rm -f "$out/summary.json"
+echo "Reports/clean/compared/report.md"

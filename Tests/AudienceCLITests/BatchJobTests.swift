@@ -175,6 +175,18 @@ private func prometheusSamples(_ text: String) throws -> [String: Double] {
     #expect(charts.isEmpty)
 }
 
+/// Issue 16: an advanced run writes answers.md; an intermediate run into the
+/// same folder removes it, so no answer key is left looking current.
+@Test func anIntermediateRunAfterAnAdvancedOneLeavesNoAnswers() throws {
+    let folder = try folderWithLogs()
+    #expect(try run(["analyze", "good.jsonl", "--out", "o", "-q", "--level", "advanced"], in: folder).status == 0)
+    let answers = folder.appendingPathComponent("o/answers.md").path
+    #expect(FileManager.default.fileExists(atPath: answers))
+    #expect(try run(["analyze", "good.jsonl", "--out", "o", "-q", "--level", "intermediate"], in: folder).status == 0)
+    #expect(!FileManager.default.fileExists(atPath: answers))
+    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("o/report.md").path))
+}
+
 /// Whether this process may mount a tmpfs (root, and a kernel that lets it).
 private let canMountTmpfs: Bool = {
     guard getuid() == 0, let folder = try? temporaryFolder() else { return false }

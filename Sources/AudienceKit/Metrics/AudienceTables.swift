@@ -13,18 +13,27 @@ public struct AudienceTables: Sendable {
     public let moments: CSVTable
     public let concurrency: CSVTable
     public let seriesSummary: CSVTable
+    /// The window against the period before it (`compare.csv`); nil when
+    /// there is nothing to compare.
+    public let comparison: PeriodComparison?
+    public let compare: CSVTable
+    /// Started views on the viewers' own clocks (`local_hours.csv`).
+    public let viewerLocalHours: ViewerLocalHours
     public let totals: JSONValue
+    /// Whether the first and last day are whole (not a table).
+    public let coverage: DataCoverage
 
     /// The files of `all`, in its order.
     public static let fileNames = [
         "titles.csv", "retention.csv", "countries.csv", "regions.csv", "devices.csv", "languages.csv", "daily.csv",
         "hours.csv", "series.csv", "cohorts.csv", "moments.csv", "concurrency.csv", "series_summary.csv",
+        "compare.csv", "local_hours.csv",
     ]
 
     public var all: [(name: String, table: any CSVRendering)] {
         let tables: [any CSVRendering] = [
             titles, retention, countries, regions, devices, languages, daily, hours, series, cohorts, moments,
-            concurrency, seriesSummary,
+            concurrency, seriesSummary, compare, viewerLocalHours.table,
         ]
         return zip(Self.fileNames, tables).map { ($0, $1) }
     }
@@ -73,6 +82,10 @@ public struct AudienceTables: Sendable {
             best.map { day.views > $0.views ? day : $0 } ?? day
         }
 
+        coverage = DataCoverage(set)
+        comparison = PeriodComparison(set)
+        compare = PeriodComparison.table(comparison)
+        viewerLocalHours = ViewerLocalHours(set)
         let days = set.views.map(\.local.day)
         totals = .object([
             ("first_day", days.min().map { .string(LocalTime.dayString($0)) } ?? .null),

@@ -3,14 +3,17 @@
 /// gives the same bytes: nothing here depends on the clock, the thread count
 /// or the machine.
 public enum CourseReport {
-    /// The report's own files besides its charts (those are `charts/*.svg`).
-    public static let fileNames = ["report.md"]
+    /// The report's own files besides its charts (those are `charts/*.svg`):
+    /// `answers.md` holds the exercises' answers at the advanced level, apart
+    /// from `report.md` so that the report can be handed out without them.
+    public static let fileNames = ["report.md", "answers.md"]
 
-    /// The report's files by name (`report.md`, `charts/….svg`).
+    /// The report's files by name (`report.md`, `answers.md`, `charts/….svg`).
     public static func render(_ report: AnalysisReport, level: ReportLevel) -> [(name: String, text: String)] {
         var writer = ReportWriter(data: ReportData(report), level: level)
         writer.writeDocument()
-        return [("report.md", writer.markdown)] + writer.charts.map { ("charts/" + $0.name + ".svg", $0.svg) }
+        let answers = writer.answersDocument().map { [("answers.md", $0)] } ?? []
+        return [("report.md", writer.markdown)] + answers + writer.charts.map { ("charts/" + $0.name + ".svg", $0.svg) }
     }
 }
 
@@ -34,6 +37,10 @@ struct ReportData {
     let totals: JSONValue
     let lineTotals: JSONValue
     let duplicates: Int
+    let coverage: DataCoverage
+    let comparison: PeriodComparison?
+    let viewerLocalHours: ViewerLocalHours
+    let localHours: TableRecords
     /// Row positions by `title_id`: of titles.csv, and of each title's curve
     /// in retention.csv.
     private let titlePositions: [ByteString: Int]
@@ -61,6 +68,10 @@ struct ReportData {
         totals = tables.totals
         lineTotals = QualityTables.lineTotals(report.read)
         duplicates = report.read.events.duplicates
+        coverage = tables.coverage
+        comparison = tables.comparison
+        viewerLocalHours = tables.viewerLocalHours
+        localHours = TableRecords(tables.viewerLocalHours.table)
         var titlePositions: [ByteString: Int] = [:]
         for (index, row) in titles.rows.enumerated() { titlePositions[ByteString(row["title_id"])] = index }
         self.titlePositions = titlePositions
@@ -145,6 +156,21 @@ struct ReportWriter {
     /// Questions and their answers, for the exercises at the advanced level.
     var exercises: [(question: String, answer: String)] = []
 
+    /// A number of this data that picks which title, country or day an
+    /// exercise asks about: another data set asks about others, and the
+    /// same data always about the same (no clock, no randomness).
+    var exerciseSeed: Int {
+        let started = data.total("started_views")?.integerValue ?? 0
+        let viewers = data.total("unique_viewers")?.integerValue ?? 0
+        return abs(data.views &* 31 &+ started &* 7 &+ viewers)
+    }
+
+    /// One of `items`, chosen by `exerciseSeed` (`salt` makes exercises
+    /// choose independently); nil when there are none.
+    func pick<T>(_ items: [T], salt: Int) -> T? {
+        items.isEmpty ? nil : items[abs(exerciseSeed &+ salt &* 7_919) % items.count]
+    }
+
     init(data: ReportData, level: ReportLevel) {
         self.data = data
         self.level = level
@@ -218,6 +244,5 @@ struct ReportWriter {
             writeExercises()
         }
         writeGlossary()
-        if level >= .advanced { writeAnswerKey() }
     }
 }

@@ -97,10 +97,13 @@ enum Human {
     /// Hours as "1 h 05 min" below 100 hours, "1,234 h" above, "45 min" below one.
     static func hours(_ hours: Double?) -> String {
         guard let hours, hours.isFinite else { return "–" }
-        if hours >= 100 { return ChartNumber.decimal(hours, decimals: 0) + space + "h" }
-        let minutes = Int((hours * 60).rounded(.toNearestOrAwayFromZero))
-        if minutes < 60 { return "\(minutes)" + space + "min" }
-        return "\(minutes / 60)" + space + "h" + space + pad(minutes % 60, 2) + space + "min"
+        return ChartNumber.hoursAndMinutes(hours)
+    }
+
+    /// A position in a title as "4:12" (or "1:04:12"), on the title's own clock.
+    static func clock(_ seconds: Double?) -> String {
+        guard let seconds, seconds.isFinite else { return "–" }
+        return ChartNumber.clock(seconds)
     }
 
     /// Minutes as "12 min 18 s" (or "45 s"); whole minutes alone from a

@@ -2,6 +2,13 @@
 enum AxisDrawing {
     /// Room kept below the plot for tick labels and the axis label.
     static let bottomHeight = 44.0
+    /// The extra room for a second row of tick labels (the title's clock).
+    static let clockRowHeight = 15.0
+
+    /// The room below the plot for `axis`: a second row for its clock labels.
+    static func bottomHeight(for axis: ChartAxis) -> Double {
+        bottomHeight + (axis.runtimeSeconds == nil ? 0 : clockRowHeight)
+    }
     /// Where the rotated y-axis label sits, from the left edge.
     static let leftLabelX = 22.0
 
@@ -28,8 +35,12 @@ enum AxisDrawing {
     static func drawBottom(_ scale: NiceScale, axis: ChartAxis, plot: PlotRect, into svg: inout SVGDocument) {
         let indices = Array(scale.tickIndices)
         let labels = indices.map { scale.label(ofTick: $0, format: axis.format) }
+        // Under a tick in % of a runtime, its position on the title's clock.
+        let clocks = axis.runtimeSeconds.map { runtime in
+            indices.map { ChartNumber.clock(scale.value(ofTick: $0) / 100 * runtime) }
+        }
         let spacing = plot.width / Double(max(1, indices.count - 1))
-        let widest = labels.map { SVGText.width(of: $0) }.max() ?? 0
+        let widest = (labels + (clocks ?? [])).map { SVGText.width(of: $0) }.max() ?? 0
         let every = Self.labelStride(labelWidth: widest + 8, spacing: spacing)
         for (position, index) in indices.enumerated() {
             let x = plot.left + scale.fraction(of: scale.value(ofTick: index)) * plot.width
@@ -40,13 +51,20 @@ enum AxisDrawing {
             ])
             guard position % every == 0 else { continue }
             svg.text(labels[position], [.x: .number(x), .y: .number(plot.bottom + 17), .textAnchor: "middle"])
+            if let clocks {
+                svg.text(clocks[position], [
+                    .x: .number(x), .y: .number(plot.bottom + 17 + clockRowHeight), .textAnchor: "middle",
+                    .fill: .text(ChartStyle.secondaryTextColour),
+                ])
+            }
         }
         svg.element(.line, [
             .x1: .number(plot.left), .y1: .number(plot.bottom), .x2: .number(plot.right), .y2: .number(plot.bottom),
             .stroke: .text(ChartStyle.axisColour), .strokeWidth: "1",
         ])
         svg.text(SVGText.fitted(axis.label, maxWidth: ChartStyle.width - 2 * ChartStyle.outerMargin, bold: true), [
-            .x: .number(plot.centerX), .y: .number(plot.bottom + 38), .textAnchor: "middle", .fontWeight: "bold",
+            .x: .number(plot.centerX), .y: .number(plot.bottom + 38 + (clocks == nil ? 0 : clockRowHeight)),
+            .textAnchor: "middle", .fontWeight: "bold",
         ])
     }
 

@@ -89,4 +89,36 @@ enum ChartNumber {
         for _ in 0..<min(abs(exponent), 400) { result *= 10 }
         return exponent < 0 ? 1 / result : result
     }
+
+    /// Hours as "1 h 05 min" below 100 hours, "1,234 h" from 100 on, "45 min"
+    /// below one: the report's way to write watch time, in its tables and
+    /// its charts alike.
+    static func hoursAndMinutes(_ hours: Double) -> String {
+        guard hours.isFinite else { return "" }
+        let space = "\u{00A0}"
+        if hours >= 100 || hours <= -100 { return decimal(hours, decimals: 0) + space + "h" }
+        let minutes = Int((hours * 60).rounded(.toNearestOrAwayFromZero))
+        if abs(minutes) < 60 { return "\(minutes)" + space + "min" }
+        let sign = minutes < 0 ? "-" : ""
+        return sign + "\(abs(minutes) / 60)" + space + "h" + space + pad(abs(minutes) % 60, 2) + space + "min"
+    }
+
+    /// A position on a title's clock: "m:ss" below an hour, "h:mm:ss" from
+    /// one hour on; whole seconds, rounded half up. Empty when not finite
+    /// or beyond a million hours.
+    static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, abs(seconds) < 3.6e9 else { return "" }
+        let whole = Int(abs(seconds).rounded(.toNearestOrAwayFromZero))
+        let sign = seconds < 0 && whole > 0 ? "-" : ""
+        if whole < 3600 { return sign + "\(whole / 60):" + pad(whole % 60, 2) }
+        return sign + "\(whole / 3600):" + pad(whole / 60 % 60, 2) + ":" + pad(whole % 60, 2)
+    }
+
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// A day (days since 1970-01-01) as "Nov 3".
+    static func dayLabel(_ day: Int) -> String {
+        let (_, month, dayOfMonth) = Timestamp.civilFromDays(day)
+        return monthNames[max(0, min(11, month - 1))] + "\u{00A0}" + String(dayOfMonth)
+    }
 }

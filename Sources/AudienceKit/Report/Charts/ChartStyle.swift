@@ -11,6 +11,9 @@ enum ChartStyle {
     static let axisColour = "#444444"
     static let gridColour = "#E0E0E0"
     static let markerColour = "#555555"
+    /// Second rows of labels (a title's clock under % of runtime): dark
+    /// enough on white (7:1), lighter than the first row.
+    static let secondaryTextColour = "#555555"
     static let outerMargin = 16.0
 }
 

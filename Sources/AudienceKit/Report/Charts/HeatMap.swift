@@ -18,8 +18,11 @@ struct HeatMap: Sendable {
     var columnAxisLabel: String
     /// The colour scale: its label (with the unit), range and number format.
     var scale: ChartAxis
-    /// Writes each value in its cell, where it fits.
+    /// Writes each value in its cell, where it fits (`unlabelledCells`
+    /// says where it does not).
     var showsValues: Bool
+    /// The tallest a row may be; lower keeps a grid of many rows short.
+    var maximumCellHeight: Double
 
     static let longestRowLabel = 140.0
     static let maximumBins = 8
@@ -27,8 +30,10 @@ struct HeatMap: Sendable {
 
     init(
         title: String, description: String, rows: [String], columns: [String], values: [[Double?]],
-        rowAxisLabel: String, columnAxisLabel: String, scale: ChartAxis, showsValues: Bool = false
+        rowAxisLabel: String, columnAxisLabel: String, scale: ChartAxis, showsValues: Bool = false,
+        maximumCellHeight: Double = 28
     ) {
+        self.maximumCellHeight = maximumCellHeight
         self.title = title
         self.description = description
         self.rows = rows
@@ -51,11 +56,7 @@ struct HeatMap: Sendable {
         }
         let bins = scale.scale(for: cells().compactMap(\.value), maxIntervals: Self.maximumBins, alwaysExtends: true)
         let rowLabels = rows.map { SVGText.fitted($0, maxWidth: Self.longestRowLabel) }
-        let axisRoom = rowAxisLabel.isEmpty ? ChartStyle.outerMargin : AxisDrawing.leftLabelX + 14
-        let left = axisRoom + (rowLabels.map { SVGText.width(of: $0) }.max() ?? 0) + 8
-        // Wide enough for "100%"; wider cells only stretch a short grid.
-        let cellWidth = min(Self.widestCell, (ChartStyle.width - 20 - left) / Double(columns.count))
-        let cellHeight = min(28, max(16, cellWidth))
+        let (left, cellWidth, cellHeight) = layout()
         let plot = PlotRect(
             left: left, top: top + 4, width: cellWidth * Double(columns.count), height: cellHeight * Double(rows.count))
 
@@ -91,6 +92,28 @@ struct HeatMap: Sendable {
         let bottom = drawLegend(bins, hasNoData: hasNoData, left: plot.left, top: legendTop, into: &svg)
         return svg.rendered(
             width: ChartStyle.width, height: bottom + ChartStyle.outerMargin, title: title, description: description)
+    }
+
+    /// The grid's left edge and cell size.
+    private func layout() -> (left: Double, cellWidth: Double, cellHeight: Double) {
+        let rowLabels = rows.map { SVGText.fitted($0, maxWidth: Self.longestRowLabel) }
+        let axisRoom = rowAxisLabel.isEmpty ? ChartStyle.outerMargin : AxisDrawing.leftLabelX + 14
+        let left = axisRoom + (rowLabels.map { SVGText.width(of: $0) }.max() ?? 0) + 8
+        // Wide enough for "100%"; wider cells only stretch a short grid.
+        let cellWidth = min(Self.widestCell, (ChartStyle.width - 20 - left) / Double(max(1, columns.count)))
+        let cellHeight = min(maximumCellHeight, max(16, cellWidth))
+        return (left, cellWidth, cellHeight)
+    }
+
+    /// Cells with a value whose label does not fit, so is not written
+    /// (0 when `showsValues` is off). A report that says "each cell shows
+    /// its value" needs this to be 0.
+    var unlabelledCells: Int {
+        guard showsValues else { return 0 }
+        let width = layout().cellWidth
+        return cells().filter { cell in
+            cell.value.map { SVGText.width(of: scale.format.valueLabel($0)) > width - 4 } ?? false
+        }.count
     }
 
     private struct Cell {

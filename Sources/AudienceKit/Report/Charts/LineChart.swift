@@ -74,7 +74,7 @@ struct LineChart: Sendable {
             drawSeries(index, plot: plot, x: xScale, y: yScale, into: &svg)
         }
         svg.close(.g)
-        let height = plot.bottom + AxisDrawing.bottomHeight + ChartStyle.outerMargin / 2
+        let height = plot.bottom + AxisDrawing.bottomHeight(for: x) + ChartStyle.outerMargin / 2
         return svg.rendered(width: ChartStyle.width, height: height, title: title, description: description)
     }
 

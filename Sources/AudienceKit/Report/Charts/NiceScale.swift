@@ -70,6 +70,8 @@ struct NiceScale: Sendable, Equatable {
 
     /// The tick's label, exact: "0.2", "12,000", "40%".
     func label(ofTick index: Int, format: TickFormat) -> String {
+        if format == .day { return ChartNumber.dayLabel(Int(value(ofTick: index).rounded())) }
+        if format == .hours { return label(ofTick: index, format: .number) + "\u{00A0}h" }
         let shift = format == .percent ? 2 : 0
         let text = ChartNumber.fixedPoint(index * stepMantissa, decimals: -(stepExponent + shift))
         return format == .percent ? text + "%" : text

@@ -78,7 +78,7 @@ extension ReportWriter {
             "A viewer's cohort is the day of their first started view. Each row is a cohort, each column a number "
                 + "of days later; a cell is the share of the cohort with a started view on that day. Day 0 is "
                 + "always 100%; the later columns show how many come back. The triangle's lower right is empty: "
-                + "those days are after the end of the data.")
+                + "those days are after the end of the data." + partialCohortDaySentence())
         var cohortDays: [String] = []
         var cohortSizes: [Int] = []
         var maxOffset = 0
@@ -96,8 +96,15 @@ extension ReportWriter {
         var grid = [[Double?]](repeating: [], count: shownDays.count)
         var rowIndex: [String: Int] = [:]
         for (index, day) in shownDays.enumerated() { rowIndex[day] = index }
+        // A last day the logs cover only partly would draw its diagonal as a
+        // collapse of every cohort: those cells are left out (day 0 stays).
+        let partialDay = data.coverage.partialLastDay?.day
         for row in rows {
             guard let index = rowIndex[row["cohort_day"]], row.count("day_offset") <= shownOffsets else { continue }
+            if let partialDay, row.count("day_offset") > 0,
+               (Self.dayIndex(row["cohort_day"]) ?? 0) + row.count("day_offset") == partialDay {
+                continue
+            }
             grid[index].append(row.number("return_rate"))
         }
         chart("cohorts", svg: HeatMap(
@@ -114,11 +121,11 @@ extension ReportWriter {
         paragraph("Each row label gives the cohort's size (n): a small cohort, like one that starts late on the "
             + "first day of the logs, swings from 0% to 100% on a single viewer.")
         source(Markdown.source("cohorts.csv") + ": `cohort_viewers`, `returning_viewers`, `return_rate`.")
-        // The largest cohort that has a next day (the first such on a tie).
+        // A cohort that has a next day, picked by the data.
         let candidates = cohortDays.indices.filter { index in
             rows.contains { $0["cohort_day"] == cohortDays[index] && $0.count("day_offset") == 1 }
         }
-        if let largest = candidates.max(by: { cohortSizes[$0] < cohortSizes[$1] }),
+        if let largest = pick(candidates, salt: 3),
            let dayOne = rows.first(where: { $0["cohort_day"] == cohortDays[largest] && $0.count("day_offset") == 1 }) {
             exercises.append((
                 "Of the viewers whose first started view was on " + Markdown.text(cohortDays[largest]) + ", how many "
@@ -126,6 +133,14 @@ extension ReportWriter {
                 Human.count(dayOne.count("returning_viewers")) + " of " + Human.count(dayOne.count("cohort_viewers"))
                     + ": " + Human.percent(dayOne.number("return_rate")) + " (cohorts.csv, `day_offset` 1)."))
         }
+    }
+
+    /// The sentence on a partial last day, left out of the cohort triangle.
+    func partialCohortDaySentence() -> String {
+        guard let last = data.coverage.partialLastDay else { return "" }
+        return " The logs end at \(last.clock) on \(LocalTime.dayString(last.day)), so that day's returns are "
+            + "partial: its diagonal is left out of the chart, where it would look like every cohort collapsing "
+            + "(cohorts.csv keeps it)."
     }
 
     mutating func writeQualityAccount() {
@@ -141,15 +156,26 @@ extension ReportWriter {
                 + "not positive). Duplicates are only known across files, so they are counted in the `TOTAL` row. "
                 + "A file that could not be read to the end names the damage and its byte offset; what was read "
                 + "before it counts.")
-        let columns = ["lines", "accepted", "ignored_event", "malformed", "missing_field", "bad_timestamp",
-                       "bad_number", "bad_segment", "duplicate"]
+        // Two narrow tables rather than one of eleven columns, so that
+        // `error`, the column that matters, stays on the screen.
         table(
-            ["File"] + columns.map { "`\($0)`" } + ["Error"],
+            ["File", "Lines", "Accepted", "`ignored_event`", "Duplicates", "Error"],
             data.quality.rows.map { row in
-                [Markdown.name(row["file"], limit: 40)] + columns.map { row[$0].isEmpty ? "" : Human.count(row.count($0)) }
-                    + [Markdown.text(row["error"])]
+                [Markdown.name(row["file"], limit: 40)]
+                    + ["lines", "accepted", "ignored_event", "duplicate"].map {
+                        row[$0].isEmpty ? "" : Human.count(row.count($0))
+                    }
+                    + [row["error"].isEmpty ? "" : "**" + Markdown.text(row["error"]) + "**"]
             },
-            rightAligned: Set(1...columns.count), limit: 25, csv: "quality.csv")
+            rightAligned: [1, 2, 3, 4], limit: 25, csv: "quality.csv")
+        let reasons = ["malformed", "missing_field", "bad_timestamp", "bad_number", "bad_segment"]
+        paragraph("The rejected lines of each file, by reason:")
+        table(
+            ["File"] + reasons.map { "`\($0)`" },
+            data.quality.rows.map { row in
+                [Markdown.name(row["file"], limit: 40)] + reasons.map { row[$0].isEmpty ? "" : Human.count(row.count($0)) }
+            },
+            rightAligned: Set(1...reasons.count), limit: 25, csv: "quality.csv")
         source(Markdown.source("quality.csv") + "; examples of each rejection in [rejects.csv](rejects.csv).")
         let total = data.line("lines")
         if total > 0 {
@@ -210,27 +236,44 @@ extension ReportWriter {
 
     mutating func writeExercises() {
         guard !exercises.isEmpty else { return }
-        if let top = data.titles.rows.first(where: { $0.count("started_views") > 0 }) {
+        let titles = data.titles.rows.filter { $0.count("started_views") > 0 }
+        if let title = pick(Array(titles.prefix(10)), salt: 1) {
             exercises.insert((
-                "Recompute the completion rate of " + Markdown.name(data.displayName(top)) + " from its "
+                "Recompute the completion rate of " + Markdown.name(data.displayName(title)) + " from its "
                     + "`completed_views` and `started_views` in titles.csv.",
-                Human.count(top.count("completed_views")) + " ÷ " + Human.count(top.count("started_views")) + " = "
-                    + Human.percent(top.number("completion_rate")) + "."), at: 0)
+                Human.count(title.count("completed_views")) + " ÷ " + Human.count(title.count("started_views")) + " = "
+                    + Human.percent(title.number("completion_rate")) + " (`completion_rate`)."), at: 0)
         }
         exercises.insert((
             "How many different viewers started a view? Which column of which table adds up to it?",
             "Sum `new_viewers` in daily.csv: " + Human.count(data.total("unique_viewers")?.integerValue ?? 0)
                 + " (each viewer is new on exactly one day)."), at: 0)
+        if let day = pick(data.daily.rows, salt: 2) {
+            exercises.append((
+                "On " + Markdown.text(day["day"]) + ", how many of the viewers with a started view were new, and how "
+                    + "many had watched before? Use daily.csv.",
+                Human.count(day.count("new_viewers")) + " new of " + Human.count(day.count("unique_viewers"))
+                    + " (`new_viewers` of `unique_viewers`), so "
+                    + Human.count(day.count("unique_viewers") - day.count("new_viewers")) + " had watched before."))
+        }
         heading("Exercises")
         paragraph(
-            "Answer from the CSV files of this folder; the answer key is at the end of the report.\n\n"
+            "Answer from the CSV files of this folder. The answers are in [answers.md](answers.md), a file of "
+                + "their own: hand out this report and the CSV files without it.\n\n"
                 + exercises.enumerated().map { "\($0.offset + 1). " + $0.element.question }.joined(separator: "\n"))
     }
 
-    mutating func writeAnswerKey() {
-        guard !exercises.isEmpty else { return }
-        heading("Answer key")
-        paragraph(exercises.enumerated().map { "\($0.offset + 1). " + $0.element.answer }.joined(separator: "\n"))
+    /// `answers.md`: each exercise with its answer, computed from the same
+    /// tables; nil when the report has no exercises.
+    func answersDocument() -> String? {
+        guard level >= .advanced, !exercises.isEmpty else { return nil }
+        let title = "# Answers to the exercises of report.md"
+        let intro = "For the teacher: the exercises of [report.md](report.md) with their answers, each computed from "
+            + "the CSV files of this folder by the same run. Keep this file apart when you hand out the report."
+        let items = exercises.enumerated().map { index, exercise in
+            "\(index + 1). " + exercise.question + "\n\n   **Answer:** " + exercise.answer
+        }
+        return ([title, intro] + items).joined(separator: "\n\n") + "\n"
     }
 
     private func lastComponent(_ path: String) -> String {

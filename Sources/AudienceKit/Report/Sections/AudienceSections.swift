@@ -12,18 +12,27 @@ extension ReportWriter {
         paragraph(
             "Where the views were watched, by the `country` of each view (`ZZ` when the logs did not say). The "
                 + "share is of all watch time; subtitles are the share of started views with subtitles on.")
+        let comparison = data.comparison
         table(
-            ["Country", "Views", "Unique viewers", "Watch time", "Share of watch time", "Completion", "Subtitles",
-             "Top title"],
+            ["Country", "Views", "Unique viewers", "Watch time"] + (comparison == nil ? [] : ["Change in watch time"])
+                + ["Share of watch time", "Completion", "Subtitles", "Top title"],
             rows.map { row in
                 [
                     Markdown.name(row["country"]), Human.count(row.count("views")),
                     Human.count(row.count("unique_viewers")), Human.hours(row.number("watch_hours")),
+                ] + (comparison.map { [change($0.row("country", row["country"], "watch_hours"))] } ?? []) + [
                     Human.percent(row.number("share_of_watch_hours")), Human.percent(row.number("completion_rate")),
                     Human.percent(row.number("subtitle_share")), Markdown.name(topTitleName(row["top_title"])),
                 ]
             },
-            rightAligned: [1, 2, 3, 4, 5, 6], limit: 10, csv: "countries.csv")
+            rightAligned: Set(1...(comparison == nil ? 6 : 7)), limit: 10, csv: "countries.csv")
+        if let comparison {
+            let gone = comparison.rows.filter { $0.scope == "country" && $0.status == .gone && $0.measure == "watch_hours" }
+            paragraph("Change in watch time against the previous period (" + Markdown.source("compare.csv", "change")
+                + ", rows `country`)." + (gone.isEmpty ? "" : " Countries that watched then and not now (**gone**): "
+                    + gone.map { Markdown.name($0.key) + " (" + Human.hours($0.previous) + ")" }.joined(separator: ", ")
+                    + "."))
+        }
         source(Markdown.source("countries.csv") + ": `views`, `unique_viewers`, `watch_hours`, "
             + "`share_of_watch_hours`, `completion_rate`, `subtitle_share`, `top_title`.")
         let shown = Array(rows.prefix(10))
@@ -35,10 +44,10 @@ extension ReportWriter {
             series: [BarSeries(name: "Share of watch time", values: shown.map { $0.number("share_of_watch_hours") ?? 0 })],
             value: ChartAxis(label: "Share of all watch time (%)", format: .percent)
         ).svg(), alt: "Bar chart of each country's share of watch time; the numbers are in the table above.")
-        if let first = rows.first {
+        if let first = pick(rows, salt: 4) {
             exercises.append((
-                "Which country watched the most, and what share of all watch time is that? Recompute the share from "
-                    + "`watch_hours` in countries.csv.",
+                "What share of all watch time did viewers in " + Markdown.name(first["country"]) + " watch? Recompute "
+                    + "it from `watch_hours` in countries.csv.",
                 Markdown.name(first["country"]) + ": " + Human.number(first.number("watch_hours"), decimals: 2)
                     + " of " + Human.number(data.total("watch_hours")?.numberValue, decimals: 2) + " watch hours = "
                     + Human.percent(first.number("share_of_watch_hours")) + " (`share_of_watch_hours`)."))

@@ -142,7 +142,59 @@ extension ReportWriter {
              } ?? "."),
              "largest " + Markdown.source("concurrency.csv", "peak_views")],
         ]
-        table(["Measure", "Value", "What it means", "Where it comes from"], rows, rightAligned: [1])
+        guard let comparison = data.comparison else {
+            table(["Measure", "Value", "What it means", "Where it comes from"], rows, rightAligned: [1])
+            return
+        }
+        paragraph(comparedPeriodSentence(comparison))
+        // The change beside each measure compare.csv has, "–" for the others.
+        let measures = ["views", "started_views", "unique_viewers", "watch_hours", "completion_rate"]
+        let withChange = rows.enumerated().map { index, row in
+            [row[0], row[1], index < measures.count ? change(comparison.row("total", "", measures[index])) : "–"] + row[2...]
+        }
+        table(["Measure", "Value", "Change", "What it means", "Where it comes from"], withChange, rightAligned: [1, 2])
+        source("Change: " + Markdown.source("compare.csv", "change") + " and `relative_change`, rows `total`.")
+    }
+
+    /// Which periods are compared, in a sentence.
+    func comparedPeriodSentence(_ comparison: PeriodComparison) -> String {
+        let days = comparison.current.count
+        let previous = LocalTime.dayString(comparison.previous.lowerBound) + " to "
+            + LocalTime.dayString(comparison.previous.upperBound)
+        var text = "**Against the previous period.** Each change compares these \(Human.plural(days, "day")) "
+            + "(\(LocalTime.dayString(comparison.current.lowerBound)) to "
+            + "\(LocalTime.dayString(comparison.current.upperBound))) with the \(Human.plural(days, "day")) just "
+            + "before, \(previous): the difference, then the relative change; a rate changes by percentage "
+            + "points (pp). A title or country with no view before is **new**, one with no view now is **gone**."
+        if comparison.previousCoveredFrom > comparison.previous.lowerBound {
+            text += " The logs only begin on \(LocalTime.dayString(comparison.previousCoveredFrom)), so the "
+                + "previous period is partly covered and its totals are low: read the changes with care."
+        }
+        if let last = data.coverage.partialLastDay, comparison.current.contains(last.day) {
+            text += " The logs end at \(last.clock) on \(LocalTime.dayString(last.day)), so this period's last day "
+                + "is partial and its totals are a little low."
+        }
+        return text
+    }
+
+    /// A change as the report writes it: "+94 (+18.8%)", "+1 h 05 min
+    /// (+12.0%)", "−2.1 pp", "new", "gone"; "–" without a value.
+    func change(_ row: PeriodComparison.Row?) -> String {
+        guard let row else { return "–" }
+        switch row.status {
+        case .new: return "new"
+        case .gone: return "gone"
+        case .both: break
+        }
+        guard let change = row.change else { return "–" }
+        let sign = change > 0 ? "+" : change < 0 ? "−" : "±"
+        let magnitude = abs(change)
+        if row.measure == "completion_rate" { return sign + Human.number(magnitude * 100) + Human.space + "pp" }
+        let amount = row.measure == "watch_hours" ? Human.hours(magnitude) : Human.count(Int(magnitude.rounded()))
+        let relative = row.relativeChange.map {
+            " (" + ($0 > 0 ? "+" : $0 < 0 ? "−" : "±") + Human.percent(abs($0)) + ")"
+        } ?? ""
+        return sign + amount + relative
     }
 
     mutating func writeStartFunnel() {

@@ -7,21 +7,22 @@ extension ReportWriter {
         heading("Daily trend")
         paragraph(
             "Started views and new viewers (people whose first started view of the period falls on that day) "
-                + "for each day, by the day each view started. Day 1 is \(Markdown.text(days[0]["day"])). On the "
+                + "for each day, by the day each view started, from \(Markdown.text(days[0]["day"])) to "
+                + "\(Markdown.text(days[days.count - 1]["day"])) (days in \(Markdown.text(zoneName))). On the "
                 + "first day every viewer is new; a healthy service keeps its started views up as new viewers "
-                + "fall. The first and last days of the logs are often partial (logging starts or stops during "
-                + "the day), so compare whole days.")
+                + "fall." + partialDaysSentence())
+        let first = Self.dayIndex(days[0]["day"]) ?? 0
+        let last = days.last.flatMap { Self.dayIndex($0["day"]) } ?? first
         chart("daily", svg: LineChart(
             title: "Started views and new viewers per day",
-            description: "Line chart with two lines over the days of the period: started views and new viewers.",
+            description: "Line chart with two lines over the days of the period, dated: started views and new viewers.",
             x: ChartAxis(
-                label: "Day of the period (1 = \(days[0]["day"]))",
-                range: 1...max(2, days.last.map { dayNumber($0) } ?? 2),
-                format: .integer),
+                label: "Day the views started (\(zoneName))", range: Double(first)...Double(max(first + 1, last)),
+                format: .day),
             y: ChartAxis(label: "Views or viewers per day", format: .integer),
             series: [
-                LineSeries(name: "Started views", points: days.map { (dayNumber($0), Double($0.count("started_views"))) }),
-                LineSeries(name: "New viewers", points: days.map { (dayNumber($0), Double($0.count("new_viewers"))) }),
+                LineSeries(name: "Started views", points: days.map { (dayValue($0), Double($0.count("started_views"))) }),
+                LineSeries(name: "New viewers", points: days.map { (dayValue($0), Double($0.count("new_viewers"))) }),
             ]
         ).svg(), alt: "Line chart of started views and new viewers per day; the numbers are in the table below.")
         table(
@@ -40,9 +41,25 @@ extension ReportWriter {
 
     static let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
-    /// A daily.csv row's day as a number from the first day (1).
-    func dayNumber(_ row: TableRecords.Record) -> Double {
-        Double((Self.dayIndex(row["day"]) ?? 0) - (data.daily.rows.first.flatMap { Self.dayIndex($0["day"]) } ?? 0) + 1)
+    /// A daily.csv row's day as days since 1970-01-01, the daily chart's x.
+    func dayValue(_ row: TableRecords.Record) -> Double {
+        Double(Self.dayIndex(row["day"]) ?? 0)
+    }
+
+    /// What the report says about a first or last day the logs only partly
+    /// cover (`DataCoverage`), or nothing when both are whole.
+    func partialDaysSentence() -> String {
+        let coverage = data.coverage
+        var parts: [String] = []
+        if let first = coverage.partialFirstDay {
+            parts.append("the first day, \(LocalTime.dayString(first.day)), from \(first.clock) on")
+        }
+        if let last = coverage.partialLastDay {
+            parts.append("the last day, \(LocalTime.dayString(last.day)), up to \(last.clock)")
+        }
+        guard !parts.isEmpty else { return "" }
+        return " The logs cover " + parts.joined(separator: " and ") + " only, so "
+            + (parts.count == 1 ? "that day is" : "those days are") + " partial: compare whole days."
     }
 
     /// Days since 1970-01-01 of a `YYYY-MM-DD`.
@@ -67,43 +84,92 @@ extension ReportWriter {
             + "), so compare rows with care."
     }
 
-    mutating func writeWhenPeopleWatch() {
-        heading("When people watch")
-        var grid = [[Double?]](repeating: [Double?](repeating: 0, count: 24), count: 7)
+    static let shortWeekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+    /// A week of started views by hour, from rows with `weekday`, `hour`
+    /// and `started_views` (hours.csv, local_hours.csv): hours down,
+    /// weekdays across, as YouTube Studio draws it, so that every count
+    /// fits its cell. Returns the chart and the sentence on its busiest hours.
+    func weekHeatMap(_ rows: [TableRecords.Record], title: String, description: String, zone: String)
+        -> (map: HeatMap, busiest: String)
+    {
+        var grid = [[Double?]](repeating: [Double?](repeating: 0, count: 7), count: 24)
         var most = 0
-        for row in data.hours.rows {
+        for row in rows {
             let weekday = row.count("weekday"), hour = row.count("hour"), views = row.count("started_views")
             guard (1...7).contains(weekday), (0...23).contains(hour) else { continue }
-            grid[weekday - 1][hour] = Double(views)
+            grid[hour][weekday - 1] = Double(views)
             most = max(most, views)
         }
         var busiest: [String] = []
         for weekday in 0..<7 {
-            for hour in 0..<24 where most > 0 && grid[weekday][hour] == Double(most) {
+            for hour in 0..<24 where most > 0 && grid[hour][weekday] == Double(most) {
                 busiest.append("\(Self.weekdays[weekday]) \(pad(hour, 2)):00")
             }
         }
-        var text = "Started views by the weekday and hour they started, in \(Markdown.text(zoneName)); each cell "
-            + "shows its count, and darker cells are busier."
+        let map = HeatMap(
+            title: title, description: description,
+            rows: (0..<24).map { pad($0, 2) + ":00" }, columns: Self.shortWeekdays, values: grid,
+            rowAxisLabel: "Hour the views started (\(zone))", columnAxisLabel: "Weekday",
+            scale: ChartAxis(label: "Started views", format: .integer), showsValues: true, maximumCellHeight: 18)
+        var text = map.unlabelledCells == 0
+            ? " Each cell shows its count, and darker cells are busier."
+            : " Darker cells are busier; the counts too wide for their cell are in the CSV."
         if !busiest.isEmpty {
-            text += " The busiest " + (busiest.count == 1 ? "hour of the week is " : "hours of the week are ")
-                + busiest.prefix(6).joined(separator: ", ") + (busiest.count > 6 ? " and others" : "")
-                + ", with \(Human.plural(most, "started view")) each over the period."
+            text += busiest.count == 1
+                ? " The busiest hour of the week is \(busiest[0]), with \(Human.plural(most, "started view")) over the period."
+                : " The busiest hours of the week are " + busiest.prefix(6).joined(separator: ", ")
+                    + (busiest.count > 6 ? " and others" : "")
+                    + ", with \(Human.plural(most, "started view")) each over the period."
         }
-        text += " " + weekdayCounts()
-        paragraph(text)
-        chart("weekday-hour", svg: HeatMap(
-            title: "Started views by weekday and hour",
-            description: "Heat map with a row per weekday (Monday to Sunday) and a column per hour (0 to 23); "
-                + "the darker the cell, the more views started then.",
-            rows: Self.weekdays,
-            columns: (0..<24).map { pad($0, 2) },
-            values: grid,
-            rowAxisLabel: "Weekday", columnAxisLabel: "Hour of the day (\(zoneName))",
-            scale: ChartAxis(label: "Started views", format: .integer),
-            showsValues: true
-        ).svg(), alt: "Heat map of started views by weekday and hour; the numbers are in hours.csv.")
+        return (map, text)
+    }
+
+    /// The same week on each viewer's own clock, where their place gives one zone.
+    mutating func writeViewerLocalHours() {
+        let local = data.viewerLocalHours
+        guard local.placedStartedViews > 0 else { return }
+        heading("On the viewers' own clocks", depth: 3)
+        let (map, busiest) = weekHeatMap(
+            data.localHours.rows, title: "Started views by weekday and hour, viewer-local time",
+            description: "Heat map with a row per hour (0 to 23) and a column per weekday, each view on the clock "
+                + "of its country or region; the darker the cell, the more views started then.",
+            zone: "viewer-local")
+        let unplaced = local.unplacedCountries.prefix(8).map { Markdown.name($0.country) + " " + Human.count($0.startedViews) }
+        paragraph(
+            "The same started views, each at the hour its viewer's clock showed: the zone of the view's country, "
+                + "or of its region where the country has several (the United States, Brazil, Canada, Australia…; "
+                + "docs/metrics.md lists the zones). This is when people watch where they are."
+                + busiest + " It places \(Human.plural(local.placedStartedViews, "started view")) of "
+                + "\(Human.count(local.placedStartedViews + local.unplacedStartedViews))"
+                + (unplaced.isEmpty ? "." : "; the others come from places with no single zone (a country with "
+                    + "several zones and no known region, or no country) and are left out: "
+                    + unplaced.joined(separator: ", ") + "."))
+        chart("weekday-hour-local", svg: map.svg(),
+              alt: "Heat map of started views by weekday and hour on the viewers' own clocks; the numbers are in local_hours.csv.")
+        source(Markdown.source("local_hours.csv", "started_views") + " by `weekday` and `hour`, viewer-local.")
+    }
+
+    mutating func writeWhenPeopleWatch() {
+        heading("When people watch")
+        let countries = data.countries.rows.count
+        let (map, busiest) = weekHeatMap(
+            data.hours.rows, title: "Started views by weekday and hour (\(zoneName))",
+            description: "Heat map with a row per hour (0 to 23, in \(zoneName)) and a column per weekday (Monday "
+                + "to Sunday); the darker the cell, the more views started then.",
+            zone: zoneName)
+        paragraph(
+            "Started views by the weekday and hour they started, on the report's clock, \(Markdown.text(zoneName))"
+                + (countries > 1
+                    ? ": one clock for viewers in \(Human.plural(countries, "country", "countries")), so an hour "
+                        + "here is not the hour their own clocks showed"
+                        + (data.viewerLocalHours.placedStartedViews > 0 ? " (the next map shows that)." : ".")
+                    : ".")
+                + busiest + " " + weekdayCounts())
+        chart("weekday-hour", svg: map.svg(),
+              alt: "Heat map of started views by weekday and hour in \(zoneName); the numbers are in hours.csv.")
         source(Markdown.source("hours.csv", "started_views") + " by `weekday` (1 = Monday) and `hour`.")
+        writeViewerLocalHours()
 
         let peaks = data.concurrency.rows
         guard !peaks.isEmpty else { return }

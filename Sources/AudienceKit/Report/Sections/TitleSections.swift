@@ -8,25 +8,36 @@ extension ReportWriter {
         paragraph(
             "The titles with the most watch time. A long title collects hours with fewer views, so the table "
                 + "also shows views, completion and the average share of the title watched.")
+        let comparison = data.comparison
         table(
-            ["Title", "Views", "Started", "Watch time", "Completion", "Avg % watched"],
+            ["Title", "Views", "Started", "Watch time"] + (comparison == nil ? [] : ["Change in watch time"])
+                + ["Completion", "Avg % watched"],
             rows.map { row in
                 [
                     Markdown.name(data.displayName(row)), Human.count(row.count("views")),
                     Human.count(row.count("started_views")), Human.hours(row.number("watch_hours")),
+                ] + (comparison.map { [change($0.row("title", row["title_id"], "watch_hours"))] } ?? []) + [
                     Human.percent(row.number("completion_rate")), Human.percent(row.number("avg_pct_watched")),
                 ]
             },
-            rightAligned: [1, 2, 3, 4, 5], limit: 10, csv: "titles.csv",
+            rightAligned: Set(1...(comparison == nil ? 5 : 6)), limit: 10, csv: "titles.csv",
             what: "titles with a view, by watch time (catalog titles nobody watched are listed there too)")
+        if let comparison {
+            let gone = comparison.rows.filter { $0.scope == "title" && $0.status == .gone && $0.measure == "watch_hours" }
+            paragraph("Change in watch time against \(LocalTime.dayString(comparison.previous.lowerBound)) to "
+                + "\(LocalTime.dayString(comparison.previous.upperBound)) (" + Markdown.source("compare.csv", "change")
+                + ", rows `title`)." + (gone.isEmpty ? "" : " Watched then and not now (**gone**): "
+                    + gone.prefix(10).map { Markdown.name(topTitleName($0.key)) + " (" + Human.hours($0.previous) + ")" }
+                        .joined(separator: ", ") + (gone.count > 10 ? " and \(gone.count - 10) more" : "") + "."))
+        }
         source(Markdown.source("titles.csv", "views") + ", `started_views`, `watch_hours`, `completion_rate`, "
             + "`avg_pct_watched`; sorted by `watch_hours`.")
         chart("top-titles", svg: BarChart(
             title: "Watch time of the top titles",
             description: "Horizontal bars: hours watched for each of the \(top.count) titles with the most watch time.",
             categories: top.map { data.displayName($0) },
-            series: [BarSeries(name: "Watch time (hours)", values: top.map { $0.number("watch_hours") ?? 0 })],
-            value: ChartAxis(label: "Watch time (hours)")
+            series: [BarSeries(name: "Watch time", values: top.map { $0.number("watch_hours") ?? 0 })],
+            value: ChartAxis(label: "Watch time (hours and minutes, as in the table)", format: .hours)
         ).svg(), alt: "Bar chart of the watch hours of the top titles; the numbers are in the table above.")
     }
 
@@ -72,46 +83,69 @@ extension ReportWriter {
         return best
     }
 
-    /// The key moments of a title as chart markers and sentences.
+    /// Where a title's buckets lie on its own clock; nil without a runtime.
+    func clock(of title: String) -> BucketClock? {
+        BucketClock(runtime: data.titleRow(title)?.number("runtime_s"), buckets: data.settings.metrics.buckets)
+    }
+
+    /// A position in % of the runtime with its time on the title's clock:
+    /// "31.0% (12:40)"; the percentage alone without a runtime.
+    func position(_ percent: Double?, on clock: BucketClock?) -> String {
+        guard let percent else { return "–" }
+        return Human.number(percent) + "%" + (clock.map { " (" + Human.clock($0.seconds(atPercent: percent)) + ")" } ?? "")
+    }
+
+    /// The key moments of a title as chart markers and sentences, each on
+    /// the title's clock (m:ss) and in % of its runtime.
     func moments(of title: String) -> (markers: [ChartMarker], sentences: [String]) {
         guard let row = data.moments.rows.first(where: { $0["title_id"].utf8.elementsEqual(title.utf8) }) else {
             return ([], [])
         }
         let buckets = Double(data.settings.metrics.buckets)
-        let runtime = data.titleRow(title)?.number("runtime_s")
-        func position(_ bucket: String) -> Double? { Double(bucket).map { 100 * $0 / buckets } }
+        let clock = clock(of: title)
+        func percent(_ bucket: String) -> Double? { Double(bucket).map { 100 * $0 / buckets } }
         var markers: [ChartMarker] = []
         var sentences: [String] = []
-        if let intro = position(row["intro_bucket"]), let bucket = Double(row["intro_bucket"]), let runtime {
-            markers.append(ChartMarker(x: intro, label: "30 s"))
-            // Retention is measured at the bucket's middle.
-            let middle = (2 * bucket + 1) * runtime / (2 * buckets)
-            sentences.append("**30 seconds in**: \(Human.percent(row.number("intro_retention"))) of the started "
-                + "views are still watching (`intro_retention`, bucket \(row["intro_bucket"]), which spans "
-                + "\(Human.runtime(bucket * runtime / buckets)) to \(Human.runtime((bucket + 1) * runtime / buckets)) "
-                + "and is measured at its middle, \(Human.runtime(middle))).")
+        if let bucket = Int(row["intro_bucket"]), let clock {
+            // Retention is measured at the bucket's middle, not at second 30:
+            // say where, first.
+            let middle = clock.middle(bucket)
+            markers.append(ChartMarker(x: 100 * middle / clock.runtime, label: "30 s (at " + Human.clock(middle) + ")"))
+            sentences.append("**30 seconds in, measured at \(Human.clock(middle))**: "
+                + "\(Human.percent(row.number("intro_retention"))) of the started views are still watching "
+                + "(`intro_retention`). Retention is measured at the middle of each part of the runtime; second 30 "
+                + "falls in the part from \(Human.clock(clock.start(bucket))) to \(Human.clock(clock.end(bucket))) "
+                + "(bucket \(bucket)), whose middle is \(Human.clock(middle)).")
         } else {
             sentences.append("The title is 30 seconds or shorter, so it has no 30-second mark.")
         }
-        if let drop = position(row["steepest_drop_bucket"]) {
+        if let drop = percent(row["steepest_drop_bucket"]), let bucket = Int(row["steepest_drop_bucket"]) {
             markers.append(ChartMarker(x: drop, label: "steepest drop"))
-            sentences.append("**The steepest drop** is at \(Human.number(drop))% of the runtime (bucket "
-                + "\(row["steepest_drop_bucket"])): the curve falls by \(Human.percent(row.number("steepest_drop"))) "
-                + "of the started views there (`steepest_drop`).")
+            let span = "\(Human.number(100 * Double(bucket - 1) / buckets))% to \(Human.number(drop))% of the runtime"
+            let at = clock.map {
+                "**\(Human.clock($0.middle(bucket - 1)))** to **\(Human.clock($0.middle(bucket)))** (\(span), "
+            } ?? span + " ("
+            sentences.append("**The steepest drop** is from \(at)between buckets \(bucket - 1) and \(bucket)): the "
+                + "curve falls by \(Human.percent(row.number("steepest_drop"))) of the started views there "
+                + "(`steepest_drop`).")
         } else {
             sentences.append("The curve never falls from one bucket to the next: no steepest drop.")
         }
-        if let skip = Self.skipAhead(in: retentionValues(title)) {
-            sentences.append("The curve falls to \(Human.percent(retentionValues(title)[skip.bottom])) at "
-                + "\(Human.number(100 * Double(skip.bottom) / buckets))% and climbs back to "
+        let values = retentionValues(title)
+        if let skip = Self.skipAhead(in: values) {
+            sentences.append("The curve falls to \(Human.percent(values[skip.bottom])) at "
+                + position(100 * Double(skip.bottom) / buckets, on: clock) + " and climbs back to "
                 + "\(Human.percent(skip.recovered)): those viewers did not leave, they skipped ahead (an intro or a "
                 + "recap) with a seek. A fall followed by a climb is a skip; a fall that stays is a loss.")
         }
-        if let replay = position(row["most_replayed_bucket"]) {
+        if let replay = percent(row["most_replayed_bucket"]), let bucket = Int(row["most_replayed_bucket"]) {
             markers.append(ChartMarker(x: replay, label: "most replayed"))
-            sentences.append("**The most replayed part** is at \(Human.number(replay))% (bucket "
-                + "\(row["most_replayed_bucket"])): it is played \(Human.number(row.number("replay_ratio"), decimals: 2)) "
-                + "times for each view that reaches it (`replay_ratio`).")
+            let share = "\(Human.number(replay))% of the runtime"
+            let at = clock.map { "**\(Human.clock($0.start(bucket)))–\(Human.clock($0.end(bucket)))** (\(share), " }
+                ?? share + " ("
+            sentences.append("**The most replayed part** is \(at)bucket \(bucket)): it is played "
+                + "\(Human.number(row.number("replay_ratio"), decimals: 2)) times for each view that reaches it "
+                + "(`replay_ratio`).")
         } else {
             sentences.append("No part is played twice in a view: nothing is replayed.")
         }
@@ -128,7 +162,9 @@ extension ReportWriter {
             title: "Retention of " + name,
             description: "Line chart: the share of started views still watching at each point of the title, "
                 + "from 0% to 100% of its runtime, with its key moments marked.",
-            x: ChartAxis(label: "Position in the title (% of runtime)", range: 0...100),
+            x: ChartAxis(
+                label: "Position in the title: % of runtime, and under it the title's clock (m:ss)", range: 0...100,
+                runtimeSeconds: top.number("runtime_s")),
             y: ChartAxis(label: "Started views still watching (%)", range: 0...1, format: .percent),
             series: [LineSeries(name: name, points: retentionPoints(id))],
             markers: markers
@@ -141,8 +177,10 @@ extension ReportWriter {
                 + "shows the share of the started views that played its middle moment. It starts near 100% "
                 + "and falls as people leave; a steep fall marks a moment that loses the audience, a flat "
                 + "stretch a part that holds it, and a rise a part people skip to. The half-life is where the "
-                + "curve first falls below 50%: for this title, \(Human.number(top.number("half_life_pct")))% "
-                + "of the runtime (`half_life_pct` in titles.csv)." + halfLifeAfterSkipSentence(id))
+                + "curve first falls below 50%: for this title, "
+                + position(top.number("half_life_pct"), on: clock(of: id)) + " of the runtime "
+                + "(`half_life_pct` in titles.csv" + (top["runtime_s"].isEmpty ? "" : ", on the clock of its `runtime_s`")
+                + ")." + halfLifeAfterSkipSentence(id))
         paragraph(sentences.map { "- " + $0 }.joined(separator: "\n"))
     }
 
@@ -160,7 +198,7 @@ extension ReportWriter {
     func halfLifeAfterSkipSentence(_ title: String) -> String {
         guard let position = halfLifeAfterSkip(title) else { return "" }
         return " Here the half-life only marks viewers skipping the start: after the skip, the curve stays at "
-            + "or above 50% until \(Human.number(position))% of the runtime (the report's own reading; the CSV "
+            + "or above 50% until \(self.position(position, on: clock(of: title))) of the runtime (the report's own reading; the CSV "
             + "keeps the spec's definition)."
     }
 
@@ -181,17 +219,19 @@ extension ReportWriter {
             series: compared.map { LineSeries(name: data.displayName($0), points: retentionPoints($0["title_id"])) }
         ).svg(), alt: "Retention curves of the top titles compared; the half-lives are in the table below.")
         table(
-            ["Title", "Started views", "Half-life", "Half-life after a skip", "Still there at 30 s", "Completion"],
+            ["Title", "Runtime", "Started views", "Half-life: % (m:ss)", "Half-life after a skip", "Still there at 30 s",
+             "Completion"],
             compared.map { row in
                 let moment = data.moments.rows.first { $0["title_id"].utf8.elementsEqual(row["title_id"].utf8) }
                 return [
-                    Markdown.name(data.displayName(row)), Human.count(row.count("started_views")),
-                    Human.number(row.number("half_life_pct")) + "%",
-                    halfLifeAfterSkip(row["title_id"]).map { Human.number($0) + "%" } ?? "–",
+                    Markdown.name(data.displayName(row)), Human.clock(row.number("runtime_s")),
+                    Human.count(row.count("started_views")),
+                    position(row.number("half_life_pct"), on: clock(of: row["title_id"])),
+                    halfLifeAfterSkip(row["title_id"]).map { position($0, on: clock(of: row["title_id"])) } ?? "–",
                     Human.percent(moment?.number("intro_retention")), Human.percent(row.number("completion_rate")),
                 ]
             },
-            rightAligned: [1, 2, 3, 4, 5])
+            rightAligned: [1, 2, 3, 4, 5, 6])
         paragraph(
             "A curve that dips in its first minutes and climbs back shows an intro being skipped; its half-life "
                 + "(`half_life_pct`, the first bucket below 50%) then lands in the dip. \"Half-life after a skip\" is "
@@ -297,7 +337,9 @@ extension ReportWriter {
             title: "Rewatch curve of " + name,
             description: "Line chart with two lines over the runtime: retention (views that reached each part, "
                 + "per started view) and watch ratio (plays of each part, per started view).",
-            x: ChartAxis(label: "Position in the title (% of runtime)", range: 0...100),
+            x: ChartAxis(
+                label: "Position in the title: % of runtime, and under it the title's clock (m:ss)", range: 0...100,
+                runtimeSeconds: top.number("runtime_s")),
             y: ChartAxis(label: "Per started view"),
             series: [
                 LineSeries(name: "Retention (views reached)", points: retentionPoints(id)),
@@ -307,32 +349,35 @@ extension ReportWriter {
         ).svg(), alt: "Rewatch curve of " + name + " against its retention curve.")
         source(Markdown.source("retention.csv", "plays") + " and `watch_ratio`; "
             + Markdown.source("moments.csv", "most_replayed_bucket") + ".")
-        if let moment = data.moments.rows.first(where: { $0["title_id"].utf8.elementsEqual(id.utf8) }),
+        writeMomentExercises()
+    }
+
+    /// Two exercises on key moments, each about a title the data picks
+    /// among the most watched: the most replayed part, and the steepest
+    /// drop on the title's clock.
+    mutating func writeMomentExercises() {
+        let moments = data.titlesWithCurves(limit: 10).compactMap { row -> (TableRecords.Record, TableRecords.Record)? in
+            data.moments.rows.first { $0["title_id"].utf8.elementsEqual(row["title_id"].utf8) }.map { (row, $0) }
+        }
+        if let (title, moment) = pick(moments.filter { !$0.1["most_replayed_bucket"].isEmpty }, salt: 5),
            let bucket = Int(moment["most_replayed_bucket"]) {
+            let clock = clock(of: title["title_id"])
             exercises.append((
-                "Which part of " + Markdown.name(name) + " is replayed the most, and how many times is it played "
-                    + "per view that reaches it? Use `plays` and `views_reached` in retention.csv.",
-                "Bucket \(bucket): `plays` − `views_reached` is largest there, and the ratio is "
+                "Which part of " + Markdown.name(data.displayName(title)) + " is replayed the most, and how many "
+                    + "times is it played per view that reaches it? Use `plays` and `views_reached` in retention.csv.",
+                "Bucket \(bucket)" + (clock.map { " (\(Human.clock($0.start(bucket)))–\(Human.clock($0.end(bucket))))" } ?? "")
+                    + ": `plays` − `views_reached` is largest there, and the ratio is "
                     + "\(Human.number(moment.number("replay_ratio"), decimals: 2)) (`replay_ratio` in moments.csv)."))
         }
-    }
-}
-
-/// Small statistics for the report's sentences.
-enum Statistics {
-    /// Pearson's correlation coefficient; nil when either side is constant.
-    static func correlation(_ xs: [Double], _ ys: [Double]) -> Double? {
-        let count = Double(min(xs.count, ys.count))
-        guard count > 1 else { return nil }
-        let meanX = xs.reduce(0, +) / count, meanY = ys.reduce(0, +) / count
-        var covariance = 0.0, varianceX = 0.0, varianceY = 0.0
-        for (x, y) in zip(xs, ys) {
-            covariance += (x - meanX) * (y - meanY)
-            varianceX += (x - meanX) * (x - meanX)
-            varianceY += (y - meanY) * (y - meanY)
+        if let (title, moment) = pick(moments.filter { !$0.1["steepest_drop_bucket"].isEmpty }, salt: 6),
+           let bucket = Int(moment["steepest_drop_bucket"]), let clock = clock(of: title["title_id"]) {
+            exercises.append((
+                "Where, on its own clock (m:ss), does " + Markdown.name(data.displayName(title)) + " lose the most "
+                    + "viewers from one part to the next? Use `views_reached` in retention.csv and `runtime_s` in "
+                    + "titles.csv (bucket i is measured at (2i+1)·runtime/(2B)).",
+                "Between \(Human.clock(clock.middle(bucket - 1))) and \(Human.clock(clock.middle(bucket))) (buckets "
+                    + "\(bucket - 1) and \(bucket)): " + Human.percent(moment.number("steepest_drop"))
+                    + " of the started views leave there (`steepest_drop` in moments.csv)."))
         }
-        guard varianceX > 0, varianceY > 0 else { return nil }
-        let r = covariance / (varianceX * varianceY).squareRoot()
-        return r.isFinite ? r : nil
     }
 }
