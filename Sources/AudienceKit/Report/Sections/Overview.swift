@@ -83,10 +83,17 @@ extension ReportWriter {
             ? "No accepted line was a duplicate"
             : "\(Human.plural(data.duplicates, "accepted line was a duplicate", "accepted lines were duplicates")) "
                 + "of an event already counted and removed")
-            + ", which leaves **\(Human.plural(data.line("events"), "event"))** behind every figure below"
-        text += data.views > 0
-            ? ", from \(period) (days in \(Markdown.text(zoneName)))."
-            : "."
+        if windowDays != nil {
+            // The events are the whole history; the figures, the window's views.
+            text += ", which leaves **\(Human.plural(data.line("events"), "event"))** in the history read; the "
+                + "figures below describe the views that started "
+                + (data.views > 0 ? "from \(period) (days in \(Markdown.text(zoneName)))." : "in the window, and it has none.")
+        } else {
+            text += ", which leaves **\(Human.plural(data.line("events"), "event"))** behind every figure below"
+            text += data.views > 0
+                ? ", from \(period) (days in \(Markdown.text(zoneName)))."
+                : "."
+        }
         let damaged = data.quality.rows.filter { !$0["error"].isEmpty && $0["file"] != "TOTAL" }
         if !damaged.isEmpty {
             text += " " + Human.plural(damaged.count, "file") + " could not be read to the end: "
@@ -121,7 +128,11 @@ extension ReportWriter {
             ["Started views", Human.count(started), "Views in which at least a moment of the title was played.",
              "sum of " + Markdown.source("titles.csv", "started_views")],
             ["Unique viewers", Human.count(data.total("unique_viewers")?.integerValue ?? 0),
-             "Different viewers with at least one started view.", "sum of " + Markdown.source("daily.csv", "new_viewers")],
+             "Different viewers with at least one started view.",
+             // In a window, new_viewers counts viewers new to the whole history, so it sums to fewer.
+             windowDays == nil
+                 ? "sum of " + Markdown.source("daily.csv", "new_viewers")
+                 : "`summary.json` · `audience.unique_viewers`"],
             ["Watch time", Human.hours(watchHours), "All the time played, in hours and minutes.",
              "sum of " + Markdown.source("titles.csv", "watch_hours")],
             ["Completion rate", Human.percent(data.total("completion_rate")?.numberValue),
