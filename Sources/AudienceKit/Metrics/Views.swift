@@ -108,7 +108,11 @@ public struct ViewSet: Sendable {
         let finalTitles = titles
         let finalTitleViews = titleViews
         var perTitleViews = [[ViewSummary]](repeating: [], count: titles.count)
-        var bucketReach: [[Int]?] = titles.map { $0.runtime == nil ? nil : [Int](repeating: 0, count: buckets) }
+        // Curves only for titles with a view: a catalog of a million titles
+        // nobody watched costs no B counters each.
+        var bucketReach: [[Int]?] = titles.indices.map { index in
+            titles[index].runtime == nil || finalTitleViews[index].isEmpty ? nil : [Int](repeating: 0, count: buckets)
+        }
         var bucketPlays = bucketReach
         perTitleViews.withUnsafeMutableBufferPointer { viewSlots in
             bucketReach.withUnsafeMutableBufferPointer { reachSlots in
@@ -122,7 +126,7 @@ public struct ViewSet: Sendable {
                             let runtime = finalTitles[titleNumber].runtime
                             var reach = reachWrites.buffer[titleNumber]
                             // Plays as differences: +1 where a segment's buckets begin, -1 past their end.
-                            var playSteps = [Int](repeating: 0, count: runtime == nil ? 0 : buckets + 1)
+                            var playSteps = [Int](repeating: 0, count: reach == nil ? 0 : buckets + 1)
                             var summaries: [ViewSummary] = []
                             summaries.reserveCapacity(finalTitleViews[titleNumber].count)
                             for view in finalTitleViews[titleNumber] {
@@ -139,7 +143,7 @@ public struct ViewSet: Sendable {
                                 }
                                 summaries.append(summary)
                             }
-                            if runtime != nil {
+                            if reach != nil {
                                 var running = 0
                                 playWrites.buffer[titleNumber] = playSteps.dropLast().map { step in
                                     running += step

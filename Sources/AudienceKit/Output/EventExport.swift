@@ -24,7 +24,10 @@ public enum EventExport {
     /// earlier run's export, which is output, never a log to read again.
     public static func isExport(at path: String) -> Bool {
         let expected = Array((header.joined(separator: "\t") + "\n").utf8)
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // Only a regular file: opening a pipe or a device could wait forever.
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var start = [UInt8](repeating: 0, count: expected.count)

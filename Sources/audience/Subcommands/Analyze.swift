@@ -173,13 +173,7 @@ struct Analyze: ParsableCommand {
         if let maxBadLines, maxBadLines < 0 {
             throw ValidationError("--max-bad-lines must be 0 or more, not \(maxBadLines).")
         }
-        if let metricsFile {
-            do {
-                try OutputFolder.checkWritable(file: metricsFile)
-            } catch {
-                throw ValidationError("--metrics-file: \(error.description)")
-            }
-        }
+        if metricsFile?.isEmpty == true { throw ValidationError("--metrics-file needs a file name.") }
         let window: DayWindow
         do {
             window = try DayWindow(from: from, to: to)
@@ -206,20 +200,36 @@ struct Analyze: ParsableCommand {
 
     /// `--export-events` must not overwrite a log being read or a table of
     /// this run, and must be writable before any work is done.
-    private func checkExportTarget(_ target: String, inputs: [InputFile], outFolder: String) throws {
-        let export = InputDiscovery.identityKey(SystemPath(target))
-        if let export {
-            if let input = inputs.first(where: { $0.path.flatMap(InputDiscovery.identityKey) == export }) {
-                throw ValidationError("--export-events '\(target)' is the input '\(input.name)'; it would overwrite that log.")
-            }
-            for name in Analyzer.dataFileNames where InputDiscovery.identityKey(SystemPath(outFolder + name)) == export {
-                throw ValidationError("--export-events '\(target)' would overwrite this run's \(name).")
-            }
+    /// A file written beside `--out` (`--export-events`, `--metrics-file`)
+    /// must be a regular file or not exist yet, and may not be a log being
+    /// read, the catalog, the config file, the other such file, or a file of
+    /// the output folder: each would be overwritten (or, for a device, a
+    /// link or a pipe, written through). Also checked: that it can be written.
+    private func checkSideOutput(
+        _ target: String, option: String, inputs: [InputFile], outFolder: String, other: (String, String)?
+    ) throws {
+        var info = stat()
+        if lstat(target, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            throw ValidationError("\(option) '\(target)' is not a regular file (a folder, device, pipe or link); name a file.")
+        }
+        let key = SideOutput.key(target)
+        if let input = inputs.first(where: { $0.path.map { SideOutput.key($0.description) } == key }) {
+            throw ValidationError("\(option) '\(target)' is the input '\(input.name)'; it would overwrite that log.")
+        }
+        var protected: [(String, String)] = [("--catalog", catalog ?? ""), ("--config", config ?? "")]
+        if let other { protected.append(other) }
+        for (name, path) in protected where !path.isEmpty && SideOutput.key(path) == key {
+            throw ValidationError("\(option) '\(target)' is the \(name) file; it would be overwritten.")
+        }
+        let chartsKey = SideOutput.key(outFolder + "charts") + "/"
+        if (Analyzer.dataFileNames + CourseReport.fileNames).contains(where: { SideOutput.key(outFolder + $0) == key })
+            || key.hasPrefix(chartsKey) {
+            throw ValidationError("\(option) '\(target)' is an output of this run in --out; name another file.")
         }
         do {
             try OutputFolder.checkWritable(file: target)
         } catch {
-            throw ValidationError("--export-events: \(error.description)")
+            throw ValidationError("\(option): \(error.description)")
         }
     }
 
@@ -236,8 +246,15 @@ struct Analyze: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        if let metricsFile = resolved.metricsFile {
+            try checkSideOutput(
+                metricsFile, option: "--metrics-file", inputs: files, outFolder: outFolder,
+                other: exportEvents.map { ("--export-events", $0) })
+        }
         if let exportEvents {
-            try checkExportTarget(exportEvents, inputs: files, outFolder: outFolder)
+            try checkSideOutput(
+                exportEvents, option: "--export-events", inputs: files, outFolder: outFolder,
+                other: resolved.metricsFile.map { ("--metrics-file", $0) })
         }
         if files.isEmpty {
             throw ValidationError("no log files found in \(arguments.map(\.description).joined(separator: ", "))")
@@ -263,6 +280,18 @@ struct Analyze: ParsableCommand {
             settings: settings, folder: folder, exportEvents: exportEvents, limits: resolved.limits,
             metricsFile: resolved.metricsFile, progressMode: progress, quiet: quiet
         ).run()
+    }
+}
+
+/// Where a path leads, for telling two spellings of one file apart even
+/// before it exists: the real path of its folder, then its name.
+enum SideOutput {
+    static func key(_ path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        guard let resolved = realpath(folder.isEmpty ? "." : folder, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved) + "/" + name
     }
 }
 
