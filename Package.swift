@@ -16,10 +16,13 @@ let package = Package(
     targets: [
         // zlib from the system (`libz-dev`); a shim wraps the macros Swift cannot call.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not
+        // declare: a run's outputs are swapped in whole.
+        .target(name: "CSystemShims"),
         // The engine: reads, validates, aggregates and writes. Never prints, never exits.
         .target(
             name: "AudienceKit",
-            dependencies: ["CZlib"]
+            dependencies: ["CZlib", "CSystemShims"]
         ),
         // Settings files (--config): JSON or TOML, each key with its type.
         .target(

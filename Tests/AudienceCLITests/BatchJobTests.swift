@@ -235,3 +235,65 @@ private let canMountTmpfs: Bool = {
     #expect(!always.error.contains("\u{1B}"))
     #expect(!always.output.contains("reading:"))
 }
+
+/// A nightly folder that holds only outputs is swapped whole (a new folder
+/// takes its place); one with other files keeps them, and its own inode.
+@Test func outputsAreSwappedInWhole() throws {
+    let folder = try folderWithLogs()
+    func inode(_ path: String) throws -> UInt64 {
+        try #require(try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(path).path)[.systemFileNumber] as? UInt64)
+    }
+    #expect(try run(["analyze", "good.jsonl", "--out", "o", "-q"], in: folder).status == 0)
+    let first = try inode("o")
+    #expect(try run(["analyze", "good.jsonl", "bad.jsonl", "--out", "o", "-q"], in: folder).status == 0)
+    #expect(try inode("o") != first, "swapped as a whole")
+    #expect(try String(contentsOf: folder.appendingPathComponent("o/quality.csv"), encoding: .utf8).contains("bad.jsonl"))
+    let hidden = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("audience-staging") }
+    #expect(hidden.isEmpty, "\(hidden)")
+    try "mine".write(to: folder.appendingPathComponent("o/notes.txt"), atomically: true, encoding: .utf8)
+    let withNotes = try inode("o")
+    #expect(try run(["analyze", "good.jsonl", "--out", "o", "-q"], in: folder).status == 0)
+    #expect(try inode("o") == withNotes)
+    #expect(try String(contentsOf: folder.appendingPathComponent("o/notes.txt"), encoding: .utf8) == "mine")
+    #expect(!(try String(contentsOf: folder.appendingPathComponent("o/quality.csv"), encoding: .utf8)).contains("bad.jsonl"))
+}
+
+@Test func aStopBeforeTheSwitchLeavesTheExportAsItWas() throws {
+    let folder = try folderWithLogs()
+    #expect(try run(["analyze", "good.jsonl", "--out", "o", "--export-events", "ev.tsv", "-q"], in: folder).status == 0)
+    let export = try String(contentsOf: folder.appendingPathComponent("ev.tsv"), encoding: .utf8)
+    let result = try runProcess(try binary().path, ["analyze", "good.jsonl", "bad.jsonl", "--out", "o", "--export-events", "ev.tsv"],
+                                in: folder, environment: ["AUDIENCE_TEST_PAUSE_BEFORE_COMMIT": "3"], signalAfter: 1.5)
+    #expect(result.status == 143)
+    #expect(try String(contentsOf: folder.appendingPathComponent("ev.tsv"), encoding: .utf8) == export)
+    let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("audience-staging") }
+    #expect(left.isEmpty, "\(left)")
+}
+
+@Test func aUsageErrorStillTellsMonitoring() throws {
+    let folder = try folderWithLogs()
+    #expect(try run(["analyze", "good.jsonl", "--out", "o", "--metrics-file", "m.prom", "-q"], in: folder).status == 0)
+    let missing = try run(["analyze", "logs/2026-11-30", "--out", "o", "--metrics-file", "m.prom"], in: folder)
+    #expect(missing.status == 64)
+    let metrics = try String(contentsOf: folder.appendingPathComponent("m.prom"), encoding: .utf8)
+    #expect(metrics.contains("audience_run_exit_status 64"))
+    #expect(metrics.contains("audience_last_success_timestamp_seconds "))
+}
+
+@Test func sideOutputsNeverOverwriteWhatTheRunReadsOrWrites() throws {
+    let folder = try folderWithLogs()
+    try "title_id,runtime_s\nT1,100\n".write(to: folder.appendingPathComponent("cat.csv"), atomically: true, encoding: .utf8)
+    for (options, message) in [
+        (["--metrics-file", "good.jsonl"], "is the input 'good.jsonl'"),
+        (["--catalog", "cat.csv", "--export-events", "cat.csv"], "is the --catalog file"),
+        (["--metrics-file", "o/titles.csv"], "is an output of this run"),
+        (["--export-events", "o/charts/x.svg"], "is an output of this run"),
+        (["--export-events", "m.prom", "--metrics-file", "m.prom"], "is the --export-events file"),
+        (["--metrics-file", "/dev/null"], "is not a regular file"),
+    ] {
+        let result = try run(["analyze", "good.jsonl", "bad.jsonl", "--out", "o"] + options, in: folder)
+        #expect(result.status == 64, "\(options)")
+        #expect(result.error.contains(message), "\(options): \(result.error)")
+    }
+    #expect(try String(contentsOf: folder.appendingPathComponent("cat.csv"), encoding: .utf8) == "title_id,runtime_s\nT1,100\n")
+}

@@ -11,6 +11,11 @@ public struct OutputError: Error, Equatable, CustomStringConvertible {
     public var path: String
     public var errno: Int32
 
+    public init(path: String, errno: Int32) {
+        self.path = path
+        self.errno = errno
+    }
+
     public var description: String {
         "cannot write '\(path)': \(SystemError.describe(errno))"
     }

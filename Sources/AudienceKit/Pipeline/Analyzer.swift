@@ -113,16 +113,22 @@ public enum Analyzer {
     /// held whole as text.
     /// - Returns: the names written.
     @discardableResult
-    public static func write(_ report: AnalysisReport, to folder: OutputFolder) throws(OutputError) -> [String] {
+    public static func write(
+        _ report: AnalysisReport, to folder: OutputFolder, while continuing: () -> Bool = { true }
+    ) throws(OutputError) -> [String] {
         var names: [String] = []
         let safe = report.settings.spreadsheetSafe
         for (name, table) in report.tables.all {
+            // A stop request ends the writing between two files.
+            guard continuing() else { return names }
             try folder.write(to: name) { (emit: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in
                 try table.write(spreadsheetSafe: safe, to: emit)
             }
             names.append(name)
         }
+        guard continuing() else { return names }
         for output in otherOutputs(report) {
+            guard continuing() else { return names }
             try folder.write(output.text, to: output.name)
             names.append(output.name)
         }

@@ -77,7 +77,7 @@ enum FileReading {
         var reader = try FileReader(path: input.path)
         while true {
             if progress?.isStopRequested == true { break }
-            let chunk = try reader.next()
+            let chunk = try reader.next { progress?.isStopRequested == true }
             if chunk.isEmpty { break }
             progress?.add(bytes: chunk.count)
             if !feed(chunk) {

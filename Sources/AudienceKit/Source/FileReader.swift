@@ -13,6 +13,9 @@ struct FileReader: ~Copyable {
 
     private let descriptor: Int32
     private let ownsDescriptor: Bool
+    /// A pipe, FIFO or terminal: a read may wait for ever, so it first waits
+    /// in short polls that a stop request can end.
+    private let mayWait: Bool
     private let buffer: UnsafeMutableRawBufferPointer
     /// Bytes read from the file so far.
     private(set) var bytesRead: Int64 = 0
@@ -42,6 +45,8 @@ struct FileReader: ~Copyable {
             descriptor = STDIN_FILENO
             ownsDescriptor = false
         }
+        var info = stat()
+        mayWait = fstat(descriptor, &info) != 0 || (info.st_mode & S_IFMT) != S_IFREG
         buffer = .allocate(byteCount: Self.chunkSize, alignment: 16)
     }
 
@@ -50,9 +55,19 @@ struct FileReader: ~Copyable {
         buffer.deallocate()
     }
 
-    /// The next chunk, empty at the end of the file. The bytes stay valid
-    /// until the next call.
-    mutating func next() throws(FileDamage) -> UnsafeRawBufferPointer {
+    /// The next chunk, empty at the end of the file or when `stopRequested`
+    /// turns true while waiting for a pipe. The bytes stay valid until the
+    /// next call.
+    mutating func next(stopRequested: () -> Bool = { false }) throws(FileDamage) -> UnsafeRawBufferPointer {
+        if mayWait {
+            var request = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            while true {
+                if stopRequested() { return UnsafeRawBufferPointer(rebasing: buffer[0..<0]) }
+                let ready = poll(&request, 1, 200)
+                // Data, the end, or an error: the read tells which.
+                if ready > 0 || (ready < 0 && errno != EINTR) { break }
+            }
+        }
         let base = buffer.baseAddress
         let fd = descriptor
         let count = SystemError.retryingInterrupts { read(fd, base, Self.chunkSize) }

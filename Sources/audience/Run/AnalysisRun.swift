@@ -57,27 +57,44 @@ struct AnalysisRun {
         progress.enter(.writing)
         let writeStart = clock.now
         var written: [String] = []
+        // The export is staged too: beside its target, moved in after the tables.
+        let exportTemporary = exportEvents.map { $0 + ".audience-staging-\(getpid())" }
+        var committing = false
         do {
             let staged = try StagedOutputs(in: folder)
+            StopSignals.onSecondSignal = {
+                staged.discard()
+                if let exportTemporary { unlink(exportTemporary) }
+            }
             do {
-                written = try Analyzer.write(report, to: staged.staging)
-                if let exportEvents {
-                    try OutputFolder.writeFile(EventExport.tsv(report.read.events), to: exportEvents)
+                written = try Analyzer.write(report, to: staged.staging) { StopSignals.signal == nil }
+                if let exportTemporary, StopSignals.signal == nil {
+                    try OutputFolder.writeFile(EventExport.tsv(report.read.events), to: exportTemporary)
                 }
                 Self.pauseForTests()
                 if let signal = StopSignals.signal {
                     staged.discard()
+                    if let exportTemporary { unlink(exportTemporary) }
                     display.stop()
                     try stop(signal, read: report.read, elapsed: (clock.now - start).seconds)
                 }
+                committing = true
                 try staged.commit(written, ownNames: Analyzer.dataFileNames + CourseReport.fileNames)
+                if let exportEvents, let exportTemporary, rename(exportTemporary, exportEvents) != 0 {
+                    throw OutputError(path: exportEvents, errno: errno)
+                }
+                StopSignals.onSecondSignal = nil
             } catch {
                 staged.discard()
+                if let exportTemporary { unlink(exportTemporary) }
                 throw error
             }
         } catch let error as OutputError {
             display.stop()
-            RunLog.error("cannot write the outputs: \(error.description); \(folder.path) keeps the previous run's files",
+            let state = committing
+                ? "the outputs could not all be moved into place; see \(folder.path) and run again"
+                : "\(folder.path) keeps the previous run's files"
+            RunLog.error("cannot write the outputs: \(error.description); \(state)",
                          [("file", .string(error.path)), ("reason", .string("cannot_write"))])
             writeMetrics(status: ExitStatus.cannotWrite, read: report.read, report: report,
                          elapsed: (clock.now - start).seconds, writeSeconds: (clock.now - writeStart).seconds,
@@ -86,8 +103,11 @@ struct AnalysisRun {
         }
         display.stop()
         if exportEvents != nil { written.append(exportEvents ?? "") }
-        writeMetrics(status: status, read: report.read, report: report, elapsed: (clock.now - start).seconds,
-                     writeSeconds: (clock.now - writeStart).seconds, breaches: breaches.count)
+        let recorded = writeMetrics(
+            status: status, read: report.read, report: report, elapsed: (clock.now - start).seconds,
+            writeSeconds: (clock.now - writeStart).seconds, breaches: breaches.count)
+        // Monitoring that silently stops is worse than a failed run.
+        let finalStatus = recorded ? status : ExitStatus.cannotWrite
         if RunLog.format == .json {
             RunLog.info("finished", summaryFields(report, status: status, breaches: breaches))
         } else if !quiet {
@@ -96,7 +116,7 @@ struct AnalysisRun {
                 Console.output("\(breaches.count) bad-data limit(s) passed: see the messages above; exit status \(status).")
             }
         }
-        if status != ExitStatus.success { throw ExitCode(status) }
+        if finalStatus != ExitStatus.success { throw ExitCode(finalStatus) }
     }
 
     /// Ends a stopped run: nothing written but the metrics file.
@@ -108,10 +128,12 @@ struct AnalysisRun {
         throw ExitCode(status)
     }
 
+    /// Writes `--metrics-file` if asked; false when it could not be written.
+    @discardableResult
     private func writeMetrics(
         status: Int32, read: ReadResult?, report: AnalysisReport?, elapsed: Double, writeSeconds: Double, breaches: Int
-    ) {
-        guard let metricsFile else { return }
+    ) -> Bool {
+        guard let metricsFile else { return true }
         var phases: [(phase: String, seconds: Double)] = []
         if let read {
             phases = [("read", read.parseSeconds), ("merge", read.mergeSeconds)]
@@ -121,11 +143,30 @@ struct AnalysisRun {
         let run = MetricsFile.Run(
             exitStatus: status, endedAt: Self.nowMilliseconds(), seconds: elapsed, read: read, phaseSeconds: phases,
             limitBreaches: breaches)
+        return Self.writeMetricsFile(MetricsFile.text(run, previous: previous), to: metricsFile)
+    }
+
+    static func writeMetricsFile(_ text: String, to path: String) -> Bool {
         do {
-            try OutputFolder.writeFile(MetricsFile.text(run, previous: previous), to: metricsFile)
+            try OutputFolder.writeFile(text, to: path)
+            return true
         } catch {
-            RunLog.error("--metrics-file: \(error.description)", [("file", .string(metricsFile))])
+            RunLog.error("--metrics-file: \(error.description)", [("file", .string(path)), ("reason", .string("cannot_write"))])
+            return false
         }
+    }
+
+    /// A run that ends in a usage error after its options were read (an
+    /// input folder that is missing tonight) still tells monitoring.
+    static func recordUsageError(metricsFile: String) {
+        var info = stat()
+        // Only a regular file, or none yet: never write through a device or link.
+        if lstat(metricsFile, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG { return }
+        let previous = try? String(contentsOfFile: metricsFile, encoding: .utf8)
+        let run = MetricsFile.Run(
+            exitStatus: ExitStatus.usage, endedAt: nowMilliseconds(), seconds: 0, read: nil, phaseSeconds: [],
+            limitBreaches: 0)
+        _ = writeMetricsFile(MetricsFile.text(run, previous: previous), to: metricsFile)
     }
 
     private func summaryFields(_ report: AnalysisReport, status: Int32, breaches: [BadDataLimits.Breach]) -> [(String, JSONValue)] {

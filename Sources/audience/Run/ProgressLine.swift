@@ -102,8 +102,8 @@ final class AnalysisProgress: @unchecked Sendable {
         } else {
             parts.append("\(megabytes(bytes)) MB")
         }
-        let rate = elapsed > 0 ? Double(progress.linesRead) / elapsed : 0
-        parts.append("\(Int(rate.rounded())) lines/s")
+        // A rate over the first instants says nothing.
+        if elapsed >= 1 { parts.append("\(Int((Double(progress.linesRead) / elapsed).rounded())) lines/s") }
         parts.append(clock)
         if let total = progress.totalBytes, bytes > 0, elapsed > 1 {
             let left = elapsed * Double(max(0, total - bytes)) / Double(bytes)

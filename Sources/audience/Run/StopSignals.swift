@@ -9,6 +9,9 @@ import Synchronization
 enum StopSignals {
     private static let received = Atomic<Int32>(0)
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    /// What a second signal must still clean up (the staging folder) before
+    /// the process ends; set by the run while it writes.
+    nonisolated(unsafe) static var onSecondSignal: (@Sendable () -> Void)?
 
     /// The signal that asked the run to stop, if one did.
     static var signal: Int32? {
@@ -25,6 +28,9 @@ enum StopSignals {
                 if received.compareExchange(expected: 0, desired: number, ordering: .relaxed).exchanged {
                     progress.requestStop()
                 } else {
+                    RunLog.error("stopped at once by a second \(name(number)): nothing written",
+                                 [("reason", .string("stopped")), ("exit_status", .integer(Int(128 + number)))])
+                    onSecondSignal?()
                     _exit(128 + number)
                 }
             }

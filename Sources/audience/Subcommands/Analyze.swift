@@ -234,6 +234,15 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
+        do {
+            try analyze()
+        } catch let error as ValidationError {
+            if let metricsFile, !metricsFile.isEmpty { AnalysisRun.recordUsageError(metricsFile: metricsFile) }
+            throw error
+        }
+    }
+
+    private func analyze() throws {
         let resolved = try resolve()
         let arguments = resolved.inputs
         let outFolder = resolved.out.hasSuffix("/") ? resolved.out : resolved.out + "/"
