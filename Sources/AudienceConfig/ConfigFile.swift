@@ -53,6 +53,11 @@ public struct ConfigFile: Sendable {
 
     /// Reads and checks the file at `path`.
     public init(path: String) throws(ConfigError) {
+        // A pipe or device could keep the run waiting for ever.
+        guard let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType else {
+            throw ConfigError(path, "cannot be read")
+        }
+        guard type == .typeRegular else { throw ConfigError(path, "is not a regular file") }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ConfigError(path, "cannot be read") }
         defer { try? handle.close() }
         let data: Data
@@ -71,7 +76,8 @@ public struct ConfigFile: Sendable {
     /// Reads settings from `text`; `path` names it in messages.
     public init(text: String, path: String) throws(ConfigError) {
         self.path = path
-        if text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" }).first == "{" {
+        let first = text.drop(while: { $0.isWhitespace || $0 == "\u{FEFF}" }).first
+        if first == "{" {
             values = try Self.json(text, path: path)
         } else {
             values = try Self.toml(text, path: path)

@@ -19,10 +19,10 @@ struct Generate: ParsableCommand {
     @Option(name: .shortAndLong, help: "Folder to write into.")
     var out: String = "generated"
 
-    @Option(help: "Viewers in the audience, \(Self.range(GeneratorLimits.viewers)).")
+    @Option(parsing: .unconditional, help: "Viewers in the audience, \(Self.range(GeneratorLimits.viewers)).")
     var viewers: Int = 300
 
-    @Option(help: "Days of viewing, \(Self.range(GeneratorLimits.days)).")
+    @Option(parsing: .unconditional, help: "Days of viewing, \(Self.range(GeneratorLimits.days)).")
     var days: Int = 7
 
     @Option(help: ArgumentHelp(
@@ -31,16 +31,16 @@ struct Generate: ParsableCommand {
         valueName: "date"))
     var start: String = "2026-11-01"
 
-    @Option(help: "Films in the catalog, \(Self.range(GeneratorLimits.titles)).")
+    @Option(parsing: .unconditional, help: "Films in the catalog, \(Self.range(GeneratorLimits.titles)).")
     var titles: Int = 24
 
-    @Option(help: "Series in the catalog, \(Self.range(GeneratorLimits.series)), each with one or two seasons of 6 to 10 episodes.")
+    @Option(parsing: .unconditional, help: "Series in the catalog, \(Self.range(GeneratorLimits.series)), each with one or two seasons of 6 to 10 episodes.")
     var series: Int = 4
 
     @Option(help: "Seed for the random choices.")
     var seed: UInt64 = 1
 
-    @Option(help: "Log files to spread the events over, \(Self.range(GeneratorLimits.files)).")
+    @Option(parsing: .unconditional, help: "Log files to spread the events over, \(Self.range(GeneratorLimits.files)).")
     var files: Int = 4
 
     @Option(help: "File format: \(GeneratorSettings.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
