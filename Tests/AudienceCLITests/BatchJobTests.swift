@@ -18,28 +18,6 @@ private func folderWithLogs() throws -> URL {
     return folder
 }
 
-private func runProcess(_ executable: String, _ arguments: [String], in folder: URL, environment: [String: String] = [:],
-                        signalAfter: Double? = nil) throws -> Run {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = folder
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let output = Pipe(), error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    if let signalAfter {
-        Thread.sleep(forTimeInterval: signalAfter)
-        kill(process.processIdentifier, SIGTERM)
-    }
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-               error: String(decoding: errData, as: UTF8.self))
-}
-
 @Test func aFileOverTheBadRateExitsThreeAndStillWritesEverything() throws {
     let folder = try folderWithLogs()
     let result = try run(["analyze", "good.jsonl", "bad.jsonl", "--out", "o", "--max-bad-rate", "0.5"], in: folder)

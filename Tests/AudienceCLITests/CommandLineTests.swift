@@ -25,14 +25,26 @@ struct Run {
 }
 
 func run(_ arguments: [String], in folder: URL) throws -> Run {
+    try runProcess(try binary().path, arguments, in: folder)
+}
+
+/// Runs `executable` in `folder` and collects its output; `signalAfter`
+/// sends it SIGTERM after that many seconds.
+func runProcess(_ executable: String, _ arguments: [String], in folder: URL, environment: [String: String] = [:],
+                signalAfter: Double? = nil) throws -> Run {
     let process = Process()
-    process.executableURL = try binary()
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     process.currentDirectoryURL = folder
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
     try process.run()
+    if let signalAfter {
+        Thread.sleep(forTimeInterval: signalAfter)
+        kill(process.processIdentifier, SIGTERM)
+    }
     let outData = output.fileHandleForReading.readDataToEndOfFile()
     let errData = error.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

@@ -16,19 +16,7 @@ private func shell(_ command: String, in folder: URL, asNobody: Bool = false) th
 }
 
 private func run(in folder: URL, executable: String, _ arguments: [String]) throws -> Run {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.currentDirectoryURL = folder
-    let output = Pipe(), error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-               error: String(decoding: errData, as: UTF8.self))
+    try runProcess(executable, arguments, in: folder)
 }
 
 private func quality(_ folder: URL, _ out: String) throws -> String {
