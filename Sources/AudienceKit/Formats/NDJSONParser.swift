@@ -85,7 +85,13 @@ struct NDJSONParser: ~Copyable {
                 guard c.byte == UInt8(ascii: "\"") else {
                     return .invalidJSON(offset: c.index, problem: "expected a key in quotes")
                 }
-                if let problem = scanString(&c, into: &key) { return problem }
+                // The field the key names (-1: none): short keys without
+                // escapes, whatever their order, cost two loads and a lookup.
+                var slot = shortKeySlot(&c)
+                if slot == Self.longKey {
+                    if let problem = scanString(&c, into: &key) { return problem }
+                    slot = key.count <= 16 ? fieldKeys.lookup(PackedKey(key)) : -1
+                }
                 if c.byte == UInt8(ascii: ":") {
                     c.index += 1  // compact JSON: the colon right after the key
                 } else {
@@ -98,13 +104,7 @@ struct NDJSONParser: ~Copyable {
                 c.skipWhitespace()
                 if let problem = scanValue(&c, into: &value) { return problem }
                 // The last occurrence of a key wins, `null` included.
-                if key.count <= 16, let keyStart = key.baseAddress {
-                    // Keys are usually in the line with 16 bytes to spare: pack them with two loads.
-                    let inLine = keyStart >= UnsafeRawPointer(c.base) && keyStart + 16 <= UnsafeRawPointer(c.base + c.count)
-                    let packed = inLine ? PackedKey(loading: keyStart, count: key.count) : PackedKey(key)
-                    let slot = fieldKeys.lookup(packed)
-                    if slot >= 0 { record[Field(slot: slot)] = value }
-                }
+                if slot >= 0 { record[Field(slot: slot)] = value }
                 c.skipWhitespace()
                 let separator = c.byte
                 c.index += 1
@@ -190,23 +190,62 @@ struct NDJSONParser: ~Copyable {
         return true
     }
 
+    /// `shortKeySlot`'s answer for a key it leaves to the general path.
+    private static let longKey = Int.min
+
+    /// The field slot of the key whose opening quote is at the cursor (-1
+    /// when it names no field), moving past its closing quote; `longKey`,
+    /// cursor unmoved, when the key is not under 16 bytes without escapes
+    /// or the line does not hold 16 bytes after the quote.
+    @inline(__always)
+    private func shortKeySlot(_ c: inout Cursor) -> Int {
+        let start = c.index + 1
+        guard start + 16 <= c.count else { return Self.longKey }
+        let low = UnsafeRawPointer(c.base + start).loadUnaligned(as: UInt64.self)
+        let high = UnsafeRawPointer(c.base + start).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        var length: Int
+        let lowSpecial = Self.specialBytes(low)
+        if lowSpecial != 0 {
+            length = lowSpecial.trailingZeroBitCount >> 3
+        } else {
+            let highSpecial = Self.specialBytes(high)
+            guard highSpecial != 0 else { return Self.longKey }
+            length = 8 + highSpecial.trailingZeroBitCount >> 3
+        }
+        guard c.base[start + length] == UInt8(ascii: "\"") else { return Self.longKey }
+        c.index = start + length + 1
+        var key = PackedKey(count: length)
+        // Zero-pad past the closing quote, as `PackedKey` packs.
+        if length >= 8 {
+            key.low = low
+            key.high = high & ((1 << (8 * UInt64(length - 8))) - 1)
+        } else {
+            key.low = low & ((1 << (8 * UInt64(length))) - 1)
+        }
+        return fieldKeys.lookup(key)
+    }
+
+    /// Flags quotes, backslashes and control characters in eight bytes. The
+    /// lowest flag is exact (borrows only run upward), so it marks the first
+    /// special byte.
+    @inline(__always)
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            | ((word &- ones &* 0x20) & ~word)) & 0x8080_8080_8080_8080
+    }
+
     /// Scans a string at its opening quote into `text`, decoded.
     @inline(__always)
     private mutating func scanString(_ c: inout Cursor, into text: inout UnsafeRawBufferPointer) -> Malformation? {
         c.index += 1
         let start = c.index
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
         while true {
             if c.index + 8 <= c.count {
-                // Eight bytes at a time: flag quotes, backslashes and control
-                // characters. The lowest flag is exact (borrows only run upward),
-                // so it marks the first special byte.
-                let word = UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt64.self)
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                    | ((word &- ones &* 0x20) & ~word)) & high
+                // Eight bytes at a time, jumping to the first special byte.
+                let special = Self.specialBytes(UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt64.self))
                 if special == 0 {
                     c.index += 8
                     continue
