@@ -110,7 +110,7 @@ public struct DeduplicatedEvents: Sendable {
         mutating func insert(_ member: Int, of group: [EventRecord], _ eventIDs: EventIDTable) -> Bool {
             let event = group[member]
             let hash = event.eventID != 0
-                ? UInt64(eventIDs.hash(event.eventID))
+                ? eventIDs.hash(event.eventID)
                 : mixHash(mixHash(UInt64(bitPattern: event.timestamp), event.from.bitPattern),
                           mixHash(event.to.bitPattern ^ UInt64(event.kind.rawValue), event.position.bitPattern))
             let mask = slots.count - 1
