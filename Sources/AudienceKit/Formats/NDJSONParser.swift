@@ -102,7 +102,13 @@ struct NDJSONParser: ~Copyable {
                     c.index += 1
                 }
                 c.skipWhitespace()
-                if let problem = scanValue(&c, into: &value) { return problem }
+                if c.byte == UInt8(ascii: "\"") {
+                    // Most values are strings: scanned here, without a call.
+                    value.kind = .text
+                    if let problem = scanString(&c, into: &value.bytes) { return problem }
+                } else if let problem = scanValue(&c, into: &value) {
+                    return problem
+                }
                 // The last occurrence of a key wins, `null` included.
                 if slot >= 0 { record[Field(slot: slot)] = value }
                 c.skipWhitespace()
