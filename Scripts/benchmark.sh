@@ -20,6 +20,7 @@
 # fastest round counts: on a shared machine that is the least disturbed, and
 # interleaving exposes every command to the same disturbances. DUCKDB=0 skips
 # the DuckDB query (installed from PyPI into a venv on first use).
+# BASELINE_BIN: an earlier binary timed in the same rounds, for before/after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=${BENCH_ROOT:-/tmp/audience-bench}
@@ -39,6 +40,7 @@ make_data() {  # make_data DIR ARGS...: the data set, unless already there
 
 # AUDIENCE_BIN: another binary to time (a baseline), instead of building this tree.
 bin=${AUDIENCE_BIN:-.build/release/audience}
+base=${BASELINE_BIN:-}
 [ -n "${AUDIENCE_BIN:-}" ] || swift build -c release --product audience >/dev/null
 if [ "$duckdb" != 0 ] && [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv" && "$venv/bin/pip" install -q duckdb
@@ -66,12 +68,13 @@ total() { awk -F, -v c="$2" '$1=="TOTAL"{print $c}' "$1"; }
 # A whole run: gzip, 1 and 2 threads, DuckDB.
 shape() {
   local name=$1 data=$2
-  rm -f "$out"/{gzip,t1,t2,duckdb}*
+  rm -f "$out"/{gzip,t1,t2,b1,b2,duckdb}*
   mapfile -t files < <(find -L "$data" -type f | sort)
   for _ in $(seq "$rounds"); do
     timed gzip sh -c 'gzip -dcf "$@" > /dev/null' sh "${files[@]}"
     for threads in 1 2; do
       timed "t$threads" "$bin" analyze "$data" --out "$out/analysis" --threads "$threads" --quiet
+      [ -z "$base" ] || timed "b$threads" "$base" analyze "$data" --out "$out/analysis" --threads "$threads" --quiet
     done
     [ "$duckdb" = 0 ] || timed duckdb "$venv/bin/python" Scripts/duckdb-views.py "$data" 2
   done
@@ -83,13 +86,16 @@ shape() {
   echo "== $name: ${#files[@]} files, $(du -cbL "${files[@]}" | tail -1 | cut -f1) bytes, $lines lines, $accepted accepted; best of $rounds rounds"
   printf '%-34s %8s %8s %10s %10s\n' "command" "seconds" "x gzip" "peak MiB" "B/event"
   printf '%-34s %8.2f %8.2f\n' "gzip -dcf > /dev/null" "$gz" 1
-  for threads in 1 2; do
-    local secs mem reading merge metrics
-    read -r secs mem < <(best "$out/t$threads")
-    read -r reading _ _ < <(sort -n "$out/t$threads.phases" | head -1)
-    merge=$(cut -d' ' -f2 "$out/t$threads.phases" | sort -n | head -1)
-    metrics=$(cut -d' ' -f3 "$out/t$threads.phases" | sort -n | head -1)
-    printf '%-34s %8.2f %8.2f %10.0f %10.0f\n' "audience analyze --threads $threads" "$secs" \
+  local runs=(t1 t2)
+  [ -z "$base" ] || runs+=(b1 b2)
+  for run in "${runs[@]}"; do
+    local secs mem reading merge metrics threads=${run#?} label=audience
+    [ "${run:0:1}" = t ] || label=baseline
+    read -r secs mem < <(best "$out/$run")
+    read -r reading _ _ < <(sort -n "$out/$run.phases" | head -1)
+    merge=$(cut -d' ' -f2 "$out/$run.phases" | sort -n | head -1)
+    metrics=$(cut -d' ' -f3 "$out/$run.phases" | sort -n | head -1)
+    printf '%-34s %8.2f %8.2f %10.0f %10.0f\n' "$label analyze --threads $threads" "$secs" \
       "$(ratio "$secs" "$gz")" "$((mem / 1024))" "$(awk "BEGIN{print $mem * 1024 / $accepted}")"
     printf '%-34s %8.2f %8.2f   %.2f us/line\n' "  read, parse, validate" "$reading" "$(ratio "$reading" "$gz")" \
       "$(awk "BEGIN{print $reading * 1e6 / $lines}")"
@@ -100,6 +106,12 @@ shape() {
   read -r one _ < <(best "$out/t1")
   read -r two _ < <(best "$out/t2")
   echo "speed-up from 1 to 2 threads: $(ratio "$one" "$two")x"
+  if [ -n "$base" ]; then
+    local b1 b2
+    read -r b1 _ < <(best "$out/b1")
+    read -r b2 _ < <(best "$out/b2")
+    echo "baseline speed-up from 1 to 2 threads: $(ratio "$b1" "$b2")x"
+  fi
   if [ "$duckdb" != 0 ]; then
     local db
     read -r db _ < <(best "$out/duckdb")
@@ -126,19 +138,24 @@ lines() {
       timed "$name.gzip" sh -c 'gzip -dcf "$@" > /dev/null' sh "$set"/*
       timed "$name" "$bin" analyze "$set" --out "$out/analysis" --threads 1 --quiet
       total "$out/analysis/quality.csv" 3 > "$out/$name.lines"
+      [ -z "$base" ] || timed "$name.base" "$base" analyze "$set" --out "$out/analysis" --threads 1 --quiet
     done
   done
   echo
   echo "== reading cost per line, one thread, best of $rounds rounds"
-  printf '%-18s %10s %12s %14s\n' "set" "lines" "gzip us/line" "read us/line"
+  printf '%-18s %10s %12s %14s %14s\n' "set" "lines" "gzip us/line" "read us/line" "baseline"
   for set in "${sets[@]}"; do
-    local name lines gz reading
+    local name lines gz reading before=-
     name=$(basename "$set")
     lines=$(cat "$out/$name.lines")
     read -r gz _ < <(best "$out/$name.gzip")
     read -r reading _ _ < <(sort -n "$out/$name.phases" | head -1)
-    printf '%-18s %10d %12.2f %14.2f\n' "${name#line-}" "$lines" "$(awk "BEGIN{print $gz * 1e6 / $lines}")" \
-      "$(awk "BEGIN{print $reading * 1e6 / $lines}")"
+    if [ -n "$base" ]; then
+      read -r before _ _ < <(sort -n "$out/$name.base.phases" | head -1)
+      before=$(awk "BEGIN{printf \"%.2f\", $before * 1e6 / $lines}")
+    fi
+    printf '%-18s %10d %12.2f %14.2f %14s\n' "${name#line-}" "$lines" "$(awk "BEGIN{print $gz * 1e6 / $lines}")" \
+      "$(awk "BEGIN{print $reading * 1e6 / $lines}")" "$before"
   done
 }
 
