@@ -80,8 +80,8 @@ public enum Reading {
             samples.append(sample)
         }
         let parsed = clock.now
-        let merged = EventStore.merged(stores)
-        let events = DeduplicatedEvents(merged, threads: settings.threads)
+        // Handed over, not copied: duplicate removal reorders the events in place.
+        let events = DeduplicatedEvents(EventStore.merged(stores), threads: settings.threads)
         return ReadResult(
             files: outcomes.map(\.quality), samples: samples, events: events,
             parseSeconds: (parsed - start).seconds, mergeSeconds: (clock.now - parsed).seconds)
