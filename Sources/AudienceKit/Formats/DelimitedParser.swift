@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Parses CSV (RFC 4180, one record per line) and TSV (no quoting) lines
 /// against the file's header.
 ///
@@ -78,31 +86,9 @@ struct DelimitedParser: ~Copyable {
         return nil
     }
 
-    /// The first delimiter (or, when `quoting`, quote) in `start..<end`, or `end`.
-    @inline(__always)
-    private static func nextDelimiterOrQuote(
-        from start: UnsafePointer<UInt8>, to end: UnsafePointer<UInt8>, delimiter: UInt8, quoting: Bool
-    ) -> UnsafePointer<UInt8> {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        // Lowest flag exact: borrows only run upward.
-        @inline(__always) func flags(_ word: UInt64, _ byte: UInt8) -> UInt64 {
-            let x = word ^ (ones &* UInt64(byte))
-            return (x &- ones) & ~x & 0x8080_8080_8080_8080
-        }
-        var p = start
-        while end - p >= 8 {
-            let word = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
-            let found = flags(word, delimiter) | (quoting ? flags(word, 0x22) : 0)
-            if found != 0 { return p + found.trailingZeroBitCount >> 3 }
-            p += 8
-        }
-        while p < end && p.pointee != delimiter && !(quoting && p.pointee == 0x22) { p += 1 }
-        return p
-    }
-
     /// Splits `line` into fields, calling `onField(column, bytes)` for each,
     /// and returns the number of fields. Stops at the first broken quote.
-    /// - Complexity: O(line length).
+    /// - Complexity: O(line length); `memchr` finds delimiters.
     @inline(__always)
     private static func splitFields(
         _ line: UnsafeRawBufferPointer,
@@ -151,15 +137,14 @@ struct DelimitedParser: ~Copyable {
                 }
                 onField(column, UnsafeRawBufferPointer(start: out + start, count: scratchUsed - start))
             } else {
-                // Fields are short: one pass eight bytes at a time for the
-                // delimiter or a quote (which breaks an unquoted CSV field)
-                // beats two `memchr` calls per field.
-                let fieldEnd = nextDelimiterOrQuote(from: cursor, to: end, delimiter: delimiter, quoting: quoting)
-                if fieldEnd < end && fieldEnd.pointee == 0x22 && quoting {
+                let next = memchr(cursor, Int32(delimiter), end - cursor)
+                let fieldEnd: UnsafePointer<UInt8> = next.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) } ?? end
+                let field = UnsafeRawBufferPointer(start: cursor, count: fieldEnd - cursor)
+                if quoting && memchr(cursor, 0x22, fieldEnd - cursor) != nil {
                     onBrokenQuote(column)
                     return column + 1
                 }
-                onField(column, UnsafeRawBufferPointer(start: cursor, count: fieldEnd - cursor))
+                onField(column, field)
                 cursor = fieldEnd
             }
             column += 1
