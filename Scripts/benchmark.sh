@@ -11,6 +11,8 @@
 #            strings, nulls, shuffled CSV/TSV columns, 4 files not compressed
 #   big      the wild shape as one NDJSON file of 1-3 gzip members (block pipeline)
 #   small    the wild shape in 300 small files
+#   generated  (only when named) `audience generate`'s 10.9M lines with event ids
+#            on 8 gzipped files, the earlier figures' second data set (3 minutes to make)
 #   lines    one thread only: reading cost per line by format (NDJSON, CSV,
 #            TSV) and timestamp form (ISO with milliseconds, numeric ms)
 #   DIR      any folder of logs
@@ -165,6 +167,13 @@ for s in "${shapes[@]}"; do
     wild) make_data "$root/wild" --shape wild --events 2500000; shape wild "$root/wild" ;;
     big) make_data "$root/big" --shape wild --events 2500000 --files 1; shape big "$root/big" ;;
     small) make_data "$root/small" --shape wild --events 600000 --files 300; shape small "$root/small" ;;
+    generated)
+      if [ ! -d "$root/generated" ]; then
+        echo "making $root/generated ..."
+        "$bin" generate --viewers 2800 --days 7 --seed 5 --messiness light --format jsonl.gz --files 8 \
+          --out "$root/generated" >/dev/null
+      fi
+      shape generated "$root/generated/logs" ;;
     lines) lines ;;
     *) shape "$s" "$s" ;;
   esac
