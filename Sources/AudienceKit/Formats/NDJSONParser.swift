@@ -45,6 +45,8 @@ struct NDJSONParser: ~Copyable {
 
     // MARK: - Grammar
 
+    /// Invariant: `0 <= index <= count + 16`, and a line is far shorter than
+    /// `Int.max`, so moving the index wraps (`&+=`) without overflow checks.
     private struct Cursor {
         let base: UnsafePointer<UInt8>
         let count: Int
@@ -60,7 +62,7 @@ struct NDJSONParser: ~Copyable {
             while index < count {
                 let b = base[index]
                 guard b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D else { return }
-                index += 1
+                index &+= 1
             }
         }
 
@@ -74,10 +76,10 @@ struct NDJSONParser: ~Copyable {
         guard c.byte == UInt8(ascii: "{") else {
             return .invalidJSON(offset: c.index, problem: "not a JSON object")
         }
-        c.index += 1
+        c.index &+= 1
         c.skipWhitespace()
         if c.byte == UInt8(ascii: "}") {
-            c.index += 1
+            c.index &+= 1
         } else {
             var key = UnsafeRawBufferPointer(start: nil, count: 0)
             var value = RawValue.absent
@@ -93,13 +95,13 @@ struct NDJSONParser: ~Copyable {
                     slot = key.count <= 16 ? fieldKeys.lookup(PackedKey(key)) : -1
                 }
                 if c.byte == UInt8(ascii: ":") {
-                    c.index += 1  // compact JSON: the colon right after the key
+                    c.index &+= 1  // compact JSON: the colon right after the key
                 } else {
                     c.skipWhitespace()
                     guard c.byte == UInt8(ascii: ":") else {
                         return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
                     }
-                    c.index += 1
+                    c.index &+= 1
                 }
                 c.skipWhitespace()
                 if c.byte == UInt8(ascii: "\"") {
@@ -113,7 +115,7 @@ struct NDJSONParser: ~Copyable {
                 if slot >= 0 { record[Field(slot: slot)] = value }
                 c.skipWhitespace()
                 let separator = c.byte
-                c.index += 1
+                c.index &+= 1
                 if separator == UInt8(ascii: "}") { break }
                 guard separator == UInt8(ascii: ",") else {
                     return .invalidJSON(offset: c.index - 1, problem: "expected ',' or '}'")
@@ -166,7 +168,7 @@ struct NDJSONParser: ~Copyable {
               memcmp(c.base + c.index, word.utf8Start, count) == 0
         else { return .invalidJSON(offset: c.index, problem: "invalid literal") }
         if value.kind != .absent { value.bytes = c.bytes(c.index, c.index + count) }
-        c.index += count
+        c.index &+= count
         return nil
     }
 
@@ -174,24 +176,24 @@ struct NDJSONParser: ~Copyable {
     @inline(__always)
     private func scanNumber(_ c: inout Cursor) -> Bool {
         @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
-        if c.byte == UInt8(ascii: "-") { c.index += 1 }
+        if c.byte == UInt8(ascii: "-") { c.index &+= 1 }
         if c.byte == UInt8(ascii: "0") {
-            c.index += 1
+            c.index &+= 1
         } else if isDigit(c.byte) {
-            while isDigit(c.byte) { c.index += 1 }
+            while isDigit(c.byte) { c.index &+= 1 }
         } else {
             return false
         }
         if c.byte == UInt8(ascii: ".") {
-            c.index += 1
+            c.index &+= 1
             guard isDigit(c.byte) else { return false }
-            while isDigit(c.byte) { c.index += 1 }
+            while isDigit(c.byte) { c.index &+= 1 }
         }
         if c.byte | 0x20 == UInt8(ascii: "e") {
-            c.index += 1
-            if c.byte == UInt8(ascii: "+") || c.byte == UInt8(ascii: "-") { c.index += 1 }
+            c.index &+= 1
+            if c.byte == UInt8(ascii: "+") || c.byte == UInt8(ascii: "-") { c.index &+= 1 }
             guard isDigit(c.byte) else { return false }
-            while isDigit(c.byte) { c.index += 1 }
+            while isDigit(c.byte) { c.index &+= 1 }
         }
         return true
     }
@@ -205,7 +207,7 @@ struct NDJSONParser: ~Copyable {
     /// or the line does not hold 16 bytes after the quote.
     @inline(__always)
     private func shortKeySlot(_ c: inout Cursor) -> Int {
-        let start = c.index + 1
+        let start = c.index &+ 1
         guard start + 16 <= c.count else { return Self.longKey }
         let low = UnsafeRawPointer(c.base + start).loadUnaligned(as: UInt64.self)
         let high = UnsafeRawPointer(c.base + start).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
@@ -246,30 +248,30 @@ struct NDJSONParser: ~Copyable {
     /// Scans a string at its opening quote into `text`, decoded.
     @inline(__always)
     private mutating func scanString(_ c: inout Cursor, into text: inout UnsafeRawBufferPointer) -> Malformation? {
-        c.index += 1
+        c.index &+= 1
         let start = c.index
         while true {
-            if c.index + 8 <= c.count {
+            if c.index &+ 8 <= c.count {
                 // Eight bytes at a time, jumping to the first special byte.
                 let special = Self.specialBytes(UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt64.self))
                 if special == 0 {
-                    c.index += 8
+                    c.index &+= 8
                     continue
                 }
-                c.index += special.trailingZeroBitCount >> 3
+                c.index &+= special.trailingZeroBitCount >> 3
             } else {
                 guard c.index < c.count else {
                     return .invalidJSON(offset: c.count, problem: "unterminated string")
                 }
                 let b = c.base[c.index]
                 if b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") && b >= 0x20 {
-                    c.index += 1
+                    c.index &+= 1
                     continue
                 }
             }
             let b = c.base[c.index]
             if b == UInt8(ascii: "\"") {
-                c.index += 1
+                c.index &+= 1
                 text = c.bytes(start, c.index - 1)
                 return nil
             }
@@ -291,7 +293,7 @@ struct NDJSONParser: ~Copyable {
         while c.index < c.count {
             let b = c.base[c.index]
             if b == UInt8(ascii: "\"") {
-                c.index += 1
+                c.index &+= 1
                 text = UnsafeRawBufferPointer(start: out, count: written)
                 scratchUsed += written
                 return nil
@@ -300,11 +302,11 @@ struct NDJSONParser: ~Copyable {
             guard b == UInt8(ascii: "\\") else {
                 out[written] = b
                 written += 1
-                c.index += 1
+                c.index &+= 1
                 continue
             }
             let escapeAt = c.index
-            c.index += 1
+            c.index &+= 1
             let decoded: UInt8
             switch c.byte {
             case UInt8(ascii: "\""): decoded = 0x22
@@ -316,11 +318,11 @@ struct NDJSONParser: ~Copyable {
             case UInt8(ascii: "r"): decoded = 0x0D
             case UInt8(ascii: "t"): decoded = 0x09
             case UInt8(ascii: "u"):
-                c.index += 1
+                c.index &+= 1
                 guard var scalar = hex4(c) else {
                     return .invalidJSON(offset: escapeAt, problem: "invalid \\u escape")
                 }
-                c.index += 4
+                c.index &+= 4
                 if scalar >= 0xDC00 && scalar <= 0xDFFF {
                     return .invalidJSON(offset: escapeAt, problem: "lone surrogate escape")
                 }
@@ -328,11 +330,11 @@ struct NDJSONParser: ~Copyable {
                     guard c.index + 1 < c.count, c.base[c.index] == UInt8(ascii: "\\"),
                           c.base[c.index + 1] == UInt8(ascii: "u")
                     else { return .invalidJSON(offset: escapeAt, problem: "lone surrogate escape") }
-                    c.index += 2
+                    c.index &+= 2
                     guard let low = hex4(c), low >= 0xDC00 && low <= 0xDFFF else {
                         return .invalidJSON(offset: escapeAt, problem: "lone surrogate escape")
                     }
-                    c.index += 4
+                    c.index &+= 4
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
                 // 6 or 12 escape bytes become at most 4 UTF-8 bytes.
@@ -343,7 +345,7 @@ struct NDJSONParser: ~Copyable {
             }
             out[written] = decoded
             written += 1
-            c.index += 1
+            c.index &+= 1
         }
         return .invalidJSON(offset: c.count, problem: "unterminated string")
     }
@@ -393,14 +395,14 @@ struct NDJSONParser: ~Copyable {
     private mutating func skipContainer(_ c: inout Cursor) -> Malformation? {
         containers.removeAll(keepingCapacity: true)
         containers.append(c.byte)
-        c.index += 1
+        c.index &+= 1
         // Each turn starts right after an opening bracket or a value.
         var justOpened = true
         while let top = containers.last {
             c.skipWhitespace()
             let closing = top == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
             if c.byte == closing {
-                c.index += 1
+                c.index &+= 1
                 containers.removeLast()
                 justOpened = false
                 continue
@@ -409,7 +411,7 @@ struct NDJSONParser: ~Copyable {
                 guard c.byte == UInt8(ascii: ",") else {
                     return .invalidJSON(offset: c.index, problem: "expected ',' or a closing bracket")
                 }
-                c.index += 1
+                c.index &+= 1
                 c.skipWhitespace()
             }
             if top == UInt8(ascii: "{") {
@@ -422,13 +424,13 @@ struct NDJSONParser: ~Copyable {
                 guard c.byte == UInt8(ascii: ":") else {
                     return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
                 }
-                c.index += 1
+                c.index &+= 1
                 c.skipWhitespace()
             }
             let next = c.byte
             if next == UInt8(ascii: "{") || next == UInt8(ascii: "[") {
                 containers.append(next)
-                c.index += 1
+                c.index &+= 1
                 justOpened = true
                 continue
             }
