@@ -46,6 +46,29 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
         other.chunks = []
     }
 
+    /// Reorders the elements in place so that the one at `source[i]` moves to
+    /// `i`, following each cycle of the permutation once.
+    /// - Precondition: `source` is a permutation of `0..<count`.
+    /// - Complexity: O(count) moves; `count / 8` bytes of bookkeeping.
+    public mutating func permute(by source: [UInt32]) {
+        precondition(source.count == count, "ChunkedArray.permute: not a permutation of the elements")
+        var placed = [UInt64](repeating: 0, count: (count + 63) / 64)
+        for start in 0..<count where placed[start >> 6] & (1 << UInt64(start & 63)) == 0 {
+            let first = self[start]
+            var position = start
+            while true {
+                placed[position >> 6] |= 1 << UInt64(position & 63)
+                let from = Int(source[position])
+                if from == start {
+                    self[position] = first
+                    break
+                }
+                self[position] = self[from]
+                position = from
+            }
+        }
+    }
+
     /// Calls `body` on each element in place, chunk by chunk.
     public mutating func updateEach(_ body: (inout Element) -> Void) {
         for chunk in chunks.indices {

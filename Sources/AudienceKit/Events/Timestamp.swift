@@ -18,7 +18,12 @@ public enum Timestamp {
 
     static func parse(_ text: UnsafeRawBufferPointer) -> Result<Int64, Problem> {
         let milliseconds: Int64
-        if let simple = simpleNumber(text) {
+        if let iso = parseISOMillisecondsZ(text) {
+            switch iso {
+            case .failure(let problem): return .failure(problem)
+            case .success(let value): milliseconds = value
+            }
+        } else if let simple = simpleNumber(text) {
             milliseconds = simple
         } else if let iso = parseISO(text) {
             switch iso {
@@ -124,12 +129,49 @@ public enum Timestamp {
             return .failure(.unparseable)
         }
         guard index == count else { return .failure(.unparseable) }
+        return civil(year, month, day, hour, minute, second, fractionMillis, offsetMinutes: offsetMinutes)
+    }
+
+    /// The usual form, `YYYY-MM-DDTHH:MM:SS.sssZ`, at fixed offsets: one
+    /// check for all seventeen digits instead of one per field; nil for
+    /// any other text (the general path decides it).
+    @inline(__always)
+    private static func parseISOMillisecondsZ(_ text: UnsafeRawBufferPointer) -> Result<Int64, Problem>? {
+        guard text.count == 24, let base = text.baseAddress?.assumingMemoryBound(to: UInt8.self),
+              base[4] == UInt8(ascii: "-"), base[7] == UInt8(ascii: "-"), base[10] == UInt8(ascii: "T"),
+              base[13] == UInt8(ascii: ":"), base[16] == UInt8(ascii: ":"), base[19] == UInt8(ascii: "."),
+              base[23] == UInt8(ascii: "Z")
+        else { return nil }
+        var notDigit: UInt8 = 0
+        @inline(__always) func digit(_ at: Int) -> Int {
+            let d = base[at] &- 0x30
+            notDigit |= d > 9 ? 1 : 0
+            return Int(d)
+        }
+        let year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
+        let month = digit(5) * 10 + digit(6)
+        let day = digit(8) * 10 + digit(9)
+        let hour = digit(11) * 10 + digit(12)
+        let minute = digit(14) * 10 + digit(15)
+        let second = digit(17) * 10 + digit(18)
+        let millis = digit(20) * 100 + digit(21) * 10 + digit(22)
+        guard notDigit == 0 else { return nil }
+        return civil(year, month, day, hour, minute, second, millis, offsetMinutes: 0)
+    }
+
+    /// Unix milliseconds of a civil time at an offset from UTC, or
+    /// `notACalendarTime`.
+    @inline(__always)
+    private static func civil(
+        _ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int, _ millis: Int,
+        offsetMinutes: Int
+    ) -> Result<Int64, Problem> {
         guard month >= 1 && month <= 12, day >= 1 && day <= daysIn(month: month, year: year),
               hour <= 23, minute <= 59, second <= 59
         else { return .failure(.notACalendarTime) }
         let days = Int64(daysFromCivil(year: year, month: month, day: day))
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetMinutes * 60)
-        return .success(seconds * 1000 + Int64(fractionMillis))
+        return .success(seconds * 1000 + Int64(millis))
     }
 
     static func isLeap(_ year: Int) -> Bool {

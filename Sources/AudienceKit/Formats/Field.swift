@@ -114,22 +114,6 @@ struct PackedKey: Equatable, Sendable {
         self.count = count
     }
 
-    /// Packs `count` (at most 16) bytes at `base` with two plain loads and
-    /// masks.
-    /// - Precondition: 16 bytes from `base` are readable.
-    @inline(__always)
-    init(loading base: UnsafeRawPointer, count: Int) {
-        self.count = count
-        let a = base.loadUnaligned(as: UInt64.self)
-        let b = base.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        if count >= 8 {
-            low = a
-            high = count == 16 ? b : (count == 8 ? 0 : b & ((1 << (8 * UInt64(count - 8))) - 1))
-        } else {
-            low = a & ((1 << (8 * UInt64(count))) - 1)
-        }
-    }
-
     /// - Precondition: `bytes.count <= 16`.
     @inline(__always)
     init(_ bytes: UnsafeRawBufferPointer) {

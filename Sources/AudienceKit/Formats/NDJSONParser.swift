@@ -45,6 +45,8 @@ struct NDJSONParser: ~Copyable {
 
     // MARK: - Grammar
 
+    /// Invariant: `0 <= index <= count + 16`, and a line is far shorter than
+    /// `Int.max`, so moving the index wraps (`&+=`) without overflow checks.
     private struct Cursor {
         let base: UnsafePointer<UInt8>
         let count: Int
@@ -60,7 +62,7 @@ struct NDJSONParser: ~Copyable {
             while index < count {
                 let b = base[index]
                 guard b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D else { return }
-                index += 1
+                index &+= 1
             }
         }
 
@@ -74,10 +76,10 @@ struct NDJSONParser: ~Copyable {
         guard c.byte == UInt8(ascii: "{") else {
             return .invalidJSON(offset: c.index, problem: "not a JSON object")
         }
-        c.index += 1
+        c.index &+= 1
         c.skipWhitespace()
         if c.byte == UInt8(ascii: "}") {
-            c.index += 1
+            c.index &+= 1
         } else {
             var key = UnsafeRawBufferPointer(start: nil, count: 0)
             var value = RawValue.absent
@@ -85,29 +87,35 @@ struct NDJSONParser: ~Copyable {
                 guard c.byte == UInt8(ascii: "\"") else {
                     return .invalidJSON(offset: c.index, problem: "expected a key in quotes")
                 }
-                if let problem = scanString(&c, into: &key) { return problem }
+                // The field the key names (-1: none): short keys without
+                // escapes, whatever their order, cost two loads and a lookup.
+                var slot = shortKeySlot(&c)
+                if slot == Self.longKey {
+                    if let problem = scanString(&c, into: &key) { return problem }
+                    slot = key.count <= 16 ? fieldKeys.lookup(PackedKey(key)) : -1
+                }
                 if c.byte == UInt8(ascii: ":") {
-                    c.index += 1  // compact JSON: the colon right after the key
+                    c.index &+= 1  // compact JSON: the colon right after the key
                 } else {
                     c.skipWhitespace()
                     guard c.byte == UInt8(ascii: ":") else {
                         return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
                     }
-                    c.index += 1
+                    c.index &+= 1
                 }
                 c.skipWhitespace()
-                if let problem = scanValue(&c, into: &value) { return problem }
-                // The last occurrence of a key wins, `null` included.
-                if key.count <= 16, let keyStart = key.baseAddress {
-                    // Keys are usually in the line with 16 bytes to spare: pack them with two loads.
-                    let inLine = keyStart >= UnsafeRawPointer(c.base) && keyStart + 16 <= UnsafeRawPointer(c.base + c.count)
-                    let packed = inLine ? PackedKey(loading: keyStart, count: key.count) : PackedKey(key)
-                    let slot = fieldKeys.lookup(packed)
-                    if slot >= 0 { record[Field(slot: slot)] = value }
+                if c.byte == UInt8(ascii: "\"") {
+                    // Most values are strings: scanned here, without a call.
+                    value.kind = .text
+                    if let problem = scanString(&c, into: &value.bytes) { return problem }
+                } else if let problem = scanValue(&c, into: &value) {
+                    return problem
                 }
+                // The last occurrence of a key wins, `null` included.
+                if slot >= 0 { record[Field(slot: slot)] = value }
                 c.skipWhitespace()
                 let separator = c.byte
-                c.index += 1
+                c.index &+= 1
                 if separator == UInt8(ascii: "}") { break }
                 guard separator == UInt8(ascii: ",") else {
                     return .invalidJSON(offset: c.index - 1, problem: "expected ',' or '}'")
@@ -160,7 +168,7 @@ struct NDJSONParser: ~Copyable {
               memcmp(c.base + c.index, word.utf8Start, count) == 0
         else { return .invalidJSON(offset: c.index, problem: "invalid literal") }
         if value.kind != .absent { value.bytes = c.bytes(c.index, c.index + count) }
-        c.index += count
+        c.index &+= count
         return nil
     }
 
@@ -168,63 +176,102 @@ struct NDJSONParser: ~Copyable {
     @inline(__always)
     private func scanNumber(_ c: inout Cursor) -> Bool {
         @inline(__always) func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
-        if c.byte == UInt8(ascii: "-") { c.index += 1 }
+        if c.byte == UInt8(ascii: "-") { c.index &+= 1 }
         if c.byte == UInt8(ascii: "0") {
-            c.index += 1
+            c.index &+= 1
         } else if isDigit(c.byte) {
-            while isDigit(c.byte) { c.index += 1 }
+            while isDigit(c.byte) { c.index &+= 1 }
         } else {
             return false
         }
         if c.byte == UInt8(ascii: ".") {
-            c.index += 1
+            c.index &+= 1
             guard isDigit(c.byte) else { return false }
-            while isDigit(c.byte) { c.index += 1 }
+            while isDigit(c.byte) { c.index &+= 1 }
         }
         if c.byte | 0x20 == UInt8(ascii: "e") {
-            c.index += 1
-            if c.byte == UInt8(ascii: "+") || c.byte == UInt8(ascii: "-") { c.index += 1 }
+            c.index &+= 1
+            if c.byte == UInt8(ascii: "+") || c.byte == UInt8(ascii: "-") { c.index &+= 1 }
             guard isDigit(c.byte) else { return false }
-            while isDigit(c.byte) { c.index += 1 }
+            while isDigit(c.byte) { c.index &+= 1 }
         }
         return true
+    }
+
+    /// `shortKeySlot`'s answer for a key it leaves to the general path.
+    private static let longKey = Int.min
+
+    /// The field slot of the key whose opening quote is at the cursor (-1
+    /// when it names no field), moving past its closing quote; `longKey`,
+    /// cursor unmoved, when the key is not under 16 bytes without escapes
+    /// or the line does not hold 16 bytes after the quote.
+    @inline(__always)
+    private func shortKeySlot(_ c: inout Cursor) -> Int {
+        let start = c.index &+ 1
+        guard start + 16 <= c.count else { return Self.longKey }
+        let low = UnsafeRawPointer(c.base + start).loadUnaligned(as: UInt64.self)
+        let high = UnsafeRawPointer(c.base + start).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        var length: Int
+        let lowSpecial = Self.specialBytes(low)
+        if lowSpecial != 0 {
+            length = lowSpecial.trailingZeroBitCount >> 3
+        } else {
+            let highSpecial = Self.specialBytes(high)
+            guard highSpecial != 0 else { return Self.longKey }
+            length = 8 + highSpecial.trailingZeroBitCount >> 3
+        }
+        guard c.base[start + length] == UInt8(ascii: "\"") else { return Self.longKey }
+        c.index = start + length + 1
+        var key = PackedKey(count: length)
+        // Zero-pad past the closing quote, as `PackedKey` packs.
+        if length >= 8 {
+            key.low = low
+            key.high = high & ((1 << (8 * UInt64(length - 8))) - 1)
+        } else {
+            key.low = low & ((1 << (8 * UInt64(length))) - 1)
+        }
+        return fieldKeys.lookup(key)
+    }
+
+    /// Flags quotes, backslashes and control characters in eight bytes. The
+    /// lowest flag is exact (borrows only run upward), so it marks the first
+    /// special byte.
+    @inline(__always)
+    private static func specialBytes(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        return (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            | ((word &- ones &* 0x20) & ~word)) & 0x8080_8080_8080_8080
     }
 
     /// Scans a string at its opening quote into `text`, decoded.
     @inline(__always)
     private mutating func scanString(_ c: inout Cursor, into text: inout UnsafeRawBufferPointer) -> Malformation? {
-        c.index += 1
+        c.index &+= 1
         let start = c.index
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
         while true {
-            if c.index + 8 <= c.count {
-                // Eight bytes at a time: flag quotes, backslashes and control
-                // characters. The lowest flag is exact (borrows only run upward),
-                // so it marks the first special byte.
-                let word = UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt64.self)
-                let quote = word ^ (ones &* 0x22)
-                let backslash = word ^ (ones &* 0x5C)
-                let special = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-                    | ((word &- ones &* 0x20) & ~word)) & high
+            if c.index &+ 8 <= c.count {
+                // Eight bytes at a time, jumping to the first special byte.
+                let special = Self.specialBytes(UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt64.self))
                 if special == 0 {
-                    c.index += 8
+                    c.index &+= 8
                     continue
                 }
-                c.index += special.trailingZeroBitCount >> 3
+                c.index &+= special.trailingZeroBitCount >> 3
             } else {
                 guard c.index < c.count else {
                     return .invalidJSON(offset: c.count, problem: "unterminated string")
                 }
                 let b = c.base[c.index]
                 if b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") && b >= 0x20 {
-                    c.index += 1
+                    c.index &+= 1
                     continue
                 }
             }
             let b = c.base[c.index]
             if b == UInt8(ascii: "\"") {
-                c.index += 1
+                c.index &+= 1
                 text = c.bytes(start, c.index - 1)
                 return nil
             }
@@ -246,7 +293,7 @@ struct NDJSONParser: ~Copyable {
         while c.index < c.count {
             let b = c.base[c.index]
             if b == UInt8(ascii: "\"") {
-                c.index += 1
+                c.index &+= 1
                 text = UnsafeRawBufferPointer(start: out, count: written)
                 scratchUsed += written
                 return nil
@@ -255,11 +302,11 @@ struct NDJSONParser: ~Copyable {
             guard b == UInt8(ascii: "\\") else {
                 out[written] = b
                 written += 1
-                c.index += 1
+                c.index &+= 1
                 continue
             }
             let escapeAt = c.index
-            c.index += 1
+            c.index &+= 1
             let decoded: UInt8
             switch c.byte {
             case UInt8(ascii: "\""): decoded = 0x22
@@ -271,11 +318,11 @@ struct NDJSONParser: ~Copyable {
             case UInt8(ascii: "r"): decoded = 0x0D
             case UInt8(ascii: "t"): decoded = 0x09
             case UInt8(ascii: "u"):
-                c.index += 1
+                c.index &+= 1
                 guard var scalar = hex4(c) else {
                     return .invalidJSON(offset: escapeAt, problem: "invalid \\u escape")
                 }
-                c.index += 4
+                c.index &+= 4
                 if scalar >= 0xDC00 && scalar <= 0xDFFF {
                     return .invalidJSON(offset: escapeAt, problem: "lone surrogate escape")
                 }
@@ -283,11 +330,11 @@ struct NDJSONParser: ~Copyable {
                     guard c.index + 1 < c.count, c.base[c.index] == UInt8(ascii: "\\"),
                           c.base[c.index + 1] == UInt8(ascii: "u")
                     else { return .invalidJSON(offset: escapeAt, problem: "lone surrogate escape") }
-                    c.index += 2
+                    c.index &+= 2
                     guard let low = hex4(c), low >= 0xDC00 && low <= 0xDFFF else {
                         return .invalidJSON(offset: escapeAt, problem: "lone surrogate escape")
                     }
-                    c.index += 4
+                    c.index &+= 4
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
                 // 6 or 12 escape bytes become at most 4 UTF-8 bytes.
@@ -298,7 +345,7 @@ struct NDJSONParser: ~Copyable {
             }
             out[written] = decoded
             written += 1
-            c.index += 1
+            c.index &+= 1
         }
         return .invalidJSON(offset: c.count, problem: "unterminated string")
     }
@@ -348,14 +395,14 @@ struct NDJSONParser: ~Copyable {
     private mutating func skipContainer(_ c: inout Cursor) -> Malformation? {
         containers.removeAll(keepingCapacity: true)
         containers.append(c.byte)
-        c.index += 1
+        c.index &+= 1
         // Each turn starts right after an opening bracket or a value.
         var justOpened = true
         while let top = containers.last {
             c.skipWhitespace()
             let closing = top == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
             if c.byte == closing {
-                c.index += 1
+                c.index &+= 1
                 containers.removeLast()
                 justOpened = false
                 continue
@@ -364,7 +411,7 @@ struct NDJSONParser: ~Copyable {
                 guard c.byte == UInt8(ascii: ",") else {
                     return .invalidJSON(offset: c.index, problem: "expected ',' or a closing bracket")
                 }
-                c.index += 1
+                c.index &+= 1
                 c.skipWhitespace()
             }
             if top == UInt8(ascii: "{") {
@@ -377,13 +424,13 @@ struct NDJSONParser: ~Copyable {
                 guard c.byte == UInt8(ascii: ":") else {
                     return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
                 }
-                c.index += 1
+                c.index &+= 1
                 c.skipWhitespace()
             }
             let next = c.byte
             if next == UInt8(ascii: "{") || next == UInt8(ascii: "[") {
                 containers.append(next)
-                c.index += 1
+                c.index &+= 1
                 justOpened = true
                 continue
             }

@@ -86,9 +86,10 @@ public enum Reading {
         }
         let parsed = clock.now
         settings.progress?.enter(.merging)
-        // A stopped run writes nothing: its events need no merging.
-        let merged = EventStore.merged(settings.progress?.isStopRequested == true ? [] : stores)
-        let events = DeduplicatedEvents(merged, threads: settings.threads)
+        // A stopped run writes nothing: its events need no merging. Handed
+        // over, not copied: duplicate removal reorders the events in place.
+        let events = DeduplicatedEvents(
+            EventStore.merged(settings.progress?.isStopRequested == true ? [] : stores), threads: settings.threads)
         return ReadResult(
             files: outcomes.map(\.quality), samples: samples, events: events,
             parseSeconds: (parsed - start).seconds, mergeSeconds: (clock.now - parsed).seconds)

@@ -1,0 +1,18 @@
+import Testing
+
+@testable import AudienceKit
+
+/// Duplicate removal moves each view's events together in place (issue 14):
+/// the move must be exactly the permutation asked for, across chunks.
+struct ChunkedArrayTests {
+    @Test(arguments: [0, 1, 5, 65_536, 150_001])
+    func permuteMovesEachElementWhereAsked(count: Int) {
+        var array = ChunkedArray<Int>()
+        for value in 0..<count { array.append(value * 7) }
+        var random = SeededGenerator(seed: UInt64(count))
+        let source = (0..<UInt32(count)).shuffled(using: &random)
+        array.permute(by: source)
+        #expect(array.count == count)
+        #expect(Array(array) == source.map { Int($0) * 7 })
+    }
+}
