@@ -3,6 +3,8 @@
 #
 #   Fuzz/run.sh TARGET [SECONDS]   fuzz TARGET for SECONDS (default 600)
 #   Fuzz/run.sh build              only build
+#   Fuzz/run.sh minimize TARGET    shrink the committed corpus to one input
+#                                  per new edge (seeds kept by name)
 #
 # TARGET is one of ndjson, delimited, gzip, numbers, options. New inputs go to
 # Fuzz/work/TARGET (not committed); at the end, those that add coverage are
@@ -20,6 +22,25 @@ nice -n 10 swift build -c release --toolset toolset.json \
     -Xswiftc -sanitize=fuzzer,address 1>&2
 binary=.build/release/AudienceFuzz
 [ "$target" = build ] && exit 0
+# The Swift backtracer would fight ASan over the crash; libFuzzer prints it.
+export SWIFT_BACKTRACE=enable=no
+
+if [ "$target" = minimize ]; then
+    target=${2:?usage: run.sh minimize TARGET}
+    export AUDIENCE_FUZZ_TARGET="$target"
+    rm -rf "min/$target" && mkdir -p "min/$target" "work/$target"
+    # Edges only (no hit counts): a few hundred inputs instead of thousands.
+    nice -n 10 "$binary" -merge=1 -use_counters=0 -max_len=4096 "min/$target" \
+        "Corpus/$target" "work/$target" 2>&1 | grep -E "MERGE-OUTER: [0-9]+ new files" || true
+    rm -rf "Corpus/$target" && mv "min/$target" "Corpus/$target" && rmdir min
+    # Seeds by name; drop the merged copies of them.
+    ./make-seeds.py
+    for seed in "Corpus/$target"/seed-*; do
+        copy="Corpus/$target/$(sha1sum "$seed" | cut -d' ' -f1)"
+        if [ -f "$copy" ]; then rm "$copy"; fi
+    done
+    exit 0
+fi
 
 case $target in
     numbers) max_len=256 ;;
@@ -28,11 +49,12 @@ esac
 [ -d "Corpus/$target" ] || ./make-seeds.py
 mkdir -p "work/$target" "Crashes/$target"
 
-# The Swift backtracer would fight ASan over the crash; libFuzzer prints it.
-export SWIFT_BACKTRACE=enable=no
 export AUDIENCE_FUZZ_TARGET="$target"
+# CPU time, not wall time, says how much fuzzing a shared machine gave.
+timer=""
+[ -x /usr/bin/time ] && timer="/usr/bin/time -f fuzz-time:_%U_s_user_%S_s_system_%e_s_wall"
 status=0
-nice -n 10 "$binary" "work/$target" "Corpus/$target" \
+nice -n 10 $timer "$binary" "work/$target" "Corpus/$target" \
     -dict=audience.dict -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
     -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="Crashes/$target/" || status=$?

@@ -143,29 +143,28 @@ extension FuzzTarget {
         return gzip == plain
     }
 
-    /// One gzip member holding `content`, deflated at `level`.
+    /// One gzip member holding `content`, deflated at `level` in one call.
     static func gzipMember(_ content: ArraySlice<UInt8>, level: Int32) -> [UInt8] {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer {
-            deflateEnd(stream)
-            stream.deinitialize(count: 1)
-            stream.deallocate()
-        }
-        guard audience_deflateInit2(stream, level, 15 + 16) == Z_OK else { return [] }
         var input = Array(content)
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(stream, uLong(input.count))) + 32)
-        let written = input.withUnsafeMutableBytes { inBuffer in
-            output.withUnsafeMutableBytes { outBuffer in
-                stream.pointee.next_in = inBuffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                stream.pointee.avail_in = uInt(inBuffer.count)
-                stream.pointee.next_out = outBuffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
-                stream.pointee.avail_out = uInt(outBuffer.count)
-                _ = deflate(stream, Z_FINISH)
-                return outBuffer.count - Int(stream.pointee.avail_out)
+        var stream = z_stream()
+        // zlib keeps a pointer back to the stream: it must not move between
+        // init and end, so both happen inside one access.
+        return withUnsafeMutablePointer(to: &stream) { z in
+            guard audience_deflateInit2(z, level, 15 + 16) == Z_OK else { return [] }
+            defer { deflateEnd(z) }
+            var output = [UInt8](repeating: 0, count: Int(deflateBound(z, uLong(input.count))) + 32)
+            let written = input.withUnsafeMutableBytes { inBuffer in
+                output.withUnsafeMutableBytes { outBuffer in
+                    z.pointee.next_in = inBuffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
+                    z.pointee.avail_in = uInt(inBuffer.count)
+                    z.pointee.next_out = outBuffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
+                    z.pointee.avail_out = uInt(outBuffer.count)
+                    _ = deflate(z, Z_FINISH)
+                    return outBuffer.count - Int(z.pointee.avail_out)
+                }
             }
+            return Array(output[0..<written])
         }
-        return Array(output[0..<written])
     }
 }
 
