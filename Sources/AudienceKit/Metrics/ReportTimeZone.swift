@@ -60,7 +60,7 @@ public struct ReportTimeZone: Sendable, CustomStringConvertible {
     /// later: the first instant of a day when given its midnight, even where
     /// clocks skip midnight or fall back over it.
     public func firstInstant(atOrAfterLocal localMilliseconds: Int64) -> Int64 {
-        let window: Int64 = 18 * 3_600_000  // more than any offset from UTC
+        let window: Int64 = 25 * 3_600_000  // more than any offset: `±hh:mm` goes up to 23:59
         // The stretches of constant offset around the answer, in time order;
         // within one, the local clock runs with the instant.
         var stretchStart = localMilliseconds - window
