@@ -4,7 +4,7 @@ extension FuzzTarget {
     static func checkDelimited(_ bytes: [UInt8]) -> String? {
         if let problem = checkFile(bytes, name: "fuzz.csv") { return problem }
         let lines = Lines(bytes).all
-        guard let first = lines.firstIndex(where: { $0.withUnsafeBytes(FormatSniffing.verdict) != .undecided }),
+        guard let first = lines.firstIndex(where: { $0.withUnsafeBytes { FormatSniffing.verdict($0, namedAsJSON: false) } != .undecided }),
               var parser = DelimitedParser(header: lines[first])
         else { return nil }
         let reference = ReferenceSplitter(delimiter: parser.delimiter)

@@ -116,11 +116,15 @@ extension FuzzTarget {
         }
         guard whole.quality.damage == nil, !bytes.starts(with: [0x1F, 0x8B]) else { return nil }
         var lines = Lines(bytes).all
-        guard let first = lines.firstIndex(where: { $0.withUnsafeBytes(FormatSniffing.verdict) != .undecided }) else {
+        let namedAsJSON = FormatSniffing.isNamedAsJSON(name)
+        func verdict(_ line: [UInt8]) -> FormatSniffing.Verdict {
+            line.withUnsafeBytes { FormatSniffing.verdict($0, namedAsJSON: namedAsJSON) }
+        }
+        guard let first = lines.firstIndex(where: { verdict($0) != .undecided }) else {
             return whole.quality.lines == 0 ? nil : "a file of blank lines counted \(whole.quality.lines) lines"
         }
         let header: [UInt8]?
-        switch lines[first].withUnsafeBytes(FormatSniffing.verdict) {
+        switch verdict(lines[first]) {
         case .ndjson: header = nil
         case .header where namesAField(lines[first]):
             // (A header naming no field may be NDJSON's first line, by the file's name.)
