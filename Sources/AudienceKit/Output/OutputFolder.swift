@@ -52,6 +52,14 @@ public struct OutputFolder: Sendable {
         }
     }
 
+    /// Whether `path` is a regular file or nothing yet: a file beside the
+    /// outputs (`--metrics-file`) is never written through a device, a
+    /// pipe, a link or a folder.
+    public static func isRegularFileOrMissing(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) != 0 || (info.st_mode & S_IFMT) == S_IFREG
+    }
+
     private static func probe(folder: String) throws(OutputError) {
         let probe = (folder.hasSuffix("/") ? folder : folder + "/") + ".audience-write-test-\(getpid())"
         let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)

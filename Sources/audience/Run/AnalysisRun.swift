@@ -159,9 +159,7 @@ struct AnalysisRun {
     /// A run that ends in a usage error after its options were read (an
     /// input folder that is missing tonight) still tells monitoring.
     static func recordUsageError(metricsFile: String) {
-        var info = stat()
-        // Only a regular file, or none yet: never write through a device or link.
-        if lstat(metricsFile, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG { return }
+        guard OutputFolder.isRegularFileOrMissing(metricsFile) else { return }
         let previous = try? String(contentsOfFile: metricsFile, encoding: .utf8)
         let run = MetricsFile.Run(
             exitStatus: ExitStatus.usage, endedAt: nowMilliseconds(), seconds: 0, read: nil, phaseSeconds: [],

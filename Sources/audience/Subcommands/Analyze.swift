@@ -208,8 +208,7 @@ struct Analyze: ParsableCommand {
     private func checkSideOutput(
         _ target: String, option: String, inputs: [InputFile], outFolder: String, other: (String, String)?
     ) throws {
-        var info = stat()
-        if lstat(target, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+        if !OutputFolder.isRegularFileOrMissing(target) {
             throw ValidationError("\(option) '\(target)' is not a regular file (a folder, device, pipe or link); name a file.")
         }
         let key = SideOutput.key(target)
