@@ -102,7 +102,7 @@ struct AnalysisRun {
             throw ExitCode(ExitStatus.cannotWrite)
         }
         display.stop()
-        if exportEvents != nil { written.append(exportEvents ?? "") }
+        if let exportEvents { written.append(exportEvents) }
         let recorded = writeMetrics(
             status: status, read: report.read, report: report, elapsed: (clock.now - start).seconds,
             writeSeconds: (clock.now - writeStart).seconds, breaches: breaches.count)
