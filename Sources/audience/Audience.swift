@@ -19,7 +19,7 @@ struct Audience: ParsableCommand {
             stopped by SIGINT or SIGTERM (nothing written).
             """,
         version: Analyzer.version,
-        subcommands: [Analyze.self, Generate.self],
+        subcommands: [Analyze.self, Ingest.self, StoreCommand.self, Generate.self],
         defaultSubcommand: Analyze.self
     )
 

@@ -54,52 +54,38 @@ public struct ViewSet: Sendable {
     public var settings: MetricSettings
 
     public init(_ events: DeduplicatedEvents, settings: MetricSettings, threads: Int = 1) {
-        self.settings = settings
         let store = events.store
         let strings = store.strings
         let catalog = settings.catalog
 
         // Titles: every watched title, then catalog titles nobody watched.
         var titleIndex: [UInt32: Int] = [:]
-        var titles: [TitleInfo] = []
+        var watched: [String] = []
         var titleViews: [[Int]] = []
         for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
             if let index = titleIndex[key.title] {
                 titleViews[index].append(view)
             } else {
-                titleIndex[key.title] = titles.count
-                titles.append(TitleInfo(id: strings.string(key.title)))
+                titleIndex[key.title] = watched.count
+                watched.append(strings.string(key.title))
                 titleViews.append([view])
             }
         }
+        var facts = [TitleFacts?](repeating: nil, count: watched.count)
         let frozenViews = titleViews
-        titles.withUnsafeMutableBufferPointer { titleSlots in
-            let titleWrites = DisjointWrites(buffer: titleSlots)
-            Parallel.forEachRange(count: titleWrites.buffer.count, threads: threads) { range in
-                for index in range where catalog?.entries[ByteString(titleWrites.buffer[index].id)] == nil {
-                    Self.describeFromEvents(&titleWrites.buffer[index], views: frozenViews[index], events: events)
+        let frozenWatched = watched
+        facts.withUnsafeMutableBufferPointer { factSlots in
+            let factWrites = DisjointWrites(buffer: factSlots)
+            Parallel.forEachRange(count: factWrites.buffer.count, threads: threads) { range in
+                for index in range where catalog?.entries[ByteString(frozenWatched[index])] == nil {
+                    var title = TitleFacts()
+                    for view in frozenViews[index] { title.add(view: view, of: events) }
+                    factWrites.buffer[index] = title
                 }
             }
         }
-        for index in titles.indices {
-            if let entry = catalog?.entries[ByteString(titles[index].id)] {
-                titles[index].name = entry.name
-                titles[index].seriesID = entry.seriesID
-                titles[index].season = entry.season
-                titles[index].episode = entry.episode
-                titles[index].runtime = entry.runtime
-            }
-        }
-        if let catalog {
-            let watched = Set(titles.map { ByteString($0.id) })
-            for id in catalog.order where !watched.contains(ByteString(id)) {
-                guard let entry = catalog.entries[ByteString(id)] else { continue }
-                titles.append(TitleInfo(
-                    id: id, name: entry.name, seriesID: entry.seriesID, season: entry.season,
-                    episode: entry.episode, runtime: entry.runtime))
-                titleViews.append([])
-            }
-        }
+        let titles = Self.titles(watched: Array(zip(watched, facts)), catalog: catalog)
+        titleViews += repeatElement([], count: titles.count - watched.count)
 
         // Views, title by title; titles are spread over workers, each writing
         // only its own titles' slots.
@@ -157,16 +143,55 @@ public struct ViewSet: Sendable {
                 }
             }
         }
-        let history = perTitleViews.flatMap { $0 }
+        self.init(
+            titles: titles, history: perTitleViews.flatMap { $0 }, bucketReach: bucketReach, bucketPlays: bucketPlays,
+            settings: settings)
+    }
+
+    /// A view set from its parts (a report from a store builds them a
+    /// partition at a time).
+    init(titles: [TitleInfo], history: [ViewSummary], bucketReach: [[Int]?], bucketPlays: [[Int]?], settings: MetricSettings) {
+        let window = settings.window
         self.titles = titles
         self.history = history
         self.views = window.isEverything ? history : history.filter { window.contains($0.local.day) }
         self.bucketReach = bucketReach
         self.bucketPlays = bucketPlays
+        self.settings = settings
+    }
+
+    /// Every watched title (described by the catalog when it lists it, else
+    /// by the facts of its events), then the catalog's titles nobody watched.
+    static func titles(watched: [(id: String, facts: TitleFacts?)], catalog: Catalog?) -> [TitleInfo] {
+        var titles: [TitleInfo] = []
+        titles.reserveCapacity(watched.count)
+        for (id, facts) in watched {
+            var title = TitleInfo(id: id)
+            if let entry = catalog?.entries[ByteString(id)] {
+                title.name = entry.name
+                title.seriesID = entry.seriesID
+                title.season = entry.season
+                title.episode = entry.episode
+                title.runtime = entry.runtime
+            } else {
+                facts?.describe(&title)
+            }
+            titles.append(title)
+        }
+        if let catalog {
+            let seen = Set(watched.map { ByteString($0.id) })
+            for id in catalog.order where !seen.contains(ByteString(id)) {
+                guard let entry = catalog.entries[ByteString(id)] else { continue }
+                titles.append(TitleInfo(
+                    id: id, name: entry.name, seriesID: entry.seriesID, season: entry.season,
+                    episode: entry.episode, runtime: entry.runtime))
+            }
+        }
+        return titles
     }
 
     /// Adds one view's reached buckets and played ranges to its title's curves.
-    private static func count(_ scratch: ViewScratch, into reach: inout [Int]?, playSteps: inout [Int]) {
+    static func count(_ scratch: ViewScratch, into reach: inout [Int]?, playSteps: inout [Int]) {
         for word in scratch.reachedBits.indices where scratch.reachedBits[word] != 0 {
             var bits = scratch.reachedBits[word]
             while bits != 0 {
@@ -197,37 +222,6 @@ public struct ViewSet: Sendable {
         }
     }
 
-    /// Runtime, series, season and episode of a title missing from the
-    /// catalog: the most frequent `duration` (ties to the larger), and each
-    /// of the others from the earliest event that has it.
-    private static func describeFromEvents(_ title: inout TitleInfo, views: [Int], events: DeduplicatedEvents) {
-        let store = events.store
-        var durationCounts: [Double: Int] = [:]
-        var series: (ts: Int64, id: UInt32)?
-        var season: (ts: Int64, value: Int32)?
-        var episode: (ts: Int64, value: Int32)?
-        for view in views {
-            for position in events.viewStarts[view]..<events.viewStarts[view + 1] {
-                let event = store.events[Int(events.kept[position])]
-                if !event.duration.isNaN { durationCounts[event.duration, default: 0] += 1 }
-                let a = store.attributes[Int(event.attributes)]
-                if a.series != 0 && Self.isEarlier(event.timestamp, a.series, than: series.map { ($0.ts, $0.id) }) {
-                    series = (event.timestamp, a.series)
-                }
-                if a.season >= 0 && Self.isEarlier(event.timestamp, a.season, than: season.map { ($0.ts, $0.value) }) {
-                    season = (event.timestamp, a.season)
-                }
-                if a.episode >= 0 && Self.isEarlier(event.timestamp, a.episode, than: episode.map { ($0.ts, $0.value) }) {
-                    episode = (event.timestamp, a.episode)
-                }
-            }
-        }
-        title.runtime = durationCounts.max { a, b in a.value != b.value ? a.value < b.value : a.key < b.key }?.key
-        title.seriesID = series.map { store.strings.string($0.id) }
-        title.season = season?.value
-        title.episode = episode?.value
-    }
-
     /// The earliest-event rule: a smaller `ts` wins; equal `ts` goes to the
     /// smaller value.
     @inline(__always)
@@ -236,7 +230,7 @@ public struct ViewSet: Sendable {
         return ts < best.0 || (ts == best.0 && value < best.1)
     }
 
-    private static func summarise(
+    static func summarise(
         view: Int, title: Int, runtime: Double?, events: DeduplicatedEvents,
         settings: MetricSettings, scratch: inout ViewScratch
     ) -> ViewSummary {

@@ -64,9 +64,9 @@ public enum MetricsFile {
             metric("audience_run_files_with_errors", "Input files with a file-level error.",
                    [("", String(read.files.filter { $0.damage != nil }.count))])
             metric("audience_run_duplicates", "Accepted lines removed as duplicates.",
-                   [("", String(read.events.duplicates))])
+                   [("", String(read.duplicates))])
             metric("audience_run_events", "Events behind the metrics (accepted minus duplicates).",
-                   [("", String(total.accepted - read.events.duplicates))])
+                   [("", String(total.accepted - read.duplicates))])
             metric("audience_run_bytes_read", "Bytes read from the inputs.", [("", String(total.bytesRead))])
         }
         metric("audience_run_bad_data_limit_breaches", "Files (and the total) over --max-bad-rate or --max-bad-lines.",

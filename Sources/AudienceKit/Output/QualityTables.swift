@@ -13,7 +13,7 @@ public enum QualityTables {
         for file in result.files {
             table.rows.append(row(file, duplicates: nil))
         }
-        table.rows.append(row(result.total, duplicates: result.events.duplicates))
+        table.rows.append(row(result.total, duplicates: result.duplicates))
         return table
     }
 
@@ -40,8 +40,8 @@ public enum QualityTables {
             ("ignored_event", .integer(total[.ignoredEvent])),
             ("rejected", .integer(rejected.reduce(0) { $0 + total[$1] })),
             ("rejected_by_reason", .object(rejected.map { ($0.name, .integer(total[$0])) })),
-            ("duplicates", .integer(result.events.duplicates)),
-            ("events", .integer(total.accepted - result.events.duplicates)),
+            ("duplicates", .integer(result.duplicates)),
+            ("events", .integer(total.accepted - result.duplicates)),
             ("bytes_read", .integer(Int(total.bytesRead))),
             ("files", .integer(result.files.count)),
             ("files_with_errors", .integer(result.files.filter { $0.damage != nil }.count)),

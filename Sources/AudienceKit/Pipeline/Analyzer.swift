@@ -31,6 +31,8 @@ public struct AnalysisReport: Sendable {
     /// Who ran it, when, and how it ended, for `summary.json`; set by the
     /// caller once the exit status is known.
     public var record: RunRecord?
+    /// The stores a report from stores read; nil for a one-shot run.
+    public var store: StoreSummary?
 }
 
 /// A run as a scheduler sees it: `summary.json`'s `run` object.
@@ -75,12 +77,33 @@ public enum Analyzer {
         let clock = ContinuousClock()
         let start = clock.now
         let read = Reading.read(settings.inputs, settings: settings.read)
+        return report(settings, read: read, readSeconds: (clock.now - start).seconds)
+    }
+
+    /// A report from one or more stores: the same tables as a one-shot run
+    /// over the latest version of every file they hold, in byte order of
+    /// the names (the store's equivalence rule).
+    public static func run(
+        _ settings: AnalysisSettings, stores: [StoreLocation], sliceEvents: Int = StoreViews.defaultSliceEvents
+    ) throws(StoreError) -> AnalysisReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (read, views, summary) = try Store.read(stores, read: settings.read, metrics: settings.metrics, sliceEvents: sliceEvents)
+        var result = report(settings, read: read, views: views, readSeconds: (clock.now - start).seconds)
+        result.store = summary
+        return result
+    }
+
+    private static func report(
+        _ settings: AnalysisSettings, read: ReadResult, views: ViewSet? = nil, readSeconds: Double
+    ) -> AnalysisReport {
+        let clock = ContinuousClock()
         settings.read.progress?.enter(.metrics)
         let metricsStart = clock.now
-        let tables = AudienceTables(ViewSet(read.events, settings: settings.metrics, threads: settings.read.threads))
+        let tables = AudienceTables(views ?? ViewSet(read.events, settings: settings.metrics, threads: settings.read.threads))
         let end = clock.now
         return AnalysisReport(
-            settings: settings, read: read, tables: tables, elapsedSeconds: (end - start).seconds,
+            settings: settings, read: read, tables: tables, elapsedSeconds: readSeconds + (end - metricsStart).seconds,
             metricsSeconds: (end - metricsStart).seconds)
     }
 
@@ -136,32 +159,37 @@ public enum Analyzer {
     }
 
     static func summary(_ report: AnalysisReport) -> JSONValue {
-        .object([
+        let settings = report.settings
+        var fields: [(String, JSONValue)] = [
             ("tool", .string("audience")),
             ("version", .string(version)),
             ("run", report.record?.json ?? .null),
-            ("settings", .object([
-                ("buckets", .integer(report.settings.metrics.buckets)),
-                ("complete_at", .number(report.settings.metrics.completeAt)),
-                ("timezone", .string(report.settings.metrics.timeZone.description)),
-                ("catalog", report.settings.catalogPath.map { .string($0) } ?? .null),
-                ("threads", .integer(report.settings.read.threads)),
-                ("rejects", .integer(report.settings.read.rejectSampleLimit)),
-                ("level", report.settings.reportLevel.map { .string($0.rawValue) } ?? .null),
-            ])),
-            ("window", .object([
-                ("from", report.settings.metrics.window.fromText.map { .string($0) } ?? .null),
-                ("to", report.settings.metrics.window.toText.map { .string($0) } ?? .null),
-            ])),
-            ("inputs", .array(report.settings.inputs.map { .string($0.name) })),
-            ("lines", QualityTables.lineTotals(report.read)),
-            ("audience", report.tables.totals),
-            ("elapsed_seconds", .number(report.elapsedSeconds)),
-            ("phase_seconds", .object([
-                ("read_parse_validate", .number(report.read.parseSeconds)),
-                ("merge_and_duplicates", .number(report.read.mergeSeconds)),
-                ("metrics", .number(report.metricsSeconds)),
-            ])),
-        ])
+        ]
+        fields.append(("settings", .object([
+            ("buckets", .integer(settings.metrics.buckets)),
+            ("complete_at", .number(settings.metrics.completeAt)),
+            ("timezone", .string(settings.metrics.timeZone.description)),
+            ("catalog", settings.catalogPath.map { .string($0) } ?? .null),
+            ("threads", .integer(settings.read.threads)),
+            ("rejects", .integer(settings.read.rejectSampleLimit)),
+            ("level", settings.reportLevel.map { .string($0.rawValue) } ?? .null),
+        ])))
+        fields.append(("window", .object([
+            ("from", settings.metrics.window.fromText.map { .string($0) } ?? .null),
+            ("to", settings.metrics.window.toText.map { .string($0) } ?? .null),
+        ])))
+        // From a store, the files it holds: what a one-shot run would be given.
+        let inputs = report.store == nil ? settings.inputs.map(\.name) : report.read.files.map(\.file)
+        fields.append(("inputs", .array(inputs.map { .string($0) })))
+        if let store = report.store { fields.append(("store", store.json)) }
+        fields.append(("lines", QualityTables.lineTotals(report.read)))
+        fields.append(("audience", report.tables.totals))
+        fields.append(("elapsed_seconds", .number(report.elapsedSeconds)))
+        fields.append(("phase_seconds", .object([
+            ("read_parse_validate", .number(report.read.parseSeconds)),
+            ("merge_and_duplicates", .number(report.read.mergeSeconds)),
+            ("metrics", .number(report.metricsSeconds)),
+        ])))
+        return .object(fields)
     }
 }

@@ -6,14 +6,18 @@ enum FileReading {
     }
 
     /// Reads `input` from disk, appending its accepted events to `store`.
+    /// `observe` sees every byte read from disk, in order (the store's digest).
     static func read(
-        _ input: InputFile, into store: inout EventStore, sampleLimit: Int, progress: RunProgress? = nil
+        _ input: InputFile, into store: inout EventStore, sampleLimit: Int, progress: RunProgress? = nil,
+        observe: ((UnsafeRawBufferPointer) -> Void)? = nil
     ) -> Outcome {
         var scanner = LineScanner(file: input.name, store: store, sampleLimit: sampleLimit)
         scanner.progress = progress
         var framer = LineFramer(consumer: scanner)
         store = EventStore()
-        let (damage, bytesRead) = run(&framer) { feed throws(FileDamage) in try readDisk(input, progress, feed) }
+        let (damage, bytesRead) = run(&framer) { feed throws(FileDamage) in
+            try readDisk(input, progress, observe, feed)
+        }
         var finished = framer.takeConsumer()
         finished.reportRemainingLines()
         progress?.fileDone()
@@ -24,7 +28,7 @@ enum FileReading {
     /// the outcome holds the file-level facts only (bytes read, damage).
     static func read(_ input: InputFile, collector: consuming BlockCollector, progress: RunProgress? = nil) -> Outcome {
         var collector = collector
-        let (damage, bytesRead) = run(&collector) { feed throws(FileDamage) in try readDisk(input, progress, feed) }
+        let (damage, bytesRead) = run(&collector) { feed throws(FileDamage) in try readDisk(input, progress, nil, feed) }
         var quality = FileQuality(file: input.name)
         quality.bytesRead = bytesRead
         quality.damage = collector.damage ?? damage
@@ -71,7 +75,8 @@ enum FileReading {
     /// A stop request ends the reading at the next chunk; what was read is
     /// thrown away by the caller.
     private static func readDisk(
-        _ input: InputFile, _ progress: RunProgress?, _ feed: (UnsafeRawBufferPointer) -> Bool
+        _ input: InputFile, _ progress: RunProgress?, _ observe: ((UnsafeRawBufferPointer) -> Void)?,
+        _ feed: (UnsafeRawBufferPointer) -> Bool
     ) throws(FileDamage) -> Int64? {
         if let code = input.listingError { throw FileDamage(.unlistableFolder(errno: code)) }
         var reader = try FileReader(path: input.path)
@@ -80,8 +85,9 @@ enum FileReading {
             let chunk = try reader.next { progress?.isStopRequested == true }
             if chunk.isEmpty { break }
             progress?.add(bytes: chunk.count)
+            observe?(chunk)
             if !feed(chunk) {
-                reader.drain()
+                reader.drain(observe)
                 break
             }
         }

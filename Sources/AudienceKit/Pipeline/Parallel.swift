@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// A buffer that several workers write at once, each in ranges no other
 /// worker touches. `@unchecked Sendable` because that disjointness, which the
@@ -22,5 +23,32 @@ enum Parallel {
         DispatchQueue.concurrentPerform(iterations: pieces) { piece in
             body((count * piece / pieces)..<(count * (piece + 1) / pieces))
         }
+    }
+}
+
+extension Parallel {
+    /// `body(i)` for every i in `0..<count`, on up to `threads` workers that
+    /// each take the next item when done with one (items of uneven size
+    /// stay balanced); results in item order.
+    static func map<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+        var results = [T?](repeating: nil, count: count)
+        guard count > 0 else { return [] }
+        if threads <= 1 || count == 1 {
+            for index in 0..<count { results[index] = body(index) }
+        } else {
+            let taken = Atomic<Int>(0)
+            results.withUnsafeMutableBufferPointer { slots in
+                // Each item's slot is written by the worker that took it.
+                let writes = DisjointWrites(buffer: slots)
+                DispatchQueue.concurrentPerform(iterations: min(threads, count)) { _ in
+                    while true {
+                        let next = taken.add(1, ordering: .relaxed).oldValue
+                        guard next < count else { break }
+                        writes.buffer[next] = body(next)
+                    }
+                }
+            }
+        }
+        return results.compactMap { $0 }
     }
 }

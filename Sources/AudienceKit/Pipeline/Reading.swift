@@ -30,7 +30,11 @@ public struct ReadResult: Sendable {
     public var files: [FileQuality]
     /// The first rejected lines of each reason, in input order.
     public var samples: [RejectSample]
+    /// The kept events; empty for a report from a store, which reads them
+    /// a partition at a time (`StoreViews`).
     public var events: DeduplicatedEvents
+    /// Accepted events removed as copies of another.
+    public var duplicates: Int
     /// Seconds spent reading, parsing and validating, then merging the
     /// workers' events and removing duplicates.
     public var parseSeconds: Double = 0
@@ -91,7 +95,7 @@ public enum Reading {
         let events = DeduplicatedEvents(
             EventStore.merged(settings.progress?.isStopRequested == true ? [] : stores), threads: settings.threads)
         return ReadResult(
-            files: outcomes.map(\.quality), samples: samples, events: events,
+            files: outcomes.map(\.quality), samples: samples, events: events, duplicates: events.duplicates,
             parseSeconds: (parsed - start).seconds, mergeSeconds: (clock.now - parsed).seconds)
     }
 }

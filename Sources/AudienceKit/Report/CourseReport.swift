@@ -67,7 +67,7 @@ struct ReportData {
         settings = report.settings
         totals = tables.totals
         lineTotals = QualityTables.lineTotals(report.read)
-        duplicates = report.read.events.duplicates
+        duplicates = report.read.duplicates
         coverage = tables.coverage
         comparison = tables.comparison
         viewerLocalHours = tables.viewerLocalHours

@@ -21,6 +21,9 @@ public struct FileDamage: Error, Sendable, Equatable, CustomStringConvertible {
         /// The CSV/TSV header row cannot be read (broken quoting, a NUL
         /// byte, invalid UTF-8), so no row can be.
         case malformedHeader(line: Int)
+        /// A file's error as a store recorded it when the file was
+        /// ingested: only its description is kept.
+        case recorded(String)
     }
 
     public var kind: Kind
@@ -55,6 +58,8 @@ public struct FileDamage: Error, Sendable, Equatable, CustomStringConvertible {
             return "JSON array, not NDJSON"
         case .malformedHeader(let line):
             return "malformed header row (line \(line))"
+        case .recorded(let description):
+            return description
         }
     }
 }

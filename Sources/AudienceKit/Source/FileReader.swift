@@ -78,7 +78,7 @@ struct FileReader: ~Copyable {
 
     /// Reads to the end without looking, so `bytesRead` is the file's size
     /// even when its content stopped making sense early.
-    mutating func drain() {
-        while let chunk = try? next(), !chunk.isEmpty {}
+    mutating func drain(_ observe: ((UnsafeRawBufferPointer) -> Void)? = nil) {
+        while let chunk = try? next(), !chunk.isEmpty { observe?(chunk) }
     }
 }

@@ -14,6 +14,11 @@ struct AnalysisRun {
     var metricsFile: String?
     var progressMode: ProgressMode
     var quiet: Bool
+    /// `--store`: the inputs (if any) are ingested into the one store, then
+    /// the report covers every store given.
+    var stores: [StoreLocation] = []
+    /// `--wait`: wait for another writer of the store.
+    var wait = false
 
     func run() throws {
         let clock = ContinuousClock()
@@ -26,20 +31,55 @@ struct AnalysisRun {
         StopSignals.install(progress)
         let display = AnalysisProgress(progress, mode: quiet ? .never : progressMode)
         display.start()
-        var report = Analyzer.run(settings)
+        var ingest: IngestResult?
+        var report: AnalysisReport
+        if stores.isEmpty {
+            report = Analyzer.run(settings)
+        } else {
+            do {
+                if let store = stores.first, !settings.inputs.isEmpty {
+                    var ingestSettings = IngestSettings(
+                        store: store, inputs: settings.inputs, runID: runID, command: "analyze",
+                        commandLine: IngestMessages.commandLine, startedAt: startedAt)
+                    ingestSettings.threads = settings.read.threads
+                    ingestSettings.rejectSampleLimit = max(StoreDefaults.keptSamples, settings.read.rejectSampleLimit)
+                    ingestSettings.limits = limits
+                    ingestSettings.wait = wait
+                    ingestSettings.progress = progress
+                    ingestSettings.beforeCommit = StorePause.beforeCommit
+                    let result = try Store.ingest(ingestSettings)
+                    if let signal = StopSignals.signal ?? (result.stopped ? SIGTERM : nil) {
+                        display.stop()
+                        try stop(signal, read: nil, elapsed: (clock.now - start).seconds, store: store.path)
+                    }
+                    IngestMessages.log(result, store: store.path, quiet: quiet)
+                    ingest = result
+                }
+                report = try Analyzer.run(settings, stores: stores)
+            } catch let error as StoreError {
+                display.stop()
+                IngestMessages.logStoreError(error)
+                writeMetrics(status: error.exitStatus, read: nil, report: nil, elapsed: (clock.now - start).seconds,
+                             writeSeconds: 0, breaches: 0)
+                throw ExitCode(error.exitStatus)
+            }
+        }
         if let signal = StopSignals.signal {
             display.stop()
             try stop(signal, read: nil, elapsed: (clock.now - start).seconds)
         }
 
-        for file in report.read.files {
+        // With a store, the file errors and limits are those of this run's
+        // inputs (logged by the ingest); the store's older files were
+        // reported when they came in.
+        for file in report.read.files where ingest == nil && stores.isEmpty {
             guard let damage = file.damage else { continue }
             var fields: [(String, JSONValue)] = [("file", .string(file.file)), ("reason", .string("file_error"))]
             if let offset = damage.byteOffset { fields.append(("offset", .integer(Int(offset)))) }
             RunLog.error("\(file.file): \(damage)", fields)
         }
-        let breaches = limits.breaches(report.read.files)
-        for breach in breaches {
+        let breaches = stores.isEmpty ? limits.breaches(report.read.files) : ingest?.breaches ?? []
+        for breach in breaches where stores.isEmpty {
             var fields: [(String, JSONValue)] = [
                 ("reason", .string(breach.limit)), ("rejected", .integer(breach.rejected)),
                 ("lines", .integer(breach.lines)),
@@ -47,8 +87,10 @@ struct AnalysisRun {
             if let file = breach.file { fields.insert(("file", .string(file)), at: 0) }
             RunLog.error(breach.description, fields)
         }
+        let hasFileErrors = stores.isEmpty
+            ? report.read.hasFileErrors : ingest?.files.contains { $0.quality.damage != nil } ?? false
         let status = !breaches.isEmpty
-            ? ExitStatus.badDataLimit : report.read.hasFileErrors ? ExitStatus.fileErrors : ExitStatus.success
+            ? ExitStatus.badDataLimit : hasFileErrors ? ExitStatus.fileErrors : ExitStatus.success
         report.record = RunRecord(
             id: runID, startedAt: startedAt, endedAt: Self.nowMilliseconds(), exitStatus: status, limits: limits)
 
@@ -111,6 +153,7 @@ struct AnalysisRun {
         if RunLog.format == .json {
             RunLog.info("finished", summaryFields(report, status: status, breaches: breaches))
         } else if !quiet {
+            if let ingest, let store = stores.first { Console.output(IngestMessages.totals(ingest, store: store.path)) }
             Console.output(Summary.text(report, written: written, folder: folder.path))
             if !breaches.isEmpty {
                 Console.output("\(breaches.count) bad-data limit(s) passed: see the messages above; exit status \(status).")
@@ -120,9 +163,10 @@ struct AnalysisRun {
     }
 
     /// Ends a stopped run: nothing written but the metrics file.
-    private func stop(_ signal: Int32, read: ReadResult?, elapsed: Double) throws -> Never {
+    private func stop(_ signal: Int32, read: ReadResult?, elapsed: Double, store: String? = nil) throws -> Never {
         let status = ExitStatus.stopped(by: signal)
-        RunLog.error("stopped by \(StopSignals.name(signal)): nothing written; \(folder.path) is as it was",
+        let storeState = store.map { "; the store \($0) is as it was" } ?? ""
+        RunLog.error("stopped by \(StopSignals.name(signal)): nothing written; \(folder.path) is as it was\(storeState)",
                      [("reason", .string("stopped")), ("exit_status", .integer(Int(status)))])
         writeMetrics(status: status, read: read, report: nil, elapsed: elapsed, writeSeconds: 0, breaches: 0)
         throw ExitCode(status)
@@ -179,7 +223,7 @@ struct AnalysisRun {
             ("accepted", .integer(total.accepted)),
             ("rejected", .integer(rejected)),
             ("ignored_event", .integer(total[.ignoredEvent])),
-            ("duplicates", .integer(report.read.events.duplicates)),
+            ("duplicates", .integer(report.read.duplicates)),
             ("bad_data_limits_passed", .integer(breaches.count)),
             ("out", .string(folder.path)),
         ]

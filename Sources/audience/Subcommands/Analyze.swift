@@ -20,6 +20,14 @@ struct Analyze: ParsableCommand {
     @Flag(help: "Read the sample logs bundled under Datasets/messy, with their catalog, instead of INPUT.")
     var sample = false
 
+    @Option(name: .customLong("store"), help: ArgumentHelp(
+        "A store (see `audience ingest`): INPUT is ingested into it first, then the report covers every file it holds. Without INPUT, may be given more than once: the stores are read as one.",
+        valueName: "dir"))
+    var stores: [String] = []
+
+    @Flag(help: "With --store and INPUT: wait for another run writing to the store instead of exiting \(ExitStatus.storeBusy).")
+    var wait = false
+
     @Option(name: .shortAndLong, help: "Folder to write the tables into, created when missing (default: out).")
     var out: String?
 
@@ -140,9 +148,15 @@ struct Analyze: ParsableCommand {
         if sample && !inputs.isEmpty {
             throw ValidationError("--sample reads the bundled sample: give either --sample or INPUT, not both.")
         }
-        if !sample && inputs.isEmpty {
+        if !sample && inputs.isEmpty && stores.isEmpty {
             throw ValidationError(
                 "no INPUT given: name the logs to read (audience analyze logs/), or add --sample to read the bundled sample.")
+        }
+        if stores.count > 1 && (sample || !inputs.isEmpty) {
+            throw ValidationError("--store is given \(stores.count) times: INPUT is ingested into one store; read several stores without INPUT.")
+        }
+        if let empty = stores.first(where: { $0.isEmpty }) {
+            throw ValidationError("--store needs a folder name, not '\(empty)'.")
         }
         let buckets = buckets ?? file?.integer("buckets") ?? MetricSettings.defaultBuckets
         guard (1...MetricSettings.bucketLimit).contains(buckets) else {
@@ -245,12 +259,12 @@ struct Analyze: ParsableCommand {
         let resolved = try resolve()
         let arguments = resolved.inputs
         let outFolder = resolved.out.hasSuffix("/") ? resolved.out : resolved.out + "/"
-        let files: [InputFile]
+        var files: [InputFile] = []
         do {
             // A previous run's tables (and export) are passed over, never read as logs.
             var outputs = Analyzer.dataFileNames.map { SystemPath(outFolder + $0) }
             if let exportEvents, EventExport.isExport(at: exportEvents) { outputs.append(SystemPath(exportEvents)) }
-            files = try InputDiscovery.resolve(arguments, outputs: outputs)
+            if !arguments.isEmpty { files = try InputDiscovery.resolve(arguments, outputs: outputs) }
         } catch {
             throw ValidationError(error.description)
         }
@@ -264,7 +278,7 @@ struct Analyze: ParsableCommand {
                 exportEvents, option: "--export-events", inputs: files, outFolder: outFolder,
                 other: resolved.metricsFile.map { ("--metrics-file", $0) })
         }
-        if files.isEmpty {
+        if files.isEmpty && !arguments.isEmpty {
             throw ValidationError("no log files found in \(arguments.map(\.description).joined(separator: ", "))")
         }
         let folder: OutputFolder
@@ -286,7 +300,8 @@ struct Analyze: ParsableCommand {
         settings.spreadsheetSafe = spreadsheetSafe
         try AnalysisRun(
             settings: settings, folder: folder, exportEvents: exportEvents, limits: resolved.limits,
-            metricsFile: resolved.metricsFile, progressMode: progress, quiet: quiet
+            metricsFile: resolved.metricsFile, progressMode: progress, quiet: quiet,
+            stores: stores.map(StoreLocation.init), wait: wait
         ).run()
     }
 }
@@ -358,7 +373,7 @@ enum Summary {
         var lines = [
             "Read \(report.read.files.count) file(s), \(total.lines) lines: \(total.accepted) accepted, "
                 + "\(rejected) rejected, \(total[.ignoredEvent]) ignored events, "
-                + "\(report.read.events.duplicates) duplicates removed.",
+                + "\(report.read.duplicates) duplicates removed.",
         ]
         if errors > 0 { lines.append("\(errors) file(s) had a file-level error: see quality.csv.") }
         let charts = written.filter { $0.hasPrefix("charts/") }.count

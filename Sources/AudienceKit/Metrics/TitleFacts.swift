@@ -1,0 +1,68 @@
+/// What a title's events say about it, for a title the catalog lacks
+/// (viewing-events.md, "Titles"): the most frequent `duration` (ties to the
+/// larger) is its runtime, and `series_id`, `season` and `episode` come from
+/// the earliest event that has each (equal `ts`: the smaller value).
+///
+/// Mergeable: facts gathered from any split of the title's events (the
+/// partitions of a store) merge into the facts of all of them.
+struct TitleFacts: Sendable {
+    var durationCounts: [Double: Int] = [:]
+    /// The text's bytes, so that facts from stores with different string
+    /// ids compare.
+    var series: (ts: Int64, id: [UInt8])?
+    var season: (ts: Int64, value: Int32)?
+    var episode: (ts: Int64, value: Int32)?
+
+    /// Adds the kept events of one view.
+    mutating func add(view: Int, of events: DeduplicatedEvents) {
+        let store = events.store
+        var seriesID: (ts: Int64, id: UInt32)?
+        for position in events.viewStarts[view]..<events.viewStarts[view + 1] {
+            let event = store.events[Int(events.kept[position])]
+            if !event.duration.isNaN { durationCounts[event.duration, default: 0] += 1 }
+            let a = store.attributes[Int(event.attributes)]
+            // Ids follow byte order within one store: compare them, and
+            // take the bytes once per view.
+            if a.series != 0 && ViewSet.isEarlier(event.timestamp, a.series, than: seriesID.map { ($0.ts, $0.id) }) {
+                seriesID = (event.timestamp, a.series)
+            }
+            if a.season >= 0 && ViewSet.isEarlier(event.timestamp, a.season, than: season.map { ($0.ts, $0.value) }) {
+                season = (event.timestamp, a.season)
+            }
+            if a.episode >= 0 && ViewSet.isEarlier(event.timestamp, a.episode, than: episode.map { ($0.ts, $0.value) }) {
+                episode = (event.timestamp, a.episode)
+            }
+        }
+        if let seriesID {
+            merge(series: (seriesID.ts, Array(store.strings.bytes(seriesID.id))))
+        }
+    }
+
+    mutating func merge(_ other: TitleFacts) {
+        for (duration, count) in other.durationCounts { durationCounts[duration, default: 0] += count }
+        if let value = other.series { merge(series: value) }
+        if let value = other.season, ViewSet.isEarlier(value.ts, value.value, than: season.map { ($0.ts, $0.value) }) {
+            season = value
+        }
+        if let value = other.episode, ViewSet.isEarlier(value.ts, value.value, than: episode.map { ($0.ts, $0.value) }) {
+            episode = value
+        }
+    }
+
+    private mutating func merge(series value: (ts: Int64, id: [UInt8])) {
+        guard let best = series else {
+            series = value
+            return
+        }
+        if value.ts < best.ts || (value.ts == best.ts && value.id.lexicographicallyPrecedes(best.id)) {
+            series = value
+        }
+    }
+
+    func describe(_ title: inout TitleInfo) {
+        title.runtime = durationCounts.max { a, b in a.value != b.value ? a.value < b.value : a.key < b.key }?.key
+        title.seriesID = series.map { String(decoding: $0.id, as: UTF8.self) }
+        title.season = season?.value
+        title.episode = episode?.value
+    }
+}

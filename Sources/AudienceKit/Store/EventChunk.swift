@@ -1,0 +1,235 @@
+/// The events of one partition of a segment, in columns.
+///
+/// Before deflate a chunk is:
+///
+///     strings     count, then each as length + bytes (the chunk's own dictionary)
+///     views       count, then each as session, title (string indices), event count
+///     attributes  count, then each as viewer, series, country, region, device,
+///                 audio, subtitle (string indices), season + 1, episode + 1
+///     then one column after another, an entry per event, views in order:
+///     file        index into the segment's files
+///     attribute   index into the attribute sets
+///     kind        one byte (`EventKind.rawValue`)
+///     ts          zigzag varint, the difference from the previous event's
+///     numbers     one byte per event, 2 bits for each of from, to, position,
+///                 duration: 0 absent, 1 thousandths, 2 raw; then the values:
+///                 thousandths as a zigzag varint, raw as 8 bytes
+///     event_id    length + bytes; empty when absent
+///
+/// A view's events lie together, sorted by file and `ts`, so deltas are small
+/// and deflate finds the repeats. Numbers are stored exactly: thousandths
+/// only when they give back the same double.
+enum EventChunk {
+    /// One event to store: which of the encoder's sources holds it, and where.
+    struct Entry {
+        var file: Int
+        var event: Int
+    }
+
+    static func encode(_ entries: [Entry], from sources: [EventStore]) -> [UInt8] {
+        var strings: [UInt64: Int] = [:]
+        var stringBytes = ByteWriter()
+        var stringCount = 0
+        func local(_ file: Int, _ id: UInt32) -> Int {
+            let key = UInt64(file) << 32 | UInt64(id)
+            if let index = strings[key] { return index }
+            // Distinct ids of one source are distinct strings; across
+            // sources a string may be held twice, which costs little.
+            sources[file].strings.withBytes(id) { stringBytes.data($0) }
+            strings[key] = stringCount
+            stringCount += 1
+            return stringCount - 1
+        }
+        var views = ByteWriter()
+        var viewCount = 0
+        var attributeSets = ByteWriter()
+        var attributeIndex: [UInt64: Int] = [:]
+        var fileColumn = ByteWriter(), attributeColumn = ByteWriter(), kindColumn = ByteWriter()
+        var tsColumn = ByteWriter(), flagColumn = ByteWriter(), numberColumn = ByteWriter(), idColumn = ByteWriter()
+        var previousTS: Int64 = 0
+        var index = 0
+        while index < entries.count {
+            let file = entries[index].file
+            let store = sources[file]
+            let view = store.events[entries[index].event].view
+            var end = index + 1
+            while end < entries.count, entries[end].file == file, store.events[entries[end].event].view == view { end += 1 }
+            let key = store.views[Int(view)]
+            views.varint(local(file, key.session))
+            views.varint(local(file, key.title))
+            views.varint(end - index)
+            viewCount += 1
+            for entry in entries[index..<end] {
+                let event = store.events[entry.event]
+                fileColumn.varint(file)
+                let setKey = UInt64(file) << 32 | UInt64(event.attributes)
+                let set: Int
+                if let known = attributeIndex[setKey] {
+                    set = known
+                } else {
+                    let a = store.attributes[Int(event.attributes)]
+                    for id in [a.viewer, a.series, a.country, a.region, a.device, a.audioLang, a.subtitleLang] {
+                        attributeSets.varint(local(file, id))
+                    }
+                    attributeSets.varint(UInt64(Int64(a.season) + 1))
+                    attributeSets.varint(UInt64(Int64(a.episode) + 1))
+                    set = attributeIndex.count
+                    attributeIndex[setKey] = set
+                }
+                attributeColumn.varint(set)
+                kindColumn.byte(event.kind.rawValue)
+                tsColumn.signed(event.timestamp &- previousTS)
+                previousTS = event.timestamp
+                var flags: UInt8 = 0
+                for (slot, number) in [event.from, event.to, event.position, event.duration].enumerated() {
+                    flags |= NumberForm.write(number, to: &numberColumn) << (2 * UInt8(slot))
+                }
+                flagColumn.byte(flags)
+                if event.eventID == 0 {
+                    idColumn.varint(0)
+                } else {
+                    idColumn.data(store.eventIDs.bytes(event.eventID))
+                }
+            }
+            index = end
+        }
+        var out = ByteWriter(capacity: stringBytes.bytes.count + views.bytes.count + 16 * entries.count)
+        out.varint(stringCount)
+        out.append(stringBytes.bytes)
+        out.varint(viewCount)
+        out.append(views.bytes)
+        out.varint(attributeIndex.count)
+        out.append(attributeSets.bytes)
+        for column in [fileColumn, attributeColumn, kindColumn, tsColumn, flagColumn, numberColumn, idColumn] {
+            out.append(column.bytes)
+        }
+        return out.bytes
+    }
+
+    /// Appends the events of each file to `stores[route[file]]` (`file` an
+    /// index into the segment's files), leaving out files routed nowhere.
+    /// Throws when the chunk does not decode.
+    static func decode(
+        _ raw: [UInt8], route: [Int?], slice: (index: Int, count: Int)? = nil, into stores: inout [EventStore]
+    ) throws(ByteReader.Overrun) {
+        var input = ByteReader(raw)
+        let stringCount = try input.count(atMost: raw.count)
+        var strings: [Range<Int>] = []
+        strings.reserveCapacity(stringCount)
+        for _ in 0..<stringCount { strings.append(try input.dataRange()) }
+        func string(_ input: inout ByteReader) throws(ByteReader.Overrun) -> Range<Int> {
+            strings[try input.count(atMost: strings.count - 1)]
+        }
+        let viewCount = try input.count(atMost: raw.count)
+        var views: [(session: Range<Int>, title: Range<Int>, events: Int)] = []
+        var eventCount = 0
+        for _ in 0..<viewCount {
+            let view = (try string(&input), try string(&input), try input.count(atMost: raw.count))
+            eventCount += view.2
+            guard eventCount <= raw.count else { throw ByteReader.Overrun() }
+            views.append(view)
+        }
+        let setCount = try input.count(atMost: raw.count)
+        var sets: [(strings: [Range<Int>], season: Int32, episode: Int32)] = []
+        for _ in 0..<setCount {
+            var members: [Range<Int>] = []
+            for _ in 0..<7 { members.append(try string(&input)) }
+            let season = Int32(try input.count(atMost: Int(Int32.max))) - 1
+            let episode = Int32(try input.count(atMost: Int(Int32.max))) - 1
+            sets.append((members, season, episode))
+        }
+        // The columns, read side by side.
+        var files = [Int](), attributes = [Int](), kinds = [EventKind]()
+        files.reserveCapacity(eventCount)
+        attributes.reserveCapacity(eventCount)
+        kinds.reserveCapacity(eventCount)
+        for _ in 0..<eventCount { files.append(try input.count(atMost: route.count - 1)) }
+        for _ in 0..<eventCount { attributes.append(try input.count(atMost: sets.count - 1)) }
+        for _ in 0..<eventCount {
+            guard let kind = EventKind(rawValue: try input.byte()) else { throw ByteReader.Overrun() }
+            kinds.append(kind)
+        }
+        var timestamps = [Int64]()
+        timestamps.reserveCapacity(eventCount)
+        var ts: Int64 = 0
+        for _ in 0..<eventCount {
+            ts = ts &+ (try input.signed())
+            timestamps.append(ts)
+        }
+        var flags = [UInt8]()
+        flags.reserveCapacity(eventCount)
+        for _ in 0..<eventCount { flags.append(try input.byte()) }
+        var numbers = [Double]()
+        numbers.reserveCapacity(4 * eventCount)
+        for flag in flags {
+            for slot in 0..<4 { numbers.append(try NumberForm.read(flag >> (2 * UInt8(slot)) & 3, from: &input)) }
+        }
+        var ids = [Range<Int>]()
+        ids.reserveCapacity(eventCount)
+        for _ in 0..<eventCount { ids.append(try input.dataRange()) }
+        guard input.isAtEnd else { throw ByteReader.Overrun() }
+
+        raw.withUnsafeBytes { base in
+            func text(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: base[range]) }
+            var position = 0
+            for view in views {
+                if let slice, StoreFormat.slice(session: raw[view.session], title: raw[view.title], count: slice.count) != slice.index {
+                    position += view.events
+                    continue
+                }
+                for _ in 0..<view.events {
+                    defer { position += 1 }
+                    guard let target = route[files[position]] else { continue }
+                    let set = sets[attributes[position]]
+                    var event = ValidEvent()
+                    event.kind = kinds[position]
+                    event.timestamp = timestamps[position]
+                    event.from = numbers[4 * position]
+                    event.to = numbers[4 * position + 1]
+                    event.position = numbers[4 * position + 2]
+                    event.duration = numbers[4 * position + 3]
+                    event.season = set.season
+                    event.episode = set.episode
+                    event.sessionID = text(view.session)
+                    event.titleID = text(view.title)
+                    event.viewerID = text(set.strings[0])
+                    event.seriesID = text(set.strings[1])
+                    event.country = text(set.strings[2])
+                    event.region = text(set.strings[3])
+                    event.device = text(set.strings[4])
+                    event.audioLang = text(set.strings[5])
+                    event.subtitleLang = text(set.strings[6])
+                    event.eventID = text(ids[position])
+                    stores[target].append(event)
+                }
+            }
+        }
+    }
+}
+
+/// How one optional number is stored (see `EventChunk`).
+enum NumberForm {
+    /// Writes `value` and returns its 2-bit form.
+    static func write(_ value: Double, to out: inout ByteWriter) -> UInt8 {
+        if value.isNaN { return 0 }
+        let scaled = (value * 1000).rounded()
+        if abs(scaled) < 9_007_199_254_740_992, Double(Int64(scaled)) / 1000 == value {
+            out.signed(Int64(scaled))
+            return 1
+        }
+        out.uint64(value.bitPattern)
+        return 2
+    }
+
+    static func read(_ form: UInt8, from input: inout ByteReader) throws(ByteReader.Overrun) -> Double {
+        switch form {
+        case 0: return .nan
+        case 1:
+            let scaled = try input.signed()
+            guard scaled > -9_007_199_254_740_992, scaled < 9_007_199_254_740_992 else { throw ByteReader.Overrun() }
+            return Double(scaled) / 1000
+        case 2: return Double(bitPattern: try input.uint64())
+        default: throw ByteReader.Overrun()
+        }
+    }
+}

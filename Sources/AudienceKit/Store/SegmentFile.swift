@@ -1,0 +1,215 @@
+/// One version of one input file as a segment holds it: its identity, its
+/// row of `quality.csv` and how many accepted events it stored.
+public struct StoredFile: Sendable, Equatable {
+    /// The `file` value of `quality.csv`.
+    public var name: String
+    /// SHA-256 of the file's bytes as read (compressed bytes for gzip).
+    public var digest: [UInt8]
+    public var quality: FileQuality
+    /// Accepted events stored (duplicates included: they are only known
+    /// across files).
+    public var events: Int
+
+    public init(name: String, digest: [UInt8], quality: FileQuality, events: Int) {
+        self.name = name
+        self.digest = digest
+        self.quality = quality
+        self.events = events
+    }
+}
+
+/// Why a segment cannot be read.
+public enum SegmentDamage: Error, Sendable, Equatable, CustomStringConvertible {
+    case missing
+    case unreadable(errno: Int32)
+    /// Shorter than its own description says, or without its end marker.
+    case cut
+    case checksumMismatch(String)
+    /// The checksums hold but the content does not decode: written wrong.
+    case undecodable(String)
+    case newerFormat(Int)
+
+    public var description: String {
+        switch self {
+        case .missing: "the file is missing"
+        case .unreadable(let code): "cannot read it: \(SystemError.describe(code))"
+        case .cut: "the file is cut short"
+        case .checksumMismatch(let part): "the checksum of its \(part) does not match"
+        case .undecodable(let part): "its \(part) does not decode"
+        case .newerFormat(let version): "it has store format \(version), newer than this audience reads (\(StoreFormat.version))"
+        }
+    }
+}
+
+/// The byte layout of a segment, the store's only kind of data file.
+///
+///     "AUDSEG01"                 magic
+///     chunk, chunk, ...          deflated: one per partition with events, then the samples
+///     footer                     plain (see `SegmentFooter`)
+///     u32 footer length, u32 footer CRC-32, "AUDSEGOK"
+///
+/// Every chunk carries its CRC-32 in the footer, the footer its own, so a
+/// flipped byte anywhere is found; a cut file lacks its end marker.
+enum StoreFormat {
+    /// Version 1: the layout above. A reader refuses newer versions.
+    static let version = 1
+    static let headMagic = Array("AUDSEG01".utf8)
+    static let tailMagic = Array("AUDSEGOK".utf8)
+    static let tailSize = 16
+    /// A chunk inflates to at most this many times its deflated size
+    /// (deflate's own limit is about 1032), so a damaged length can never
+    /// ask for a huge buffer.
+    static let maxInflation = 1100
+
+    /// The partition of a view: FNV-1a over the session's length, the
+    /// session and the title, modulo the store's partition count. Fixed
+    /// forever for a format version: stores are read as one by it.
+    static func partition(session: some Collection<UInt8>, title: some Collection<UInt8>, count: Int) -> Int {
+        Int(viewHash(session: session, title: title, seed: 0xcbf2_9ce4_8422_2325) % UInt64(count))
+    }
+
+    /// A partition too big for memory is read in slices: the views whose
+    /// hash, mixed (SplitMix64's finaliser) so that its high bits do not
+    /// follow the low bits that chose the partition, falls in each. Not
+    /// part of the format: only a reader's way of splitting work.
+    static func slice(session: some Collection<UInt8>, title: some Collection<UInt8>, count: Int) -> Int {
+        guard count > 1 else { return 0 }
+        var z = viewHash(session: session, title: title, seed: 0xcbf2_9ce4_8422_2325)
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return Int((z >> 32) % UInt64(count))
+    }
+
+    private static func viewHash(session: some Collection<UInt8>, title: some Collection<UInt8>, seed: UInt64) -> UInt64 {
+        var hash = seed
+        @inline(__always) func mix(_ byte: UInt8) {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        var length = UInt64(session.count)
+        for _ in 0..<8 {
+            mix(UInt8(truncatingIfNeeded: length))
+            length >>= 8
+        }
+        for byte in session { mix(byte) }
+        for byte in title { mix(byte) }
+        return hash
+    }
+}
+
+/// Where one chunk lies in a segment.
+struct ChunkLocation: Sendable, Equatable {
+    var offset: Int
+    var storedLength: Int
+    var rawLength: Int
+    var events: Int
+    var crc: UInt32
+
+    static let empty = ChunkLocation(offset: 0, storedLength: 0, rawLength: 0, events: 0, crc: 0)
+
+    func write(to out: inout ByteWriter) {
+        out.varint(offset)
+        out.varint(storedLength)
+        out.varint(rawLength)
+        out.varint(events)
+        out.uint32(crc)
+    }
+
+    static func read(_ input: inout ByteReader, fileSize: Int) throws(ByteReader.Overrun) -> ChunkLocation {
+        let location = ChunkLocation(
+            offset: try input.count(atMost: fileSize), storedLength: try input.count(atMost: fileSize),
+            rawLength: try input.count(atMost: Int(UInt32.max)), events: try input.count(atMost: Int(UInt32.max)),
+            crc: try input.uint32())
+        guard location.offset + location.storedLength <= fileSize,
+              location.rawLength <= max(64, location.storedLength * StoreFormat.maxInflation)
+        else { throw ByteReader.Overrun() }
+        return location
+    }
+}
+
+/// The footer: what the segment holds and where.
+struct SegmentFooter: Sendable, Equatable {
+    var formatVersion = StoreFormat.version
+    var partitions: Int
+    var files: [StoredFile]
+    var samples: ChunkLocation
+    /// One per partition; `.empty` where the partition has no event.
+    var chunks: [ChunkLocation]
+
+    func encoded() -> [UInt8] {
+        var out = ByteWriter()
+        out.varint(formatVersion)
+        out.varint(partitions)
+        out.varint(files.count)
+        for file in files {
+            out.text(file.name)
+            out.data(file.digest)
+            StoredQuality.write(file.quality, to: &out)
+            out.varint(file.events)
+        }
+        samples.write(to: &out)
+        for chunk in chunks { chunk.write(to: &out) }
+        return out.bytes
+    }
+
+    static func decode(_ bytes: [UInt8], range: Range<Int>, fileSize: Int) throws(SegmentDamage) -> SegmentFooter {
+        var input = ByteReader(bytes, range: range)
+        do {
+            let version = try input.count(atMost: Int(UInt32.max))
+            guard version <= StoreFormat.version else { throw SegmentDamage.newerFormat(version) }
+            let partitions = try input.count(atMost: 1 << 16)
+            guard partitions > 0 else { throw SegmentDamage.undecodable("footer") }
+            let fileCount = try input.count(atMost: input.remaining)
+            var files: [StoredFile] = []
+            for _ in 0..<fileCount {
+                let name = try input.text()
+                let digest = Array(bytes[try input.dataRange()])
+                let quality = try StoredQuality.read(&input, name: name)
+                files.append(StoredFile(name: name, digest: digest, quality: quality, events: try input.count(atMost: Int(UInt32.max) * 64)))
+            }
+            let samples = try ChunkLocation.read(&input, fileSize: fileSize)
+            var chunks: [ChunkLocation] = []
+            for _ in 0..<partitions { chunks.append(try ChunkLocation.read(&input, fileSize: fileSize)) }
+            guard input.isAtEnd else { throw SegmentDamage.undecodable("footer") }
+            return SegmentFooter(formatVersion: version, partitions: partitions, files: files, samples: samples, chunks: chunks)
+        } catch let damage as SegmentDamage {
+            throw damage
+        } catch {
+            throw SegmentDamage.undecodable("footer")
+        }
+    }
+}
+
+/// A `quality.csv` row in binary: counts, then the file-level error.
+enum StoredQuality {
+    static func write(_ quality: FileQuality, to out: inout ByteWriter) {
+        out.varint(UInt64(max(0, quality.bytesRead)))
+        out.varint(quality.lines)
+        out.varint(quality.accepted)
+        out.varint(quality.rejected.count)
+        for count in quality.rejected { out.varint(count) }
+        if let damage = quality.damage {
+            out.byte(1)
+            out.text(damage.description)
+        } else {
+            out.byte(0)
+        }
+    }
+
+    static func read(_ input: inout ByteReader, name: String) throws(ByteReader.Overrun) -> FileQuality {
+        var quality = FileQuality(file: name)
+        let limit = Int(Int64.max / 2)
+        quality.bytesRead = Int64(try input.count(atMost: limit))
+        quality.lines = try input.count(atMost: limit)
+        quality.accepted = try input.count(atMost: limit)
+        let reasons = try input.count(atMost: 64)
+        guard reasons == quality.rejected.count else { throw ByteReader.Overrun() }
+        for index in 0..<reasons { quality.rejected[index] = try input.count(atMost: limit) }
+        switch try input.byte() {
+        case 0: break
+        case 1: quality.damage = FileDamage(.recorded(try input.text()))
+        default: throw ByteReader.Overrun()
+        }
+        return quality
+    }
+}

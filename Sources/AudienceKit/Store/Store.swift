@@ -1,0 +1,235 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why a store operation failed, with the exit status the spec gives it.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    /// Another run writes to the store (exit 75).
+    case busy(store: String, holder: String)
+    /// A store file is missing, cut or altered (exit 65): the inputs whose
+    /// data it held must be ingested again.
+    case damaged(store: String, file: String, problem: String, inputs: [String])
+    /// Written by a newer `audience` (exit 65).
+    case newerFormat(store: String, version: Int, writtenBy: String)
+    /// No store at the path (exit 65: nothing to report from).
+    case notAStore(String)
+    /// A store file could not be written: a full disk, permissions (exit 73).
+    case cannotWrite(path: String, problem: String)
+    /// Options that cannot work together, such as a name held by two
+    /// stores with different bytes (exit 64).
+    case usage(String)
+
+    public var description: String {
+        switch self {
+        case .busy(let store, let holder):
+            return "store \(store) is in use by \(holder); try again later, or pass --wait to wait for it"
+        case .damaged(let store, let file, let problem, let inputs):
+            let again = inputs.isEmpty
+                ? (file.hasSuffix("/ledger.sqlite")
+                    ? "the ledger lists every file of the store: move the store aside and ingest its logs again"
+                    : "no current file's data depends on it")
+                : "ingest again: " + inputs.joined(separator: ", ")
+            return "store \(store) is damaged: \(file): \(problem); \(again) (or `audience store verify --store \(store)` for the whole list)"
+        case .newerFormat(let store, let version, let writtenBy):
+            return "store \(store) has format \(version), written by audience \(writtenBy); this audience \(Analyzer.version) reads format \(StoreFormat.version) and older"
+        case .notAStore(let path):
+            return "no store at \(path) (a store is made by `audience ingest INPUT... --store \(path)`)"
+        case .cannotWrite(let path, let problem):
+            return "cannot write the store: \(path): \(problem); the store is as it was before this file"
+        case .usage(let text):
+            return text
+        }
+    }
+}
+
+/// A store folder and the paths inside it.
+///
+///     DIR/ledger.sqlite     the ledger (`StoreLedger`)
+///     DIR/segments/*.seg    the events, one segment per ingested file
+///                           version or per compaction (`Segment`)
+///     DIR/write.lock        held by the one run that writes
+///     DIR/readers.lock      held (shared) by every run that reads, so that
+///                           retired segments are deleted only when unread
+public struct StoreLocation: Sendable, Equatable {
+    public var path: String
+
+    public init(_ path: String) { self.path = path }
+
+    var ledger: String { path + "/ledger.sqlite" }
+    var segments: String { path + "/segments" }
+    var writeLock: String { path + "/write.lock" }
+    var readersLock: String { path + "/readers.lock" }
+    func segment(_ name: String) -> String { segments + "/" + name }
+}
+
+/// Partitions per store: fixed when the store is made, recorded in the
+/// ledger and in every segment.
+public enum StoreDefaults {
+    public static let partitions = 64
+    /// Rejected lines a store keeps of each reason of each file, at least.
+    public static let keptSamples = 100
+    /// Compaction merges segments once more than this many are live.
+    public static let segmentsBeforeCompaction = 64
+    /// A compacted segment holds at most about this many events.
+    public static let eventsPerCompactedSegment = 8_000_000
+}
+
+/// The store's operations: `ingest` (StoreIngest.swift), `read` for a
+/// report (StoreRead.swift), and upkeep (StoreUpkeep.swift).
+public enum Store {
+    static func nowMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+
+    /// Creates the store's folders when missing.
+    static func make(_ location: StoreLocation) throws(StoreError) {
+        do {
+            try StoreFile.makeFolder(location.path)
+            try StoreFile.makeFolder(location.segments)
+        } catch {
+            throw StoreError.cannotWrite(path: error.path, problem: SystemError.describe(error.code))
+        }
+    }
+
+    /// The one writer's lock; `StoreError.busy` naming the holder when
+    /// another run has it and `wait` is false.
+    static func takeWriteLock(_ location: StoreLocation, wait: Bool, runID: String, command: String) throws(StoreError) -> StoreLock {
+        let lock: StoreLock?
+        do {
+            lock = try StoreLock(path: location.writeLock, exclusive: true, wait: wait)
+        } catch {
+            throw StoreError.cannotWrite(path: error.path, problem: SystemError.describe(error.code))
+        }
+        guard let lock else {
+            throw StoreError.busy(store: location.path, holder: StoreLock.holder(at: location.writeLock))
+        }
+        lock.describeHolder("process \(getpid()) (audience \(command), run \(runID), since \(RunRecord.utcText(nowMilliseconds())))\n")
+        return lock
+    }
+
+    static func openLedger(_ location: StoreLocation, mode: StoreLedger.OpenMode) throws(StoreError) -> StoreLedger {
+        if mode == .read && !StoreFile.exists(location.ledger) {
+            throw StoreError.notAStore(location.path)
+        }
+        do {
+            return try StoreLedger(path: location.ledger, mode: mode)
+        } catch {
+            throw ledgerFailure(error, location: location)
+        }
+    }
+
+    /// An error met in the ledger, as the store error it means.
+    static func ledgerFailure(_ error: any Error, location: StoreLocation) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? SQLiteError {
+            if error.isFull || error.isReadOnly {
+                return .cannotWrite(path: location.ledger, problem: error.message)
+            }
+            if error.isBusy {
+                return .busy(store: location.path, holder: StoreLock.holder(at: location.writeLock))
+            }
+            return .damaged(store: location.path, file: location.ledger, problem: error.message, inputs: [])
+        }
+        if let error = error as? StoreIOError {
+            return .cannotWrite(path: error.path, problem: SystemError.describe(error.code))
+        }
+        return .damaged(store: location.path, file: location.ledger, problem: String(describing: error), inputs: [])
+    }
+
+    /// Refuses a store of a newer format; records the format in a new one.
+    static func checkFormat(_ ledger: StoreLedger, location: StoreLocation, initialise: Bool) throws(StoreError) {
+        do {
+            if let text = try ledger.value("format_version") {
+                guard let version = Int(text) else {
+                    throw StoreError.damaged(store: location.path, file: location.ledger, problem: "its format version reads \(text)", inputs: [])
+                }
+                if version > StoreFormat.version {
+                    throw StoreError.newerFormat(
+                        store: location.path, version: version, writtenBy: (try ledger.value("written_by")) ?? "unknown")
+                }
+            } else if initialise {
+                try ledger.transaction {
+                    try ledger.setValue(String(StoreFormat.version), for: "format_version")
+                    try ledger.setValue(String(StoreDefaults.partitions), for: "partitions")
+                    try ledger.setValue(RunRecord.utcText(nowMilliseconds()), for: "created_at")
+                }
+            } else {
+                throw StoreError.damaged(store: location.path, file: location.ledger, problem: "it records no format version", inputs: [])
+            }
+            if initialise { try ledger.setValue(Analyzer.version, for: "written_by") }
+        } catch {
+            throw ledgerFailure(error, location: location)
+        }
+    }
+
+    static func partitionCount(_ ledger: StoreLedger, location: StoreLocation) throws(StoreError) -> Int {
+        do {
+            guard let text = try ledger.value("partitions"), let count = Int(text), count > 0, count <= 1 << 16 else {
+                throw StoreError.damaged(store: location.path, file: location.ledger, problem: "its partition count is missing or wrong", inputs: [])
+            }
+            return count
+        } catch {
+            throw ledgerFailure(error, location: location)
+        }
+    }
+
+    /// Removes what killed runs left: temporary files and segments the
+    /// ledger never took. Only the writer calls it, holding the write lock;
+    /// readers read only segments the ledger names.
+    static func removeOrphans(_ location: StoreLocation, ledger: StoreLedger) throws(StoreError) {
+        do {
+            let known = try ledger.knownSegments()
+            for name in try StoreFile.names(in: location.segments) where !known.contains(name) {
+                StoreFile.remove(location.segment(name))
+            }
+        } catch {
+            throw ledgerFailure(error, location: location)
+        }
+    }
+
+    /// Deletes the files of retired segments when no report is reading the
+    /// store; otherwise a later writer does.
+    static func deleteRetired(_ location: StoreLocation, ledger: StoreLedger) {
+        guard let retired = try? ledger.retiredSegments(), !retired.isEmpty,
+              let readers = try? StoreLock(path: location.readersLock, exclusive: true, wait: false)
+        else { return }
+        for segment in retired {
+            StoreFile.remove(location.segment(segment))
+            try? ledger.forgetSegment(segment)
+        }
+        withExtendedLifetime(readers) {}
+    }
+}
+
+extension StoreError {
+    /// The exit status the spec gives this error.
+    public var exitStatus: Int32 {
+        switch self {
+        case .busy: ExitStatus.storeBusy
+        case .damaged, .newerFormat, .notAStore: ExitStatus.storeDamaged
+        case .cannotWrite: ExitStatus.cannotWrite
+        case .usage: ExitStatus.usage
+        }
+    }
+
+    /// A short name for structured logs.
+    public var reason: String {
+        switch self {
+        case .busy: "store_busy"
+        case .damaged: "store_damaged"
+        case .newerFormat: "store_newer_format"
+        case .notAStore: "not_a_store"
+        case .cannotWrite: "cannot_write"
+        case .usage: "usage"
+        }
+    }
+}

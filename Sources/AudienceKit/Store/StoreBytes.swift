@@ -1,0 +1,172 @@
+import CZlib
+
+/// Appends the store's binary forms: little-endian fixed widths, LEB128
+/// varints, zigzag for signed values.
+struct ByteWriter {
+    private(set) var bytes: [UInt8] = []
+
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    mutating func uint32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func uint64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func varint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    mutating func varint(_ value: Int) {
+        precondition(value >= 0, "a negative count")
+        varint(UInt64(value))
+    }
+
+    mutating func signed(_ value: Int64) {
+        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    /// A length, then the bytes.
+    mutating func data<C: Collection<UInt8>>(_ value: C) {
+        varint(value.count)
+        bytes.append(contentsOf: value)
+    }
+
+    mutating func text(_ value: String) { data(Array(value.utf8)) }
+
+    mutating func append(_ other: [UInt8]) { bytes.append(contentsOf: other) }
+}
+
+/// Reads what `ByteWriter` wrote, checking every bound: a cut or altered
+/// store file is an error, never a trap or a huge allocation.
+struct ByteReader {
+    struct Overrun: Error {}
+
+    private let bytes: [UInt8]
+    private(set) var offset: Int
+    private let end: Int
+
+    init(_ bytes: [UInt8], range: Range<Int>? = nil) {
+        self.bytes = bytes
+        offset = range?.lowerBound ?? 0
+        end = range?.upperBound ?? bytes.count
+    }
+
+    var isAtEnd: Bool { offset == end }
+    var remaining: Int { end - offset }
+
+    mutating func byte() throws(Overrun) -> UInt8 {
+        guard offset < end else { throw Overrun() }
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    mutating func uint32() throws(Overrun) -> UInt32 {
+        guard remaining >= 4 else { throw Overrun() }
+        var value: UInt32 = 0
+        for shift in 0..<4 { value |= UInt32(bytes[offset + shift]) << (8 * shift) }
+        offset += 4
+        return value
+    }
+
+    mutating func uint64() throws(Overrun) -> UInt64 {
+        guard remaining >= 8 else { throw Overrun() }
+        var value: UInt64 = 0
+        for shift in 0..<8 { value |= UInt64(bytes[offset + shift]) << (8 * shift) }
+        offset += 8
+        return value
+    }
+
+    mutating func varint() throws(Overrun) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            let next = try byte()
+            guard shift < 64 else { throw Overrun() }
+            value |= UInt64(next & 0x7F) << shift
+            if next < 0x80 { return value }
+            shift += 7
+        }
+    }
+
+    /// A varint that counts something held in memory: at most `limit`.
+    mutating func count(atMost limit: Int) throws(Overrun) -> Int {
+        let value = try varint()
+        guard limit >= 0, value <= UInt64(limit) else { throw Overrun() }
+        return Int(value)
+    }
+
+    mutating func signed() throws(Overrun) -> Int64 {
+        let raw = try varint()
+        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
+    }
+
+    /// The range of a length-prefixed value, which must lie in the buffer.
+    mutating func dataRange() throws(Overrun) -> Range<Int> {
+        let length = try count(atMost: remaining)
+        defer { offset += length }
+        return offset..<(offset + length)
+    }
+
+    mutating func text() throws(Overrun) -> String {
+        let range = try dataRange()
+        return String(decoding: bytes[range], as: UTF8.self)
+    }
+}
+
+/// zlib's CRC-32 (the one `gzip` uses), over whole buffers.
+enum Checksum {
+    static func crc32(_ bytes: [UInt8], range: Range<Int>? = nil) -> UInt32 {
+        let range = range ?? 0..<bytes.count
+        return bytes.withUnsafeBufferPointer { buffer in
+            var crc = CZlib.crc32(0, nil, 0)
+            var start = range.lowerBound
+            // zlib takes a 32-bit length.
+            while start < range.upperBound {
+                let length = min(range.upperBound - start, 1 << 30)
+                crc = CZlib.crc32(crc, buffer.baseAddress.map { $0 + start }, uInt(length))
+                start += length
+            }
+            return UInt32(crc)
+        }
+    }
+}
+
+/// Whole-buffer deflate and inflate for the store's chunks.
+enum Deflate {
+    static func compress(_ bytes: [UInt8], level: Int32) -> [UInt8] {
+        var bound = compressBound(uLong(bytes.count))
+        var output = [UInt8](repeating: 0, count: Int(bound))
+        let status = output.withUnsafeMutableBufferPointer { out in
+            bytes.withUnsafeBufferPointer { input in
+                compress2(out.baseAddress, &bound, input.baseAddress, uLong(input.count), level)
+            }
+        }
+        precondition(status == Z_OK, "compress2 failed with a bound-sized buffer")
+        output.removeLast(output.count - Int(bound))
+        return output
+    }
+
+    /// Inflates exactly `expected` bytes; nil when the data does not
+    /// inflate to that length.
+    static func decompress(_ bytes: [UInt8], range: Range<Int>, expected: Int) -> [UInt8]? {
+        var output = [UInt8](repeating: 0, count: expected)
+        var length = uLong(expected)
+        let status = output.withUnsafeMutableBufferPointer { out in
+            bytes.withUnsafeBufferPointer { input in
+                uncompress(out.baseAddress, &length, input.baseAddress.map { $0 + range.lowerBound }, uLong(range.count))
+            }
+        }
+        guard status == Z_OK, Int(length) == expected else { return nil }
+        return output
+    }
+}

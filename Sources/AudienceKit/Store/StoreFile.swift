@@ -1,0 +1,176 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failed system call on a store path.
+public struct StoreIOError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var code: Int32
+    public var path: String
+    public var operation: String
+
+    public var isFull: Bool { code == ENOSPC || code == EDQUOT }
+
+    public var description: String { "cannot \(operation) \(path): \(SystemError.describe(code))" }
+}
+
+/// A store file open for reading at offsets (`pread`, so threads may share
+/// it), or the system calls that write one whole. Owns its descriptor.
+final class StoreFile: Sendable {
+    private let descriptor: Int32
+    let path: String
+    let size: Int
+
+    init(openForReading path: String) throws(StoreIOError) {
+        let fd = SystemError.retryingInterrupts { open(path, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { throw StoreIOError(code: errno, path: path, operation: "open") }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let code = errno
+            close(fd)
+            throw StoreIOError(code: code, path: path, operation: "stat")
+        }
+        descriptor = fd
+        self.path = path
+        size = Int(info.st_size)
+    }
+
+    deinit { close(descriptor) }
+
+    /// Up to `count` bytes at `offset`; fewer only at the end of the file.
+    func read(at offset: Int, count: Int) throws(StoreIOError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        let fd = descriptor
+        while done < count {
+            let got = bytes.withUnsafeMutableBytes { buffer in
+                SystemError.retryingInterrupts { pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done)) }
+            }
+            guard got >= 0 else { throw StoreIOError(code: errno, path: path, operation: "read") }
+            if got == 0 { break }
+            done += got
+        }
+        bytes.removeLast(count - done)
+        return bytes
+    }
+
+    /// Writes `bytes` to a new file at `path` and makes it durable: the
+    /// file is created (never overwriting), written, flushed to disk. A
+    /// failure removes what was written.
+    static func create(_ path: String, bytes: [UInt8]) throws(StoreIOError) {
+        let fd = SystemError.retryingInterrupts { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        guard fd >= 0 else { throw StoreIOError(code: errno, path: path, operation: "create") }
+        var failure: StoreIOError?
+        bytes.withUnsafeBytes { buffer in
+            var done = 0
+            while done < buffer.count {
+                let wrote = SystemError.retryingInterrupts { write(fd, buffer.baseAddress! + done, buffer.count - done) }
+                if wrote < 0 {
+                    failure = StoreIOError(code: errno, path: path, operation: "write")
+                    return
+                }
+                done += wrote
+            }
+        }
+        if failure == nil, fsync(fd) != 0 { failure = StoreIOError(code: errno, path: path, operation: "flush") }
+        if close(fd) != 0, failure == nil { failure = StoreIOError(code: errno, path: path, operation: "close") }
+        if let failure {
+            unlink(path)
+            throw failure
+        }
+    }
+
+    static func rename(_ from: String, to: String) throws(StoreIOError) {
+        guard Glibc.rename(from, to) == 0 else { throw StoreIOError(code: errno, path: to, operation: "rename into") }
+    }
+
+    /// Flushes a folder's entries (a rename or a new file in it) to disk.
+    static func syncFolder(_ path: String) throws(StoreIOError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreIOError(code: errno, path: path, operation: "open") }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw StoreIOError(code: errno, path: path, operation: "flush") }
+    }
+
+    static func makeFolder(_ path: String) throws(StoreIOError) {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw StoreIOError(code: errno, path: path, operation: "create folder")
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw StoreIOError(code: errno, path: path, operation: "open") }
+        guard info.st_mode & S_IFMT == S_IFDIR else { throw StoreIOError(code: ENOTDIR, path: path, operation: "use") }
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
+    }
+
+    static func remove(_ path: String) { unlink(path) }
+
+    /// The names in a folder (not `.` or `..`).
+    static func names(in folder: String) throws(StoreIOError) -> [String] {
+        guard let stream = opendir(folder) else { throw StoreIOError(code: errno, path: folder, operation: "list") }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}
+
+/// An advisory lock on a file (`flock`), held until released or the
+/// process ends: a killed holder never leaves a store locked.
+final class StoreLock: Sendable {
+    private let descriptor: Int32
+
+    /// Opens (creating) `path` and takes the lock; nil when `wait` is false
+    /// and another process holds it.
+    init?(path: String, exclusive: Bool, wait: Bool) throws(StoreIOError) {
+        let fd = SystemError.retryingInterrupts { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
+        guard fd >= 0 else { throw StoreIOError(code: errno, path: path, operation: "open") }
+        let operation = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)
+        while flock(fd, operation) != 0 {
+            if errno == EINTR { continue }
+            let code = errno
+            close(fd)
+            if code == EWOULDBLOCK { return nil }
+            throw StoreIOError(code: code, path: path, operation: "lock")
+        }
+        descriptor = fd
+    }
+
+    deinit { close(descriptor) }
+
+    /// Replaces the lock file's text (who holds it, for a waiting run's message).
+    func describeHolder(_ text: String) {
+        _ = ftruncate(descriptor, 0)
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// The text a holder left in the lock file at `path`.
+    static func holder(at path: String) -> String {
+        guard let file = try? StoreFile(openForReading: path), let bytes = try? file.read(at: 0, count: 4096) else {
+            return "another process"
+        }
+        let text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        return text.isEmpty ? "another process" : text
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

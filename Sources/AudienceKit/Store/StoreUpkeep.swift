@@ -1,0 +1,219 @@
+/// A problem `store verify` found.
+public struct StoreProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The store file.
+    public var file: String
+    public var problem: String
+    /// The inputs whose current data it held: ingest them again.
+    public var inputs: [String]
+
+    public var description: String {
+        "\(file): \(problem)" + (inputs.isEmpty ? "" : "; ingest again: " + inputs.joined(separator: ", "))
+    }
+}
+
+/// What `store compact` did.
+public struct CompactionResult: Sendable, Equatable {
+    public var segmentsBefore: Int
+    public var segmentsAfter: Int
+}
+
+extension Store {
+    /// Every file version the store has seen, current or not, by name.
+    public static func list(_ location: StoreLocation) throws(StoreError) -> [StoreListing.Entry] {
+        let ledger = try openLedger(location, mode: .read)
+        try checkFormat(ledger, location: location, initialise: false)
+        do {
+            return try ledger.snapshot { try ledger.allFiles() }
+        } catch {
+            throw ledgerFailure(error, location: location)
+        }
+    }
+
+    /// Reads every store file and checks it against its checksum and the
+    /// ledger; empty when all is well.
+    public static func verify(_ location: StoreLocation) throws(StoreError) -> [StoreProblem] {
+        guard StoreFile.exists(location.ledger) else { throw StoreError.notAStore(location.path) }
+        let readers = try? StoreLock(path: location.readersLock, exclusive: false, wait: true)
+        defer { withExtendedLifetime(readers) {} }
+        let ledger = try openLedger(location, mode: .read)
+        try checkFormat(ledger, location: location, initialise: false)
+        var problems: [StoreProblem] = []
+        let rows: [StoreLedger.FileRow]
+        do {
+            rows = try ledger.snapshot { try ledger.currentFiles() }
+        } catch {
+            let failure = ledgerFailure(error, location: location)
+            return [StoreProblem(file: location.ledger, problem: "\(failure)", inputs: [])]
+        }
+        var bySegment: [String: [StoreLedger.FileRow]] = [:]
+        for row in rows { bySegment[row.segment, default: []].append(row) }
+        for (segment, files) in bySegment.sorted(by: { $0.key < $1.key }) {
+            let path = location.segment(segment)
+            do throws(SegmentDamage) {
+                let reader = try SegmentReader(path: path)
+                for row in files where !reader.footer.files.contains(where: {
+                    $0.name == row.name && SHA256.hex($0.digest) == row.sha256 && $0.events == row.events
+                }) {
+                    throw SegmentDamage.undecodable("list of files (it does not hold \(row.name) as the ledger says)")
+                }
+                try reader.verify()
+            } catch {
+                problems.append(StoreProblem(file: path, problem: error.description, inputs: files.map(\.name)))
+            }
+        }
+        return problems
+    }
+
+    /// Removes names from the store: their current versions no longer
+    /// count; the ledger keeps their history. Throws `.usage` for a name
+    /// the store does not hold.
+    public static func remove(
+        _ names: [String], from location: StoreLocation, wait: Bool, runID: String, commandLine: String, startedAt: Int64
+    ) throws(StoreError) {
+        guard StoreFile.exists(location.ledger) else { throw StoreError.notAStore(location.path) }
+        let lock = try takeWriteLock(location, wait: wait, runID: runID, command: "store remove")
+        defer { withExtendedLifetime(lock) {} }
+        let ledger = try openLedger(location, mode: .write)
+        try checkFormat(ledger, location: location, initialise: false)
+        do {
+            let current = Set(try ledger.currentFiles().map(\.name))
+            let unknown = names.filter { !current.contains($0) }
+            guard unknown.isEmpty else {
+                throw StoreError.usage("the store \(location.path) holds no file named " + unknown.joined(separator: ", ")
+                    + " (`audience store list --store \(location.path)` shows its names)")
+            }
+            let now = RunRecord.utcText(nowMilliseconds())
+            try ledger.transaction {
+                for name in names {
+                    try ledger.setStatus(of: name, except: nil, to: "removed", replacedBy: nil, note: "removed by run \(runID)")
+                }
+                try ledger.addRun(StoreLedger.RunRow(
+                    runID: runID, command: "store remove", commandLine: commandLine, startedAt: RunRecord.utcText(startedAt),
+                    endedAt: now, exitStatus: ExitStatus.success))
+                try ledger.retireUnusedSegments(at: now)
+            }
+        } catch {
+            throw ledgerFailure(error, location: location)
+        }
+        deleteRetired(location, ledger: ledger)
+    }
+
+    /// Rewrites the current files of small segments into fewer, larger
+    /// ones, so that the number of store files stays bounded however many
+    /// nights were ingested; segments whose files were all replaced or
+    /// removed go too. `force` compacts however few segments there are.
+    public static func compact(
+        _ location: StoreLocation, wait: Bool, force: Bool, runID: String, commandLine: String, startedAt: Int64
+    ) throws(StoreError) -> CompactionResult {
+        guard StoreFile.exists(location.ledger) else { throw StoreError.notAStore(location.path) }
+        let lock = try takeWriteLock(location, wait: wait, runID: runID, command: "store compact")
+        defer { withExtendedLifetime(lock) {} }
+        let ledger = try openLedger(location, mode: .write)
+        try checkFormat(ledger, location: location, initialise: false)
+        try removeOrphans(location, ledger: ledger)
+        let result = try compact(location, ledger: ledger, force: force, runID: runID)
+        do {
+            try ledger.addRun(StoreLedger.RunRow(
+                runID: runID, command: "store compact", commandLine: commandLine, startedAt: RunRecord.utcText(startedAt),
+                endedAt: RunRecord.utcText(nowMilliseconds()), exitStatus: ExitStatus.success))
+        } catch {
+            throw ledgerFailure(error, location: location)
+        }
+        return result
+    }
+
+    /// Compaction under a held write lock (also run after an ingest that
+    /// leaves more than `StoreDefaults.segmentsBeforeCompaction` segments).
+    static func compact(
+        _ location: StoreLocation, ledger: StoreLedger, force: Bool, runID: String
+    ) throws(StoreError) -> CompactionResult {
+        let partitions = try partitionCount(ledger, location: location)
+        let live: [(name: String, bytes: Int, events: Int)]
+        let rows: [StoreLedger.FileRow]
+        do {
+            live = try ledger.liveSegments()
+            rows = try ledger.currentFiles()
+        } catch {
+            throw ledgerFailure(error, location: location)
+        }
+        guard force || live.count > StoreDefaults.segmentsBeforeCompaction else {
+            return CompactionResult(segmentsBefore: live.count, segmentsAfter: live.count)
+        }
+        // Small segments, smallest first, grouped up to the size of a compacted one.
+        let limit = StoreDefaults.eventsPerCompactedSegment
+        let small = live.filter { $0.events < limit / 2 }.sorted { $0.events != $1.events ? $0.events < $1.events : $0.name < $1.name }
+        var groups: [[String]] = []
+        var group: [String] = []
+        var size = 0
+        for segment in small {
+            if size + segment.events > limit && !group.isEmpty {
+                groups.append(group)
+                group = []
+                size = 0
+            }
+            group.append(segment.name)
+            size += segment.events
+        }
+        if !group.isEmpty { groups.append(group) }
+        groups.removeAll { $0.count < 2 }
+        var rowsBySegment: [String: [StoreLedger.FileRow]] = [:]
+        for row in rows { rowsBySegment[row.segment, default: []].append(row) }
+        let now = RunRecord.utcText(nowMilliseconds())
+
+        for (number, members) in groups.enumerated() {
+            var files: [StoredFile] = []
+            var stores: [EventStore] = []
+            var samples: [RejectSample] = []
+            var moved: [StoreLedger.FileRow] = []
+            for segment in members {
+                let current = rowsBySegment[segment] ?? []
+                guard !current.isEmpty else { continue }
+                let path = location.segment(segment)
+                do throws(SegmentDamage) {
+                    let reader = try SegmentReader(path: path)
+                    let all = try reader.allEvents()
+                    var keep = [Bool](repeating: false, count: reader.footer.files.count)
+                    for row in current {
+                        guard let position = reader.footer.files.firstIndex(where: { $0.name == row.name && SHA256.hex($0.digest) == row.sha256 })
+                        else { throw SegmentDamage.undecodable("list of files (it does not hold \(row.name) as the ledger says)") }
+                        keep[position] = true
+                        files.append(reader.footer.files[position])
+                        stores.append(all[position])
+                        moved.append(row)
+                    }
+                    samples += try reader.samples(keep: keep).map(\.sample)
+                } catch {
+                    throw StoreError.damaged(store: location.path, file: path, problem: error.description, inputs: current.map(\.name))
+                }
+            }
+            guard !files.isEmpty else { continue }
+            let bytes = Segment.encode(files: files, stores: stores, samples: samples, partitions: partitions, level: 6)
+            let name = "\(runID)-compact-\(number).seg"
+            let temporary = location.segment(".tmp-" + name)
+            do {
+                try StoreFile.create(temporary, bytes: bytes)
+                try StoreFile.rename(temporary, to: location.segment(name))
+                try StoreFile.syncFolder(location.segments)
+                try ledger.transaction {
+                    try ledger.addSegment(name, bytes: bytes.count, files: files.count, events: files.reduce(0) { $0 + $1.events }, runID: runID)
+                    for row in moved {
+                        try ledger.move(versionID: row.versionID, name: row.name, sha256: row.sha256, events: row.events, to: name)
+                    }
+                    try ledger.retireUnusedSegments(at: now)
+                }
+            } catch {
+                StoreFile.remove(temporary)
+                StoreFile.remove(location.segment(name))
+                throw ledgerFailure(error, location: location)
+            }
+        }
+        do {
+            try ledger.transaction { try ledger.retireUnusedSegments(at: now) }
+        } catch {
+            throw ledgerFailure(error, location: location)
+        }
+        deleteRetired(location, ledger: ledger)
+        let after = (try? ledger.liveSegments().count) ?? live.count
+        return CompactionResult(segmentsBefore: live.count, segmentsAfter: after)
+    }
+}

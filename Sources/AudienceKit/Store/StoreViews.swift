@@ -1,0 +1,168 @@
+import Synchronization
+
+/// Builds a report's views from stores a partition at a time, so that
+/// memory holds the partitions in flight (one per worker) and what is kept
+/// per title, per view and per viewer, never all events at once.
+///
+/// Two passes over the partitions, because a view's figures depend on its
+/// title's runtime, which the whole history decides:
+/// 1. title facts (durations, earliest series, season, episode), merged
+///    over partitions (`TitleFacts`);
+/// 2. the views: duplicates removed within each view (a view lies in one
+///    partition, so no copy is missed), summarised against the merged
+///    titles; curves added up title by title; viewers named by one shared
+///    interner, renumbered in byte order at the end.
+/// A partition with more than `sliceEvents` events is read in slices of
+/// whole views (`StoreFormat.slice`).
+public enum StoreViews {
+    /// Events held at once per worker, at most about (tests pass less, so
+    /// that slices are exercised).
+    public static let defaultSliceEvents = 2_000_000
+
+    struct Unit: Sendable {
+        var partition: Int
+        var slice: (index: Int, count: Int)?
+    }
+
+    static func units(_ snapshot: StoreSnapshot, sliceEvents: Int) -> [Unit] {
+        var units: [Unit] = []
+        for (partition, events) in snapshot.eventsPerPartition.enumerated() where events > 0 {
+            let slices = (events + sliceEvents - 1) / sliceEvents
+            if slices <= 1 {
+                units.append(Unit(partition: partition, slice: nil))
+            } else {
+                for index in 0..<slices { units.append(Unit(partition: partition, slice: (index, slices))) }
+            }
+        }
+        return units
+    }
+
+    /// One unit's events with duplicates removed.
+    static func events(_ unit: Unit, _ snapshot: StoreSnapshot) throws(StoreError) -> DeduplicatedEvents {
+        var stores = [EventStore()]
+        for source in snapshot.sources {
+            do throws(SegmentDamage) {
+                try source.reader.events(partition: unit.partition, route: source.route, slice: unit.slice, into: &stores)
+            } catch {
+                throw snapshot.damage(source, error)
+            }
+        }
+        return DeduplicatedEvents(EventStore.merged(stores))
+    }
+
+    static func build(
+        _ snapshot: StoreSnapshot, metrics settings: MetricSettings, threads: Int, progress: RunProgress?,
+        sliceEvents: Int = defaultSliceEvents
+    ) throws(StoreError) -> (ViewSet, duplicates: Int) {
+        let units = units(snapshot, sliceEvents: max(1, sliceEvents))
+        let catalog = settings.catalog
+
+        // Pass 1: which titles were watched, and the facts of those the
+        // catalog does not describe.
+        let facts: [Result<[ByteString: TitleFacts], StoreError>] = Parallel.map(count: units.count, threads: threads) { number in
+            guard progress?.isStopRequested != true else { return .success([:]) }
+            do throws(StoreError) {
+                let events = try events(units[number], snapshot)
+                var found: [ByteString: TitleFacts] = [:]
+                let store = events.store
+                for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
+                    let title = ByteString(store.strings.string(key.title))
+                    if catalog?.entries[title] == nil {
+                        found[title, default: TitleFacts()].add(view: view, of: events)
+                    } else if found[title] == nil {
+                        found[title] = TitleFacts()
+                    }
+                }
+                return .success(found)
+            } catch {
+                return .failure(error)
+            }
+        }
+        var merged: [ByteString: TitleFacts] = [:]
+        for result in facts {
+            for (title, fact) in try result.get() { merged[title, default: TitleFacts()].merge(fact) }
+        }
+        let watched = merged.keys.sorted()
+        let titles = ViewSet.titles(
+            watched: watched.map { ($0.text, catalog?.entries[$0] == nil ? merged[$0] : nil) }, catalog: catalog)
+        var titleIndex: [ByteString: Int] = [:]
+        for (index, title) in watched.enumerated() { titleIndex[title] = index }
+
+        // Pass 2: the views.
+        struct Part: Sendable {
+            var views: [ViewSummary] = []
+            var reach: [Int: [Int]] = [:]
+            var playSteps: [Int: [Int]] = [:]
+            var duplicates = 0
+        }
+        let buckets = settings.buckets
+        let window = settings.window
+        let viewers = Mutex(ByteInterner())
+        let frozenIndex = titleIndex
+        let parts: [Result<Part, StoreError>] = Parallel.map(count: units.count, threads: threads) { number in
+            guard progress?.isStopRequested != true else { return .success(Part()) }
+            do throws(StoreError) {
+                let events = try events(units[number], snapshot)
+                let store = events.store
+                var part = Part(duplicates: events.duplicates)
+                var scratch = ViewSet.ViewScratch(buckets: buckets)
+                for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
+                    guard let title = frozenIndex[ByteString(store.strings.string(key.title))] else { continue }
+                    let runtime = titles[title].runtime
+                    var summary = ViewSet.summarise(
+                        view: view, title: title, runtime: runtime, events: events, settings: settings, scratch: &scratch)
+                    if summary.started, runtime != nil {
+                        if window.contains(summary.local.day) {
+                            var reach = part.reach[title] ?? [Int](repeating: 0, count: buckets)
+                            var steps = part.playSteps[title] ?? [Int](repeating: 0, count: buckets + 1)
+                            var optionalReach: [Int]? = reach
+                            ViewSet.count(scratch, into: &optionalReach, playSteps: &steps)
+                            reach = optionalReach ?? reach
+                            part.reach[title] = reach
+                            part.playSteps[title] = steps
+                        }
+                    } else {
+                        summary.reached = 0
+                    }
+                    let viewer = summary.viewer
+                    summary.viewer = store.strings.withBytes(viewer) { bytes in viewers.withLock { $0.intern(bytes) } }
+                    part.views.append(summary)
+                }
+                return .success(part)
+            } catch {
+                return .failure(error)
+            }
+        }
+        var history: [ViewSummary] = []
+        var bucketReach: [[Int]?] = titles.indices.map { index in
+            index < watched.count && titles[index].runtime != nil ? [Int](repeating: 0, count: buckets) : nil
+        }
+        var playSteps: [[Int]?] = bucketReach.map { $0 == nil ? nil : [Int](repeating: 0, count: buckets + 1) }
+        var duplicates = 0
+        for result in parts {
+            let part = try result.get()
+            history += part.views
+            duplicates += part.duplicates
+            for (title, counts) in part.reach {
+                for bucket in counts.indices { bucketReach[title]?[bucket] += counts[bucket] }
+            }
+            for (title, steps) in part.playSteps {
+                for bucket in steps.indices { playSteps[title]?[bucket] += steps[bucket] }
+            }
+        }
+        let bucketPlays: [[Int]?] = playSteps.map { steps in
+            steps.map { steps in
+                var running = 0
+                return steps.dropLast().map { step in
+                    running += step
+                    return running
+                }
+            }
+        }
+        // Viewer ids in byte order of their text, as in a one-shot run.
+        let rank = viewers.withLock { $0.ranksInByteOrder() }
+        for index in history.indices { history[index].viewer = rank[Int(history[index].viewer)] }
+        return (ViewSet(titles: titles, history: history, bucketReach: bucketReach, bucketPlays: bucketPlays, settings: settings),
+                duplicates)
+    }
+}
