@@ -155,6 +155,9 @@ struct Analyze: ParsableCommand {
         if stores.count > 1 && (sample || !inputs.isEmpty) {
             throw ValidationError("--store is given \(stores.count) times: INPUT is ingested into one store; read several stores without INPUT.")
         }
+        if !stores.isEmpty && exportEvents != nil {
+            throw ValidationError("--export-events reads events from logs; with --store, export from a one-shot run (audience analyze LOGS --export-events FILE).")
+        }
         if let empty = stores.first(where: { $0.isEmpty }) {
             throw ValidationError("--store needs a folder name, not '\(empty)'.")
         }
