@@ -16,13 +16,15 @@ let package = Package(
     targets: [
         // zlib from the system (`libz-dev`); a shim wraps the macros Swift cannot call.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // SQLite from the system (`libsqlite3-dev`): the store's ledger.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not
         // declare: a run's outputs are swapped in whole.
         .target(name: "CSystemShims"),
         // The engine: reads, validates, aggregates and writes. Never prints, never exits.
         .target(
             name: "AudienceKit",
-            dependencies: ["CZlib", "CSystemShims"]
+            dependencies: ["CZlib", "CSystemShims", "CSQLite"]
         ),
         // Settings files (--config): JSON or TOML, each key with its type.
         .target(
