@@ -1,9 +1,35 @@
 #ifndef C_SYSTEM_SHIMS_H
 #define C_SYSTEM_SHIMS_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /// Swaps the two paths atomically (Linux `renameat2` with
 /// `RENAME_EXCHANGE`), both of which must exist. Returns 0, or -1 with
 /// errno set (ENOSYS or EINVAL where the kernel or file system cannot).
 int audience_exchange_paths(const char *first, const char *second);
+
+/// A SHA-256 computation in progress (FIPS 180-4). Plain data: copying it
+/// copies the computation, so a digest of a prefix costs nothing extra.
+typedef struct audience_sha256_context {
+    uint32_t state[8];
+    /// Bytes hashed so far.
+    uint64_t length;
+    /// The start of an incomplete 64-byte block.
+    uint8_t buffer[64];
+    uint32_t buffered;
+    /// Nonzero: blocks go through the x86-64 SHA instructions.
+    int32_t accelerated;
+} audience_sha256_context;
+
+/// Starts a computation, with the SHA instructions when the processor has them.
+void audience_sha256_init(audience_sha256_context *context);
+/// Starts a computation in portable C whatever the processor (for tests and measurements).
+void audience_sha256_init_portable(audience_sha256_context *context);
+void audience_sha256_update(audience_sha256_context *context, const void *data, size_t length);
+/// Writes the 32-byte digest; the context is then spent (init it again to reuse it).
+void audience_sha256_final(audience_sha256_context *context, uint8_t digest[32]);
+/// 1 when this processor runs SHA-256 with its SHA instructions (x86-64 SHA-NI), else 0.
+int audience_sha256_accelerated(void);
 
 #endif
