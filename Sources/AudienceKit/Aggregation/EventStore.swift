@@ -120,10 +120,21 @@ public struct EventStore: Sendable {
     }
 
     @inline(__always)
-    private mutating func id(of view: ViewKey) -> UInt32 { viewIDs.id(of: view) }
+    mutating func id(of view: ViewKey) -> UInt32 { viewIDs.id(of: view) }
 
     @inline(__always)
-    private mutating func id(of attributes: EventAttributes) -> UInt32 { attributeIDs.id(of: attributes) }
+    mutating func id(of attributes: EventAttributes) -> UInt32 { attributeIDs.id(of: attributes) }
+
+    /// Appends an event whose view and attribute ids this store already
+    /// gave (a store's reader maps each of its dictionaries once, not
+    /// every event's strings). `record.eventID` is replaced by `eventID`'s.
+    mutating func append(_ record: EventRecord, eventID: UnsafeRawBufferPointer) {
+        precondition(Int(record.view) < viewIDs.keys.count && Int(record.attributes) < attributeIDs.keys.count,
+                     "ids from another store")
+        var record = record
+        record.eventID = eventIDs.append(eventID)
+        events.append(record)
+    }
 
     /// Combines stores into one whose string ids follow byte order (id 0,
     /// the empty string, first), so comparing ids compares text, and no

@@ -117,11 +117,11 @@ enum EventChunk {
         var strings: [Range<Int>] = []
         strings.reserveCapacity(stringCount)
         for _ in 0..<stringCount { strings.append(try input.dataRange()) }
-        func string(_ input: inout ByteReader) throws(ByteReader.Overrun) -> Range<Int> {
-            strings[try input.count(atMost: strings.count - 1)]
+        func string(_ input: inout ByteReader) throws(ByteReader.Overrun) -> Int {
+            try input.count(atMost: strings.count - 1)
         }
         let viewCount = try input.count(atMost: raw.count)
-        var views: [(session: Range<Int>, title: Range<Int>, events: Int)] = []
+        var views: [(session: Int, title: Int, events: Int)] = []
         var eventCount = 0
         for _ in 0..<viewCount {
             let view = (try string(&input), try string(&input), try input.count(atMost: raw.count))
@@ -130,9 +130,9 @@ enum EventChunk {
             views.append(view)
         }
         let setCount = try input.count(atMost: raw.count)
-        var sets: [(strings: [Range<Int>], season: Int32, episode: Int32)] = []
+        var sets: [(strings: [Int], season: Int32, episode: Int32)] = []
         for _ in 0..<setCount {
-            var members: [Range<Int>] = []
+            var members: [Int] = []
             for _ in 0..<7 { members.append(try string(&input)) }
             let season = Int32(try input.count(atMost: Int(Int32.max))) - 1
             let episode = Int32(try input.count(atMost: Int(Int32.max))) - 1
@@ -164,43 +164,67 @@ enum EventChunk {
         for flag in flags {
             for slot in 0..<4 { numbers.append(try NumberForm.read(flag >> (2 * UInt8(slot)) & 3, from: &input)) }
         }
-        var ids = [Range<Int>]()
-        ids.reserveCapacity(eventCount)
-        for _ in 0..<eventCount { ids.append(try input.dataRange()) }
+        var eventIDs = [Range<Int>]()
+        eventIDs.reserveCapacity(eventCount)
+        for _ in 0..<eventCount { eventIDs.append(try input.dataRange()) }
         guard input.isAtEnd else { throw ByteReader.Overrun() }
 
         raw.withUnsafeBytes { base in
             func text(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: base[range]) }
+            // Each target store's ids for the chunk's strings, attribute
+            // sets and views, made once per chunk rather than per event.
+            struct Ids {
+                var strings: [UInt32?]
+                var sets: [UInt32?]
+            }
+            var ids = [Ids?](repeating: nil, count: stores.count)
+            func string(_ index: Int, _ target: Int) -> UInt32 {
+                if let id = ids[target]?.strings[index] { return id }
+                let id = stores[target].strings.intern(text(strings[index]))
+                ids[target]?.strings[index] = id
+                return id
+            }
             var position = 0
             for view in views {
-                if let slice, StoreFormat.slice(session: raw[view.session], title: raw[view.title], count: slice.count) != slice.index {
+                if let slice, StoreFormat.slice(session: raw[strings[view.session]], title: raw[strings[view.title]], count: slice.count) != slice.index {
                     position += view.events
                     continue
                 }
+                var viewIDs = [UInt32?](repeating: nil, count: stores.count)
                 for _ in 0..<view.events {
                     defer { position += 1 }
                     guard let target = route[files[position]] else { continue }
-                    let set = sets[attributes[position]]
-                    var event = ValidEvent()
-                    event.kind = kinds[position]
-                    event.timestamp = timestamps[position]
-                    event.from = numbers[4 * position]
-                    event.to = numbers[4 * position + 1]
-                    event.position = numbers[4 * position + 2]
-                    event.duration = numbers[4 * position + 3]
-                    event.season = set.season
-                    event.episode = set.episode
-                    event.sessionID = text(view.session)
-                    event.titleID = text(view.title)
-                    event.viewerID = text(set.strings[0])
-                    event.seriesID = text(set.strings[1])
-                    event.country = text(set.strings[2])
-                    event.region = text(set.strings[3])
-                    event.device = text(set.strings[4])
-                    event.audioLang = text(set.strings[5])
-                    event.subtitleLang = text(set.strings[6])
-                    event.eventID = text(ids[position])
-                    stores[target].append(event)
+                    if ids[target] == nil {
+                        ids[target] = Ids(strings: [UInt32?](repeating: nil, count: strings.count),
+                                          sets: [UInt32?](repeating: nil, count: sets.count))
+                    }
+                    let viewID: UInt32
+                    if let known = viewIDs[target] {
+                        viewID = known
+                    } else {
+                        viewID = stores[target].id(of: ViewKey(
+                            session: string(view.session, target), title: string(view.title, target)))
+                        viewIDs[target] = viewID
+                    }
+                    let setIndex = attributes[position]
+                    let setID: UInt32
+                    if let known = ids[target]?.sets[setIndex] {
+                        setID = known
+                    } else {
+                        let set = sets[setIndex]
+                        let members = set.strings.map { string($0, target) }
+                        setID = stores[target].id(of: EventAttributes(
+                            viewer: members[0], series: members[1], season: set.season, episode: set.episode,
+                            country: members[2], region: members[3], device: members[4], audioLang: members[5],
+                            subtitleLang: members[6]))
+                        ids[target]?.sets[setIndex] = setID
+                    }
+                    stores[target].append(
+                        EventRecord(
+                            timestamp: timestamps[position], from: numbers[4 * position], to: numbers[4 * position + 1],
+                            position: numbers[4 * position + 2], duration: numbers[4 * position + 3],
+                            view: viewID, attributes: setID, eventID: 0, kind: kinds[position]),
+                        eventID: text(eventIDs[position]))
                 }
             }
         }
