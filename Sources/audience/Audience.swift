@@ -14,9 +14,12 @@ struct Audience: ParsableCommand {
             Exit codes: 0 every file was read; 1 the run finished but a file \
             had a file-level error (its good lines still count, every output \
             was written); 3 a bad-data limit was passed (every output \
-            written); 64 usage error; 73 an output could not be written (the \
-            output folder keeps the previous run's files); 130 and 143 \
-            stopped by SIGINT or SIGTERM (nothing written).
+            written); 64 usage error; 65 a store is damaged, missing or of a \
+            newer format (the message names the inputs to ingest again); 73 \
+            an output or the store could not be written (the output folder \
+            keeps the previous run's files, the store what it held before the \
+            file being written); 75 another run is writing to the store; 130 \
+            and 143 stopped by SIGINT or SIGTERM (nothing written).
             """,
         version: Analyzer.version,
         subcommands: [Analyze.self, Ingest.self, StoreCommand.self, Generate.self],

@@ -38,6 +38,8 @@ public struct InputFile: Sendable, Hashable {
 
     /// A FIFO waits for its writer when opened: the caller may say so first.
     public var isFIFO: Bool { path.flatMap { FileIdentity($0) }?.isFIFO ?? false }
+    /// A regular file on disk (not standard input, a pipe or a device).
+    public var isRegularFile: Bool { path.flatMap { FileIdentity($0) }?.isRegular ?? false }
 }
 
 /// A problem with the inputs as given: the run cannot start.

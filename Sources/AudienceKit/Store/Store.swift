@@ -31,12 +31,17 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .busy(let store, let holder):
             return "store \(store) is in use by \(holder); try again later, or pass --wait to wait for it"
         case .damaged(let store, let file, let problem, let inputs):
-            let again = inputs.isEmpty
-                ? (file.hasSuffix("/ledger.sqlite")
-                    ? "the ledger lists every file of the store: move the store aside and ingest its logs again"
-                    : "no current file's data depends on it")
-                : "ingest again: " + inputs.joined(separator: ", ")
-            return "store \(store) is damaged: \(file): \(problem); \(again) (or `audience store verify --store \(store)` for the whole list)"
+            let again: String
+            if file.hasSuffix("/ledger.sqlite") {
+                again = "the ledger lists every file of the store: move the store aside and ingest its logs again"
+                    + (inputs.isEmpty ? "" : " (its segments hold " + inputs.joined(separator: ", ") + ")")
+            } else {
+                again = inputs.isEmpty
+                    ? "no current file's data depends on it"
+                    : "ingest again (the damaged copy is replaced): " + inputs.joined(separator: ", ")
+            }
+            let verify = file.hasSuffix("/ledger.sqlite") ? "" : " (`audience store verify --store \(store)` lists every damaged file)"
+            return "store \(store) is damaged: \(file): \(problem); \(again)\(verify)"
         case .newerFormat(let store, let version, let writtenBy):
             return "store \(store) has format \(version), written by audience \(writtenBy); this audience \(Analyzer.version) reads format \(StoreFormat.version) and older"
         case .notAStore(let path):
@@ -117,8 +122,9 @@ public enum Store {
     }
 
     static func openLedger(_ location: StoreLocation, mode: StoreLedger.OpenMode) throws(StoreError) -> StoreLedger {
-        if mode == .read && !StoreFile.exists(location.ledger) {
-            throw StoreError.notAStore(location.path)
+        if !StoreFile.exists(location.ledger) {
+            if let lost = lostLedger(location) { throw lost }
+            if mode == .read { throw StoreError.notAStore(location.path) }
         }
         do {
             return try StoreLedger(path: location.ledger, mode: mode)
@@ -143,6 +149,24 @@ public enum Store {
             return .cannotWrite(path: error.path, problem: SystemError.describe(error.code))
         }
         return .damaged(store: location.path, file: location.ledger, problem: String(describing: error), inputs: [])
+    }
+
+    /// A store whose ledger is gone but whose segments are not: never made
+    /// anew over them (that would throw their events away as leftovers).
+    /// Segments describe themselves, so the message names their files.
+    static func lostLedger(_ location: StoreLocation) -> StoreError? {
+        guard let names = try? StoreFile.names(in: location.segments) else { return nil }
+        let segments = names.filter { $0.hasSuffix(".seg") && !$0.hasPrefix(".tmp-") }.sorted()
+        guard !segments.isEmpty else { return nil }
+        var inputs: Set<String> = []
+        for segment in segments {
+            if let reader = try? SegmentReader(path: location.segment(segment)) {
+                for file in reader.footer.files { inputs.insert(file.name) }
+            }
+        }
+        return .damaged(
+            store: location.path, file: location.ledger,
+            problem: "the file is missing, but \(segments.count) segment(s) remain", inputs: inputs.sorted())
     }
 
     /// Refuses a store of a newer format; records the format in a new one.

@@ -71,7 +71,7 @@ extension Store {
         var rows: [(location: StoreLocation, row: StoreLedger.FileRow)] = []
         var partitions: Int?
         for location in locations {
-            guard StoreFile.exists(location.ledger) else { throw StoreError.notAStore(location.path) }
+            guard StoreFile.exists(location.ledger) else { throw lostLedger(location) ?? StoreError.notAStore(location.path) }
             // Readers hold the readers lock (shared) from the ledger's
             // snapshot to the last segment read. A store that cannot hold
             // it (read-only media) is read all the same: nothing deletes there.

@@ -32,7 +32,7 @@ extension Store {
     /// Reads every store file and checks it against its checksum and the
     /// ledger; empty when all is well.
     public static func verify(_ location: StoreLocation) throws(StoreError) -> [StoreProblem] {
-        guard StoreFile.exists(location.ledger) else { throw StoreError.notAStore(location.path) }
+        guard StoreFile.exists(location.ledger) else { throw lostLedger(location) ?? StoreError.notAStore(location.path) }
         let readers = try? StoreLock(path: location.readersLock, exclusive: false, wait: true)
         defer { withExtendedLifetime(readers) {} }
         let ledger = try openLedger(location, mode: .read)
@@ -42,8 +42,7 @@ extension Store {
         do {
             rows = try ledger.snapshot { try ledger.currentFiles() }
         } catch {
-            let failure = ledgerFailure(error, location: location)
-            return [StoreProblem(file: location.ledger, problem: "\(failure)", inputs: [])]
+            throw ledgerFailure(error, location: location)
         }
         var bySegment: [String: [StoreLedger.FileRow]] = [:]
         for row in rows { bySegment[row.segment, default: []].append(row) }
@@ -70,7 +69,7 @@ extension Store {
     public static func remove(
         _ names: [String], from location: StoreLocation, wait: Bool, runID: String, commandLine: String, startedAt: Int64
     ) throws(StoreError) {
-        guard StoreFile.exists(location.ledger) else { throw StoreError.notAStore(location.path) }
+        guard StoreFile.exists(location.ledger) else { throw lostLedger(location) ?? StoreError.notAStore(location.path) }
         let lock = try takeWriteLock(location, wait: wait, runID: runID, command: "store remove")
         defer { withExtendedLifetime(lock) {} }
         let ledger = try openLedger(location, mode: .write)
@@ -105,7 +104,7 @@ extension Store {
     public static func compact(
         _ location: StoreLocation, wait: Bool, force: Bool, runID: String, commandLine: String, startedAt: Int64
     ) throws(StoreError) -> CompactionResult {
-        guard StoreFile.exists(location.ledger) else { throw StoreError.notAStore(location.path) }
+        guard StoreFile.exists(location.ledger) else { throw lostLedger(location) ?? StoreError.notAStore(location.path) }
         let lock = try takeWriteLock(location, wait: wait, runID: runID, command: "store compact")
         defer { withExtendedLifetime(lock) {} }
         let ledger = try openLedger(location, mode: .write)

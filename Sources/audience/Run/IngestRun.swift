@@ -10,13 +10,19 @@ enum IngestMessages {
             if let damage = file.quality.damage {
                 fields.append(("reason", .string("file_error")))
                 if let offset = damage.byteOffset { fields.append(("offset", .integer(Int(offset)))) }
-                RunLog.error("\(file.quality.file): \(damage) (its good lines are stored)", fields)
+                let stored = switch file.outcome {
+                case .unreadable: "nothing added"
+                case .refused: "not added"
+                case .unchanged: "the store holds these bytes already"
+                case .added, .replaced: "its good lines are stored"
+                }
+                RunLog.error("\(file.quality.file): \(damage) (\(stored))", fields)
             }
             switch file.outcome {
             case .refused:
                 RunLog.error("\(file.quality.file): \(file.note ?? "not added")", fields + [("reason", .string("bad_data_limit"))])
             case .unreadable:
-                if file.quality.damage == nil { RunLog.error("\(file.quality.file): not read", fields) }
+                if file.quality.damage == nil { RunLog.error("\(file.quality.file): not read; nothing added", fields) }
             case .added, .replaced, .unchanged:
                 if !quiet && RunLog.format == .json { RunLog.info("\(file.quality.file): \(file.outcome.rawValue)", fields) }
             }

@@ -104,8 +104,10 @@ struct Ingest: ParsableCommand {
         display.stop()
         if result.stopped || StopSignals.signal != nil {
             let signal = StopSignals.signal ?? SIGTERM
-            RunLog.error("stopped by \(StopSignals.name(signal)): the store \(store) is as it was",
-                         [("reason", .string("stopped"))])
+            // A signal after the ledger's commit stops nothing: the files are in.
+            let state = result.stopped
+                ? "the store \(store) is as it was" : "it came after the store \(store) took this run's files"
+            RunLog.error("stopped by \(StopSignals.name(signal)): \(state)", [("reason", .string("stopped"))])
             throw ExitCode(ExitStatus.stopped(by: signal))
         }
         IngestMessages.log(result, store: store, quiet: quiet)
