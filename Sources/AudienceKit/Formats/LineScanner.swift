@@ -31,6 +31,10 @@ struct LineScanner: ~Copyable, LineConsumer {
     private let namedAsJSON: Bool
     /// Told of the lines read, a batch at a time; nil for no progress line.
     var progress: RunProgress?
+    /// Handed the events gathered so far, and `store` emptied, each time it
+    /// holds `spillEvents` (a store's ingest writes them as a block).
+    var spill: ((consuming EventStore) -> Void)?
+    var spillEvents = Int.max
 
     init(file: String, store: consuming EventStore, sampleLimit: Int) {
         quality = FileQuality(file: file)
@@ -126,6 +130,11 @@ struct LineScanner: ~Copyable, LineConsumer {
         guard let problem else {
             quality.accepted += 1
             store.append(event)
+            if store.events.count >= spillEvents, let spill {
+                let full = store
+                store = EventStore()
+                spill(full)
+            }
             return
         }
         let reason = problem.reason

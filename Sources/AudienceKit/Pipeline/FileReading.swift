@@ -6,13 +6,18 @@ enum FileReading {
     }
 
     /// Reads `input` from disk, appending its accepted events to `store`.
-    /// `observe` sees every byte read from disk, in order (the store's digest).
+    /// `observe` sees every byte read from disk, in order (the store's
+    /// digest); `spill`, when given, takes the events every `spillEvents`,
+    /// and `store` ends with the rest.
     static func read(
         _ input: InputFile, into store: inout EventStore, sampleLimit: Int, progress: RunProgress? = nil,
-        observe: ((UnsafeRawBufferPointer) -> Void)? = nil
+        observe: ((UnsafeRawBufferPointer) -> Void)? = nil,
+        spill: ((consuming EventStore) -> Void)? = nil, spillEvents: Int = Int.max
     ) -> Outcome {
         var scanner = LineScanner(file: input.name, store: store, sampleLimit: sampleLimit)
         scanner.progress = progress
+        scanner.spill = spill
+        scanner.spillEvents = spillEvents
         var framer = LineFramer(consumer: scanner)
         store = EventStore()
         let (damage, bytesRead) = run(&framer) { feed throws(FileDamage) in

@@ -26,7 +26,8 @@ enum EventChunk {
         var event: Int
     }
 
-    static func encode(_ entries: [Entry], from sources: [EventStore]) -> [UInt8] {
+    /// - Parameter files: per source, its file's index in the segment.
+    static func encode(_ entries: [Entry], from sources: [EventStore], files: [Int]) -> [UInt8] {
         var strings: [UInt64: Int] = [:]
         var stringBytes = ByteWriter()
         var stringCount = 0
@@ -61,7 +62,7 @@ enum EventChunk {
             viewCount += 1
             for entry in entries[index..<end] {
                 let event = store.events[entry.event]
-                fileColumn.varint(file)
+                fileColumn.varint(files[file])
                 let setKey = UInt64(file) << 32 | UInt64(event.attributes)
                 let set: Int
                 if let known = attributeIndex[setKey] {

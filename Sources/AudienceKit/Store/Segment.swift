@@ -6,42 +6,95 @@ import Musl
 import Darwin
 #endif
 
-/// Writes and reads segments (layout in `StoreFormat`).
-enum Segment {
-    /// The bytes of a segment holding `files`, the events of each in the
-    /// store beside it, and their sampled rejected lines.
-    static func encode(
-        files: [StoredFile], stores: [EventStore], samples: [RejectSample], partitions: Int, level: Int32
-    ) -> [UInt8] {
-        precondition(files.count == stores.count, "one event store per file")
-        // Each event's partition, from its view's.
+/// Writes a segment (layout in `StoreFormat`) to a new file a block at a
+/// time, so that memory holds one block of events, never a whole file's.
+/// The file is complete only after `finish`; until then it is a temporary
+/// file the store never names.
+final class SegmentWriter {
+    let path: String
+    private let partitions: Int
+    private let level: Int32
+    private let descriptor: Int32
+    private var offset = 0
+    private var blocks: [[ChunkLocation]] = []
+    private var finished = false
+
+    init(path: String, partitions: Int, level: Int32) throws(StoreIOError) {
+        let fd = SystemError.retryingInterrupts { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        guard fd >= 0 else { throw StoreIOError(code: errno, path: path, operation: "create") }
+        self.path = path
+        self.partitions = partitions
+        self.level = level
+        descriptor = fd
+        do {
+            try write(StoreFormat.headMagic)
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    deinit {
+        if !finished { discard() }
+    }
+
+    /// Closes and deletes the unfinished file.
+    func discard() {
+        guard !finished else { return }
+        finished = true
+        close(descriptor)
+        unlink(path)
+    }
+
+    private func write(_ bytes: [UInt8]) throws(StoreIOError) {
+        var failure: Int32?
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var done = 0
+            while done < buffer.count {
+                let wrote = SystemError.retryingInterrupts { Glibc.write(descriptor, base + done, buffer.count - done) }
+                if wrote < 0 {
+                    failure = errno
+                    return
+                }
+                done += wrote
+            }
+        }
+        if let failure { throw StoreIOError(code: failure, path: path, operation: "write") }
+        offset += bytes.count
+    }
+
+    private func chunk(_ raw: [UInt8], events: Int) throws(StoreIOError) -> ChunkLocation {
+        guard !raw.isEmpty else { return .empty }
+        let stored = Deflate.compress(raw, level: level)
+        let location = ChunkLocation(
+            offset: offset, storedLength: stored.count, rawLength: raw.count, events: events, crc: Checksum.crc32(stored))
+        try write(stored)
+        return location
+    }
+
+    /// Writes one block of events, each store those of one file (its index
+    /// in the `files` that `finish` will be given).
+    func addBlock(_ parts: [(file: Int, store: EventStore)]) throws(StoreIOError) {
+        let stores = parts.map(\.store)
         var entries = [[EventChunk.Entry]](repeating: [], count: partitions)
-        for (file, store) in stores.enumerated() {
+        for (source, store) in stores.enumerated() {
             let viewPartitions = store.views.map { view in
                 StoreFormat.partition(
                     session: store.strings.bytes(view.session), title: store.strings.bytes(view.title), count: partitions)
             }
             for (index, event) in store.events.enumerated() where !event.isPadding {
-                entries[viewPartitions[Int(event.view)]].append(EventChunk.Entry(file: file, event: index))
+                entries[viewPartitions[Int(event.view)]].append(EventChunk.Entry(file: source, event: index))
             }
         }
-        var out = ByteWriter()
-        out.append(StoreFormat.headMagic)
-        func chunk(_ raw: [UInt8], events: Int) -> ChunkLocation {
-            guard !raw.isEmpty else { return .empty }
-            let stored = Deflate.compress(raw, level: level)
-            let location = ChunkLocation(
-                offset: out.bytes.count, storedLength: stored.count, rawLength: raw.count, events: events,
-                crc: Checksum.crc32(stored))
-            out.append(stored)
-            return location
-        }
+        guard entries.contains(where: { !$0.isEmpty }) else { return }
         var chunks: [ChunkLocation] = []
         for var partition in entries {
             guard !partition.isEmpty else {
                 chunks.append(.empty)
                 continue
             }
+            // A view's events together, by file and time: small deltas, long repeats.
             partition.sort { a, b in
                 if a.file != b.file { return a.file < b.file }
                 let x = stores[a.file].events[a.event], y = stores[b.file].events[b.event]
@@ -49,15 +102,29 @@ enum Segment {
                 if x.timestamp != y.timestamp { return x.timestamp < y.timestamp }
                 return a.event < b.event
             }
-            chunks.append(chunk(EventChunk.encode(partition, from: stores), events: partition.count))
+            chunks.append(try chunk(EventChunk.encode(partition, from: stores, files: parts.map(\.file)), events: partition.count))
         }
-        let sampleChunk = chunk(encodeSamples(samples, files: files), events: samples.count)
-        let footer = SegmentFooter(partitions: partitions, files: files, samples: sampleChunk, chunks: chunks).encoded()
-        out.append(footer)
-        out.uint32(UInt32(footer.count))
-        out.uint32(Checksum.crc32(footer))
-        out.append(StoreFormat.tailMagic)
-        return out.bytes
+        blocks.append(chunks)
+    }
+
+    /// Writes the samples and the footer, and makes the file durable.
+    /// - Returns: the file's size.
+    func finish(files: [StoredFile], samples: [RejectSample]) throws(StoreIOError) -> Int {
+        let sampleChunk = try chunk(Self.encodeSamples(samples, files: files), events: samples.count)
+        let footer = SegmentFooter(partitions: partitions, files: files, samples: sampleChunk, blocks: blocks).encoded()
+        var tail = ByteWriter()
+        tail.append(footer)
+        tail.uint32(UInt32(footer.count))
+        tail.uint32(Checksum.crc32(footer))
+        tail.append(StoreFormat.tailMagic)
+        try write(tail.bytes)
+        guard fsync(descriptor) == 0 else { throw StoreIOError(code: errno, path: path, operation: "flush") }
+        finished = true
+        guard close(descriptor) == 0 else {
+            unlink(path)
+            throw StoreIOError(code: errno, path: path, operation: "close")
+        }
+        return offset
     }
 
     private static func encodeSamples(_ samples: [RejectSample], files: [StoredFile]) -> [UInt8] {
@@ -141,8 +208,17 @@ final class SegmentReader: Sendable {
     func events(
         partition: Int, route: [Int?], slice: (index: Int, count: Int)? = nil, into stores: inout [EventStore]
     ) throws(SegmentDamage) {
-        let location = footer.chunks[partition]
-        let name = "partition \(partition)"
+        for block in footer.blocks.indices {
+            try events(block: block, partition: partition, route: route, slice: slice, into: &stores)
+        }
+    }
+
+    /// The same, for one block.
+    func events(
+        block: Int, partition: Int, route: [Int?], slice: (index: Int, count: Int)? = nil, into stores: inout [EventStore]
+    ) throws(SegmentDamage) {
+        let location = footer.blocks[block][partition]
+        let name = "partition \(partition) of block \(block)"
         let raw = try chunk(location, named: name)
         guard !raw.isEmpty else { return }
         let before = stores.reduce(0) { $0 + $1.events.count }
@@ -157,11 +233,12 @@ final class SegmentReader: Sendable {
         }
     }
 
-    /// Every file's events, one store each (what compaction rewrites).
-    func allEvents() throws(SegmentDamage) -> [EventStore] {
+    /// One block's events, a store per file of the segment (what
+    /// compaction and `verify` read).
+    func block(_ block: Int) throws(SegmentDamage) -> [EventStore] {
         var stores = [EventStore](repeating: EventStore(), count: footer.files.count)
         let route = footer.files.indices.map { Optional($0) }
-        for partition in 0..<footer.partitions { try events(partition: partition, route: route, into: &stores) }
+        for partition in 0..<footer.partitions { try events(block: block, partition: partition, route: route, into: &stores) }
         return stores
     }
 
@@ -193,8 +270,11 @@ final class SegmentReader: Sendable {
 
     /// Reads every chunk and checks it: what `store verify` does.
     func verify() throws(SegmentDamage) {
-        let stores = try allEvents()
-        for (file, store) in zip(footer.files, stores) where store.events.count != file.events {
+        var counts = [Int](repeating: 0, count: footer.files.count)
+        for block in footer.blocks.indices {
+            for (file, store) in try self.block(block).enumerated() { counts[file] += store.events.count }
+        }
+        for (file, count) in zip(footer.files, counts) where count != file.events {
             throw SegmentDamage.undecodable("events of \(file.name)")
         }
         _ = try samples()

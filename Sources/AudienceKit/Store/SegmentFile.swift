@@ -44,7 +44,9 @@ public enum SegmentDamage: Error, Sendable, Equatable, CustomStringConvertible {
 /// The byte layout of a segment, the store's only kind of data file.
 ///
 ///     "AUDSEG01"                 magic
-///     chunk, chunk, ...          deflated: one per partition with events, then the samples
+///     block, block, ...          each a deflated chunk per partition with events
+///                                (a block holds at most `StoreDefaults.blockEvents`, so a
+///                                writer never holds more), then the samples chunk
 ///     footer                     plain (see `SegmentFooter`)
 ///     u32 footer length, u32 footer CRC-32, "AUDSEGOK"
 ///
@@ -133,8 +135,20 @@ struct SegmentFooter: Sendable, Equatable {
     var partitions: Int
     var files: [StoredFile]
     var samples: ChunkLocation
-    /// One per partition; `.empty` where the partition has no event.
-    var chunks: [ChunkLocation]
+    /// Per block, one per partition; `.empty` where the partition has no event.
+    var blocks: [[ChunkLocation]]
+
+    /// The chunks of one partition, block after block.
+    func chunks(of partition: Int) -> [ChunkLocation] { blocks.map { $0[partition] } }
+
+    /// Events stored in each partition.
+    var eventsPerPartition: [Int] {
+        var counts = [Int](repeating: 0, count: partitions)
+        for block in blocks {
+            for (partition, chunk) in block.enumerated() { counts[partition] += chunk.events }
+        }
+        return counts
+    }
 
     func encoded() -> [UInt8] {
         var out = ByteWriter()
@@ -148,7 +162,10 @@ struct SegmentFooter: Sendable, Equatable {
             out.varint(file.events)
         }
         samples.write(to: &out)
-        for chunk in chunks { chunk.write(to: &out) }
+        out.varint(blocks.count)
+        for block in blocks {
+            for chunk in block { chunk.write(to: &out) }
+        }
         return out.bytes
     }
 
@@ -168,10 +185,15 @@ struct SegmentFooter: Sendable, Equatable {
                 files.append(StoredFile(name: name, digest: digest, quality: quality, events: try input.count(atMost: Int(UInt32.max) * 64)))
             }
             let samples = try ChunkLocation.read(&input, fileSize: fileSize)
-            var chunks: [ChunkLocation] = []
-            for _ in 0..<partitions { chunks.append(try ChunkLocation.read(&input, fileSize: fileSize)) }
+            let blockCount = try input.count(atMost: input.remaining)
+            var blocks: [[ChunkLocation]] = []
+            for _ in 0..<blockCount {
+                var chunks: [ChunkLocation] = []
+                for _ in 0..<partitions { chunks.append(try ChunkLocation.read(&input, fileSize: fileSize)) }
+                blocks.append(chunks)
+            }
             guard input.isAtEnd else { throw SegmentDamage.undecodable("footer") }
-            return SegmentFooter(formatVersion: version, partitions: partitions, files: files, samples: samples, chunks: chunks)
+            return SegmentFooter(formatVersion: version, partitions: partitions, files: files, samples: samples, blocks: blocks)
         } catch let damage as SegmentDamage {
             throw damage
         } catch {

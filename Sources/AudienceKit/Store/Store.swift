@@ -82,6 +82,9 @@ public enum StoreDefaults {
     public static let keptSamples = 100
     /// Compaction merges segments once more than this many are live.
     public static let segmentsBeforeCompaction = 64
+    /// Events an ingest gathers before it writes them as a block of a
+    /// segment: what one worker holds at most, about 40 MB.
+    public static let blockEvents = 500_000
     /// A compacted segment holds at most about this many events.
     public static let eventsPerCompactedSegment = 8_000_000
 }

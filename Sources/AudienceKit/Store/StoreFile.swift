@@ -57,32 +57,6 @@ final class StoreFile: Sendable {
         return bytes
     }
 
-    /// Writes `bytes` to a new file at `path` and makes it durable: the
-    /// file is created (never overwriting), written, flushed to disk. A
-    /// failure removes what was written.
-    static func create(_ path: String, bytes: [UInt8]) throws(StoreIOError) {
-        let fd = SystemError.retryingInterrupts { open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
-        guard fd >= 0 else { throw StoreIOError(code: errno, path: path, operation: "create") }
-        var failure: StoreIOError?
-        bytes.withUnsafeBytes { buffer in
-            var done = 0
-            while done < buffer.count {
-                let wrote = SystemError.retryingInterrupts { write(fd, buffer.baseAddress! + done, buffer.count - done) }
-                if wrote < 0 {
-                    failure = StoreIOError(code: errno, path: path, operation: "write")
-                    return
-                }
-                done += wrote
-            }
-        }
-        if failure == nil, fsync(fd) != 0 { failure = StoreIOError(code: errno, path: path, operation: "flush") }
-        if close(fd) != 0, failure == nil { failure = StoreIOError(code: errno, path: path, operation: "close") }
-        if let failure {
-            unlink(path)
-            throw failure
-        }
-    }
-
     static func rename(_ from: String, to: String) throws(StoreIOError) {
         guard Glibc.rename(from, to) == 0 else { throw StoreIOError(code: errno, path: to, operation: "rename into") }
     }

@@ -17,6 +17,8 @@ public struct IngestSettings: Sendable {
     public var rejectSampleLimit = StoreDefaults.keptSamples
     /// A file over a limit is not added; the ledger records why.
     public var limits = BadDataLimits()
+    /// Events written as one block (tests make it small to have many).
+    public var blockEvents = StoreDefaults.blockEvents
     /// Wait for another writer instead of failing with `StoreError.busy`.
     public var wait = false
     public var progress: RunProgress?
@@ -217,21 +219,38 @@ extension Store {
             settings.progress?.fileDone()
             return PreparedFile(input: input, quality: stored.quality, outcome: .unchanged)
         }
+        let name = "\(settings.runID)-\(index).seg"
+        let temporary = settings.store.segment(".tmp-" + name)
+        let writer: SegmentWriter
+        do {
+            writer = try SegmentWriter(path: temporary, partitions: partitions, level: 1)
+        } catch {
+            return PreparedFile(input: input, quality: FileQuality(file: input.name), writeError: error, skipped: true)
+        }
+        // Events go to the segment a block at a time while the file is read.
+        var blockError: StoreIOError?
         var digest = SHA256()
         var events = EventStore()
         let outcome = FileReading.read(
             input, into: &events, sampleLimit: sampleLimit, progress: settings.progress,
-            observe: { digest.update($0) })
+            observe: { digest.update($0) },
+            spill: { (block: consuming EventStore) in
+                guard blockError == nil else { return }
+                do throws(StoreIOError) { try writer.addBlock([(0, block)]) } catch { blockError = error }
+            },
+            spillEvents: max(1, settings.blockEvents))
         var file = PreparedFile(input: input, quality: outcome.quality, samples: outcome.samples)
         let quality = outcome.quality
         // Nothing was read: there are no bytes to know the file by.
         if quality.bytesRead == 0, quality.lines == 0, let damage = quality.damage, damage.isUnreadable {
+            writer.discard()
             return file
         }
-        let stored = StoredFile(name: input.name, digest: digest.finalize(), quality: quality, events: events.events.count)
+        let stored = StoredFile(name: input.name, digest: digest.finalize(), quality: quality, events: quality.accepted)
         file.stored = stored
         let breaches = settings.limits.breaches([quality]).filter { $0.file != nil }
         if !breaches.isEmpty {
+            writer.discard()
             file.outcome = .refused
             file.note = "not added: " + breaches.map { "\($0.rejected) of \($0.lines) lines rejected, over --\($0.limit)" }
                 .joined(separator: "; ")
@@ -242,6 +261,7 @@ extension Store {
             // is damaged: then this one replaces it (the repair that a
             // damaged-store message asks for).
             if known.sha256 == SHA256.hex(stored.digest), health.stored(known) != nil {
+                writer.discard()
                 file.outcome = .unchanged
                 return file
             }
@@ -249,17 +269,15 @@ extension Store {
         } else {
             file.outcome = .added
         }
-        let bytes = Segment.encode(
-            files: [stored], stores: [events], samples: outcome.samples, partitions: partitions, level: 1)
-        let name = "\(settings.runID)-\(index).seg"
-        let temporary = settings.store.segment(".tmp-" + name)
-        do {
-            try StoreFile.create(temporary, bytes: bytes)
+        do throws(StoreIOError) {
+            if let blockError { throw blockError }
+            try writer.addBlock([(0, events)])
+            file.segmentBytes = try writer.finish(files: [stored], samples: outcome.samples)
             try StoreFile.rename(temporary, to: settings.store.segment(name))
             try StoreFile.syncFolder(settings.store.segments)
             file.segment = name
-            file.segmentBytes = bytes.count
         } catch {
+            writer.discard()
             StoreFile.remove(temporary)
             file.writeError = error
             file.outcome = .unreadable

@@ -52,7 +52,7 @@ public final class StoreSnapshot: Sendable {
     var eventsPerPartition: [Int] {
         var counts = [Int](repeating: 0, count: partitions)
         for source in sources {
-            for (partition, chunk) in source.reader.footer.chunks.enumerated() { counts[partition] += chunk.events }
+            for (partition, events) in source.reader.footer.eventsPerPartition.enumerated() { counts[partition] += events }
         }
         return counts
     }

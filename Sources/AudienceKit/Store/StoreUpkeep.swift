@@ -160,47 +160,75 @@ extension Store {
         let now = RunRecord.utcText(nowMilliseconds())
 
         for (number, members) in groups.enumerated() {
+            // Block by block from each member into one new segment: memory
+            // holds one block of events.
+            let name = "\(runID)-compact-\(number).seg"
+            let temporary = location.segment(".tmp-" + name)
             var files: [StoredFile] = []
-            var stores: [EventStore] = []
             var samples: [RejectSample] = []
             var moved: [StoreLedger.FileRow] = []
+            var writeFailure: StoreIOError?
+            let writer: SegmentWriter
+            do {
+                writer = try SegmentWriter(path: temporary, partitions: partitions, level: 6)
+            } catch {
+                throw ledgerFailure(error, location: location)
+            }
             for segment in members {
                 let current = rowsBySegment[segment] ?? []
                 guard !current.isEmpty else { continue }
                 let path = location.segment(segment)
                 do throws(SegmentDamage) {
                     let reader = try SegmentReader(path: path)
-                    let all = try reader.allEvents()
-                    var keep = [Bool](repeating: false, count: reader.footer.files.count)
+                    var route = [Int?](repeating: nil, count: reader.footer.files.count)
+                    var targets: [Int] = []
                     for row in current {
                         guard let position = reader.footer.files.firstIndex(where: { $0.name == row.name && SHA256.hex($0.digest) == row.sha256 })
                         else { throw SegmentDamage.undecodable("list of files (it does not hold \(row.name) as the ledger says)") }
-                        keep[position] = true
+                        route[position] = targets.count
+                        targets.append(files.count)
                         files.append(reader.footer.files[position])
-                        stores.append(all[position])
                         moved.append(row)
                     }
-                    samples += try reader.samples(keep: keep).map(\.sample)
+                    samples += try reader.samples(keep: route.map { $0 != nil }).map(\.sample)
+                    for block in reader.footer.blocks.indices {
+                        var stores = [EventStore](repeating: EventStore(), count: targets.count)
+                        for partition in 0..<reader.footer.partitions {
+                            try reader.events(block: block, partition: partition, route: route, into: &stores)
+                        }
+                        do throws(StoreIOError) {
+                            try writer.addBlock(Array(zip(targets, stores)))
+                        } catch {
+                            writeFailure = error
+                            break
+                        }
+                    }
                 } catch {
+                    writer.discard()
                     throw StoreError.damaged(store: location.path, file: path, problem: error.description, inputs: current.map(\.name))
                 }
+                if let writeFailure {
+                    writer.discard()
+                    throw ledgerFailure(writeFailure, location: location)
+                }
             }
-            guard !files.isEmpty else { continue }
-            let bytes = Segment.encode(files: files, stores: stores, samples: samples, partitions: partitions, level: 6)
-            let name = "\(runID)-compact-\(number).seg"
-            let temporary = location.segment(".tmp-" + name)
+            guard !files.isEmpty else {
+                writer.discard()
+                continue
+            }
             do {
-                try StoreFile.create(temporary, bytes: bytes)
+                let bytes = try writer.finish(files: files, samples: samples)
                 try StoreFile.rename(temporary, to: location.segment(name))
                 try StoreFile.syncFolder(location.segments)
                 try ledger.transaction {
-                    try ledger.addSegment(name, bytes: bytes.count, files: files.count, events: files.reduce(0) { $0 + $1.events }, runID: runID)
+                    try ledger.addSegment(name, bytes: bytes, files: files.count, events: files.reduce(0) { $0 + $1.events }, runID: runID)
                     for row in moved {
                         try ledger.move(versionID: row.versionID, name: row.name, sha256: row.sha256, events: row.events, to: name)
                     }
                     try ledger.retireUnusedSegments(at: now)
                 }
             } catch {
+                writer.discard()
                 StoreFile.remove(temporary)
                 StoreFile.remove(location.segment(name))
                 throw ledgerFailure(error, location: location)
