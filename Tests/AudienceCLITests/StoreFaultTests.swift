@@ -597,6 +597,23 @@ func storeForDamage() throws -> (folder: URL, logs: [String], segment: String) {
     }
 }
 
+/// A missing ledger is a missing store file like any other: the message
+/// names it (the segments are still there).
+@Test func aMissingLedgerIsNamed() throws {
+    let (folder, _, _) = try storeForDamage()
+    for name in try FileManager.default.contentsOfDirectory(atPath: (folder / "S").path) where name.hasPrefix("ledger.sqlite") {
+        try FileManager.default.removeItem(at: folder / "S" / name)
+    }
+    let analyze = try report(store: "S", out: "fresh", in: folder)
+    #expect(analyze.status == 65, "\(analyze.error)")
+    let verify = try run(["store", "verify", "--store", "S"], in: folder)
+    #expect(verify.status == 65, "\(verify.error)")
+    withKnownIssue("bug: with segments/ full and ledger.sqlite gone, the message says 'no store at S' and names no store file") {
+        #expect(analyze.error.contains("S/ledger.sqlite"), "\(analyze.error)")
+        #expect(verify.error.contains("S/ledger.sqlite"), "\(verify.error)")
+    }
+}
+
 /// One flipped byte in the ledger, where a row's status is written, must
 /// not make a file silently drop out of the report.
 @Test func aFlippedStatusByteInTheLedgerNeverGivesAWrongReport() throws {
