@@ -168,9 +168,13 @@ private func prometheusSamples(_ text: String) throws -> [String: Double] {
 /// Whether this process may mount a tmpfs (root, and a kernel that lets it).
 private let canMountTmpfs: Bool = {
     guard getuid() == 0, let folder = try? temporaryFolder() else { return false }
-    guard let mounted = try? runProcess("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", folder.path], in: folder),
+    // Mounted on a folder inside, so that umount (run in `folder`) is not
+    // refused for a busy mount point.
+    let point = folder.appendingPathComponent("probe")
+    guard (try? FileManager.default.createDirectory(at: point, withIntermediateDirectories: true)) != nil,
+          let mounted = try? runProcess("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", point.path], in: folder),
           mounted.status == 0 else { return false }
-    _ = try? runProcess("/usr/bin/umount", [folder.path], in: folder)
+    _ = try? runProcess("/usr/bin/umount", [point.path], in: folder)
     return true
 }()
 
