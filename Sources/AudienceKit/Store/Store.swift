@@ -25,6 +25,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     /// Options that cannot work together, such as a name held by two
     /// stores with different bytes (exit 64).
     case usage(String)
+    /// Asked to stop while waiting for the store: nothing was done.
+    case stopped
 
     public var description: String {
         switch self {
@@ -50,6 +52,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             return "cannot write the store: \(path): \(problem); the store is as it was before this file"
         case .usage(let text):
             return text
+        case .stopped:
+            return "stopped while waiting for the store; nothing was done"
         }
     }
 }
@@ -110,12 +114,22 @@ public enum Store {
 
     /// The one writer's lock; `StoreError.busy` naming the holder when
     /// another run has it and `wait` is false.
-    static func takeWriteLock(_ location: StoreLocation, wait: Bool, runID: String, command: String) throws(StoreError) -> StoreLock {
-        let lock: StoreLock?
-        do {
-            lock = try StoreLock(path: location.writeLock, exclusive: true, wait: wait)
-        } catch {
-            throw StoreError.cannotWrite(path: error.path, problem: SystemError.describe(error.code))
+    /// With `wait`, polls every 100 ms so that a stop request ends the
+    /// wait (a blocking `flock` would outlast SIGTERM); a stopped wait is
+    /// `StoreError.stopped`.
+    static func takeWriteLock(
+        _ location: StoreLocation, wait: Bool, runID: String, command: String, stopRequested: () -> Bool = { false }
+    ) throws(StoreError) -> StoreLock {
+        var lock: StoreLock?
+        while true {
+            do {
+                lock = try StoreLock(path: location.writeLock, exclusive: true, wait: false)
+            } catch {
+                throw StoreError.cannotWrite(path: error.path, problem: SystemError.describe(error.code))
+            }
+            if lock != nil || !wait { break }
+            if stopRequested() { throw StoreError.stopped }
+            usleep(100_000)
         }
         guard let lock else {
             throw StoreError.busy(store: location.path, holder: StoreLock.holder(at: location.writeLock))
@@ -245,6 +259,7 @@ extension StoreError {
         case .damaged, .newerFormat, .notAStore: ExitStatus.storeDamaged
         case .cannotWrite: ExitStatus.cannotWrite
         case .usage: ExitStatus.usage
+        case .stopped: ExitStatus.stopped(by: 15)
         }
     }
 
@@ -257,6 +272,7 @@ extension StoreError {
         case .notAStore: "not_a_store"
         case .cannotWrite: "cannot_write"
         case .usage: "usage"
+        case .stopped: "stopped"
         }
     }
 }

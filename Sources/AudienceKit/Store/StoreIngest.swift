@@ -91,7 +91,10 @@ extension Store {
     public static func ingest(_ settings: IngestSettings) throws(StoreError) -> IngestResult {
         let location = settings.store
         try make(location)
-        let lock = try takeWriteLock(location, wait: settings.wait, runID: settings.runID, command: settings.command)
+        if !StoreFile.exists(location.ledger), let lost = lostLedger(location) { throw lost }
+        let lock = try takeWriteLock(
+            location, wait: settings.wait, runID: settings.runID, command: settings.command,
+            stopRequested: { settings.progress?.isStopRequested == true })
         defer { withExtendedLifetime(lock) {} }
         let ledger = try openLedger(location, mode: .write)
         try checkFormat(ledger, location: location, initialise: true)
@@ -120,11 +123,13 @@ extension Store {
             return file
         }
         let written = prepared.compactMap { $0.segment }
+        settings.beforeCommit?()
+        // The last moment a stop request undoes the run: after the commit
+        // the files are in.
         if settings.progress?.isStopRequested == true {
             for segment in written { StoreFile.remove(location.segment(segment)) }
             return IngestResult(files: [], samples: [], breaches: [], stopped: true)
         }
-        settings.beforeCommit?()
 
         // One transaction: the files, their segments, the run.
         var result = IngestResult(files: [], samples: [], breaches: [])

@@ -113,29 +113,42 @@ final class StoreLedger {
         return Int64(Checksum.crc32(Array(text.utf8)))
     }
 
+    /// The statuses a row may have.
+    static let statuses: Set<String> = ["current", "replaced", "removed", "refused"]
+
     /// The current version of every name, in byte order of the names.
-    /// Throws `LedgerDamage` for a row whose check fails.
+    /// Every row is checked, not only the current ones: an altered status
+    /// must not make a file silently drop out of a report. Throws
+    /// `LedgerDamage` for a row whose check fails.
     func currentFiles() throws -> [FileRow] {
         let statement = try database.prepare(
-            "SELECT version_id, name, sha256, segment, events, row_check FROM files WHERE status = 'current'")
+            "SELECT version_id, name, sha256, segment, events, status, row_check FROM files")
         var rows: [FileRow] = []
         while try statement.step() {
+            let status = statement.text(5)
+            let segment = statement.isNull(3) ? nil : statement.text(3)
             let row = FileRow(
                 versionID: statement.int64(0), name: statement.text(1), sha256: statement.text(2),
-                segment: statement.text(3), events: Int(statement.int64(4)))
+                segment: segment ?? "", events: Int(statement.int64(4)))
             let check = Self.rowCheck(
-                versionID: row.versionID, name: row.name, sha256: row.sha256, segment: row.segment, status: "current",
+                versionID: row.versionID, name: row.name, sha256: row.sha256, segment: segment, status: status,
                 events: row.events)
-            guard !statement.isNull(3), statement.int64(5) == check else {
-                throw LedgerDamage(detail: "the row of \(row.name) (version \(row.versionID)) fails its check")
+            guard Self.statuses.contains(status), statement.int64(6) == check, status != "current" || segment != nil else {
+                throw LedgerDamage(detail: "the row of version \(row.versionID) (\(row.name)) fails its check")
             }
-            rows.append(row)
+            if status == "current" { rows.append(row) }
         }
         rows.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         for (a, b) in zip(rows, rows.dropFirst()) where a.name == b.name {
             throw LedgerDamage(detail: "two current versions of \(a.name)")
         }
         return rows
+    }
+
+    /// SQLite's own check of the ledger file; nil when it is whole.
+    func integrityProblem() throws -> String? {
+        let results = try database.prepare("PRAGMA integrity_check").rows { $0.text(0) }
+        return results == ["ok"] ? nil : results.prefix(3).joined(separator: "; ")
     }
 
     func current(named name: String) throws -> FileRow? {

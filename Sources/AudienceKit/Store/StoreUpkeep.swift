@@ -40,6 +40,7 @@ extension Store {
         var problems: [StoreProblem] = []
         let rows: [StoreLedger.FileRow]
         do {
+            if let problem = try ledger.integrityProblem() { throw LedgerDamage(detail: problem) }
             rows = try ledger.snapshot { try ledger.currentFiles() }
         } catch {
             throw ledgerFailure(error, location: location)

@@ -59,9 +59,10 @@ struct AnalysisRun {
             } catch let error as StoreError {
                 display.stop()
                 IngestMessages.logStoreError(error)
-                writeMetrics(status: error.exitStatus, read: nil, report: nil, elapsed: (clock.now - start).seconds,
+                let status = IngestMessages.exitStatus(error)
+                writeMetrics(status: status, read: nil, report: nil, elapsed: (clock.now - start).seconds,
                              writeSeconds: 0, breaches: 0)
-                throw ExitCode(error.exitStatus)
+                throw ExitCode(status)
             }
         }
         if let signal = StopSignals.signal {

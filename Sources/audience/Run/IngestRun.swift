@@ -44,8 +44,19 @@ enum IngestMessages {
         return "Store \(store): \(result.files.count) file(s) read, " + parts.joined(separator: ", ") + "."
     }
 
+    /// A stop while waiting for the store ends as the signal says.
+    static func exitStatus(_ error: StoreError) -> Int32 {
+        if case .stopped = error { return ExitStatus.stopped(by: StopSignals.signal ?? SIGTERM) }
+        return error.exitStatus
+    }
+
     static func logStoreError(_ error: StoreError) {
-        var fields: [(String, JSONValue)] = [("reason", .string(error.reason)), ("exit_status", .integer(Int(error.exitStatus)))]
+        var fields: [(String, JSONValue)] = [("reason", .string(error.reason)), ("exit_status", .integer(Int(exitStatus(error))))]
+        if case .stopped = error {
+            RunLog.error("stopped by \(StopSignals.name(StopSignals.signal ?? SIGTERM)) while waiting for the store; nothing was done",
+                         fields)
+            return
+        }
         if case .damaged(_, let file, _, let inputs) = error {
             fields.append(("file", .string(file)))
             fields.append(("inputs", .array(inputs.map { .string($0) })))

@@ -99,7 +99,7 @@ struct Ingest: ParsableCommand {
         } catch {
             display.stop()
             IngestMessages.logStoreError(error)
-            throw ExitCode(error.exitStatus)
+            throw ExitCode(IngestMessages.exitStatus(error))
         }
         display.stop()
         if result.stopped || StopSignals.signal != nil {
