@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The store against a one-shot run on the same logs, in the same run:
+# `gzip -dcf` (the floor), `analyze LOGS`, `ingest LOGS --store S`, and
+# `analyze --store S`: wall time, peak memory, the ratios issue 11 names,
+# the store's size against the logs', and a check that the report from the
+# store is byte for byte the one-shot report.
+#
+# Usage: Scripts/store-benchmark.sh [DIR|EVENTS ...]   (default: 10000000 50000000)
+#   DIR     a folder of logs
+#   EVENTS  about that many events made with `audience generate` (jsonl.gz,
+#           30 days, 30 files; about 6 minutes per 50 million on 2 cores),
+#           kept under BENCH_ROOT (default /tmp/audience-bench) for next time
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=${BENCH_ROOT:-/tmp/audience-bench}
+bin=${AUDIENCE_BIN:-.build/release/audience}
+[ -n "${AUDIENCE_BIN:-}" ] || swift build -c release --product audience >/dev/null
+sets=("$@")
+[ ${#sets[@]} -gt 0 ] || sets=(10000000 50000000)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+logs_for() {  # a folder of logs for DIR or EVENTS
+  if [ -d "$1" ]; then echo "$1"; return; fi
+  local dir="$root/store-$1"
+  if [ ! -d "$dir/logs" ]; then
+    # The generator makes about 170 events per viewer over 30 days.
+    local viewers=$(( $1 / 5100 ))
+    "$bin" generate --viewers "$viewers" --days 30 --titles 60 --series 10 --files 30 \
+      --format jsonl.gz --out "$dir" --progress never >&2
+  fi
+  echo "$dir/logs"
+}
+
+timed() {  # timed CMD...: prints "seconds peak_MiB"
+  /usr/bin/time -o "$work/time" -f "%e %M" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+  awk '{ printf "%s %.0f\n", $1, $2 / 1024 }' "$work/time"
+}
+
+printf '%-28s %10s %8s | %9s %7s | %9s %7s | %9s %7s | %6s %6s | %7s %7s %s\n' \
+  data lines gzip_s oneshot_s MiB ingest_s MiB store_s MiB ingest store size_MB store/gz same
+for set in "${sets[@]}"; do
+  logs=$(logs_for "$set")
+  store="$work/store"
+  rm -rf "$store" "$work/one" "$work/from-store"
+  read -r gz _ < <(timed sh -c "cat $logs/* | gzip -dcf")
+  lines=$(cat "$logs"/* | gzip -dcf | wc -l)
+  read -r one one_mb < <(timed "$bin" analyze "$logs" --out "$work/one" -q --progress never)
+  read -r ing ing_mb < <(timed "$bin" ingest "$logs" --store "$store" -q --progress never)
+  read -r rep rep_mb < <(timed "$bin" analyze --store "$store" --out "$work/from-store" -q --progress never)
+  same=yes
+  for f in "$work"/one/*.csv "$work"/one/report.md; do
+    cmp -s "$f" "$work/from-store/$(basename "$f")" || same="NO:$(basename "$f")"
+  done
+  logs_mb=$(du -sm "$logs" | cut -f1)
+  store_mb=$(du -sm "$store" | cut -f1)
+  printf '%-28s %10s %8s | %9s %7s | %9s %7s | %9s %7s | %6.2f %6.2f | %7s %7.2f %s\n' \
+    "$(basename "$(dirname "$logs")")" "$lines" "$gz" "$one" "$one_mb" "$ing" "$ing_mb" "$rep" "$rep_mb" \
+    "$(echo "$ing / $one" | bc -l)" "$(echo "$rep / $one" | bc -l)" "$store_mb" \
+    "$(echo "$store_mb / $logs_mb" | bc -l)" "$same"
+done
+echo "ingest, store: time as a share of the one-shot run (targets 1.1 and 0.25); store/gz: size against the gzipped logs (target 1, aim 0.5)"
