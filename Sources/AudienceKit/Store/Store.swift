@@ -81,7 +81,7 @@ public struct StoreLocation: Sendable, Equatable {
 /// Partitions per store: fixed when the store is made, recorded in the
 /// ledger and in every segment.
 public enum StoreDefaults {
-    public static let partitions = 64
+    public static let partitions = 256
     /// Rejected lines a store keeps of each reason of each file, at least.
     public static let keptSamples = 100
     /// Compaction merges segments once more than this many are live.

@@ -12,28 +12,39 @@ import Synchronization
 ///    partition, so no copy is missed), summarised against the merged
 ///    titles; curves added up title by title; viewers named by one shared
 ///    interner, renumbered in byte order at the end.
-/// A partition with more than `sliceEvents` events is read in slices of
-/// whole views (`StoreFormat.slice`).
+/// The unit of work holds about `sliceEvents` events: small partitions are
+/// read together, a partition with more is read in slices of whole views
+/// (`StoreFormat.slice`). So a worker holds about as much for a store of
+/// ten million events as for one of a billion.
 public enum StoreViews {
     /// Events held at once per worker, at most about (tests pass less, so
     /// that slices are exercised).
-    public static let defaultSliceEvents = 2_000_000
+    public static let defaultSliceEvents = 500_000
 
     struct Unit: Sendable {
-        var partition: Int
+        var partitions: [Int]
         var slice: (index: Int, count: Int)?
     }
 
     static func units(_ snapshot: StoreSnapshot, sliceEvents: Int) -> [Unit] {
         var units: [Unit] = []
+        var gathering = Unit(partitions: [], slice: nil)
+        var gathered = 0
         for (partition, events) in snapshot.eventsPerPartition.enumerated() where events > 0 {
-            let slices = (events + sliceEvents - 1) / sliceEvents
-            if slices <= 1 {
-                units.append(Unit(partition: partition, slice: nil))
-            } else {
-                for index in 0..<slices { units.append(Unit(partition: partition, slice: (index, slices))) }
+            if events > sliceEvents {
+                let slices = (events + sliceEvents - 1) / sliceEvents
+                for index in 0..<slices { units.append(Unit(partitions: [partition], slice: (index, slices))) }
+                continue
             }
+            if gathered + events > sliceEvents, !gathering.partitions.isEmpty {
+                units.append(gathering)
+                gathering = Unit(partitions: [], slice: nil)
+                gathered = 0
+            }
+            gathering.partitions.append(partition)
+            gathered += events
         }
+        if !gathering.partitions.isEmpty { units.append(gathering) }
         return units
     }
 
@@ -42,7 +53,9 @@ public enum StoreViews {
         var stores = [EventStore()]
         for source in snapshot.sources {
             do throws(SegmentDamage) {
-                try source.reader.events(partition: unit.partition, route: source.route, slice: unit.slice, into: &stores)
+                for partition in unit.partitions {
+                    try source.reader.events(partition: partition, route: source.route, slice: unit.slice, into: &stores)
+                }
             } catch {
                 throw snapshot.damage(source, error)
             }
