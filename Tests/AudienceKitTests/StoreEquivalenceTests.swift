@@ -96,7 +96,10 @@ import Testing
                 _ = try Self.ingest(group, into: store, threads: 1 + run % 2, run: run)
             }
             let zone = try #require(ReportTimeZone(seed == 2 ? "America/New_York" : "UTC"))
-            let metrics = MetricSettings(buckets: seed == 3 ? 7 : 20, timeZone: zone)
+            // Seed 1 with the generated catalog, seed 3 with a window.
+            let catalog = seed == 1 ? try Catalog(path: folder + "/data/catalog.csv") : nil
+            let window = seed == 3 ? try DayWindow(from: "2026-11-02", to: "2026-11-03") : DayWindow.everything
+            let metrics = MetricSettings(buckets: seed == 3 ? 7 : 20, timeZone: zone, catalog: catalog, window: window)
             Self.expectSame(try Self.fromStore(store, metrics: metrics, threads: Int(seed % 2) + 1, sliceEvents: Int(seed) * 40),
                             try Self.oneShot(logs, metrics: metrics))
             // Ingesting everything again changes nothing.
