@@ -279,3 +279,20 @@ private let canMountTmpfs: Bool = {
     }
     #expect(try String(contentsOf: folder.appendingPathComponent("cat.csv"), encoding: .utf8) == "title_id,runtime_s\nT1,100\n")
 }
+
+/// Issue 12 with a store: an ingest tells monitoring too, and a file over a
+/// limit is named there as a breach.
+@Test func anIngestWritesTheMetricsFile() throws {
+    let folder = try folderWithLogs()
+    let result = try run(["ingest", "good.jsonl", "bad.jsonl", "--store", "s", "--max-bad-rate", "0.5",
+                          "--metrics-file", "m.prom", "-q"], in: folder)
+    #expect(result.status == 3, "\(result.error)")
+    let metrics = try String(contentsOf: folder.appendingPathComponent("m.prom"), encoding: .utf8)
+    #expect(metrics.contains("audience_run_exit_status 3"))
+    #expect(metrics.contains("phase=\"ingest\""))
+    let again = try run(["ingest", "good.jsonl", "--store", "s", "--metrics-file", "m.prom", "-q"], in: folder)
+    #expect(again.status == 0, "\(again.error)")
+    let after = try String(contentsOf: folder.appendingPathComponent("m.prom"), encoding: .utf8)
+    #expect(after.contains("audience_run_exit_status 0"))
+    #expect(after.contains("audience_last_success_timestamp_seconds "))
+}

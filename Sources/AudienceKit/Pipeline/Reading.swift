@@ -40,6 +40,18 @@ public struct ReadResult: Sendable {
     public var parseSeconds: Double = 0
     public var mergeSeconds: Double = 0
 
+    public init(
+        files: [FileQuality], samples: [RejectSample], events: DeduplicatedEvents, duplicates: Int,
+        parseSeconds: Double = 0, mergeSeconds: Double = 0
+    ) {
+        self.files = files
+        self.samples = samples
+        self.events = events
+        self.duplicates = duplicates
+        self.parseSeconds = parseSeconds
+        self.mergeSeconds = mergeSeconds
+    }
+
     /// The `TOTAL` row's counts (`bytesRead`, `lines`, `accepted`, reasons).
     public var total: FileQuality {
         var total = FileQuality(file: "TOTAL")

@@ -94,33 +94,13 @@ struct Analyze: ParsableCommand {
         """)
     var spreadsheetSafe = false
 
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
+    @OptionGroup var batch: BatchOptions
 
-    @Option(help: ArgumentHelp(
-        "A progress line on standard error: auto (redrawn in place on a terminal, else none), always (also to a file or pipe, every few seconds), never.",
-        valueName: "when"))
-    var progress: ProgressMode = .auto
-
-    @Option(help: ArgumentHelp(
-        "Messages on standard error as text or as JSON lines (time, level, message, file, line, offset, reason).",
-        valueName: "format"))
-    var logFormat: LogFormat = .text
-
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Largest share of rejected lines among lines, 0 to 1, for each file and overall; past it the run exits \(ExitStatus.badDataLimit) (outputs still written).",
-        valueName: "rate"))
-    var maxBadRate: Double?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Largest number of rejected lines, for each file and overall; past it the run exits \(ExitStatus.badDataLimit) (outputs still written).",
-        valueName: "lines"))
-    var maxBadLines: Int?
-
-    @Option(help: ArgumentHelp(
-        "Also write the run's figures to this file in the Prometheus text format (for node_exporter's textfile collector), atomically.",
-        valueName: "file"))
-    var metricsFile: String?
+    var quiet: Bool { batch.quiet }
+    var progress: ProgressMode { batch.progress }
+    var maxBadRate: Double? { batch.maxBadRate }
+    var maxBadLines: Int? { batch.maxBadLines }
+    var metricsFile: String? { batch.metricsFile }
 
     /// The settings of this run: command-line options, then the config
     /// file, then the defaults.
@@ -184,13 +164,7 @@ struct Analyze: ParsableCommand {
         guard let reportLevel = ReportLevel(rawValue: levelName) else {
             throw ValidationError("--level must be entry, intermediate or advanced, not '\(levelName)'.")
         }
-        if let maxBadRate, !(maxBadRate >= 0 && maxBadRate <= 1) {
-            throw ValidationError("--max-bad-rate must be from 0 to 1, not \(maxBadRate).")
-        }
-        if let maxBadLines, maxBadLines < 0 {
-            throw ValidationError("--max-bad-lines must be 0 or more, not \(maxBadLines).")
-        }
-        if metricsFile?.isEmpty == true { throw ValidationError("--metrics-file needs a file name.") }
+        let limits = try batch.limits()
         let window: DayWindow
         do {
             window = try DayWindow(from: from, to: to)
@@ -212,7 +186,7 @@ struct Analyze: ParsableCommand {
             out: out ?? file?.string("out") ?? "out", rejects: rejects, threads: threads,
             metrics: MetricSettings(buckets: buckets, completeAt: completeAt, timeZone: zone, catalog: loaded, window: window),
             catalogPath: catalogPath, reportLevel: noReport ? nil : reportLevel,
-            limits: BadDataLimits(maxRate: maxBadRate, maxLines: maxBadLines), metricsFile: metricsFile)
+            limits: limits, metricsFile: metricsFile)
     }
 
     /// `--export-events` must not overwrite a log being read or a table of

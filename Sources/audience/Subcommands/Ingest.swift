@@ -36,24 +36,7 @@ struct Ingest: ParsableCommand {
             help: "Worker threads, 1 to \(ReadSettings.threadLimit), one per core by default; the store never depends on it.")
     var threads: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Largest share of rejected lines among lines, 0 to 1: a file past it is not added, and the run exits \(ExitStatus.badDataLimit).",
-        valueName: "rate"))
-    var maxBadRate: Double?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Largest number of rejected lines in a file: a file past it is not added, and the run exits \(ExitStatus.badDataLimit).",
-        valueName: "lines"))
-    var maxBadLines: Int?
-
-    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
-    var quiet = false
-
-    @Option(help: ArgumentHelp("A progress line on standard error: auto, always or never.", valueName: "when"))
-    var progress: ProgressMode = .auto
-
-    @Option(help: ArgumentHelp("Messages on standard error as text or as JSON lines.", valueName: "format"))
-    var logFormat: LogFormat = .text
+    @OptionGroup var batch: BatchOptions
 
     func run() throws {
         guard !inputs.isEmpty else { throw ValidationError("no INPUT given: name the logs to ingest.") }
@@ -64,11 +47,9 @@ struct Ingest: ParsableCommand {
         guard (1...ReadSettings.threadLimit).contains(threads) else {
             throw ValidationError("--threads must be from 1 to \(ReadSettings.threadLimit), not \(threads).")
         }
-        if let maxBadRate, !(maxBadRate >= 0 && maxBadRate <= 1) {
-            throw ValidationError("--max-bad-rate must be from 0 to 1, not \(maxBadRate).")
-        }
-        if let maxBadLines, maxBadLines < 0 {
-            throw ValidationError("--max-bad-lines must be 0 or more, not \(maxBadLines).")
+        let limits = try batch.limits()
+        if let metricsFile = batch.metricsFile, !OutputFolder.isRegularFileOrMissing(metricsFile) {
+            throw ValidationError("--metrics-file '\(metricsFile)' is not a regular file (a folder, device, pipe or link); name a file.")
         }
         let files: [InputFile]
         do {
@@ -80,15 +61,18 @@ struct Ingest: ParsableCommand {
 
         let startedAt = AnalysisRun.nowMilliseconds()
         let runID = AnalysisRun.runID(startedAt)
+        let quiet = batch.quiet
+        let clock = ContinuousClock()
+        let start = clock.now
         let runProgress = RunProgress(files: files)
         StopSignals.install(runProgress)
-        let display = AnalysisProgress(runProgress, mode: quiet ? .never : progress)
+        let display = AnalysisProgress(runProgress, mode: quiet ? .never : batch.progress)
         var settings = IngestSettings(
             store: StoreLocation(store), inputs: files, runID: runID, command: "ingest",
             commandLine: IngestMessages.commandLine, startedAt: startedAt)
         settings.threads = threads
         settings.rejectSampleLimit = max(StoreDefaults.keptSamples, rejects)
-        settings.limits = BadDataLimits(maxRate: maxBadRate, maxLines: maxBadLines)
+        settings.limits = limits
         settings.wait = wait
         settings.progress = runProgress
         settings.beforeCommit = StorePause.beforeCommit
@@ -99,15 +83,19 @@ struct Ingest: ParsableCommand {
         } catch {
             display.stop()
             IngestMessages.logStoreError(error)
-            throw ExitCode(IngestMessages.exitStatus(error))
+            let status = IngestMessages.exitStatus(error)
+            writeMetrics(status: status, result: nil, seconds: (clock.now - start).seconds)
+            throw ExitCode(status)
         }
         display.stop()
+        let seconds = (clock.now - start).seconds
         if result.stopped || StopSignals.signal != nil {
             let signal = StopSignals.signal ?? SIGTERM
             // A signal after the ledger's commit stops nothing: the files are in.
             let state = result.stopped
                 ? "the store \(store) is as it was" : "it came after the store \(store) took this run's files"
             RunLog.error("stopped by \(StopSignals.name(signal)): \(state)", [("reason", .string("stopped"))])
+            writeMetrics(status: ExitStatus.stopped(by: signal), result: nil, seconds: seconds)
             throw ExitCode(ExitStatus.stopped(by: signal))
         }
         IngestMessages.log(result, store: store, quiet: quiet)
@@ -121,7 +109,25 @@ struct Ingest: ParsableCommand {
         } else if !quiet {
             Console.output(IngestMessages.totals(result, store: store))
         }
-        if result.exitStatus != ExitStatus.success { throw ExitCode(result.exitStatus) }
+        let recorded = writeMetrics(status: result.exitStatus, result: result, seconds: seconds)
+        let status = recorded ? result.exitStatus : ExitStatus.cannotWrite
+        if status != ExitStatus.success { throw ExitCode(status) }
+    }
+
+    /// `--metrics-file`: the ingest's figures, as `analyze` writes them.
+    @discardableResult
+    private func writeMetrics(status: Int32, result: IngestResult?, seconds: Double) -> Bool {
+        guard let metricsFile = batch.metricsFile else { return true }
+        let read = result.map { result in
+            ReadResult(
+                files: result.files.map(\.quality), samples: result.samples, events: DeduplicatedEvents(EventStore()),
+                duplicates: 0)
+        }
+        let previous = try? String(contentsOfFile: metricsFile, encoding: .utf8)
+        let run = MetricsFile.Run(
+            exitStatus: status, endedAt: AnalysisRun.nowMilliseconds(), seconds: seconds, read: read,
+            phaseSeconds: [("ingest", seconds)], limitBreaches: result?.breaches.count ?? 0)
+        return AnalysisRun.writeMetricsFile(MetricsFile.text(run, previous: previous), to: metricsFile)
     }
 }
 
