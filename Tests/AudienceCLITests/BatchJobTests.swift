@@ -166,7 +166,7 @@ private func prometheusSamples(_ text: String) throws -> [String: Double] {
 }
 
 /// Whether this process may mount a tmpfs (root, and a kernel that lets it).
-private let canMountTmpfs: Bool = {
+let canMountTmpfs: Bool = {
     guard getuid() == 0, let folder = try? temporaryFolder() else { return false }
     // Mounted on a folder inside, so that umount (run in `folder`) is not
     // refused for a busy mount point.

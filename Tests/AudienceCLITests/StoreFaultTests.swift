@@ -710,20 +710,8 @@ func aStoreInAReadOnlyFolderExits73NamingThePath() throws {
     #expect(try FileManager.default.contentsOfDirectory(atPath: (folder / "ro").path).isEmpty)
 }
 
-/// Whether this process may mount a tmpfs (root, and a kernel that lets it).
-private let storeCanMountTmpfs: Bool = {
-    guard getuid() == 0, let folder = try? temporaryFolder() else { return false }
-    // Mounted on a folder inside, so that umount (run in `folder`) is not
-    // refused for a busy mount point.
-    let point = folder.appendingPathComponent("probe")
-    guard (try? FileManager.default.createDirectory(at: point, withIntermediateDirectories: true)) != nil,
-          let mounted = try? runProcess("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", point.path], in: folder),
-          mounted.status == 0 else { return false }
-    _ = try? runProcess("/usr/bin/umount", [point.path], in: folder)
-    return true
-}()
 
-@Test(.enabled(if: storeCanMountTmpfs, "needs root and a tmpfs mount"))
+@Test(.enabled(if: canMountTmpfs, "needs root and a tmpfs mount"))
 func aFullDiskExits73AndTheStoreReportsAsBefore() throws {
     let folder = try temporaryFolder()
     let logs = try generateLogs(seed: 4, format: "jsonl.gz", start: "2026-11-01", into: folder)

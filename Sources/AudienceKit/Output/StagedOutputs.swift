@@ -123,16 +123,7 @@ public struct StagedOutputs: Sendable {
     }
 
     static func entries(of folder: String) -> [String] {
-        guard let directory = opendir(folder) else { return [] }
-        defer { closedir(directory) }
-        var names: [String] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        FolderListing.names(in: folder) ?? []
     }
 
     /// Removes a folder made by a run (files and folders only, no links

@@ -87,14 +87,8 @@ final class StoreFile: Sendable {
 
     /// The names in a folder (not `.` or `..`).
     static func names(in folder: String) throws(StoreIOError) -> [String] {
-        guard let stream = opendir(folder) else { throw StoreIOError(code: errno, path: folder, operation: "list") }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
+        guard let names = FolderListing.names(in: folder) else {
+            throw StoreIOError(code: errno, path: folder, operation: "list")
         }
         return names
     }
