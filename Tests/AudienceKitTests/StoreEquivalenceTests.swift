@@ -154,3 +154,48 @@ import Testing
         }
     }
 }
+
+/// What a review found: values at the edge of the contract, names that are
+/// equal as text but not as bytes, and a ledger altered behind its back.
+@Suite struct StoreEdgeTests {
+    static func line(_ session: String, _ extra: String = "") -> String {
+        #"{"ts":"2026-11-01T10:00:00Z","event":"progress","session_id":""# + session
+            + #"","viewer_id":"v","title_id":"t","from":0,"to":10"# + extra + "}"
+    }
+
+    @Test func theLargestSeasonAndEpisodeAreStored() throws {
+        try withTemporaryFolder { folder in
+            try write(Self.line("s", #","season":2147483647,"episode":2147483647,"duration":60"#) + "\n", to: folder + "/m.jsonl")
+            _ = try StoreEquivalenceTests.ingest([folder + "/m.jsonl"], into: folder + "/store", run: 0)
+            StoreEquivalenceTests.expectSame(
+                try StoreEquivalenceTests.fromStore(folder + "/store", metrics: MetricSettings()),
+                try StoreEquivalenceTests.oneShot([folder + "/m.jsonl"], metrics: MetricSettings()))
+        }
+    }
+
+    @Test func namesEqualAsTextButNotAsBytesAreTwoFiles() throws {
+        try withTemporaryFolder { folder in
+            let composed = folder + "/caf\u{E9}.jsonl", decomposed = folder + "/cafe\u{301}.jsonl"
+            try write(Self.line("a") + "\n", to: composed)
+            try write(Self.line("b") + "\n", to: decomposed)
+            let result = try StoreEquivalenceTests.ingest([composed, decomposed], into: folder + "/store", run: 0)
+            #expect(result.files.map(\.outcome) == [.added, .added])
+            StoreEquivalenceTests.expectSame(
+                try StoreEquivalenceTests.fromStore(folder + "/store", metrics: MetricSettings()),
+                try StoreEquivalenceTests.oneShot([composed, decomposed], metrics: MetricSettings()))
+        }
+    }
+
+    @Test func aRowDeletedFromTheLedgerIsFoundNotBelieved() throws {
+        try withTemporaryFolder { folder in
+            try write(Self.line("a") + "\n", to: folder + "/a.jsonl")
+            try write(Self.line("b") + "\n", to: folder + "/b.jsonl")
+            _ = try StoreEquivalenceTests.ingest([folder + "/a.jsonl", folder + "/b.jsonl"], into: folder + "/store", run: 0)
+            let database = try SQLiteDatabase(path: folder + "/store/ledger.sqlite", mode: .readWrite)
+            try database.execute("DELETE FROM files WHERE name LIKE '%a.jsonl'")
+            #expect(throws: StoreError.self) {
+                _ = try StoreEquivalenceTests.fromStore(folder + "/store", metrics: MetricSettings())
+            }
+        }
+    }
+}

@@ -135,8 +135,9 @@ enum EventChunk {
         for _ in 0..<setCount {
             var members: [Int] = []
             for _ in 0..<7 { members.append(try string(&input)) }
-            let season = Int32(try input.count(atMost: Int(Int32.max))) - 1
-            let episode = Int32(try input.count(atMost: Int(Int32.max))) - 1
+            // Stored plus one (0: absent), so Int32.max is stored as 2^31.
+            let season = Int32(try input.count(atMost: Int(Int32.max) + 1) - 1)
+            let episode = Int32(try input.count(atMost: Int(Int32.max) + 1) - 1)
             sets.append((members, season, episode))
         }
         // The columns, read side by side.

@@ -129,12 +129,12 @@ final class SegmentWriter {
 
     private static func encodeSamples(_ samples: [RejectSample], files: [StoredFile]) -> [UInt8] {
         guard !samples.isEmpty else { return [] }
-        var index: [String: Int] = [:]
-        for (number, file) in files.enumerated() { index[file.name] = number }
+        var index: [ByteString: Int] = [:]
+        for (number, file) in files.enumerated() { index[ByteString(file.name)] = number }
         var out = ByteWriter()
         out.varint(samples.count)
         for sample in samples {
-            guard let file = index[sample.file] else { preconditionFailure("a sample of a file the segment does not hold") }
+            guard let file = index[ByteString(sample.file)] else { preconditionFailure("a sample of a file the segment does not hold") }
             out.varint(file)
             out.varint(sample.line)
             out.varint(sample.reason.rawValue)

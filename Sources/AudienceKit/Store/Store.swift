@@ -175,15 +175,15 @@ public enum Store {
         guard let names = try? StoreFile.names(in: location.segments) else { return nil }
         let segments = names.filter { $0.hasSuffix(".seg") && !$0.hasPrefix(".tmp-") }.sorted()
         guard !segments.isEmpty else { return nil }
-        var inputs: Set<String> = []
+        var inputs: Set<ByteString> = []
         for segment in segments {
             if let reader = try? SegmentReader(path: location.segment(segment)) {
-                for file in reader.footer.files { inputs.insert(file.name) }
+                for file in reader.footer.files { inputs.insert(ByteString(file.name)) }
             }
         }
         return .damaged(
             store: location.path, file: location.ledger,
-            problem: "the file is missing, but \(segments.count) segment(s) remain", inputs: inputs.sorted())
+            problem: "the file is missing, but \(segments.count) segment(s) remain", inputs: inputs.sorted().map(\.text))
     }
 
     /// Refuses a store of a newer format; records the format in a new one.

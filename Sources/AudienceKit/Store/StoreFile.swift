@@ -57,8 +57,19 @@ final class StoreFile: Sendable {
         return bytes
     }
 
+    /// Moves a finished file to its name, never over another file: a
+    /// store file, once named, is never replaced.
     static func rename(_ from: String, to: String) throws(StoreIOError) {
-        guard Glibc.rename(from, to) == 0 else { throw StoreIOError(code: errno, path: to, operation: "rename into") }
+        if link(from, to) == 0 {
+            unlink(from)
+            return
+        }
+        // A file system without hard links: a plain rename, after a check.
+        let code = errno
+        guard code == EPERM || code == EOPNOTSUPP || code == ENOSYS, !exists(to) else {
+            throw StoreIOError(code: code, path: to, operation: "name")
+        }
+        guard Glibc.rename(from, to) == 0 else { throw StoreIOError(code: errno, path: to, operation: "name") }
     }
 
     /// Flushes a folder's entries (a rename or a new file in it) to disk.
@@ -135,6 +146,10 @@ final class StoreLock: Sendable {
 }
 
 extension String {
+    /// Names compare as bytes, as the store knows files: `String`'s `==`
+    /// would take a composed `é` and `e` + accent for one name.
+    func sameBytes(_ other: String) -> Bool { utf8.elementsEqual(other.utf8) }
+
     func trimmingWhitespace() -> String {
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }

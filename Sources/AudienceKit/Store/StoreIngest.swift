@@ -17,6 +17,8 @@ public struct IngestSettings: Sendable {
     public var rejectSampleLimit = StoreDefaults.keptSamples
     /// A file over a limit is not added; the ledger records why.
     public var limits = BadDataLimits()
+    /// Makes this run's segment names unique whatever its run id.
+    let segmentToken = String(UInt32.random(in: 0...UInt32.max) | 0x1000_0000, radix: 16)
     /// Events written as one block (tests make it small to have many).
     public var blockEvents = StoreDefaults.blockEvents
     /// Wait for another writer instead of failing with `StoreError.busy`.
@@ -100,9 +102,9 @@ extension Store {
         try checkFormat(ledger, location: location, initialise: true)
         try removeOrphans(location, ledger: ledger)
         let partitions = try partitionCount(ledger, location: location)
-        let current: [String: StoreLedger.FileRow]
+        let current: [ByteString: StoreLedger.FileRow]
         do {
-            current = Dictionary(try ledger.currentFiles().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+            current = Dictionary(try ledger.currentFiles().map { (ByteString($0.name), $0) }, uniquingKeysWith: { a, _ in a })
         } catch {
             throw ledgerFailure(error, location: location)
         }
@@ -133,7 +135,7 @@ extension Store {
 
         // One transaction: the files, their segments, the run.
         var result = IngestResult(files: [], samples: [], breaches: [])
-        var seenThisRun: [String: [UInt8]] = [:]
+        var seenThisRun: [ByteString: [UInt8]] = [:]
         var run = StoreLedger.RunRow(
             runID: settings.runID, command: settings.command, commandLine: settings.commandLine,
             startedAt: RunRecord.utcText(settings.startedAt), endedAt: "", exitStatus: 0)
@@ -144,11 +146,11 @@ extension Store {
                 for file in prepared where !file.skipped {
                     var outcome = file.outcome
                     // The same name twice in one run: the later copy decides.
-                    if let digest = file.stored?.digest, let earlier = seenThisRun[file.input.name] {
+                    if let digest = file.stored?.digest, let earlier = seenThisRun[ByteString(file.input.name)] {
                         outcome = earlier == digest ? .unchanged : .replaced
                     }
                     if let digest = file.stored?.digest, outcome != .refused, outcome != .unreadable {
-                        seenThisRun[file.input.name] = digest
+                        seenThisRun[ByteString(file.input.name)] = digest
                     }
                     result.files.append(IngestResult.File(quality: file.quality, outcome: outcome, note: file.note))
                     result.samples += file.samples
@@ -213,18 +215,18 @@ extension Store {
     }
 
     private static func prepare(
-        _ input: InputFile, index: Int, settings: IngestSettings, current: [String: StoreLedger.FileRow],
+        _ input: InputFile, index: Int, settings: IngestSettings, current: [ByteString: StoreLedger.FileRow],
         health: SegmentHealth, sampleLimit: Int, partitions: Int
     ) -> PreparedFile {
         // A name the store holds: its bytes are hashed first, and the same
         // bytes are not parsed at all (a nightly run over all history reads
         // each old log once, at the speed of SHA-256).
-        if let known = current[input.name], input.isRegularFile, let digest = digest(of: input),
+        if let known = current[ByteString(input.name)], input.isRegularFile, let digest = digest(of: input),
            known.sha256 == SHA256.hex(digest), let stored = health.stored(known) {
             settings.progress?.fileDone()
             return PreparedFile(input: input, quality: stored.quality, outcome: .unchanged)
         }
-        let name = "\(settings.runID)-\(index).seg"
+        let name = "\(settings.runID)-\(settings.segmentToken)-\(index).seg"
         let temporary = settings.store.segment(".tmp-" + name)
         let writer: SegmentWriter
         do {
@@ -261,7 +263,7 @@ extension Store {
                 .joined(separator: "; ")
             return file
         }
-        if let known = current[input.name] {
+        if let known = current[ByteString(input.name)] {
             // The same bytes change nothing, unless the copy the store holds
             // is damaged: then this one replaces it (the repair that a
             // damaged-store message asks for).
@@ -331,7 +333,7 @@ final class SegmentHealth: Sendable {
             return nil
         }
         guard let file = reader.footer.files.first(where: {
-            $0.name == row.name && SHA256.hex($0.digest) == row.sha256 && $0.events == row.events
+            $0.name.sameBytes(row.name) && SHA256.hex($0.digest) == row.sha256 && $0.events == row.events
         }) else { return nil }
         if let known = verdicts.withLock({ $0[row.segment] }) { return known ? file : nil }
         let whole = (try? reader.verify()) != nil

@@ -95,8 +95,22 @@ final class StoreLedger {
         _ = try statement.step()
     }
 
+    /// A write transaction; before it commits, the check of the whole
+    /// `files` table is brought up to date (`filesCheck`).
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        try database.transaction(immediate: true, body)
+        try database.transaction(immediate: true) {
+            let value = try body()
+            try setValue(try filesCheck(), for: "files_check")
+            return value
+        }
+    }
+
+    /// The number of rows of `files` and the sum of their checks: a row
+    /// deleted, added or altered behind the ledger's back changes it.
+    private func filesCheck() throws -> String {
+        let statement = try database.prepare("SELECT count(*), coalesce(sum(row_check), 0) FROM files")
+        guard try statement.step() else { return "0:0" }
+        return "\(statement.int64(0)):\(statement.int64(1))"
     }
 
     /// Reads in one snapshot.
@@ -138,8 +152,11 @@ final class StoreLedger {
             }
             if status == "current" { rows.append(row) }
         }
+        guard try value("files_check") == (try filesCheck()) else {
+            throw LedgerDamage(detail: "its table of files does not match its own check (a row was removed, added or altered)")
+        }
         rows.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        for (a, b) in zip(rows, rows.dropFirst()) where a.name == b.name {
+        for (a, b) in zip(rows, rows.dropFirst()) where a.name.sameBytes(b.name) {
             throw LedgerDamage(detail: "two current versions of \(a.name)")
         }
         return rows
@@ -152,7 +169,7 @@ final class StoreLedger {
     }
 
     func current(named name: String) throws -> FileRow? {
-        try currentFiles().first { $0.name == name }
+        try currentFiles().first { $0.name.sameBytes(name) }
     }
 
     struct NewFile {
@@ -266,7 +283,7 @@ final class StoreLedger {
 
     func addRun(_ row: RunRow) throws {
         try run("""
-            INSERT OR REPLACE INTO runs(run_id, command, command_line, audience_version, started_at, ended_at, exit_status,
+            INSERT INTO runs(run_id, command, command_line, audience_version, started_at, ended_at, exit_status,
                 files_added, files_replaced, files_unchanged, files_refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(row.runID), .text(row.command), .text(row.commandLine), .text(Analyzer.version),
                   .text(row.startedAt), .text(row.endedAt), .integer(Int64(row.exitStatus)),

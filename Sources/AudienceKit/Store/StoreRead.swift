@@ -91,12 +91,12 @@ extension Store {
             }
         }
         rows.sort { a, b in
-            a.row.name != b.row.name
+            !a.row.name.sameBytes(b.row.name)
                 ? a.row.name.utf8.lexicographicallyPrecedes(b.row.name.utf8) : a.location.path < b.location.path
         }
         var unique: [(location: StoreLocation, row: StoreLedger.FileRow)] = []
         for entry in rows {
-            if let last = unique.last, last.row.name == entry.row.name {
+            if let last = unique.last, last.row.name.sameBytes(entry.row.name) {
                 guard last.row.sha256 == entry.row.sha256 else {
                     throw StoreError.usage(
                         "\(entry.row.name) is held with different bytes by the stores \(last.location.path) and \(entry.location.path)")
@@ -132,7 +132,7 @@ extension Store {
                 var positions: [Int: Int] = [:]
                 for index in group.files {
                     let row = unique[index].row
-                    guard let position = footer.files.firstIndex(where: { $0.name == row.name && SHA256.hex($0.digest) == row.sha256 }),
+                    guard let position = footer.files.firstIndex(where: { $0.name.sameBytes(row.name) && SHA256.hex($0.digest) == row.sha256 }),
                           footer.files[position].events == row.events
                     else { throw SegmentDamage.undecodable("list of files (it does not hold \(row.name) as the ledger says)") }
                     route[position] = 0

@@ -52,7 +52,7 @@ extension Store {
             do throws(SegmentDamage) {
                 let reader = try SegmentReader(path: path)
                 for row in files where !reader.footer.files.contains(where: {
-                    $0.name == row.name && SHA256.hex($0.digest) == row.sha256 && $0.events == row.events
+                    $0.name.sameBytes(row.name) && SHA256.hex($0.digest) == row.sha256 && $0.events == row.events
                 }) {
                     throw SegmentDamage.undecodable("list of files (it does not hold \(row.name) as the ledger says)")
                 }
@@ -76,8 +76,8 @@ extension Store {
         let ledger = try openLedger(location, mode: .write)
         try checkFormat(ledger, location: location, initialise: false)
         do {
-            let current = Set(try ledger.currentFiles().map(\.name))
-            let unknown = names.filter { !current.contains($0) }
+            let current = Set(try ledger.currentFiles().map { ByteString($0.name) })
+            let unknown = names.filter { !current.contains(ByteString($0)) }
             guard unknown.isEmpty else {
                 throw StoreError.usage("the store \(location.path) holds no file named " + unknown.joined(separator: ", ")
                     + " (`audience store list --store \(location.path)` shows its names)")
@@ -159,11 +159,13 @@ extension Store {
         var rowsBySegment: [String: [StoreLedger.FileRow]] = [:]
         for row in rows { rowsBySegment[row.segment, default: []].append(row) }
         let now = RunRecord.utcText(nowMilliseconds())
+        // Segment names unique whatever the run id.
+        let token = String(UInt32.random(in: 0...UInt32.max) | 0x1000_0000, radix: 16)
 
         for (number, members) in groups.enumerated() {
             // Block by block from each member into one new segment: memory
             // holds one block of events.
-            let name = "\(runID)-compact-\(number).seg"
+            let name = "\(runID)-\(token)-compact-\(number).seg"
             let temporary = location.segment(".tmp-" + name)
             var files: [StoredFile] = []
             var samples: [RejectSample] = []
@@ -184,7 +186,7 @@ extension Store {
                     var route = [Int?](repeating: nil, count: reader.footer.files.count)
                     var targets: [Int] = []
                     for row in current {
-                        guard let position = reader.footer.files.firstIndex(where: { $0.name == row.name && SHA256.hex($0.digest) == row.sha256 })
+                        guard let position = reader.footer.files.firstIndex(where: { $0.name.sameBytes(row.name) && SHA256.hex($0.digest) == row.sha256 })
                         else { throw SegmentDamage.undecodable("list of files (it does not hold \(row.name) as the ledger says)") }
                         route[position] = targets.count
                         targets.append(files.count)

@@ -241,11 +241,13 @@ struct AnalysisRun {
 
     static func nowMilliseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 
-    /// The start time to the second, in UTC, and the process id: unique on
-    /// one machine, and sorted by time.
+    /// The start time to the second, in UTC, the process id and four random
+    /// hex digits: sorted by time, and unique even for two runs started in
+    /// one second by containers that each are process 1.
     static func runID(_ startedAt: Int64) -> String {
         let text = RunRecord.utcText(startedAt)  // 2026-11-23T21:04:05.123+00:00
         let compact = text.prefix(19).filter { $0 != "-" && $0 != ":" }
-        return compact + "Z-" + String(getpid())
+        let token = String(UInt16.random(in: 0...UInt16.max) | 0x1000, radix: 16)
+        return compact + "Z-" + String(getpid()) + "-" + token
     }
 }
