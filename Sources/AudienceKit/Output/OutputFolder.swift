@@ -25,11 +25,16 @@ public struct OutputError: Error, Equatable, CustomStringConvertible {
 /// and renamed into place, so a crash never leaves a half-written table.
 public struct OutputFolder: Sendable {
     public let path: String
+    /// The folder did not exist before: a run that ends writing nothing
+    /// removes it again (`removeIfUnused`).
+    public let created: Bool
 
     /// Creates the folder (and its parents) when missing and checks that
     /// files can be written in it.
     public init(path: String) throws(OutputError) {
         self.path = path
+        var info = stat()
+        created = stat(path, &info) != 0
         try Self.createFolders(path)
         try Self.probe(folder: path)
     }
@@ -137,6 +142,11 @@ public struct OutputFolder: Sendable {
             }
             return nil
         }
+    }
+
+    /// Removes the folder when this run made it and left it empty.
+    public func removeIfUnused() {
+        if created { rmdir(path) }
     }
 
     private static func createFolders(_ path: String) throws(OutputError) {

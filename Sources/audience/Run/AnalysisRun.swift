@@ -58,6 +58,7 @@ struct AnalysisRun {
                 report = try Analyzer.run(settings, stores: stores)
             } catch let error as StoreError {
                 display.stop()
+                folder.removeIfUnused()
                 IngestMessages.logStoreError(error)
                 let status = IngestMessages.exitStatus(error)
                 writeMetrics(status: status, read: nil, report: nil, elapsed: (clock.now - start).seconds,
