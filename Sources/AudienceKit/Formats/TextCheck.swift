@@ -33,26 +33,8 @@ enum TextCheck {
                 index += 1
                 continue
             }
-            let length: Int
-            var lower: UInt8 = 0x80
-            var upper: UInt8 = 0xBF
-            switch byte {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; lower = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; upper = 0x9F
-            case 0xF0: length = 4; lower = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; upper = 0x8F
-            default: return .invalidUTF8(offset: index)
-            }
-            guard index + length <= count else { return .invalidUTF8(offset: index) }
-            let second = base.load(fromByteOffset: index + 1, as: UInt8.self)
-            guard second >= lower && second <= upper else { return .invalidUTF8(offset: index) }
-            for next in 2..<length {
-                let continuation = base.load(fromByteOffset: index + next, as: UInt8.self)
-                guard continuation & 0xC0 == 0x80 else { return .invalidUTF8(offset: index) }
-            }
+            let length = UTF8Sequence.length(in: line, at: index)
+            guard length > 0 else { return .invalidUTF8(offset: index) }
             index += length
         }
         return nil
