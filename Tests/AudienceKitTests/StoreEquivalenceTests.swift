@@ -198,4 +198,26 @@ import Testing
             }
         }
     }
+
+    /// The segments' guess of a runtime counts copies; when removing them
+    /// changes the most frequent duration, the views are measured again.
+    @Test func aRuntimeThatDuplicatesWouldChangeIsMeasuredAgain() throws {
+        try withTemporaryFolder { folder in
+            func event(_ id: String, _ ts: Int, _ duration: Int, session: String = "s") -> String {
+                #"{"ts":\#(ts),"event":"progress","session_id":""# + session + #"","viewer_id":"v","title_id":"t","from":0,"to":90,"duration":\#(duration),"event_id":""# + id + #""}"#
+            }
+            // Before removal: 100 twice, 200 twice (the larger wins: 200).
+            // After: the copy of "a" with 200 goes; 100 is the runtime.
+            let lines = [event("a", 1_790_000_000, 100), event("a", 1_790_000_000, 200),
+                         event("b", 1_790_000_100, 200), event("c", 1_790_000_200, 100, session: "s2")]
+            try write(lines[0..<2].joined(separator: "\n") + "\n", to: folder + "/one.jsonl")
+            try write(lines[2...].joined(separator: "\n") + "\n", to: folder + "/two.jsonl")
+            let paths = [folder + "/one.jsonl", folder + "/two.jsonl"]
+            _ = try StoreEquivalenceTests.ingest(paths, into: folder + "/store", run: 0)
+            let report = try StoreEquivalenceTests.fromStore(folder + "/store", metrics: MetricSettings(buckets: 4))
+            StoreEquivalenceTests.expectSame(report, try StoreEquivalenceTests.oneShot(paths, metrics: MetricSettings(buckets: 4)))
+            #expect(report["titles.csv"]?.contains(",100,") == true, "\(report["titles.csv"] ?? "")")
+        }
+    }
 }
+

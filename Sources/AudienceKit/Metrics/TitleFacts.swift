@@ -18,23 +18,50 @@ struct TitleFacts: Sendable {
         let store = events.store
         var seriesID: (ts: Int64, id: UInt32)?
         for position in events.viewStarts[view]..<events.viewStarts[view + 1] {
-            let event = store.events[Int(events.kept[position])]
-            if !event.duration.isNaN { durationCounts[event.duration, default: 0] += 1 }
-            let a = store.attributes[Int(event.attributes)]
-            // Ids follow byte order within one store: compare them, and
-            // take the bytes once per view.
-            if a.series != 0 && ViewSet.isEarlier(event.timestamp, a.series, than: seriesID.map { ($0.ts, $0.id) }) {
-                seriesID = (event.timestamp, a.series)
-            }
-            if a.season >= 0 && ViewSet.isEarlier(event.timestamp, a.season, than: season.map { ($0.ts, $0.value) }) {
-                season = (event.timestamp, a.season)
-            }
-            if a.episode >= 0 && ViewSet.isEarlier(event.timestamp, a.episode, than: episode.map { ($0.ts, $0.value) }) {
-                episode = (event.timestamp, a.episode)
-            }
+            add(store.events[Int(events.kept[position])], store.attributes, series: &seriesID)
         }
         if let seriesID {
             merge(series: (seriesID.ts, Array(store.strings.bytes(seriesID.id))))
+        }
+    }
+
+    /// The facts of every title of `store`'s events, duplicates not removed
+    /// (a store's first guess, written beside the events).
+    static func perTitle(_ store: EventStore) -> [ByteString: TitleFacts] {
+        var byTitle: [UInt32: (facts: TitleFacts, series: (ts: Int64, id: UInt32)?)] = [:]
+        let views = store.views
+        for event in store.events where !event.isPadding {
+            let title = views[Int(event.view)].title
+            var entry = byTitle[title] ?? (TitleFacts(), nil)
+            entry.facts.add(event, store.attributes, series: &entry.series)
+            byTitle[title] = entry
+        }
+        var result: [ByteString: TitleFacts] = [:]
+        for (title, entry) in byTitle {
+            var facts = entry.facts
+            if let series = entry.series { facts.merge(series: (series.ts, Array(store.strings.bytes(series.id)))) }
+            result[ByteString(store.strings.string(title))] = facts
+        }
+        return result
+    }
+
+    /// One event: its duration counted, its series (as an id of its store,
+    /// kept in `series` until turned into bytes), season and episode
+    /// weighed by the earliest-event rule.
+    @inline(__always)
+    private mutating func add(_ event: EventRecord, _ attributes: [EventAttributes], series: inout (ts: Int64, id: UInt32)?) {
+        if !event.duration.isNaN { durationCounts[event.duration, default: 0] += 1 }
+        let a = attributes[Int(event.attributes)]
+        // Ids follow byte order within one store: compare them, and take
+        // the bytes once.
+        if a.series != 0 && ViewSet.isEarlier(event.timestamp, a.series, than: series.map { ($0.ts, $0.id) }) {
+            series = (event.timestamp, a.series)
+        }
+        if a.season >= 0 && ViewSet.isEarlier(event.timestamp, a.season, than: season.map { ($0.ts, $0.value) }) {
+            season = (event.timestamp, a.season)
+        }
+        if a.episode >= 0 && ViewSet.isEarlier(event.timestamp, a.episode, than: episode.map { ($0.ts, $0.value) }) {
+            episode = (event.timestamp, a.episode)
         }
     }
 
@@ -49,7 +76,7 @@ struct TitleFacts: Sendable {
         }
     }
 
-    private mutating func merge(series value: (ts: Int64, id: [UInt8])) {
+    mutating func merge(series value: (ts: Int64, id: [UInt8])) {
         guard let best = series else {
             series = value
             return

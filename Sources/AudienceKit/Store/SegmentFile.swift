@@ -9,12 +9,20 @@ public struct StoredFile: Sendable, Equatable {
     /// Accepted events stored (duplicates included: they are only known
     /// across files).
     public var events: Int
+    /// Per title of its events, the facts of all of them, duplicates not
+    /// removed: a report's first guess at each title's runtime, checked
+    /// against the facts of the kept events (`StoreViews`).
+    var titles: [ByteString: TitleFacts] = [:]
 
     public init(name: String, digest: [UInt8], quality: FileQuality, events: Int) {
         self.name = name
         self.digest = digest
         self.quality = quality
         self.events = events
+    }
+
+    public static func == (a: StoredFile, b: StoredFile) -> Bool {
+        a.name.sameBytes(b.name) && a.digest == b.digest && a.quality == b.quality && a.events == b.events
     }
 }
 
@@ -160,6 +168,7 @@ struct SegmentFooter: Sendable, Equatable {
             out.data(file.digest)
             StoredQuality.write(file.quality, to: &out)
             out.varint(file.events)
+            StoredTitleFacts.write(file.titles, to: &out)
         }
         samples.write(to: &out)
         out.varint(blocks.count)
@@ -182,7 +191,9 @@ struct SegmentFooter: Sendable, Equatable {
                 let name = try input.text()
                 let digest = Array(bytes[try input.dataRange()])
                 let quality = try StoredQuality.read(&input, name: name)
-                files.append(StoredFile(name: name, digest: digest, quality: quality, events: try input.count(atMost: Int(UInt32.max) * 64)))
+                var file = StoredFile(name: name, digest: digest, quality: quality, events: try input.count(atMost: Int(UInt32.max) * 64))
+                file.titles = try StoredTitleFacts.read(&input)
+                files.append(file)
             }
             let samples = try ChunkLocation.read(&input, fileSize: fileSize)
             let blockCount = try input.count(atMost: input.remaining)
@@ -233,5 +244,66 @@ enum StoredQuality {
         default: throw ByteReader.Overrun()
         }
         return quality
+    }
+}
+
+/// Title facts in binary, per title: its id; each duration (8 bytes) with
+/// its count; then series, season and episode, each a flag and, when set,
+/// `ts` and the value.
+enum StoredTitleFacts {
+    static func write(_ titles: [ByteString: TitleFacts], to out: inout ByteWriter) {
+        out.varint(titles.count)
+        for (title, facts) in titles.sorted(by: { $0.key < $1.key }) {
+            out.text(title.text)
+            out.varint(facts.durationCounts.count)
+            for (duration, count) in facts.durationCounts.sorted(by: { $0.key < $1.key }) {
+                out.uint64(duration.bitPattern)
+                out.varint(count)
+            }
+            if let series = facts.series {
+                out.byte(1)
+                out.signed(series.ts)
+                out.data(series.id)
+            } else {
+                out.byte(0)
+            }
+            for value in [facts.season, facts.episode] {
+                if let value {
+                    out.byte(1)
+                    out.signed(value.ts)
+                    out.signed(Int64(value.value))
+                } else {
+                    out.byte(0)
+                }
+            }
+        }
+    }
+
+    static func read(_ input: inout ByteReader) throws(ByteReader.Overrun) -> [ByteString: TitleFacts] {
+        var titles: [ByteString: TitleFacts] = [:]
+        let count = try input.count(atMost: input.remaining)
+        for _ in 0..<count {
+            let title = ByteString(try input.text())
+            var facts = TitleFacts()
+            let durations = try input.count(atMost: input.remaining)
+            for _ in 0..<durations {
+                let duration = Double(bitPattern: try input.uint64())
+                facts.durationCounts[duration] = try input.count(atMost: Int(Int64.max / 2))
+            }
+            if try input.byte() == 1 {
+                let ts = try input.signed()
+                let range = try input.dataRange()
+                facts.series = (ts, Array(try input.bytes(range)))
+            }
+            for slot in 0..<2 {
+                guard try input.byte() == 1 else { continue }
+                let ts = try input.signed()
+                let raw = try input.signed()
+                guard raw >= Int64(Int32.min), raw <= Int64(Int32.max) else { throw ByteReader.Overrun() }
+                if slot == 0 { facts.season = (ts, Int32(raw)) } else { facts.episode = (ts, Int32(raw)) }
+            }
+            titles[title] = facts
+        }
+        return titles
     }
 }

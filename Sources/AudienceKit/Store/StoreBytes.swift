@@ -117,6 +117,11 @@ struct ByteReader {
         return offset..<(offset + length)
     }
 
+    func bytes(_ range: Range<Int>) throws(Overrun) -> ArraySlice<UInt8> {
+        guard range.upperBound <= end else { throw Overrun() }
+        return bytes[range]
+    }
+
     mutating func text() throws(Overrun) -> String {
         let range = try dataRange()
         return String(decoding: bytes[range], as: UTF8.self)

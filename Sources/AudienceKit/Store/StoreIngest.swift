@@ -236,6 +236,10 @@ extension Store {
         }
         // Events go to the segment a block at a time while the file is read.
         var blockError: StoreIOError?
+        var titles: [ByteString: TitleFacts] = [:]
+        func gather(_ block: EventStore) {
+            for (title, facts) in TitleFacts.perTitle(block) { titles[title, default: TitleFacts()].merge(facts) }
+        }
         var digest = SHA256()
         var events = EventStore()
         let outcome = FileReading.read(
@@ -243,6 +247,7 @@ extension Store {
             observe: { digest.update($0) },
             spill: { (block: consuming EventStore) in
                 guard blockError == nil else { return }
+                gather(block)
                 do throws(StoreIOError) { try writer.addBlock([(0, block)]) } catch { blockError = error }
             },
             spillEvents: max(1, settings.blockEvents))
@@ -253,7 +258,9 @@ extension Store {
             writer.discard()
             return file
         }
-        let stored = StoredFile(name: input.name, digest: digest.finalize(), quality: quality, events: quality.accepted)
+        gather(events)
+        var stored = StoredFile(name: input.name, digest: digest.finalize(), quality: quality, events: quality.accepted)
+        stored.titles = titles
         file.stored = stored
         let breaches = settings.limits.breaches([quality]).filter { $0.file != nil }
         if !breaches.isEmpty {

@@ -37,9 +37,14 @@ public final class StoreSnapshot: Sendable {
     /// Their samples, in that order, each file's in the order read.
     let samples: [RejectSample]
     public let summary: StoreSummary
+    /// The titles of the current files, with their facts before duplicate
+    /// removal: a report's first guess (`StoreViews`).
+    let titleGuesses: [ByteString: TitleFacts]
     private let locks: [StoreLock]
 
-    init(sources: [Source], partitions: Int, files: [FileQuality], samples: [RejectSample], summary: StoreSummary, locks: [StoreLock]) {
+    init(sources: [Source], partitions: Int, files: [FileQuality], samples: [RejectSample], summary: StoreSummary,
+         titleGuesses: [ByteString: TitleFacts], locks: [StoreLock]) {
+        self.titleGuesses = titleGuesses
         self.sources = sources
         self.partitions = partitions
         self.files = files
@@ -121,6 +126,7 @@ extension Store {
         var sources: [StoreSnapshot.Source] = []
         var qualities = [FileQuality?](repeating: nil, count: unique.count)
         var samplesByFile = [[RejectSample]](repeating: [], count: unique.count)
+        var titleGuesses: [ByteString: TitleFacts] = [:]
         for group in groups {
             let path = group.location.segment(group.segment)
             let inputs = group.files.map { unique[$0].row.name }
@@ -138,6 +144,7 @@ extension Store {
                     route[position] = 0
                     positions[position] = index
                     qualities[index] = footer.files[position].quality
+                    for (title, facts) in footer.files[position].titles { titleGuesses[title, default: TitleFacts()].merge(facts) }
                 }
                 for (position, sample) in try reader.samples(keep: route.map { $0 != nil }) {
                     if let index = positions[position] { samplesByFile[index].append(sample) }
@@ -151,7 +158,7 @@ extension Store {
             paths: locations.map(\.path), files: unique.count, events: unique.reduce(0) { $0 + $1.row.events })
         return StoreSnapshot(
             sources: sources, partitions: partitions ?? StoreDefaults.partitions, files: qualities.compactMap { $0 },
-            samples: Array(samplesByFile.joined()), summary: summary, locks: locks)
+            samples: Array(samplesByFile.joined()), summary: summary, titleGuesses: titleGuesses, locks: locks)
     }
 
     /// Everything a report needs from the stores: what a one-shot run over

@@ -63,97 +63,79 @@ public enum StoreViews {
         return DeduplicatedEvents(EventStore.merged(stores))
     }
 
+    /// What one pass over a unit gives.
+    struct Part: Sendable {
+        var views: [ViewSummary] = []
+        var reach: [Int: [Int]] = [:]
+        var playSteps: [Int: [Int]] = [:]
+        var duplicates = 0
+        /// The facts of the kept events of titles the catalog lacks.
+        var facts: [ByteString: TitleFacts] = [:]
+        /// Views of a title missing from the titles given.
+        var unknownTitles = 0
+    }
+
     static func build(
         _ snapshot: StoreSnapshot, metrics settings: MetricSettings, threads: Int, progress: RunProgress?,
         sliceEvents: Int = defaultSliceEvents
     ) throws(StoreError) -> (ViewSet, duplicates: Int) {
         let units = units(snapshot, sliceEvents: max(1, sliceEvents))
         let catalog = settings.catalog
-
-        // Pass 1: which titles were watched, and the facts of those the
-        // catalog does not describe.
-        let facts: [Result<[ByteString: TitleFacts], StoreError>] = Parallel.map(count: units.count, threads: threads) { number in
-            guard progress?.isStopRequested != true else { return .success([:]) }
-            do throws(StoreError) {
-                let events = try events(units[number], snapshot)
-                var found: [ByteString: TitleFacts] = [:]
-                let store = events.store
-                for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
-                    let title = ByteString(store.strings.string(key.title))
-                    if catalog?.entries[title] == nil {
-                        found[title, default: TitleFacts()].add(view: view, of: events)
-                    } else if found[title] == nil {
-                        found[title] = TitleFacts()
-                    }
-                }
-                return .success(found)
-            } catch {
-                return .failure(error)
-            }
-        }
-        var merged: [ByteString: TitleFacts] = [:]
-        for result in facts {
-            for (title, fact) in try result.get() { merged[title, default: TitleFacts()].merge(fact) }
-        }
-        let watched = merged.keys.sorted()
-        let titles = ViewSet.titles(
-            watched: watched.map { ($0.text, catalog?.entries[$0] == nil ? merged[$0] : nil) }, catalog: catalog)
-        var titleIndex: [ByteString: Int] = [:]
-        for (index, title) in watched.enumerated() { titleIndex[title] = index }
-
-        // Pass 2: the views.
-        struct Part: Sendable {
-            var views: [ViewSummary] = []
-            var reach: [Int: [Int]] = [:]
-            var playSteps: [Int: [Int]] = [:]
-            var duplicates = 0
-        }
-        let buckets = settings.buckets
-        let window = settings.window
         let viewers = Mutex(ByteInterner())
-        let frozenIndex = titleIndex
-        let parts: [Result<Part, StoreError>] = Parallel.map(count: units.count, threads: threads) { number in
-            guard progress?.isStopRequested != true else { return .success(Part()) }
-            do throws(StoreError) {
-                let events = try events(units[number], snapshot)
-                let store = events.store
-                var part = Part(duplicates: events.duplicates)
-                var scratch = ViewSet.ViewScratch(buckets: buckets)
-                for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
-                    guard let title = frozenIndex[ByteString(store.strings.string(key.title))] else { continue }
-                    let runtime = titles[title].runtime
-                    var summary = ViewSet.summarise(
-                        view: view, title: title, runtime: runtime, events: events, settings: settings, scratch: &scratch)
-                    if summary.started, runtime != nil {
-                        if window.contains(summary.local.day) {
-                            var reach = part.reach[title] ?? [Int](repeating: 0, count: buckets)
-                            var steps = part.playSteps[title] ?? [Int](repeating: 0, count: buckets + 1)
-                            var optionalReach: [Int]? = reach
-                            ViewSet.count(scratch, into: &optionalReach, playSteps: &steps)
-                            reach = optionalReach ?? reach
-                            part.reach[title] = reach
-                            part.playSteps[title] = steps
-                        }
-                    } else {
-                        summary.reached = 0
+
+        // The first pass measures the views against the titles as the
+        // segments guess them (facts before duplicate removal), and gathers
+        // the facts of the kept events.
+        let guessedIDs = snapshot.titleGuesses.keys.sorted()
+        let guessed = ViewSet.titles(
+            watched: guessedIDs.map { ($0.text, catalog?.entries[$0] == nil ? snapshot.titleGuesses[$0] : nil) },
+            catalog: catalog)
+        var parts = try pass(units, snapshot, settings: settings, titles: guessed, ids: guessedIDs, only: nil,
+                             viewers: viewers, threads: threads, progress: progress)
+        var facts: [ByteString: TitleFacts] = [:]
+        var unknown = 0
+        for part in parts {
+            for (title, fact) in part.facts { facts[title, default: TitleFacts()].merge(fact) }
+            unknown += part.unknownTitles
+        }
+        let watched = facts.keys.sorted()
+        let titles = ViewSet.titles(
+            watched: watched.map { ($0.text, catalog?.entries[$0] == nil ? facts[$0] : nil) }, catalog: catalog)
+
+        // A second pass only where the guess was wrong: for the titles whose
+        // runtime the kept events set otherwise (a duplicate changed the most
+        // frequent duration), or for all when the guessed titles differ.
+        if unknown > 0 || watched != guessedIDs {
+            parts = try pass(units, snapshot, settings: settings, titles: titles, ids: watched, only: nil,
+                             viewers: viewers, threads: threads, progress: progress)
+        } else {
+            let changed = Set(titles.indices.filter { index in
+                titles[index].runtime?.bitPattern != guessed[index].runtime?.bitPattern
+            })
+            if !changed.isEmpty {
+                let again = try pass(units, snapshot, settings: settings, titles: titles, ids: watched, only: changed,
+                                     viewers: viewers, threads: threads, progress: progress)
+                for index in parts.indices {
+                    parts[index].views.removeAll { changed.contains($0.title) }
+                    for title in changed {
+                        parts[index].reach[title] = nil
+                        parts[index].playSteps[title] = nil
                     }
-                    let viewer = summary.viewer
-                    summary.viewer = store.strings.withBytes(viewer) { bytes in viewers.withLock { $0.intern(bytes) } }
-                    part.views.append(summary)
                 }
-                return .success(part)
-            } catch {
-                return .failure(error)
+                for part in again {
+                    parts.append(Part(views: part.views, reach: part.reach, playSteps: part.playSteps))
+                }
             }
         }
+
+        let buckets = settings.buckets
         var history: [ViewSummary] = []
         var bucketReach: [[Int]?] = titles.indices.map { index in
             index < watched.count && titles[index].runtime != nil ? [Int](repeating: 0, count: buckets) : nil
         }
         var playSteps: [[Int]?] = bucketReach.map { $0 == nil ? nil : [Int](repeating: 0, count: buckets + 1) }
         var duplicates = 0
-        for result in parts {
-            let part = try result.get()
+        for part in parts {
             history += part.views
             duplicates += part.duplicates
             for (title, counts) in part.reach {
@@ -177,5 +159,67 @@ public enum StoreViews {
         for index in history.indices { history[index].viewer = rank[Int(history[index].viewer)] }
         return (ViewSet(titles: titles, history: history, bucketReach: bucketReach, bucketPlays: bucketPlays, settings: settings),
                 duplicates)
+    }
+
+    /// One pass over every unit: each view measured against `titles`
+    /// (`ids` the watched ones, in order), or only the views of the titles
+    /// in `only`; and, on a pass over all, the facts of the kept events.
+    private static func pass(
+        _ units: [Unit], _ snapshot: StoreSnapshot, settings: MetricSettings, titles: [TitleInfo], ids: [ByteString],
+        only: Set<Int>?, viewers: borrowing Mutex<ByteInterner>, threads: Int, progress: RunProgress?
+    ) throws(StoreError) -> [Part] {
+        var titleIndex: [ByteString: Int] = [:]
+        for (index, title) in ids.enumerated() { titleIndex[title] = index }
+        let frozenIndex = titleIndex
+        let catalog = settings.catalog
+        let buckets = settings.buckets
+        let window = settings.window
+        let results: [Result<Part, StoreError>] = Parallel.map(count: units.count, threads: threads) { number in
+            guard progress?.isStopRequested != true else { return .success(Part()) }
+            do throws(StoreError) {
+                let events = try events(units[number], snapshot)
+                let store = events.store
+                var part = Part(duplicates: only == nil ? events.duplicates : 0)
+                var scratch = ViewSet.ViewScratch(buckets: buckets)
+                for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
+                    let id = ByteString(store.strings.string(key.title))
+                    if only == nil {
+                        if catalog?.entries[id] == nil {
+                            part.facts[id, default: TitleFacts()].add(view: view, of: events)
+                        } else if part.facts[id] == nil {
+                            part.facts[id] = TitleFacts()
+                        }
+                    }
+                    guard let title = frozenIndex[id] else {
+                        part.unknownTitles += 1
+                        continue
+                    }
+                    if let only, !only.contains(title) { continue }
+                    let runtime = titles[title].runtime
+                    var summary = ViewSet.summarise(
+                        view: view, title: title, runtime: runtime, events: events, settings: settings, scratch: &scratch)
+                    if summary.started, runtime != nil {
+                        if window.contains(summary.local.day) {
+                            var reach: [Int]? = part.reach[title] ?? [Int](repeating: 0, count: buckets)
+                            var steps = part.playSteps[title] ?? [Int](repeating: 0, count: buckets + 1)
+                            ViewSet.count(scratch, into: &reach, playSteps: &steps)
+                            part.reach[title] = reach
+                            part.playSteps[title] = steps
+                        }
+                    } else {
+                        summary.reached = 0
+                    }
+                    let viewer = summary.viewer
+                    summary.viewer = store.strings.withBytes(viewer) { bytes in viewers.withLock { $0.intern(bytes) } }
+                    part.views.append(summary)
+                }
+                return .success(part)
+            } catch {
+                return .failure(error)
+            }
+        }
+        var parts: [Part] = []
+        for result in results { parts.append(try result.get()) }
+        return parts
     }
 }
