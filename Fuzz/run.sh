@@ -27,7 +27,9 @@ export SWIFT_BACKTRACE=enable=no
 # TOMLKit 0.6.0 never frees a parsed table (TOMLTable has no deinit), so
 # LeakSanitizer would stop `config` at its first TOML input; see docs/fuzzing.md.
 leaks=""
-case $target/${2:-} in config/* | minimize/config) leaks=-detect_leaks=0 ;; esac
+case $target/${2:-} in
+    config/* | minimize/config) leaks=-detect_leaks=0 && export ASAN_OPTIONS=detect_leaks=0 ;;
+esac
 
 if [ "$target" = minimize ]; then
     target=${2:?usage: run.sh minimize TARGET}
@@ -59,7 +61,7 @@ export AUDIENCE_FUZZ_TARGET="$target"
 # the fuzzing goes on (docs/fuzzing.md, "Known traps"); restarting the child
 # also bounds TOMLKit's leaks.
 fork=""
-[ "$target" = config ] && fork="-fork=1 -ignore_crashes=1" && export ASAN_OPTIONS=detect_leaks=0
+[ "$target" = config ] && fork="-fork=1 -ignore_crashes=1"
 # CPU time, not wall time, says how much fuzzing a shared machine gave.
 timer=""
 [ -x /usr/bin/time ] && timer="/usr/bin/time -f fuzz-time:_%U_s_user_%S_s_system_%e_s_wall"

@@ -158,8 +158,10 @@ public struct ConfigFile: Sendable {
     ///   and TOMLKit hands the text over as a C string, cut at a NUL;
     /// - a `[` or `[[` starting a line, not followed by a key (a line end,
     ///   `=`, `{`, …): toml++ fails an assertion in `parse_key`;
-    /// - a date followed by `T`, `t` or a blank and no digit
-    ///   (`2026-11-23T:05Z`): an assertion in `parse_time`.
+    /// - a date followed by `T` or `t` and no digit (`2026-11-23T:05Z`): an
+    ///   assertion in `parse_time`;
+    /// - a `}` where an array's value belongs (`[}]`, `["UTC", }]`): an
+    ///   assertion in `parse_value`.
     static func tomlTrap(in text: [Unicode.Scalar]) -> String? {
         enum State { case plain, basic, literal, multilineBasic, multilineLiteral, comment }
         func at(_ index: Int) -> Unicode.Scalar? { index < text.count ? text[index] : nil }
@@ -171,6 +173,8 @@ public struct ConfigFile: Sendable {
         }
         func repeats(_ scalar: Unicode.Scalar, at index: Int) -> Bool { at(index) == scalar && at(index + 1) == scalar && at(index + 2) == scalar }
         var state = State.plain, line = 1, lineStart = true, index = 0
+        // Outside strings and comments: the last scalar but blanks, and the open `[` and `{`.
+        var last: Unicode.Scalar = "\n", open: [Unicode.Scalar] = []
         while index < text.count {
             let scalar = text[index]
             switch scalar.value {
@@ -213,9 +217,19 @@ public struct ConfigFile: Sendable {
                     index += 1
                 }
             case .plain:
-                let wasLineStart = lineStart
-                if scalar != " " && scalar != "\t" && !(index == 0 && scalar == "\u{FEFF}") { lineStart = false }
+                let wasLineStart = lineStart, before = last
+                if scalar != " " && scalar != "\t" && !(index == 0 && scalar == "\u{FEFF}") {
+                    lineStart = false
+                    if scalar != "#" { last = scalar }
+                }
                 switch scalar {
+                case "[" where !wasLineStart, "{": open.append(scalar)
+                case "]": _ = open.popLast()
+                case "}":
+                    if open.last == "[" && (before == "[" || before == ",") {
+                        return "line \(line): a '}' where a value of an array belongs"
+                    }
+                    _ = open.popLast()
                 case "#": state = .comment
                 case "\"":
                     state = repeats("\"", at: index) ? .multilineBasic : .basic

@@ -102,3 +102,17 @@ func aDateWithoutItsTimeIsAnErrorNotATrap(text: String) {
         try ConfigFile(text: "out = 2026-11-23 # a date", path: "s")
     }
 }
+
+/// Fuzz/Crashes/config/crash-8b1a…, crash-1d54…: a `}` where an array's
+/// value belongs made toml++ fail an assertion in parse_value.
+@Test(arguments: ["timezone = [\"UTC\",}]\n", "timezonfalsee = [ }]\"", "x = [ # c\n }]", "x = {a=[}]}", "x = [[}]]"])
+func aBraceInAnArrayIsAnErrorNotATrap(text: String) {
+    #expect(throws: ConfigError.self) { try ConfigFile(text: text, path: "s") }
+    #expect(ConfigFile.tomlTrap(in: Array(text.unicodeScalars)) != nil)
+}
+
+/// Arrays and inline tables that toml++ reports itself are left to it.
+@Test(arguments: ["x = {a=1,}", "x = [1, ]", "x = {,}", "x = }", "x = [{a = 1}, {}]", "[t]\nx = [1]"])
+func otherBracketsAreLeftToTOMLKit(text: String) {
+    #expect(ConfigFile.tomlTrap(in: Array(text.unicodeScalars)) == nil)
+}
