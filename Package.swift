@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "audience", targets: ["audience"]),
         .library(name: "AudienceKit", targets: ["AudienceKit"]),
+        // For the fuzz harness in Fuzz/ (target `config`).
+        .library(name: "AudienceConfig", targets: ["AudienceConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

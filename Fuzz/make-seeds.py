@@ -112,3 +112,33 @@ write("options", "catalog-crlf-bom", b"\x00\xef\xbb\xbftitle_id,runtime_s,season
 for name, zone in [("utc", "UTC"), ("seoul", "Asia/Seoul"), ("offset", "+09:00"), ("offset-short", "-0530"),
                    ("london", "Europe/London"), ("bogus", "GMT+5"), ("lord-howe", "Australia/Lord_Howe")]:
     write("options", "tz-" + name, b"\x01" + zone.encode())
+
+# --config files (target `config`): JSON and TOML, valid, mistyped and broken.
+CONFIGS = {
+    "toml": '# settings\nbuckets = 50 # trailing\ncomplete_at = 0.75\ntimezone = "Asia/Seoul"\n'
+            "catalog = 'titles#2024.csv'\nout = \"C:\\\\reports\\u00e9\"\nthreads = 2\nrejects = 0\nlevel = \"info\"\n",
+    "toml-floats": "complete_at = 1e+300\nthreads = 9223372036854775807\nrejects = -0x10\nbuckets = 1_000\n",
+    "toml-nan": "complete_at = nan\n",
+    "toml-multiline": 'out = """\nline\\\nnext\t"""\ncatalog = \'\'\'raw\\n\'\'\'\n',
+    "toml-section": "buckets = 5\n[report]\nlevel = \"x\"\n",
+    "toml-dotted": "a.b = 1\n",
+    "toml-mistyped": "buckets = 5.5\n",
+    "toml-array": "timezone = [\"UTC\", { a = 1 }]\n",
+    "toml-date": "out = 1979-05-27T07:32:00Z\n",
+    "toml-duplicate": "threads = 1\nthreads = 2\n",
+    "toml-unknown": "bucket = 5\n",
+    "toml-broken": "buckets = \"unterminated\n",
+    "json": '\ufeff{"buckets": 50, "complete_at": 0.75, "timezone": "Asia/Seoul", "out": "a\\"b\\\\c\\u0001\\ud83d\\ude00",'
+            ' "threads": 2, "level": "warn", "rejects": 10, "catalog": "c.csv"}',
+    "json-numbers": '{"complete_at": 1E2, "buckets": -0, "threads": 1e2, "rejects": 9223372036854775808}',
+    "json-bool": '{"threads": true}',
+    "json-null": '{"level": null, "out": [1], "catalog": {}}',
+    "json-duplicate": '{"threads": 1, "threads": 2}',
+    "json-broken": '{"buckets": 5,',
+    "json-lone-surrogate": '{"out": "\\ud800"}',
+    "json-array": '[1, 2]',
+    "empty": "",
+}
+for name, text in CONFIGS.items():
+    write("config", name, text)
+write("config", "not-utf8", b"out = \"\xff\"\n")

@@ -66,6 +66,12 @@ public struct ConfigFile: Sendable {
         } catch {
             throw ConfigError(path, "cannot be read")
         }
+        try self.init(data: data, path: path)
+    }
+
+    /// Reads settings from a file's bytes (at most `maximumSize` of them,
+    /// UTF-8); `path` names it in messages.
+    public init(data: Data, path: String) throws(ConfigError) {
         guard data.count <= Self.maximumSize else {
             throw ConfigError(path, "is larger than \(Self.maximumSize >> 20) MiB: not a settings file")
         }
@@ -87,6 +93,9 @@ public struct ConfigFile: Sendable {
                 throw ConfigError(path, "unknown key '\(key)' (known: \(Self.keys.keys.sorted().joined(separator: ", ")))")
             }
             switch (kind, value) {
+            case (.text, .string(let text)) where text.contains("\0"):
+                // A path or a zone name never holds one (JSON can write "\u0000").
+                throw ConfigError(path, "'\(key)' must be a string without NUL characters")
             case (.wholeNumber, .integer), (.number, .integer), (.number, .number), (.text, .string):
                 continue
             default:
@@ -116,7 +125,8 @@ public struct ConfigFile: Sendable {
         return nil
     }
 
-    private static func toml(_ text: String, path: String) throws(ConfigError) -> [String: Value] {
+    static func toml(_ text: String, path: String) throws(ConfigError) -> [String: Value] {
+        if let problem = tomlTrap(in: Array(text.unicodeScalars)) { throw ConfigError(path, problem) }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -138,6 +148,123 @@ public struct ConfigFile: Sendable {
             }
         }
         return values
+    }
+
+    /// What in `text` toml++ (inside TOMLKit) would trap on instead of
+    /// reporting, found by fuzzing; nil when there is none. By scalars, with
+    /// strings and comments told apart from the rest:
+    ///
+    /// - a control character but tab and CR-LF: TOML allows none anywhere,
+    ///   and TOMLKit hands the text over as a C string, cut at a NUL;
+    /// - a `[` or `[[` starting a line, not followed by a key (a line end,
+    ///   `=`, `{`, …): toml++ fails an assertion in `parse_key`;
+    /// - a date followed by `T` or `t` and no digit (`2026-11-23T:05Z`): an
+    ///   assertion in `parse_time`;
+    /// - a `}` where an array's value belongs (`[}]`, `["UTC", }]`): an
+    ///   assertion in `parse_value`.
+    static func tomlTrap(in text: [Unicode.Scalar]) -> String? {
+        enum State { case plain, basic, literal, multilineBasic, multilineLiteral, comment }
+        func at(_ index: Int) -> Unicode.Scalar? { index < text.count ? text[index] : nil }
+        func isDigit(_ index: Int) -> Bool { at(index).map { ("0"..."9").contains($0) } ?? false }
+        func isKeyStart(_ scalar: Unicode.Scalar?) -> Bool {
+            guard let scalar else { return false }
+            return ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || "_-\"']".unicodeScalars.contains(scalar)
+        }
+        func repeats(_ scalar: Unicode.Scalar, at index: Int) -> Bool { at(index) == scalar && at(index + 1) == scalar && at(index + 2) == scalar }
+        var state = State.plain, line = 1, lineStart = true, index = 0
+        // Outside strings and comments: the last scalar but blanks, and the open `[` and `{`.
+        var last: Unicode.Scalar = "\n", open: [Unicode.Scalar] = []
+        while index < text.count {
+            let scalar = text[index]
+            switch scalar.value {
+            case 0x0A:
+                line += 1
+                lineStart = true
+                if state != .multilineBasic && state != .multilineLiteral { state = .plain }
+                index += 1
+                continue
+            case 0x0D:
+                if at(index + 1) != "\n" { return "line \(line): a carriage return not followed by a newline" }
+                index += 1
+                continue
+            case 0x09: break
+            case 0x00..<0x20, 0x7F:
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                return "line \(line): control character U+\(String(repeating: "0", count: 4 - hex.count))\(hex) is not allowed in TOML"
+            default: break
+            }
+            switch state {
+            case .comment: index += 1
+            case .basic, .multilineBasic:
+                if scalar == "\\" {
+                    index += 2
+                } else if state == .multilineBasic && repeats("\"", at: index) {
+                    index += 3
+                    while at(index) == "\"" { index += 1 }
+                    state = .plain
+                } else {
+                    if state == .basic && scalar == "\"" { state = .plain }
+                    index += 1
+                }
+            case .literal, .multilineLiteral:
+                if state == .multilineLiteral && repeats("'", at: index) {
+                    index += 3
+                    while at(index) == "'" { index += 1 }
+                    state = .plain
+                } else {
+                    if state == .literal && scalar == "'" { state = .plain }
+                    index += 1
+                }
+            case .plain:
+                let wasLineStart = lineStart, before = last
+                if scalar != " " && scalar != "\t" && !(index == 0 && scalar == "\u{FEFF}") {
+                    lineStart = false
+                    if scalar != "#" { last = scalar }
+                }
+                switch scalar {
+                case "[" where !wasLineStart, "{": open.append(scalar)
+                case "]": _ = open.popLast()
+                case "}":
+                    if open.last == "[" && (before == "[" || before == ",") {
+                        return "line \(line): a '}' where a value of an array belongs"
+                    }
+                    _ = open.popLast()
+                case "#": state = .comment
+                case "\"":
+                    state = repeats("\"", at: index) ? .multilineBasic : .basic
+                    index += state == .basic ? 1 : 3
+                    continue
+                case "'":
+                    state = repeats("'", at: index) ? .multilineLiteral : .literal
+                    index += state == .literal ? 1 : 3
+                    continue
+                case "[" where wasLineStart:
+                    var next = index + 1
+                    if at(next) == "[" { next += 1 }
+                    while at(next) == " " || at(next) == "\t" { next += 1 }
+                    guard isKeyStart(at(next)) || at(next) == "]" else {
+                        return "line \(line): a '[' that starts no [section]; write the settings at the top level"
+                    }
+                    index = next
+                    continue
+                case "0"..."9" where !isKeyStart(index > 0 ? text[index - 1] : nil):
+                    // A date: four digits, '-', two, '-', two.
+                    let shape = [true, true, true, true, false, true, true, false, true, true]
+                    let isDate = shape.indices.allSatisfy { shape[$0] ? isDigit(index + $0) : at(index + $0) == "-" }
+                    if isDate, let separator = at(index + 10), "Tt ".unicodeScalars.contains(separator),
+                        !isDigit(index + 11)
+                    {
+                        if separator != " " { return "line \(line): a date and time without the time" }
+                    }
+                    index += isDate ? 10 : 1
+                    continue
+                default: break
+                }
+                index += 1
+            }
+        }
+        return nil
     }
 
     /// One JSON value, typed as written: `true` is a boolean, never 1.
@@ -162,7 +289,7 @@ public struct ConfigFile: Sendable {
         }
     }
 
-    private static func json(_ text: String, path: String) throws(ConfigError) -> [String: Value] {
+    static func json(_ text: String, path: String) throws(ConfigError) -> [String: Value] {
         do {
             return try JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8)).mapValues(\.value)
         } catch {

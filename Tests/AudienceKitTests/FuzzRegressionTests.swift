@@ -54,3 +54,18 @@ func fuzzCrashesStayFixed(_ target: FuzzTarget) {
         #expect(zone.firstInstant(atOrAfterLocal: midnight) == midnight - offset, "\(text)")
     }
 }
+
+/// Fuzz/Crashes/gzip/crash-13b2…: a gzip member whose content starts with
+/// gzip's own magic. The engine reads what a member inflates to as text (one
+/// malformed line) and never inflates it again; the check's reference, the
+/// content read on its own, was sniffed as gzip, so the check compared the
+/// two wrongly. The reading itself is right.
+@Test func aMemberHoldingGzipMagicIsReadAsText() throws {
+    let inner: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0xBD, 0xBD, 0xA8, 0xFF] + Array(" ts\nKp".utf8)
+    let file = FuzzTarget.gzipMember(inner[...], level: 6)
+    let reading = FuzzTarget.read(file, name: "fuzz.jsonl.gz")
+    #expect(reading.quality.damage == nil)
+    #expect(reading.quality.lines == 2)
+    #expect(reading.quality.accepted == 0)
+    #expect(FuzzTarget.gzip.run([0x81, 0x00, 0x07] + inner) == nil)
+}

@@ -1,3 +1,4 @@
+import AudienceConfig
 import AudienceKit
 
 #if canImport(Glibc)
@@ -26,25 +27,30 @@ func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<C
 }
 
 /// The check this process runs, from AUDIENCE_FUZZ_TARGET; read once.
-nonisolated(unsafe) private var target: FuzzTarget?
+nonisolated(unsafe) private var target: (name: String, check: ([UInt8]) -> String?)?
 
-/// Picks the check; called once before libFuzzer's driver starts.
+/// Picks the check; called once before libFuzzer's driver starts: one of
+/// `FuzzTarget` (AudienceKit), or `config`, the `--config` file reader
+/// (AudienceConfig, which AudienceKit does not depend on).
 func chooseTarget() {
     let name = getenv("AUDIENCE_FUZZ_TARGET").map { String(cString: $0) } ?? ""
-    guard let chosen = FuzzTarget(rawValue: name) else {
-        let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
+    if name == "config" {
+        target = (name, ConfigFile.fuzz)
+    } else if let chosen = FuzzTarget(rawValue: name) {
+        target = (name, chosen.run)
+    } else {
+        let names = (FuzzTarget.allCases.map(\.rawValue) + ["config"]).joined(separator: ", ")
         printError("set AUDIENCE_FUZZ_TARGET to one of: \(names)")
         exit(2)
     }
-    target = chosen
 }
 
 /// libFuzzer calls this for every input; a broken invariant traps, so the
 /// fuzzer saves the input as a crash.
 func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ count: Int) -> Int32 {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
-    if let failure = target?.run(bytes) {
-        printError("\(target?.rawValue ?? "?"): \(failure)")
+    if let target, let failure = target.check(bytes) {
+        printError("\(target.name): \(failure)")
         abort()
     }
     return 0

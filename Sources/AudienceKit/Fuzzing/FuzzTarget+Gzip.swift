@@ -90,6 +90,11 @@ extension FuzzTarget {
         case .failure(let failure): return failure.message
         case .success(let reading): gzip = reading
         }
+        // Content that itself starts with gzip's magic has no plain reading
+        // to compare with: `read` would inflate it, where the engine reads
+        // what a member inflates to as text, never inflating twice (found
+        // by fuzzing: Crashes/gzip/crash-13b2…). The checks above still hold.
+        if plan.content.starts(with: [0x1F, 0x8B]) { return nil }
         let full = plain(plan.content, name: name)
         guard let damage = gzip.quality.damage else {
             // Whole members, perhaps NUL padding: exactly the content.
