@@ -259,7 +259,7 @@ extension StoreError {
         case .damaged, .newerFormat, .notAStore: ExitStatus.storeDamaged
         case .cannotWrite: ExitStatus.cannotWrite
         case .usage: ExitStatus.usage
-        case .stopped: ExitStatus.stopped(by: 15)
+        case .stopped: ExitStatus.stopped(by: SIGTERM)
         }
     }
 

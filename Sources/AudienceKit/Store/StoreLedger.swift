@@ -168,10 +168,6 @@ final class StoreLedger {
         return results == ["ok"] ? nil : results.prefix(3).joined(separator: "; ")
     }
 
-    func current(named name: String) throws -> FileRow? {
-        try currentFiles().first { $0.name.sameBytes(name) }
-    }
-
     struct NewFile {
         var file: StoredFile
         var runID: String
