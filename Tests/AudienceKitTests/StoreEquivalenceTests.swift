@@ -72,7 +72,10 @@ import Testing
     static func expectSame(_ a: [String: String], _ b: [String: String]) {
         #expect(a.keys.sorted() == b.keys.sorted())
         for name in a.keys.sorted() where a[name] != b[name] {
-            Issue.record("\(name) differs")
+            let left = a[name]?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+            let right = b[name]?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+            let line = zip(left, right).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(left.count, right.count)
+            Issue.record("\(name) differs at line \(line + 1): \(line < left.count ? String(left[line]) : "(end)") | \(line < right.count ? String(right[line]) : "(end)")")
         }
     }
 

@@ -34,6 +34,9 @@ public struct Catalog: Sendable {
     public private(set) var entries: [ByteString: CatalogEntry] = [:]
     /// Titles in file order.
     public private(set) var order: [String] = []
+    /// The file's bytes as read: a reduce step records them in its partial
+    /// result, so that the merge describes titles exactly as it did.
+    public let source: [UInt8]
 
     public init(path: String) throws(CatalogError) {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -43,6 +46,7 @@ public struct Catalog: Sendable {
     }
 
     public init(bytes: [UInt8], path: String) throws(CatalogError) {
+        source = bytes
         let content = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         if let problem = content.withUnsafeBytes({ TextCheck.firstProblem(in: $0) }) {
             let offset: Int

@@ -5,10 +5,10 @@
 public struct ExactSum: Sendable {
     /// Non-overlapping partials, increasing in magnitude; their exact sum is
     /// the running total.
-    private var partials: [Double] = []
+    fileprivate var partials: [Double] = []
     /// Set once a term or a partial sum is not finite: the sum is then this
     /// (+inf, -inf or NaN), like a plain sum that overflowed.
-    private var nonFinite: Double?
+    fileprivate var nonFinite: Double?
 
     public init() {}
 
@@ -70,5 +70,16 @@ public struct ExactSum: Sendable {
             if y == x - high { high = x }
         }
         return high
+    }
+}
+
+extension ExactSum {
+    /// The state, for a partial result written to disk: merged again, it
+    /// gives the same sum to the last bit.
+    var storedForm: (partials: [Double], nonFinite: Double?) { (partials, nonFinite) }
+
+    init(storedPartials: [Double], nonFinite: Double?) {
+        self.partials = storedPartials
+        self.nonFinite = nonFinite
     }
 }

@@ -94,7 +94,7 @@ public enum Analyzer {
         return result
     }
 
-    private static func report(
+    static func report(
         _ settings: AnalysisSettings, read: ReadResult, views: ViewSet? = nil, readSeconds: Double
     ) -> AnalysisReport {
         let clock = ContinuousClock()

@@ -72,6 +72,39 @@ final class StoreFile: Sendable {
         guard Glibc.rename(from, to) == 0 else { throw StoreIOError(code: errno, path: to, operation: "name") }
     }
 
+    /// Writes `bytes` to `target` whole or not at all, replacing what is
+    /// there: a temporary file beside it (named with a random token, so that
+    /// two attempts of one step on two machines never share it), flushed to
+    /// disk, renamed over the target, and the folder flushed.
+    static func replace(_ target: String, with bytes: [UInt8]) throws(StoreIOError) {
+        let folder = target.lastIndex(of: "/").map { String(target[..<$0]) } ?? "."
+        let token = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let temporary = target + ".tmp-\(getpid())-\(token)"
+        let fd = SystemError.retryingInterrupts { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        guard fd >= 0 else { throw StoreIOError(code: errno, path: temporary, operation: "create") }
+        var failure: (code: Int32, operation: String)?
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var done = 0
+            while done < buffer.count {
+                let wrote = SystemError.retryingInterrupts { Glibc.write(fd, base + done, buffer.count - done) }
+                if wrote < 0 {
+                    failure = (errno, "write")
+                    return
+                }
+                done += wrote
+            }
+        }
+        if failure == nil && fsync(fd) != 0 { failure = (errno, "flush") }
+        if close(fd) != 0 && failure == nil { failure = (errno, "close") }
+        if failure == nil && Glibc.rename(temporary, target) != 0 { failure = (errno, "name") }
+        if let failure {
+            unlink(temporary)
+            throw StoreIOError(code: failure.code, path: target, operation: failure.operation)
+        }
+        try syncFolder(folder)
+    }
+
     /// Flushes a folder's entries (a rename or a new file in it) to disk.
     static func syncFolder(_ path: String) throws(StoreIOError) {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

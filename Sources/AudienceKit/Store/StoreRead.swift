@@ -40,11 +40,16 @@ public final class StoreSnapshot: Sendable {
     /// The titles of the current files, with their facts before duplicate
     /// removal: a report's first guess (`StoreViews`).
     let titleGuesses: [ByteString: TitleFacts]
+    /// What the stores hold, in 32 bytes: the SHA-256 of every current
+    /// name with its content digest, in byte order of the names. Reduce
+    /// steps that saw the same identity read the same events.
+    let identity: [UInt8]
     private let locks: [StoreLock]
 
     init(sources: [Source], partitions: Int, files: [FileQuality], samples: [RejectSample], summary: StoreSummary,
-         titleGuesses: [ByteString: TitleFacts], locks: [StoreLock]) {
+         titleGuesses: [ByteString: TitleFacts], identity: [UInt8], locks: [StoreLock]) {
         self.titleGuesses = titleGuesses
+        self.identity = identity
         self.sources = sources
         self.partitions = partitions
         self.files = files
@@ -156,9 +161,26 @@ extension Store {
         }
         let summary = StoreSummary(
             paths: locations.map(\.path), files: unique.count, events: unique.reduce(0) { $0 + $1.row.events })
+        var identity = SHA256()
+        identity.update(Array("partitions \(partitions ?? StoreDefaults.partitions)\n".utf8))
+        for entry in unique {
+            identity.update(Array(entry.row.name.utf8) + [0] + Array(entry.row.sha256.utf8) + [0x0A])
+        }
         return StoreSnapshot(
             sources: sources, partitions: partitions ?? StoreDefaults.partitions, files: qualities.compactMap { $0 },
-            samples: Array(samplesByFile.joined()), summary: summary, titleGuesses: titleGuesses, locks: locks)
+            samples: Array(samplesByFile.joined()), summary: summary, titleGuesses: titleGuesses,
+            identity: identity.finalize(), locks: locks)
+    }
+
+    /// The first `limit` samples of each reason, as `--rejects` asks.
+    static func limitSamples(_ samples: [RejectSample], to limit: Int) -> [RejectSample] {
+        var kept: [RejectSample] = []
+        var perReason = [Int](repeating: 0, count: RejectReason.allCases.count)
+        for sample in samples where perReason[sample.reason.rawValue] < limit {
+            perReason[sample.reason.rawValue] += 1
+            kept.append(sample)
+        }
+        return kept
     }
 
     /// Everything a report needs from the stores: what a one-shot run over
@@ -171,12 +193,7 @@ extension Store {
         let clock = ContinuousClock()
         let start = clock.now
         let snapshot = try snapshot(locations)
-        var samples: [RejectSample] = []
-        var perReason = [Int](repeating: 0, count: RejectReason.allCases.count)
-        for sample in snapshot.samples where perReason[sample.reason.rawValue] < settings.rejectSampleLimit {
-            perReason[sample.reason.rawValue] += 1
-            samples.append(sample)
-        }
+        let samples = limitSamples(snapshot.samples, to: settings.rejectSampleLimit)
         let (views, duplicates) = try StoreViews.build(snapshot, metrics: metrics, threads: settings.threads, progress: settings.progress, sliceEvents: sliceEvents)
         let read = ReadResult(
             files: snapshot.files, samples: samples, events: DeduplicatedEvents(EventStore()), duplicates: duplicates,

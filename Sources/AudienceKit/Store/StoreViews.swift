@@ -1,17 +1,48 @@
 import Synchronization
 
+/// The views of some of the stores' partitions, measured against the
+/// titles' runtimes as the segments guess them, with what is needed to merge
+/// them exactly with the views of the other partitions: the facts of their
+/// kept events (which decide each title's runtime over the whole history)
+/// and the viewers by their text. A report from stores builds one for all
+/// partitions; a reduce step (`--part p/P`) builds one for its share and
+/// writes it as a partial result (`PartialResult`).
+struct PartialViews: Sendable {
+    /// The titles the views were measured against, and the runtime each
+    /// was measured with (nil: unknown, so no curve).
+    var titles: [ByteString] = []
+    var runtimes: [Double?] = []
+    /// The facts of the kept events of each title seen, per title; empty
+    /// facts for a title of the catalog (the catalog describes it).
+    var facts: [ByteString: TitleFacts] = [:]
+    /// Views of a title missing from `titles` (left out of `views`).
+    var unknownTitles = 0
+    /// `title` indexes `titles`; `viewer` is an id of `viewers`.
+    var views: [ViewSummary] = []
+    var viewers = ByteInterner()
+    /// Per index of `titles`: started views in the window that reached
+    /// each bucket, and the play-count steps (`ViewSet.count`).
+    var reach: [Int: [Int]] = [:]
+    var playSteps: [Int: [Int]] = [:]
+    /// Accepted events removed as copies of another.
+    var duplicates = 0
+}
+
 /// Builds a report's views from stores a partition at a time, so that
 /// memory holds the partitions in flight (one per worker) and what is kept
 /// per title, per view and per viewer, never all events at once.
 ///
-/// Two passes over the partitions, because a view's figures depend on its
-/// title's runtime, which the whole history decides:
-/// 1. title facts (durations, earliest series, season, episode), merged
-///    over partitions (`TitleFacts`);
-/// 2. the views: duplicates removed within each view (a view lies in one
-///    partition, so no copy is missed), summarised against the merged
-///    titles; curves added up title by title; viewers named by one shared
-///    interner, renumbered in byte order at the end.
+/// A view's figures depend on its title's runtime, which the whole history
+/// decides, so:
+/// 1. `measure`: each view of some partitions, duplicates removed within it
+///    (a view lies in one partition, so no copy is missed), is measured
+///    against the titles as the segments guess them (facts before duplicate
+///    removal), and the facts of the kept events are gathered;
+/// 2. `merge`: the facts of all partitions decide the titles; the views of
+///    a title whose runtime the guess got wrong (a duplicate changed the
+///    most frequent duration) are measured again, which needs the events, so
+///    the caller says how (`remeasure`); the rest are added up, and the
+///    viewers renumbered in byte order of their text.
 /// The unit of work holds about `sliceEvents` events: small partitions are
 /// read together, a partition with more is read in slices of whole views
 /// (`StoreFormat.slice`). So a worker holds about as much for a store of
@@ -21,16 +52,166 @@ public enum StoreViews {
     /// that slices are exercised).
     public static let defaultSliceEvents = 500_000
 
+    /// Measures views again: against `titles` (the first `ids.count` are
+    /// the watched ones, in order of `ids`), all of them when `only` is nil,
+    /// else those of the titles at the indices in `only`.
+    typealias Remeasure = (_ titles: [TitleInfo], _ ids: [ByteString], _ only: Set<Int>?) throws(StoreError) -> PartialViews
+
+    /// Every view of the stores, for one report in one process.
+    static func build(
+        _ snapshot: StoreSnapshot, metrics settings: MetricSettings, threads: Int, progress: RunProgress?,
+        sliceEvents: Int = defaultSliceEvents
+    ) throws(StoreError) -> (ViewSet, duplicates: Int) {
+        let all = 0..<snapshot.partitions
+        let measured = try measure(snapshot, metrics: settings, partitions: all, threads: threads, progress: progress,
+                                   sliceEvents: sliceEvents)
+        return try merge([measured], metrics: settings) { titles, ids, only throws(StoreError) in
+            try remeasure(snapshot, metrics: settings, titles: titles, ids: ids, only: only, threads: threads,
+                          progress: progress, sliceEvents: sliceEvents)
+        }
+    }
+
+    /// The partitions of part `part` (from 0) of `parts`: partition q
+    /// belongs to part ⌊q · parts / partitions⌋, so parts are contiguous
+    /// runs of partitions whose sizes differ by at most one (empty when
+    /// there are more parts than partitions).
+    static func partitions(part: Int, of parts: Int, total: Int) -> Range<Int> {
+        precondition(parts > 0 && (0..<parts).contains(part), "a part outside 0..<parts")
+        func first(_ part: Int) -> Int { (part * total + parts - 1) / parts }
+        return first(part)..<first(part + 1)
+    }
+
+    /// Step 1 for the views of `partitions`.
+    static func measure(
+        _ snapshot: StoreSnapshot, metrics settings: MetricSettings, partitions: Range<Int>, threads: Int,
+        progress: RunProgress?, sliceEvents: Int = defaultSliceEvents
+    ) throws(StoreError) -> PartialViews {
+        let catalog = settings.catalog
+        let ids = snapshot.titleGuesses.keys.sorted()
+        let guessed = ViewSet.titles(
+            watched: ids.map { ($0.text, catalog?.entries[$0] == nil ? snapshot.titleGuesses[$0] : nil) }, catalog: catalog)
+        return try pass(units(snapshot, sliceEvents: sliceEvents, partitions: partitions), snapshot, settings: settings,
+                        titles: guessed, ids: ids, only: nil, threads: threads, progress: progress)
+    }
+
+    /// Step 2's fallback: the views of all partitions measured again
+    /// against the titles as the merged facts decide them.
+    static func remeasure(
+        _ snapshot: StoreSnapshot, metrics settings: MetricSettings, titles: [TitleInfo], ids: [ByteString],
+        only: Set<Int>?, threads: Int, progress: RunProgress?, sliceEvents: Int = defaultSliceEvents
+    ) throws(StoreError) -> PartialViews {
+        try pass(units(snapshot, sliceEvents: sliceEvents, partitions: 0..<snapshot.partitions), snapshot,
+                 settings: settings, titles: titles, ids: ids, only: only, threads: threads, progress: progress)
+    }
+
+    /// Step 2: the views of all partitions from the measured shares of them
+    /// (each partition in exactly one).
+    static func merge(
+        _ parts: [PartialViews], metrics settings: MetricSettings, remeasure: Remeasure
+    ) throws(StoreError) -> (ViewSet, duplicates: Int) {
+        let catalog = settings.catalog
+        var facts: [ByteString: TitleFacts] = [:]
+        var unknown = 0
+        var duplicates = 0
+        for part in parts {
+            for (title, fact) in part.facts { facts[title, default: TitleFacts()].merge(fact) }
+            unknown += part.unknownTitles
+            duplicates += part.duplicates
+        }
+        let watched = facts.keys.sorted()
+        let titles = ViewSet.titles(
+            watched: watched.map { ($0.text, catalog?.entries[$0] == nil ? facts[$0] : nil) }, catalog: catalog)
+        var titleIndex: [ByteString: Int] = [:]
+        for (index, title) in watched.enumerated() { titleIndex[title] = index }
+
+        // Measured against the wrong runtime, or not measured at all.
+        var changed = Set<Int>()
+        var measuredTitles = Set<Int>()
+        for part in parts {
+            for (local, title) in part.titles.enumerated() {
+                guard let index = titleIndex[title] else { continue }
+                measuredTitles.insert(index)
+                if part.runtimes[local]?.bitPattern != titles[index].runtime?.bitPattern { changed.insert(index) }
+            }
+        }
+        var kept = parts
+        if unknown > 0 || measuredTitles.count != watched.count {
+            var again = try remeasure(titles, watched, nil)
+            again.duplicates = 0
+            kept = [again]
+        } else if !changed.isEmpty {
+            for index in kept.indices {
+                let local = Set(kept[index].titles.indices.filter { titleIndex[kept[index].titles[$0]].map(changed.contains) ?? false })
+                kept[index].views.removeAll { local.contains($0.title) }
+                for title in local {
+                    kept[index].reach[title] = nil
+                    kept[index].playSteps[title] = nil
+                }
+            }
+            var again = try remeasure(titles, watched, changed)
+            again.duplicates = 0
+            kept.append(again)
+        }
+
+        let buckets = settings.buckets
+        var bucketReach: [[Int]?] = titles.indices.map { index in
+            index < watched.count && titles[index].runtime != nil ? [Int](repeating: 0, count: buckets) : nil
+        }
+        var playSteps: [[Int]?] = bucketReach.map { $0 == nil ? nil : [Int](repeating: 0, count: buckets + 1) }
+        var history: [ViewSummary] = []
+        history.reserveCapacity(kept.reduce(0) { $0 + $1.views.count })
+        // One part keeps its viewer ids; several are put into one interner.
+        let single = kept.count == 1
+        var viewers = single ? kept[0].viewers : ByteInterner()
+        for part in kept {
+            let titleMap = part.titles.map { titleIndex[$0] }
+            let viewerMap: [UInt32] = single ? [] : (0..<part.viewers.count).map { id in
+                part.viewers.withBytes(UInt32(id)) { viewers.intern($0) }
+            }
+            for var view in part.views {
+                guard let title = titleMap[view.title] else { preconditionFailure("a view of a title without facts") }
+                view.title = title
+                if !single { view.viewer = viewerMap[Int(view.viewer)] }
+                history.append(view)
+            }
+            for (local, counts) in part.reach {
+                guard let title = titleMap[local], bucketReach[title] != nil else { continue }
+                for bucket in counts.indices { bucketReach[title]?[bucket] += counts[bucket] }
+            }
+            for (local, steps) in part.playSteps {
+                guard let title = titleMap[local], playSteps[title] != nil else { continue }
+                for bucket in steps.indices { playSteps[title]?[bucket] += steps[bucket] }
+            }
+        }
+        let bucketPlays: [[Int]?] = playSteps.map { steps in
+            steps.map { steps in
+                var running = 0
+                return steps.dropLast().map { step in
+                    running += step
+                    return running
+                }
+            }
+        }
+        // Viewer ids in byte order of their text, as in a one-shot run.
+        let rank = viewers.ranksInByteOrder()
+        for index in history.indices { history[index].viewer = rank[Int(history[index].viewer)] }
+        return (ViewSet(titles: titles, history: history, bucketReach: bucketReach, bucketPlays: bucketPlays, settings: settings),
+                duplicates)
+    }
+
     struct Unit: Sendable {
         var partitions: [Int]
         var slice: (index: Int, count: Int)?
     }
 
-    static func units(_ snapshot: StoreSnapshot, sliceEvents: Int) -> [Unit] {
+    static func units(_ snapshot: StoreSnapshot, sliceEvents: Int, partitions: Range<Int>) -> [Unit] {
+        let sliceEvents = max(1, sliceEvents)
         var units: [Unit] = []
         var gathering = Unit(partitions: [], slice: nil)
         var gathered = 0
-        for (partition, events) in snapshot.eventsPerPartition.enumerated() where events > 0 {
+        let counts = snapshot.eventsPerPartition
+        for partition in partitions.clamped(to: counts.indices) where counts[partition] > 0 {
+            let events = counts[partition]
             if events > sliceEvents {
                 let slices = (events + sliceEvents - 1) / sliceEvents
                 for index in 0..<slices { units.append(Unit(partitions: [partition], slice: (index, slices))) }
@@ -63,123 +244,26 @@ public enum StoreViews {
         return DeduplicatedEvents(EventStore.merged(stores))
     }
 
-    /// What one pass over a unit gives.
-    struct Part: Sendable {
-        var views: [ViewSummary] = []
-        var reach: [Int: [Int]] = [:]
-        var playSteps: [Int: [Int]] = [:]
-        var duplicates = 0
-        /// The facts of the kept events of titles the catalog lacks.
-        var facts: [ByteString: TitleFacts] = [:]
-        /// Views of a title missing from the titles given.
-        var unknownTitles = 0
-    }
-
-    static func build(
-        _ snapshot: StoreSnapshot, metrics settings: MetricSettings, threads: Int, progress: RunProgress?,
-        sliceEvents: Int = defaultSliceEvents
-    ) throws(StoreError) -> (ViewSet, duplicates: Int) {
-        let units = units(snapshot, sliceEvents: max(1, sliceEvents))
-        let catalog = settings.catalog
-        let viewers = Mutex(ByteInterner())
-
-        // The first pass measures the views against the titles as the
-        // segments guess them (facts before duplicate removal), and gathers
-        // the facts of the kept events.
-        let guessedIDs = snapshot.titleGuesses.keys.sorted()
-        let guessed = ViewSet.titles(
-            watched: guessedIDs.map { ($0.text, catalog?.entries[$0] == nil ? snapshot.titleGuesses[$0] : nil) },
-            catalog: catalog)
-        var parts = try pass(units, snapshot, settings: settings, titles: guessed, ids: guessedIDs, only: nil,
-                             viewers: viewers, threads: threads, progress: progress)
-        var facts: [ByteString: TitleFacts] = [:]
-        var unknown = 0
-        for part in parts {
-            for (title, fact) in part.facts { facts[title, default: TitleFacts()].merge(fact) }
-            unknown += part.unknownTitles
-        }
-        let watched = facts.keys.sorted()
-        let titles = ViewSet.titles(
-            watched: watched.map { ($0.text, catalog?.entries[$0] == nil ? facts[$0] : nil) }, catalog: catalog)
-
-        // A second pass only where the guess was wrong: for the titles whose
-        // runtime the kept events set otherwise (a duplicate changed the most
-        // frequent duration), or for all when the guessed titles differ.
-        if unknown > 0 || watched != guessedIDs {
-            parts = try pass(units, snapshot, settings: settings, titles: titles, ids: watched, only: nil,
-                             viewers: viewers, threads: threads, progress: progress)
-        } else {
-            let changed = Set(titles.indices.filter { index in
-                titles[index].runtime?.bitPattern != guessed[index].runtime?.bitPattern
-            })
-            if !changed.isEmpty {
-                let again = try pass(units, snapshot, settings: settings, titles: titles, ids: watched, only: changed,
-                                     viewers: viewers, threads: threads, progress: progress)
-                for index in parts.indices {
-                    parts[index].views.removeAll { changed.contains($0.title) }
-                    for title in changed {
-                        parts[index].reach[title] = nil
-                        parts[index].playSteps[title] = nil
-                    }
-                }
-                for part in again {
-                    parts.append(Part(views: part.views, reach: part.reach, playSteps: part.playSteps))
-                }
-            }
-        }
-
-        let buckets = settings.buckets
-        var history: [ViewSummary] = []
-        var bucketReach: [[Int]?] = titles.indices.map { index in
-            index < watched.count && titles[index].runtime != nil ? [Int](repeating: 0, count: buckets) : nil
-        }
-        var playSteps: [[Int]?] = bucketReach.map { $0 == nil ? nil : [Int](repeating: 0, count: buckets + 1) }
-        var duplicates = 0
-        for part in parts {
-            history += part.views
-            duplicates += part.duplicates
-            for (title, counts) in part.reach {
-                for bucket in counts.indices { bucketReach[title]?[bucket] += counts[bucket] }
-            }
-            for (title, steps) in part.playSteps {
-                for bucket in steps.indices { playSteps[title]?[bucket] += steps[bucket] }
-            }
-        }
-        let bucketPlays: [[Int]?] = playSteps.map { steps in
-            steps.map { steps in
-                var running = 0
-                return steps.dropLast().map { step in
-                    running += step
-                    return running
-                }
-            }
-        }
-        // Viewer ids in byte order of their text, as in a one-shot run.
-        let rank = viewers.withLock { $0.ranksInByteOrder() }
-        for index in history.indices { history[index].viewer = rank[Int(history[index].viewer)] }
-        return (ViewSet(titles: titles, history: history, bucketReach: bucketReach, bucketPlays: bucketPlays, settings: settings),
-                duplicates)
-    }
-
-    /// One pass over every unit: each view measured against `titles`
-    /// (`ids` the watched ones, in order), or only the views of the titles
-    /// in `only`; and, on a pass over all, the facts of the kept events.
+    /// One pass over `units`: each view measured against `titles` (`ids`
+    /// the watched ones, in order), or only the views of the titles in
+    /// `only`; and, on a pass over all, the facts of the kept events.
     private static func pass(
         _ units: [Unit], _ snapshot: StoreSnapshot, settings: MetricSettings, titles: [TitleInfo], ids: [ByteString],
-        only: Set<Int>?, viewers: borrowing Mutex<ByteInterner>, threads: Int, progress: RunProgress?
-    ) throws(StoreError) -> [Part] {
+        only: Set<Int>?, threads: Int, progress: RunProgress?
+    ) throws(StoreError) -> PartialViews {
         var titleIndex: [ByteString: Int] = [:]
         for (index, title) in ids.enumerated() { titleIndex[title] = index }
         let frozenIndex = titleIndex
         let catalog = settings.catalog
         let buckets = settings.buckets
         let window = settings.window
-        let results: [Result<Part, StoreError>] = Parallel.map(count: units.count, threads: threads) { number in
-            guard progress?.isStopRequested != true else { return .success(Part()) }
+        let viewers = Mutex(ByteInterner())
+        let results: [Result<PartialViews, StoreError>] = Parallel.map(count: units.count, threads: threads) { number in
+            guard progress?.isStopRequested != true else { return .success(PartialViews()) }
             do throws(StoreError) {
                 let events = try events(units[number], snapshot)
                 let store = events.store
-                var part = Part(duplicates: only == nil ? events.duplicates : 0)
+                var part = PartialViews(duplicates: only == nil ? events.duplicates : 0)
                 var scratch = ViewSet.ViewScratch(buckets: buckets)
                 for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
                     let id = ByteString(store.strings.string(key.title))
@@ -218,8 +302,21 @@ public enum StoreViews {
                 return .failure(error)
             }
         }
-        var parts: [Part] = []
-        for result in results { parts.append(try result.get()) }
-        return parts
+        var result = PartialViews(titles: ids, runtimes: ids.indices.map { titles[$0].runtime })
+        for outcome in results {
+            let part = try outcome.get()
+            result.views += part.views
+            result.duplicates += part.duplicates
+            result.unknownTitles += part.unknownTitles
+            for (title, fact) in part.facts { result.facts[title, default: TitleFacts()].merge(fact) }
+            for (title, counts) in part.reach {
+                result.reach[title] = zip(result.reach[title] ?? [Int](repeating: 0, count: counts.count), counts).map { $0 + $1 }
+            }
+            for (title, steps) in part.playSteps {
+                result.playSteps[title] = zip(result.playSteps[title] ?? [Int](repeating: 0, count: steps.count), steps).map { $0 + $1 }
+            }
+        }
+        result.viewers = viewers.withLock { $0 }
+        return result
     }
 }
