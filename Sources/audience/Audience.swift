@@ -22,7 +22,7 @@ struct Audience: ParsableCommand {
             and 143 stopped by SIGINT or SIGTERM (nothing written).
             """,
         version: Analyzer.version,
-        subcommands: [Analyze.self, Ingest.self, StoreCommand.self, Generate.self],
+        subcommands: [Analyze.self, Ingest.self, StoreCommand.self, Merge.self, Generate.self],
         defaultSubcommand: Analyze.self
     )
 

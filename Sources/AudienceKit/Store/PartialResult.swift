@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a reduce or merge step failed, with the exit status it gives.
 public enum SplitRunError: Error, Sendable, CustomStringConvertible {
     /// Partial results that do not make one run: mixed settings, missing or
@@ -13,6 +21,8 @@ public enum SplitRunError: Error, Sendable, CustomStringConvertible {
     case cannotWrite(path: String, problem: String)
     /// The stores, read again by a merge, or by a reduce step.
     case store(StoreError)
+    /// Asked to stop: nothing was written.
+    case stopped
 
     public var exitStatus: Int32 {
         switch self {
@@ -20,6 +30,19 @@ public enum SplitRunError: Error, Sendable, CustomStringConvertible {
         case .damaged, .newerFormat: return ExitStatus.storeDamaged
         case .cannotWrite: return ExitStatus.cannotWrite
         case .store(let error): return error.exitStatus
+        case .stopped: return ExitStatus.stopped(by: SIGTERM)
+        }
+    }
+
+    /// The word for `reason` in JSON log lines.
+    public var reason: String {
+        switch self {
+        case .usage: return "usage"
+        case .damaged: return "damaged_partial"
+        case .newerFormat: return "newer_format"
+        case .cannotWrite: return "cannot_write"
+        case .store(let error): return error.reason
+        case .stopped: return "stopped"
         }
     }
 
@@ -35,6 +58,8 @@ public enum SplitRunError: Error, Sendable, CustomStringConvertible {
             return "cannot write the partial result: \(path): \(problem)"
         case .store(let error):
             return error.description
+        case .stopped:
+            return "stopped: nothing written"
         }
     }
 }

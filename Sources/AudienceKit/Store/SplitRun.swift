@@ -26,7 +26,7 @@ public struct Shard: Sendable, Equatable {
     /// user when it is neither.
     public init(parsing text: String, option: String, environment: [String: String]) throws(ShardError) {
         let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard pieces.count == 2, let count = Self.number(pieces[1]), count >= 1 else {
+        guard pieces.count == 2, let count = SplitOption.number(pieces[1]), count >= 1 else {
             throw ShardError(message: "\(option) must be i/N (0 ≤ i < N) or auto/N, not '\(text)'")
         }
         let index: Int
@@ -35,12 +35,12 @@ public struct Shard: Sendable, Equatable {
             else {
                 throw ShardError(message: "\(option) auto/\(count): none of \(Self.indexVariables.joined(separator: ", ")) is set")
             }
-            guard let number = Self.number(Substring(value)), number < count else {
+            guard let number = SplitOption.number(Substring(value)), number < count else {
                 throw ShardError(message: "\(option) auto/\(count): \(variable)=\(value) is not a whole number from 0 to \(count - 1)")
             }
             index = number
         } else {
-            guard let number = Self.number(pieces[0]), number < count else {
+            guard let number = SplitOption.number(pieces[0]), number < count else {
                 throw ShardError(message: "\(option) must be i/N with 0 ≤ i < N, not '\(text)'")
             }
             index = number
@@ -48,19 +48,29 @@ public struct Shard: Sendable, Equatable {
         self.init(index: index, count: count)
     }
 
-    /// Digits only (no sign, no spaces), at most a million.
-    private static func number(_ text: Substring) -> Int? {
-        guard !text.isEmpty, text.count <= 7, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text),
-              value <= 1_000_000
-        else { return nil }
-        return value
-    }
-
     /// The inputs of this shard: positions `index`, `index + count`, ... of
     /// the inputs in byte order of their names.
     public func select(_ inputs: [InputFile]) -> [InputFile] {
         let sorted = inputs.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         return sorted.enumerated().filter { $0.offset % count == index }.map(\.element)
+    }
+}
+
+/// The `i/N` of `--shard` and `--part`.
+public enum SplitOption {
+    /// `i/N` with digits only, 0 ≤ i < N ≤ 1,000,000; nil otherwise.
+    public static func fraction(_ text: String) -> (index: Int, count: Int)? {
+        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard pieces.count == 2, let index = number(pieces[0]), let count = number(pieces[1]), index < count else { return nil }
+        return (index, count)
+    }
+
+    /// Digits only (no sign, no spaces), at most a million.
+    static func number(_ text: Substring) -> Int? {
+        guard !text.isEmpty, text.count <= 7, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text),
+              value <= 1_000_000
+        else { return nil }
+        return value
     }
 }
 
@@ -90,6 +100,8 @@ extension Analyzer {
         } catch {
             throw SplitRunError.store(error)
         }
+        // A stop leaves units unread: such a share must never be written.
+        if settings.read.progress?.isStopRequested == true { throw SplitRunError.stopped }
         let metrics = settings.metrics
         let result = PartialResult(
             part: part, parts: parts,

@@ -19,6 +19,13 @@ struct AnalysisRun {
     var stores: [StoreLocation] = []
     /// `--wait`: wait for another writer of the store.
     var wait = false
+    /// `audience merge`: the partial results (folders or files) to report
+    /// from, in place of inputs or stores.
+    var partials: [String] = []
+
+    /// The report covers a history (stores, or the partial results of
+    /// stores) rather than the inputs of this run.
+    private var fromHistory: Bool { !stores.isEmpty || !partials.isEmpty }
 
     func run() throws {
         let clock = ContinuousClock()
@@ -33,7 +40,20 @@ struct AnalysisRun {
         display.start()
         var ingest: IngestResult?
         var report: AnalysisReport
-        if stores.isEmpty {
+        if !partials.isEmpty {
+            switch Result(catching: { () throws(SplitRunError) in try Analyzer.merge(partials, settings: settings) }) {
+            case .success(let merged):
+                report = merged
+            case .failure(let error):
+                display.stop()
+                folder.removeIfUnused()
+                let status = SplitMessages.exitStatus(error)
+                SplitMessages.log(error, status: status)
+                writeMetrics(status: status, read: nil, report: nil, elapsed: (clock.now - start).seconds,
+                             writeSeconds: 0, breaches: 0)
+                throw ExitCode(status)
+            }
+        } else if stores.isEmpty {
             report = Analyzer.run(settings)
         } else {
             do {
@@ -74,14 +94,14 @@ struct AnalysisRun {
         // With a store, the file errors and limits are those of this run's
         // inputs (logged by the ingest); the store's older files were
         // reported when they came in.
-        for file in report.read.files where ingest == nil && stores.isEmpty {
+        for file in report.read.files where ingest == nil && !fromHistory {
             guard let damage = file.damage else { continue }
             var fields: [(String, JSONValue)] = [("file", .string(file.file)), ("reason", .string("file_error"))]
             if let offset = damage.byteOffset { fields.append(("offset", .integer(Int(offset)))) }
             RunLog.error("\(file.file): \(damage)", fields)
         }
-        let breaches = stores.isEmpty ? limits.breaches(report.read.files) : ingest?.breaches ?? []
-        for breach in breaches where stores.isEmpty {
+        let breaches = !fromHistory ? limits.breaches(report.read.files) : ingest?.breaches ?? []
+        for breach in breaches where !fromHistory {
             var fields: [(String, JSONValue)] = [
                 ("reason", .string(breach.limit)), ("rejected", .integer(breach.rejected)),
                 ("lines", .integer(breach.lines)),
@@ -89,7 +109,7 @@ struct AnalysisRun {
             if let file = breach.file { fields.insert(("file", .string(file)), at: 0) }
             RunLog.error(breach.description, fields)
         }
-        let hasFileErrors = stores.isEmpty
+        let hasFileErrors = !fromHistory
             ? report.read.hasFileErrors : ingest?.files.contains { $0.quality.damage != nil } ?? false
         let status = !breaches.isEmpty
             ? ExitStatus.badDataLimit : hasFileErrors ? ExitStatus.fileErrors : ExitStatus.success

@@ -28,6 +28,16 @@ struct Analyze: ParsableCommand {
     @Flag(help: "With --store and INPUT: wait for another run writing to the store instead of exiting \(ExitStatus.storeBusy).")
     var wait = false
 
+    @Option(help: ArgumentHelp(
+        "A reduce step of a split run: compute part p of P (p from 0) of the stores' view partitions and write it to --partial instead of the tables; `audience merge` makes the tables of all parts.",
+        valueName: "p/P"))
+    var part: String?
+
+    @Option(help: ArgumentHelp(
+        "With --part: the folder to write the partial result into (part-p-of-P.audience-partial, replacing a previous attempt).",
+        valueName: "dir"))
+    var partial: String?
+
     @Option(name: .shortAndLong, help: "Folder to write the tables into, created when missing (default: out).")
     var out: String?
 
@@ -138,6 +148,22 @@ struct Analyze: ParsableCommand {
         if !stores.isEmpty && exportEvents != nil {
             throw ValidationError("--export-events reads events from logs; with --store, export from a one-shot run (audience analyze LOGS --export-events FILE).")
         }
+        if part != nil || partial != nil {
+            guard part != nil, let partial, !partial.isEmpty else {
+                throw ValidationError("--part p/P and --partial DIR go together: a reduce step writes part p of P into DIR.")
+            }
+            guard !stores.isEmpty, inputs.isEmpty, !sample else {
+                throw ValidationError("--part reads stores only: give --store DIR (once per shard's store) and no INPUT; ingest the logs first (audience ingest LOGS --store DIR --shard i/N).")
+            }
+            let reportOptions: [(String, Bool)] = [
+                ("--out", out != nil), ("--export-events", exportEvents != nil), ("--level", level != nil),
+                ("--no-report", noReport), ("--spreadsheet-safe", spreadsheetSafe), ("--rejects", rejects != nil),
+                ("--max-bad-rate", maxBadRate != nil), ("--max-bad-lines", maxBadLines != nil),
+            ]
+            if let (name, _) = reportOptions.first(where: { $0.1 }) {
+                throw ValidationError("\(name) is an option of the report, which the merge step writes: give it to audience merge, not to a reduce step.")
+            }
+        }
         if let empty = stores.first(where: { $0.isEmpty }) {
             throw ValidationError("--store needs a folder name, not '\(empty)'.")
         }
@@ -234,6 +260,19 @@ struct Analyze: ParsableCommand {
 
     private func analyze() throws {
         let resolved = try resolve()
+        if let part, let partial {
+            guard let (index, count) = SplitOption.fraction(part) else {
+                throw ValidationError("--part must be p/P with 0 ≤ p < P ≤ 1000000, not '\(part)'.")
+            }
+            let settings = AnalysisSettings(
+                inputs: [], read: ReadSettings(rejectSampleLimit: resolved.rejects, threads: resolved.threads),
+                metrics: resolved.metrics, catalogPath: resolved.catalogPath, reportLevel: nil)
+            try ReduceRun(
+                settings: settings, stores: stores.map(StoreLocation.init), part: index, parts: count, folder: partial,
+                metricsFile: resolved.metricsFile, progressMode: progress, quiet: quiet
+            ).run()
+            return
+        }
         let arguments = resolved.inputs
         let outFolder = resolved.out.hasSuffix("/") ? resolved.out : resolved.out + "/"
         var files: [InputFile] = []

@@ -28,6 +28,11 @@ struct Ingest: ParsableCommand {
     @Flag(help: "Wait for another run writing to the store instead of exiting \(ExitStatus.storeBusy).")
     var wait = false
 
+    @Option(help: ArgumentHelp(
+        "A map step of a split run: ingest only the inputs whose position in the byte-sorted list of INPUT files is i modulo N (i from 0), into this shard's own store. auto/N takes i from \(Shard.indexVariables.joined(separator: ", ")).",
+        valueName: "i/N"))
+    var shard: String?
+
     @Option(parsing: .unconditional,
             help: "Rejected lines of each reason of each file to keep (at least \(StoreDefaults.keptSamples)).")
     var rejects: Int?
@@ -51,13 +56,31 @@ struct Ingest: ParsableCommand {
         if let metricsFile = batch.metricsFile, !OutputFolder.isRegularFileOrMissing(metricsFile) {
             throw ValidationError("--metrics-file '\(metricsFile)' is not a regular file (a folder, device, pipe or link); name a file.")
         }
-        let files: [InputFile]
+        let shard: Shard?
+        do {
+            shard = try self.shard.map { text throws(ShardError) in
+                try Shard(parsing: text, option: "--shard", environment: ProcessInfo.processInfo.environment)
+            }
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var files: [InputFile]
         do {
             files = try InputDiscovery.resolve(inputs.map(RawArguments.path(for:)), outputs: [])
         } catch {
             throw ValidationError(error.description)
         }
         if files.isEmpty { throw ValidationError("no log files found in \(inputs.joined(separator: ", "))") }
+        if let shard {
+            if files.contains(.standardInput) {
+                throw ValidationError("--shard splits files by name; standard input (-) cannot be shared among shards.")
+            }
+            // A shard with no file still makes its store: the reduce steps read every shard's.
+            files = shard.select(files)
+            if !batch.quiet && RunLog.format == .text {
+                RunLog.info("shard \(shard.index)/\(shard.count): \(files.count) of the inputs")
+            }
+        }
 
         let startedAt = AnalysisRun.nowMilliseconds()
         let runID = AnalysisRun.runID(startedAt)
