@@ -5,6 +5,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "CSystemShims.h"
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 int audience_exchange_paths(const char *first, const char *second) {
 #if defined(__linux__) && defined(SYS_renameat2)
@@ -13,5 +16,11 @@ int audience_exchange_paths(const char *first, const char *second) {
 #else
     errno = ENOSYS;
     return -1;
+#endif
+}
+
+void audience_release_free_memory(void) {
+#if defined(__GLIBC__)
+    malloc_trim(0);
 #endif
 }

@@ -1,3 +1,6 @@
+import CSystemShims
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -188,5 +191,24 @@ extension String {
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
         return String(scalars)
+    }
+}
+
+/// The process's heap, as the C library keeps it.
+enum SystemMemory {
+    private static let calls = Atomic<Int>(0)
+
+    /// Returns the free pages of the heap to the system, on every
+    /// `interval`-th call. glibc raises its `mmap` threshold each time a
+    /// large block is freed, so the large, short-lived arrays of a report's
+    /// units (events, chunks) come from the heap after the first few; freed
+    /// between neighbours still in use, their pages stay resident, and a
+    /// report grew with the number of units it read (10 → 50 million
+    /// events: 176 → 289 MiB, 1.64x; releasing after every fourth unit:
+    /// 175 → 232 MiB, 1.33x, in the same time). Each release costs page
+    /// faults when the pages are used again: after every unit, 20% longer.
+    static func releaseFreed(interval: Int = 4) {
+        guard calls.add(1, ordering: .relaxed).newValue % max(1, interval) == 0 else { return }
+        audience_release_free_memory()
     }
 }

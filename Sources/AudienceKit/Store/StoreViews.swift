@@ -262,7 +262,7 @@ public enum StoreViews {
         let buckets = settings.buckets
         let window = settings.window
         let viewers = Mutex(ByteInterner())
-        let results: [Result<PartialViews, StoreError>] = Parallel.map(count: units.count, threads: threads) { number in
+        var results: [Result<PartialViews, StoreError>] = Parallel.map(count: units.count, threads: threads) { number in
             guard progress?.isStopRequested != true else { return .success(PartialViews()) }
             do throws(StoreError) {
                 let events = try events(units[number], snapshot)
@@ -301,14 +301,23 @@ public enum StoreViews {
                     summary.viewer = store.strings.withBytes(viewer) { bytes in viewers.withLock { $0.intern(bytes) } }
                     part.views.append(summary)
                 }
+                // The unit's events are gone: hand their pages back now and
+                // then (`SystemMemory.releaseFreed`), or the heap keeps
+                // growing with the number of units read.
+                SystemMemory.releaseFreed()
                 return .success(part)
             } catch {
                 return .failure(error)
             }
         }
         var result = PartialViews(titles: ids, runtimes: ids.indices.map { titles[$0].runtime })
-        for outcome in results {
-            let part = try outcome.get()
+        var viewCount = 0
+        for outcome in results { viewCount += try outcome.get().views.count }
+        result.views.reserveCapacity(viewCount)
+        for index in results.indices {
+            let part = try results[index].get()
+            // Each unit's share is let go once added: the views are held once.
+            results[index] = .success(PartialViews())
             result.views += part.views
             result.duplicates += part.duplicates
             result.unknownTitles += part.unknownTitles

@@ -9,6 +9,10 @@
 /// errno set (ENOSYS or EINVAL where the kernel or file system cannot).
 int audience_exchange_paths(const char *first, const char *second);
 
+/// Hands the free pages of the heap back to the system (glibc's
+/// `malloc_trim(0)`); does nothing with other C libraries.
+void audience_release_free_memory(void);
+
 /// A SHA-256 computation in progress (FIPS 180-4). Plain data: copying it
 /// copies the computation, so a digest of a prefix costs nothing extra.
 typedef struct audience_sha256_context {
