@@ -137,7 +137,7 @@ def run(logs, work_root, out, shards=2, parts=2, client=None, audience="audience
         own = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(own)
     try:
-        _ship_module()
+        _ship_module(client)
         return _submit_and_wait(client, steps, retries)
     finally:
         if own is not None:
@@ -145,12 +145,13 @@ def run(logs, work_root, out, shards=2, parts=2, client=None, audience="audience
             own.close()
 
 
-def _ship_module() -> None:
-    # Send this module's functions by value, so that workers need dask but
-    # not this file (a cluster's workers rarely share the driver's sys.path).
+def _ship_module(client) -> None:
+    # The scheduler (which unpickles the task graph) and the workers import
+    # this module to run _run_step, and a cluster's nodes rarely have this
+    # file: send it (workers that join later get it too). Run as a script,
+    # its functions travel by value and need no file.
     if __name__ != "__main__":
-        import cloudpickle
-        cloudpickle.register_pickle_by_value(sys.modules[__name__])
+        client.upload_file(os.path.abspath(__file__))
 
 
 def _submit_and_wait(client, steps, retries) -> dict:

@@ -3,9 +3,11 @@
     python3 integrations/dask/test_audience_dask.py AUDIENCE_BINARY
 
 Generates mixed-format logs (plus one file with a file-level error, so a
-map step exits 1), runs the driver on local clusters of 2 worker processes
-with 3 shards, 4 parts, a time zone whose clocks change inside the window,
-and compares every table, chart and report.md with `audience analyze LOGS --out X`.
+map step exits 1), runs the driver with 3 shards and 4 parts on a
+LocalCluster of 2 worker processes and on a scheduler and 2 workers
+started from the `dask` command line, with a time zone whose clocks change
+inside the window, and compares every table, chart and report.md with
+`audience analyze LOGS --out X`.
 """
 
 import json
@@ -123,16 +125,34 @@ class SplitRunTests(unittest.TestCase, Checks):
 
 
 class RetryTests(unittest.TestCase, Checks):
+    """On a cluster started as on real nodes: a scheduler and 2 worker
+    processes from the `dask` command line, in a folder where the driver
+    module cannot be imported, so the driver must send it."""
+
     @classmethod
     def setUpClass(cls):
-        from distributed import Client, LocalCluster
-        cls.cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-        cls.client = Client(cls.cluster)
+        from distributed import Client
+        cls.folder = tempfile.mkdtemp(dir=TMP)
+        scheduler_file = os.path.join(cls.folder, "scheduler.json")
+        cls.processes = []
+
+        def start(module, *args):
+            cls.processes.append(subprocess.Popen(
+                [sys.executable, "-m", f"distributed.cli.{module}", "--scheduler-file", scheduler_file,
+                 "--no-dashboard", *args], cwd=cls.folder, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+        start("dask_scheduler", "--host", "127.0.0.1", "--port", "0")
+        start("dask_worker", "--nworkers", "2", "--nthreads", "1")
+        cls.client = Client(scheduler_file=scheduler_file, timeout=60)
+        cls.client.wait_for_workers(2, timeout=60)
 
     @classmethod
     def tearDownClass(cls):
         cls.client.close()
-        cls.cluster.close()
+        for process in reversed(cls.processes):  # workers first, then the scheduler
+            process.terminate()
+            process.wait(timeout=30)
 
     def test_a_step_that_fails_once_is_retried_and_the_outputs_are_unchanged(self):
         folder = tempfile.mkdtemp(dir=TMP)
