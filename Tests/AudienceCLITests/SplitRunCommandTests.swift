@@ -32,11 +32,15 @@ func mapReduceMergeGiveTheOutputsOfOneRun(shards: Int, parts: Int, seed: UInt64)
     expectSuccess(try run(["ingest", "logs", "--store", "s0", "--shard", "0/\(shards)", "-q"], in: folder), "map 0 again")
     let stores = (0..<shards).flatMap { ["--store", "s\($0)"] }
 
-    // Reduce, parts in random order; one retried; the last by the variable
-    // an indexed job sets is not a reduce option, so p/P is written out.
+    // Reduce, parts in random order, the odd ones numbered by the variable
+    // an indexed job sets; one retried.
     for part in (0..<parts).shuffled(using: &random) {
-        expectSuccess(try run(["analyze"] + stores + ["--part", "\(part)/\(parts)", "--partial", "partials", "-q"] + settings, in: folder),
-                      "reduce \(part)")
+        let arguments = ["analyze"] + stores + ["--partial", "partials", "-q"] + settings
+        let result = part % 2 == 0
+            ? try run(arguments + ["--part", "\(part)/\(parts)"], in: folder)
+            : try runProcess(try binary().path, arguments + ["--part", "auto/\(parts)"], in: folder,
+                             environment: ["JOB_COMPLETION_INDEX": String(part)])
+        expectSuccess(result, "reduce \(part)")
     }
     expectSuccess(try run(["analyze"] + stores + ["--part", "0/\(parts)", "--partial", "partials", "-q"] + settings, in: folder),
                   "reduce 0 again")
@@ -88,7 +92,7 @@ func mapReduceMergeGiveTheOutputsOfOneRun(shards: Int, parts: Int, seed: UInt64)
     try usage(["analyze"] + stores + ["--part", "0/2"], "--part p/P and --partial DIR go together")
     try usage(["analyze"] + stores + ["--partial", "p"], "--part p/P and --partial DIR go together")
     try usage(["analyze", "logs", "--store", "s0", "--part", "0/2", "--partial", "p"], "--part reads stores only")
-    try usage(["analyze"] + stores + ["--part", "2/2", "--partial", "p"], "--part must be p/P")
+    try usage(["analyze"] + stores + ["--part", "2/2", "--partial", "p"], "--part must be i/N")
     try usage(["analyze"] + stores + ["--part", "0/2", "--partial", "p", "--out", "o"], "--out is an option of the report")
     try usage(["merge"], "no partial results given")
     try usage(["merge", "nowhere"], "no partial results at nowhere")

@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// `--shard i/N` of a map step: of the inputs in byte order of their
-/// names, those whose position is `i` modulo `N` (both from 0).
+/// names, those whose position is `i` modulo `N` (both from 0). Also the
+/// `p/P` of a reduce step's `--part`.
 public struct Shard: Sendable, Equatable {
     public let index: Int
     public let count: Int
@@ -26,7 +27,7 @@ public struct Shard: Sendable, Equatable {
     /// user when it is neither.
     public init(parsing text: String, option: String, environment: [String: String]) throws(ShardError) {
         let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard pieces.count == 2, let count = SplitOption.number(pieces[1]), count >= 1 else {
+        guard pieces.count == 2, let count = splitNumber(pieces[1]), count >= 1 else {
             throw ShardError(message: "\(option) must be i/N (0 ≤ i < N) or auto/N, not '\(text)'")
         }
         let index: Int
@@ -35,12 +36,12 @@ public struct Shard: Sendable, Equatable {
             else {
                 throw ShardError(message: "\(option) auto/\(count): none of \(Self.indexVariables.joined(separator: ", ")) is set")
             }
-            guard let number = SplitOption.number(Substring(value)), number < count else {
+            guard let number = splitNumber(Substring(value)), number < count else {
                 throw ShardError(message: "\(option) auto/\(count): \(variable)=\(value) is not a whole number from 0 to \(count - 1)")
             }
             index = number
         } else {
-            guard let number = SplitOption.number(pieces[0]), number < count else {
+            guard let number = splitNumber(pieces[0]), number < count else {
                 throw ShardError(message: "\(option) must be i/N with 0 ≤ i < N, not '\(text)'")
             }
             index = number
@@ -56,22 +57,13 @@ public struct Shard: Sendable, Equatable {
     }
 }
 
-/// The `i/N` of `--shard` and `--part`.
-public enum SplitOption {
-    /// `i/N` with digits only, 0 ≤ i < N ≤ 1,000,000; nil otherwise.
-    public static func fraction(_ text: String) -> (index: Int, count: Int)? {
-        let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard pieces.count == 2, let index = number(pieces[0]), let count = number(pieces[1]), index < count else { return nil }
-        return (index, count)
-    }
-
-    /// Digits only (no sign, no spaces), at most a million.
-    static func number(_ text: Substring) -> Int? {
-        guard !text.isEmpty, text.count <= 7, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text),
-              value <= 1_000_000
-        else { return nil }
-        return value
-    }
+/// Digits only (no sign, no spaces), at most a million: the numbers of
+/// `--shard i/N` and `--part p/P`.
+private func splitNumber(_ text: Substring) -> Int? {
+    guard !text.isEmpty, text.count <= 7, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = Int(text),
+          value <= 1_000_000
+    else { return nil }
+    return value
 }
 
 public struct ShardError: Error, Sendable, CustomStringConvertible {

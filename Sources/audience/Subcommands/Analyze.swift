@@ -29,7 +29,7 @@ struct Analyze: ParsableCommand {
     var wait = false
 
     @Option(help: ArgumentHelp(
-        "A reduce step of a split run: compute part p of P (p from 0) of the stores' view partitions and write it to --partial instead of the tables; `audience merge` makes the tables of all parts.",
+        "A reduce step of a split run: compute part p of P (p from 0) of the stores' view partitions and write it to --partial instead of the tables; `audience merge` makes the tables of all parts. auto/P takes p from \(Shard.indexVariables.joined(separator: ", ")).",
         valueName: "p/P"))
     var part: String?
 
@@ -261,9 +261,13 @@ struct Analyze: ParsableCommand {
     private func analyze() throws {
         let resolved = try resolve()
         if let part, let partial {
-            guard let (index, count) = SplitOption.fraction(part) else {
-                throw ValidationError("--part must be p/P with 0 ≤ p < P ≤ 1000000, not '\(part)'.")
+            let split: Shard
+            do {
+                split = try Shard(parsing: part, option: "--part", environment: ProcessInfo.processInfo.environment)
+            } catch {
+                throw ValidationError(error.description)
             }
+            let (index, count) = (split.index, split.count)
             let settings = AnalysisSettings(
                 inputs: [], read: ReadSettings(rejectSampleLimit: resolved.rejects, threads: resolved.threads),
                 metrics: resolved.metrics, catalogPath: resolved.catalogPath, reportLevel: nil)
