@@ -149,10 +149,16 @@ class RetryTests(unittest.TestCase, Checks):
 
     @classmethod
     def tearDownClass(cls):
-        cls.client.close()
-        for process in reversed(cls.processes):  # workers first, then the scheduler
-            process.terminate()
-            process.wait(timeout=30)
+        # Asks the scheduler to close itself and its workers; SIGTERM was
+        # seen to leave a scheduler running for more than 30 s on a busy
+        # machine. A process still there after a minute is killed.
+        cls.client.shutdown()
+        for process in reversed(cls.processes):
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     def test_a_step_that_fails_once_is_retried_and_the_outputs_are_unchanged(self):
         folder = tempfile.mkdtemp(dir=TMP)
