@@ -179,21 +179,30 @@ extension Analyzer {
                 "\(missing.count) of \(first.result.parts) parts are missing (part \(list)); run their reduce steps (analyze --store ... --part p/\(first.result.parts) --partial DIR) and merge again")
         }
         parts.sort { $0.result.part < $1.result.part }
-        let head = parts[0].result
+        var head = parts[0].result
         guard let quality = head.files else {
             throw SplitRunError.damaged(path: parts[0].path, problem: "part 0 holds no quality account")
         }
+        let headPath = parts[0].path
+        // The views move to the merge, which lets each part's go once copied.
+        var shares: [PartialViews] = []
+        for index in parts.indices {
+            shares.append(parts[index].result.views)
+            parts[index].result.views = PartialViews()
+        }
+        head.views = PartialViews()
+        parts = []
 
         var settings = base
         settings.inputs = []
-        settings.metrics = try metricSettings(head.settings, path: parts[0].path)
+        settings.metrics = try metricSettings(head.settings, path: headPath)
         settings.catalogPath = head.settings.catalogPath
         let metrics = settings.metrics
         let threads = settings.read.threads
         let progress = settings.read.progress
         let (views, duplicates): (ViewSet, Int)
         do throws(StoreError) {
-            (views, duplicates) = try StoreViews.merge(parts.map(\.result.views), metrics: metrics) { titles, ids, only throws(StoreError) in
+            (views, duplicates) = try StoreViews.merge(consume shares, metrics: metrics) { titles, ids, only throws(StoreError) in
                 // The guessed runtime of a title was wrong: its views are
                 // measured again from the stores, which must be as the
                 // reduce steps saw them.

@@ -106,14 +106,17 @@ public enum StoreViews {
 
     /// Step 2: the views of all partitions from the measured shares of them
     /// (each partition in exactly one).
+    /// The parts are consumed: each one's views are let go once copied, so
+    /// that the views are held about once, not twice.
     static func merge(
-        _ parts: [PartialViews], metrics settings: MetricSettings, remeasure: Remeasure
+        _ parts: consuming [PartialViews], metrics settings: MetricSettings, remeasure: Remeasure
     ) throws(StoreError) -> (ViewSet, duplicates: Int) {
+        var kept = parts
         let catalog = settings.catalog
         var facts: [ByteString: TitleFacts] = [:]
         var unknown = 0
         var duplicates = 0
-        for part in parts {
+        for part in kept {
             for (title, fact) in part.facts { facts[title, default: TitleFacts()].merge(fact) }
             unknown += part.unknownTitles
             duplicates += part.duplicates
@@ -127,14 +130,13 @@ public enum StoreViews {
         // Measured against the wrong runtime, or not measured at all.
         var changed = Set<Int>()
         var measuredTitles = Set<Int>()
-        for part in parts {
+        for part in kept {
             for (local, title) in part.titles.enumerated() {
                 guard let index = titleIndex[title] else { continue }
                 measuredTitles.insert(index)
                 if part.runtimes[local]?.bitPattern != titles[index].runtime?.bitPattern { changed.insert(index) }
             }
         }
-        var kept = parts
         if unknown > 0 || measuredTitles.count != watched.count {
             var again = try remeasure(titles, watched, nil)
             again.duplicates = 0
@@ -163,7 +165,9 @@ public enum StoreViews {
         // One part keeps its viewer ids; several are put into one interner.
         let single = kept.count == 1
         var viewers = single ? kept[0].viewers : ByteInterner()
-        for part in kept {
+        for index in kept.indices {
+            let part = kept[index]
+            kept[index].views = []
             let titleMap = part.titles.map { titleIndex[$0] }
             let viewerMap: [UInt32] = single ? [] : (0..<part.viewers.count).map { id in
                 part.viewers.withBytes(UInt32(id)) { viewers.intern($0) }
