@@ -68,6 +68,14 @@ func mapReduceMergeGiveTheOutputsOfOneRun(shards: Int, parts: Int, seed: UInt64)
         let held = try storeList("s\(index)", in: folder).map { $0["file"] ?? "" }
         #expect(held == logs.enumerated().filter { $0.offset % 3 == index }.map(\.element), "\(variable): \(held)")
     }
+    // A map step's ledger keeps a rollback journal (other machines read it
+    // over a network file system); a plain ingest's keeps its WAL. A store
+    // in folders that do not exist yet is made with them.
+    expectSuccess(try run(["ingest", "logs", "--store", "deep/er/plain", "-q"], in: folder), "plain ingest")
+    if hasSQLite3 {
+        #expect(try query(folder / "s0" / "ledger.sqlite", "PRAGMA journal_mode") == ["delete"])
+        #expect(try query(folder / "deep/er/plain" / "ledger.sqlite", "PRAGMA journal_mode") == ["wal"])
+    }
     // More shards than files: the extra shard's store is made, empty.
     expectSuccess(try run(["ingest", "logs", "--store", "empty", "--shard", "9/10", "-q"], in: folder), "empty shard")
     #expect(try storeList("empty", in: folder).isEmpty)

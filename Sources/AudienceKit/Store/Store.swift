@@ -102,10 +102,16 @@ public enum Store {
         return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
-    /// Creates the store's folders when missing.
+    /// Creates the store's folders when missing, and the folders above it
+    /// (`--store stores/night-4` with no `stores/` yet).
     static func make(_ location: StoreLocation) throws(StoreError) {
         do {
-            try StoreFile.makeFolder(location.path)
+            var prefix = location.path.hasPrefix("/") ? "/" : ""
+            for component in location.path.split(separator: "/") {
+                prefix += component
+                try StoreFile.makeFolder(prefix)
+                prefix += "/"
+            }
             try StoreFile.makeFolder(location.segments)
         } catch {
             throw StoreError.cannotWrite(path: error.path, problem: SystemError.describe(error.code))
@@ -138,13 +144,15 @@ public enum Store {
         return lock
     }
 
-    static func openLedger(_ location: StoreLocation, mode: StoreLedger.OpenMode) throws(StoreError) -> StoreLedger {
+    static func openLedger(
+        _ location: StoreLocation, mode: StoreLedger.OpenMode, journal: LedgerJournal? = nil
+    ) throws(StoreError) -> StoreLedger {
         if !StoreFile.exists(location.ledger) {
             if let lost = lostLedger(location) { throw lost }
             if mode == .read { throw StoreError.notAStore(location.path) }
         }
         do {
-            return try StoreLedger(path: location.ledger, mode: mode)
+            return try StoreLedger(path: location.ledger, mode: mode, journal: journal)
         } catch {
             throw ledgerFailure(error, location: location)
         }

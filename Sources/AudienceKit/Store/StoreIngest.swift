@@ -23,6 +23,11 @@ public struct IngestSettings: Sendable {
     public var blockEvents = StoreDefaults.blockEvents
     /// Wait for another writer instead of failing with `StoreError.busy`.
     public var wait = false
+    /// The ledger's journal when this ingest makes the store (an existing
+    /// store keeps its own): WAL by default; the rollback journal for a
+    /// map step's store, which other machines read over a network file
+    /// system, where WAL does not work (`LedgerJournal`).
+    public var journal = LedgerJournal.wal
     public var progress: RunProgress?
     /// The run, as the ledger's `runs` table records it.
     public var runID: String
@@ -98,7 +103,8 @@ extension Store {
             location, wait: settings.wait, runID: settings.runID, command: settings.command,
             stopRequested: { settings.progress?.isStopRequested == true })
         defer { withExtendedLifetime(lock) {} }
-        let ledger = try openLedger(location, mode: .write)
+        let isNew = !StoreFile.exists(location.ledger)
+        let ledger = try openLedger(location, mode: .write, journal: isNew ? settings.journal : nil)
         try checkFormat(ledger, location: location, initialise: true)
         try removeOrphans(location, ledger: ledger)
         let partitions = try partitionCount(ledger, location: location)

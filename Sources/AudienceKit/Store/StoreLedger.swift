@@ -1,6 +1,18 @@
+/// How SQLite makes a commit atomic, chosen when the store is made and
+/// kept by the database file.
+public enum LedgerJournal: Sendable {
+    /// Write-ahead log: readers never wait for the writer. Every process
+    /// that opens the ledger must run on one machine.
+    case wal
+    /// Rollback journal: a reader may wait (up to the busy timeout) for
+    /// a commit, but processes on several machines may read the ledger
+    /// over a network file system, as the reduce steps of a split run do.
+    case rollback
+}
+
 /// The ledger: which file versions a store holds, where their events lie,
-/// and which runs put them there, in SQLite (`ledger.sqlite`, WAL mode, so
-/// a report reads the last committed state while an ingest writes).
+/// and which runs put them there, in SQLite (`ledger.sqlite`; a report
+/// reads the last committed state while an ingest writes).
 /// `docs/store.md` documents every table and column.
 final class StoreLedger {
     /// Version 1: the tables below.
@@ -19,11 +31,18 @@ final class StoreLedger {
 
     enum OpenMode { case read, write }
 
-    init(path: String, mode: OpenMode) throws(SQLiteError) {
+    /// `journal` sets the journal of a ledger opened to write; nil keeps
+    /// the one it has.
+    init(path: String, mode: OpenMode, journal: LedgerJournal? = nil) throws(SQLiteError) {
         self.path = path
         database = try SQLiteDatabase(path: path, mode: mode == .read ? .readOnly : .readWriteCreate)
         if mode == .write {
-            try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
+            switch journal {
+            case .wal: try database.execute("PRAGMA journal_mode=WAL;")
+            case .rollback: try database.execute("PRAGMA journal_mode=DELETE;")
+            case nil: break
+            }
+            try database.execute("PRAGMA synchronous=FULL;")
             try database.execute(Self.schema)
         }
     }

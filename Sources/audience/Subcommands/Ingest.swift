@@ -94,6 +94,8 @@ struct Ingest: ParsableCommand {
             store: StoreLocation(store), inputs: files, runID: runID, command: "ingest",
             commandLine: IngestMessages.commandLine, startedAt: startedAt)
         settings.threads = threads
+        // A map step's store is read by reduce steps on other machines.
+        if shard != nil { settings.journal = .rollback }
         settings.rejectSampleLimit = max(StoreDefaults.keptSamples, rejects)
         settings.limits = limits
         settings.wait = wait
