@@ -17,9 +17,22 @@ struct TitleFacts: Sendable {
     mutating func add(view: Int, of events: DeduplicatedEvents) {
         let store = events.store
         var seriesID: (ts: Int64, id: UInt32)?
+        // A view's events mostly share one duration: counted in runs, the
+        // dictionary is touched once per run rather than once per event.
+        var run: (duration: Double, count: Int)?
         for position in events.viewStarts[view]..<events.viewStarts[view + 1] {
-            add(store.events[Int(events.kept[position])], store.attributes, series: &seriesID)
+            let event = store.events[Int(events.kept[position])]
+            if !event.duration.isNaN {
+                if let current = run, current.duration == event.duration {
+                    run = (current.duration, current.count + 1)
+                } else {
+                    if let current = run { durationCounts[current.duration, default: 0] += current.count }
+                    run = (event.duration, 1)
+                }
+            }
+            add(event, store.attributes, series: &seriesID, countDuration: false)
         }
+        if let current = run { durationCounts[current.duration, default: 0] += current.count }
         if let seriesID {
             merge(series: (seriesID.ts, Array(store.strings.bytes(seriesID.id))))
         }
@@ -49,8 +62,10 @@ struct TitleFacts: Sendable {
     /// kept in `series` until turned into bytes), season and episode
     /// weighed by the earliest-event rule.
     @inline(__always)
-    private mutating func add(_ event: EventRecord, _ attributes: [EventAttributes], series: inout (ts: Int64, id: UInt32)?) {
-        if !event.duration.isNaN { durationCounts[event.duration, default: 0] += 1 }
+    private mutating func add(
+        _ event: EventRecord, _ attributes: [EventAttributes], series: inout (ts: Int64, id: UInt32)?, countDuration: Bool = true
+    ) {
+        if countDuration && !event.duration.isNaN { durationCounts[event.duration, default: 0] += 1 }
         let a = attributes[Int(event.attributes)]
         // Ids follow byte order within one store: compare them, and take
         // the bytes once.

@@ -196,7 +196,7 @@ final class SegmentReader: Sendable {
         guard location.rawLength > 0 else { return [] }
         let stored = try Self.read(file, at: location.offset, count: location.storedLength)
         guard Checksum.crc32(stored) == location.crc else { throw SegmentDamage.checksumMismatch(name) }
-        guard let raw = Deflate.decompress(stored, range: 0..<stored.count, expected: location.rawLength) else {
+        guard let raw = Deflate.decompressChecked(stored, range: 0..<stored.count, expected: location.rawLength) else {
             throw SegmentDamage.undecodable(name)
         }
         return raw

@@ -64,6 +64,7 @@ struct ByteReader {
     var isAtEnd: Bool { offset == end }
     var remaining: Int { end - offset }
 
+    @inline(__always)
     mutating func byte() throws(Overrun) -> UInt8 {
         guard offset < end else { throw Overrun() }
         defer { offset += 1 }
@@ -86,25 +87,34 @@ struct ByteReader {
         return value
     }
 
+    @inline(__always)
     mutating func varint() throws(Overrun) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
-        while true {
-            let next = try byte()
-            guard shift < 64 else { throw Overrun() }
+        var index = offset
+        while index < end {
+            let next = bytes[index]
+            index += 1
             value |= UInt64(next & 0x7F) << shift
-            if next < 0x80 { return value }
+            if next < 0x80 {
+                offset = index
+                return value
+            }
             shift += 7
+            guard shift < 64 else { throw Overrun() }
         }
+        throw Overrun()
     }
 
     /// A varint that counts something held in memory: at most `limit`.
+    @inline(__always)
     mutating func count(atMost limit: Int) throws(Overrun) -> Int {
         let value = try varint()
         guard limit >= 0, value <= UInt64(limit) else { throw Overrun() }
         return Int(value)
     }
 
+    @inline(__always)
     mutating func signed() throws(Overrun) -> Int64 {
         let raw = try varint()
         return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
@@ -164,14 +174,45 @@ enum Deflate {
     /// Inflates exactly `expected` bytes; nil when the data does not
     /// inflate to that length.
     static func decompress(_ bytes: [UInt8], range: Range<Int>, expected: Int) -> [UInt8]? {
-        var output = [UInt8](repeating: 0, count: expected)
-        var length = uLong(expected)
-        let status = output.withUnsafeMutableBufferPointer { out in
-            bytes.withUnsafeBufferPointer { input in
+        var status = Z_DATA_ERROR
+        // Not zeroed first: every byte kept is written by inflate.
+        let output = [UInt8](unsafeUninitializedCapacity: expected) { out, count in
+            var length = uLong(expected)
+            status = bytes.withUnsafeBufferPointer { input in
                 uncompress(out.baseAddress, &length, input.baseAddress.map { $0 + range.lowerBound }, uLong(range.count))
             }
+            count = status == Z_OK ? min(Int(length), expected) : 0
         }
-        guard status == Z_OK, Int(length) == expected else { return nil }
+        guard status == Z_OK, output.count == expected else { return nil }
+        return output
+    }
+
+    /// The same for data whose integrity a checksum of its own has proved
+    /// (a segment's chunks carry a CRC-32 of their deflated bytes): the
+    /// deflate stream inside the zlib wrapper (a 2-byte head, a 4-byte
+    /// Adler-32 tail) is inflated raw, which skips computing the Adler-32,
+    /// a sixth of the time inflating takes.
+    static func decompressChecked(_ bytes: [UInt8], range: Range<Int>, expected: Int) -> [UInt8]? {
+        guard range.count >= 6 else { return decompress(bytes, range: range, expected: expected) }
+        var stream = z_stream()
+        guard audience_inflateInit2(&stream, -15) == Z_OK else { return nil }
+        defer { inflateEnd(&stream) }
+        var status = Z_DATA_ERROR
+        // Not zeroed first: every byte kept is written by inflate.
+        let output = [UInt8](unsafeUninitializedCapacity: expected) { out, count in
+            status = bytes.withUnsafeBufferPointer { input -> Int32 in
+                // zlib's lengths are 32-bit: a chunk is far smaller.
+                guard let base = input.baseAddress, range.count - 6 <= Int(UInt32.max), expected <= Int(UInt32.max)
+                else { return Z_DATA_ERROR }
+                stream.next_in = UnsafeMutablePointer(mutating: base + range.lowerBound + 2)
+                stream.avail_in = uInt(range.count - 6)
+                stream.next_out = out.baseAddress
+                stream.avail_out = uInt(expected)
+                return inflate(&stream, Z_FINISH)
+            }
+            count = status == Z_STREAM_END ? min(Int(stream.total_out), expected) : 0
+        }
+        guard status == Z_STREAM_END, output.count == expected else { return nil }
         return output
     }
 }
