@@ -7,8 +7,9 @@
 
 Each task runs one audience process and exchanges nothing but files, so
 ROOT, LOGS, OUT (and a catalog) must be absolute paths that every worker
-sees: one machine, a shared file system (NFS, Lustre, EFS) or a bucket
-mounted at the same path on every node. The audience binary must be on
+sees: one machine, or a shared POSIX file system (NFS v4, Lustre, CephFS,
+EFS) mounted at the same path on every node; object storage mounted through
+FUSE usually lacks the locks and renames a store needs. The audience binary must be on
 each worker too (an absolute path, or a name on its PATH).
 
 Why a retried task is safe: every step writes outputs whose names depend
@@ -46,8 +47,8 @@ ANALYZE_SETTINGS = ("buckets", "complete_at", "timezone", "catalog", "from", "to
 
 
 def _run_step(kind: str, argv: list[str], ok: tuple[int, ...], folder: str, after=()) -> dict:
-    """One audience process; runs on a worker. `folder` is made first
-    (audience creates a missing store or output folder, not its parents).
+    """One audience process; runs on a worker. `folder` is made first, so
+    that a partial-results folder exists before the first reduce writes.
     `after` holds the results of the steps this one depends on (Dask
     passes them once they are done).
 
