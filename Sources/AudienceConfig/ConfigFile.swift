@@ -161,7 +161,10 @@ public struct ConfigFile: Sendable {
     /// - a date followed by `T` or `t` and no digit (`2026-11-23T:05Z`): an
     ///   assertion in `parse_time`;
     /// - a `}` where an array's value belongs (`[}]`, `["UTC", }]`): an
-    ///   assertion in `parse_value`.
+    ///   assertion in `parse_value`;
+    /// - a value that starts with a digit and is neither a number nor a
+    ///   well-formed date or time (`8-12-23`, `2026-11-2=`): an assertion in
+    ///   `parse_value`.
     static func tomlTrap(in text: [Unicode.Scalar]) -> String? {
         enum State { case plain, basic, literal, multilineBasic, multilineLiteral, comment }
         func at(_ index: Int) -> Unicode.Scalar? { index < text.count ? text[index] : nil }
@@ -248,6 +251,22 @@ public struct ConfigFile: Sendable {
                     }
                     index = next
                     continue
+                case "0"..."9" where !isKeyStart(index > 0 ? text[index - 1] : nil)
+                    && (before == "=" || (open.last == "[" && (before == "[" || before == ","))):
+                    // A value that starts with a digit: a number, or a date or
+                    // time; toml++ takes one with '-' or ':' for a date or time
+                    // and fails assertions on malformed ones (`8-12-23`,
+                    // `2026-11-2=`).
+                    var end = index
+                    while let next = at(end), !" \t\n\r#,]}".unicodeScalars.contains(next) { end += 1 }
+                    let token = Array(text[index..<end])
+                    // A date whose time is missing has its own message, below.
+                    let dateThenT = token.count >= 11 && Self.isDateOrTime(Array(token[0..<10]))
+                        && "Tt".unicodeScalars.contains(token[10]) && !isDigit(index + 11)
+                    if !dateThenT && !Self.isPlainNumber(token) && !Self.isDateOrTime(token) {
+                        return "line \(line): '\(String(String.UnicodeScalarView(token)))' is neither a number nor a date"
+                    }
+                    fallthrough
                 case "0"..."9" where !isKeyStart(index > 0 ? text[index - 1] : nil):
                     // A date: four digits, '-', two, '-', two.
                     let shape = [true, true, true, true, false, true, true, false, true, true]
@@ -265,6 +284,55 @@ public struct ConfigFile: Sendable {
             }
         }
         return nil
+    }
+
+    /// A TOML number without a date's '-' or a time's ':' inside: digits,
+    /// '_', '.', an exponent with its sign, or a 0x / 0o / 0b prefix.
+    static func isPlainNumber(_ token: [Unicode.Scalar]) -> Bool {
+        for (offset, scalar) in token.enumerated() {
+            switch scalar {
+            case "0"..."9", "_", ".", "a"..."f", "A"..."F", "x", "o": continue
+            case "+", "-":
+                guard offset > 0 && "eE".unicodeScalars.contains(token[offset - 1]) else { return false }
+            default: return false
+            }
+        }
+        return true
+    }
+
+    /// `YYYY-MM-DD`, then optionally `T`, `t` or nothing more and
+    /// `HH:MM[:SS[.fraction]]` with `Z`, `z` or `±HH:MM`; or a time alone.
+    static func isDateOrTime(_ token: [Unicode.Scalar]) -> Bool {
+        var index = 0
+        func digits(_ count: Int) -> Bool {
+            guard index + count <= token.count, token[index..<(index + count)].allSatisfy({ ("0"..."9").contains($0) })
+            else { return false }
+            index += count
+            return true
+        }
+        func take(_ scalars: String) -> Bool {
+            guard index < token.count, scalars.unicodeScalars.contains(token[index]) else { return false }
+            index += 1
+            return true
+        }
+        func time() -> Bool {
+            guard digits(2), take(":"), digits(2) else { return false }
+            if take(":") {
+                guard digits(2) else { return false }
+                if take(".") {
+                    guard digits(1) else { return false }
+                    while digits(1) {}
+                }
+            }
+            return true
+        }
+        if token.count >= 3 && token[2] == ":" { return time() && index == token.count }
+        guard digits(4), take("-"), digits(2), take("-"), digits(2) else { return false }
+        if index == token.count { return true }
+        guard take("Tt"), time() else { return false }
+        if index == token.count || take("Zz") { return index == token.count }
+        guard take("+-"), digits(2), take(":"), digits(2) else { return false }
+        return index == token.count
     }
 
     /// One JSON value, typed as written: `true` is a boolean, never 1.

@@ -93,6 +93,28 @@ func aDateWithoutItsTimeIsAnErrorNotATrap(text: String) {
     }
 }
 
+/// Fuzz/Crashes/config/crash-11b7… and crash-d842…: a value that starts
+/// with a digit and has a date's '-' without being a date made toml++ fail
+/// an assertion in parse_value. Numbers and real dates and times still read.
+@Test(arguments: ["uI=10=8-12-23 3 S", "rejds =2026-11-2= 5", "out = 8-12-23", "out = [1, 2026-1-02]"])
+func aValueThatIsNeitherANumberNorADateIsAnErrorNotATrap(text: String) {
+    #expect { try ConfigFile(text: text, path: "s") } throws: { error in
+        "\(error)".contains("is neither a number nor a date")
+    }
+}
+
+@Test func numbersDatesAndTimesStillRead() throws {
+    let file = try ConfigFile(text: "buckets = 1_000\ncomplete_at = 9e-1\nthreads = 0x1F\nrejects = 0o17\n", path: "s")
+    #expect(file.integer("buckets") == 1000)
+    #expect(file.number("complete_at") == 0.9)
+    #expect(file.integer("threads") == 31)
+    #expect(file.integer("rejects") == 15)
+    // Dates and times pass the screen (and then are refused as no setting's type).
+    for value in ["1979-05-27T07:32:00.5-07:00", "07:32:00", "1979-05-27 07:32:00Z", "[1979-05-27, 2]", "1979-05-27t07:32Z"] {
+        #expect(ConfigFile.tomlTrap(in: Array("out = \(value)\n".unicodeScalars)) == nil, "\(value)")
+    }
+}
+
 /// What looks like a trap inside a string or a comment is text.
 @Test func stringsAndCommentsAreNotScannedForTraps() throws {
     let file = try ConfigFile(text: "out = \"2026-11-23T:05 [\\\"\" # [\n# 2026-11-23T:\nlevel = '''\n[\n'''", path: "s")
