@@ -123,6 +123,9 @@ func mapReduceMergeGiveTheOutputsOfOneRun(shards: Int, parts: Int, seed: UInt64)
     #expect(damaged.status == 65, "\(damaged.error)")
     #expect(damaged.error.contains("part-1-of-2.audience-partial is damaged") && damaged.error.contains("run its reduce step again"),
             "\(damaged.error)")
+    // A partial-results folder whose parents do not exist yet is made.
+    expectSuccess(try run(["analyze"] + stores + ["--part", "0/1", "--partial", "nested/night/parts", "-q"], in: folder), "nested")
+    #expect(FileManager.default.fileExists(atPath: (folder / "nested/night/parts/part-0-of-1.audience-partial").path))
     // Run again, the step replaces its file and the merge works.
     expectSuccess(try run(["analyze"] + stores + ["--part", "1/2", "--partial", "p", "-q"], in: folder), "reduce 1 again")
     expectSuccess(try run(["merge", "p", "--out", "o", "-q"], in: folder), "merge")

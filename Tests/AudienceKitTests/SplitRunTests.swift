@@ -197,6 +197,65 @@ import Testing
         }
     }
 
+    /// Texts equal as Unicode but not as bytes (a device written NFC and
+    /// NFD) are two groups in every table, split or not.
+    @Test func twoSpellingsOfOneTextStayTwo() throws {
+        try withTemporaryFolder { folder in
+            let composed = StoreEdgeTests.line("a", #","device":"caf\#u{E9}""#)
+            let decomposed = StoreEdgeTests.line("b", #","device":"cafe\#u{301}""#)
+            try write(composed + "\n" + decomposed + "\n", to: folder + "/x.jsonl")
+            let stores = try Self.map([folder + "/x.jsonl"], shards: 1, into: folder, order: [0])
+            _ = try Self.reduce(stores, part: 0, of: 1, into: folder + "/p", metrics: MetricSettings())
+            let merged = Same.outputs(try Self.merge([folder + "/p"]))
+            Same.expectSame(merged, try Same.oneShot([folder + "/x.jsonl"], metrics: MetricSettings()))
+            #expect(merged["devices.csv"]?.split(separator: "\n").count == 3, "\(merged["devices.csv"] ?? "")")
+        }
+    }
+
+    /// The checksum proves a file whole, not honest: a body written with
+    /// impossible values, checksum and all, is damage, never a trap or a
+    /// huge allocation.
+    @Test func aCraftedPartialResultIsDamageNotATrap() throws {
+        try withTemporaryFolder { folder in
+            try write(StoreEdgeTests.line("a") + "\n", to: folder + "/x.jsonl")
+            _ = try Same.ingest([folder + "/x.jsonl"], into: folder + "/s", run: 0)
+            let path = try Self.reduce([folder + "/s"], part: 0, of: 1, into: folder + "/p", metrics: MetricSettings())
+            let good = try PartialResult.read(path: path)
+            var crafted: [PartialResult] = []
+            var many = good
+            many.parts = Int(Int32.max)
+            crafted.append(many)
+            var early = good
+            early.views.views[0].start = Int64.min
+            crafted.append(early)
+            var late = good
+            late.views.views[0].end = Int64.max
+            crafted.append(late)
+            var farDay = good
+            farDay.views.views[0].local.day = 1 << 40
+            crafted.append(farDay)
+            var hugeCount = good
+            hugeCount.views.duplicates = Int(Int64.max / 2)
+            crafted.append(hugeCount)
+            var lowest = good
+            lowest.views.reach = [0: [Int](repeating: Int(Int64.min), count: 100)]
+            crafted.append(lowest)
+            var steps = good
+            steps.views.playSteps = [0: [Int](repeating: Int(Int64.max), count: 101)]
+            crafted.append(steps)
+            for (index, result) in crafted.enumerated() {
+                #expect(throws: SplitRunError.self, "crafted \(index)") {
+                    try PartialResult.decode(result.fileBytes(), path: path)
+                }
+            }
+            // A file that is no partial result is refused by its head.
+            try write(String(repeating: "not a partial result\n", count: 1000), to: folder + "/p/part-1-of-1.audience-partial")
+            #expect { try PartialResult.read(path: folder + "/p/part-1-of-1.audience-partial") } throws: { error in
+                "\(error)".contains("not a partial result")
+            }
+        }
+    }
+
     @Test func aShardIsEveryNthInputInByteOrder() throws {
         let names = ["b", "a", "c", "e", "d"].map { InputFile(name: $0, path: $0) }
         #expect(Shard(index: 0, count: 2).select(names).map(\.name) == ["a", "c", "e"])

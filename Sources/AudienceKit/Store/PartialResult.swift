@@ -17,7 +17,8 @@ public enum SplitRunError: Error, Sendable, CustomStringConvertible {
     /// Written by a newer `audience` (exit 65).
     case newerFormat(path: String, version: Int, writtenBy: String)
     /// The partial result could not be written: a full disk, permissions
-    /// (exit 73). A previous attempt's file, if any, is as it was.
+    /// (exit 73). A previous attempt's file, if any, is as it was, or (when
+    /// only flushing the folder failed) the new one is in place.
     case cannotWrite(path: String, problem: String)
     /// The stores, read again by a merge, or by a reduce step.
     case store(StoreError)
@@ -87,6 +88,11 @@ public enum SplitRunError: Error, Sendable, CustomStringConvertible {
 /// naming it, never a trap or a huge allocation.
 public struct PartialResult: Sendable {
     public static let formatVersion = 1
+    /// The most parts a split may have (`--part p/P`).
+    static let partLimit = 1_000_000
+    /// Every count read from a part is at most this, so that the counts of
+    /// a million parts add up without overflowing (2^40 · 2^20 < 2^63).
+    static let countLimit: UInt64 = 1 << 40
     static let magic = Array("AUDIENCE-PARTIAL".utf8)
     static let headSize = 16 + 4 + 8 + 8
     static let digestSize = 32
@@ -210,9 +216,18 @@ public struct PartialResult: Sendable {
         let bytes: [UInt8]
         do {
             let file = try StoreFile(openForReading: path)
+            // The head first: any other file (a log named by mistake) is
+            // turned away without being read whole.
+            guard try file.read(at: 0, count: magic.count) == magic else {
+                throw SplitRunError.damaged(path: path, problem: "not a partial result")
+            }
             bytes = try file.read(at: 0, count: file.size)
-        } catch {
+        } catch let error as StoreIOError {
             throw SplitRunError.damaged(path: path, problem: SystemError.describe(error.code))
+        } catch let error as SplitRunError {
+            throw error
+        } catch {
+            throw SplitRunError.damaged(path: path, problem: "unreadable")
         }
         return try decode(bytes, path: path)
     }
@@ -225,14 +240,16 @@ public struct PartialResult: Sendable {
         var head = ByteReader(bytes, range: 16..<headSize)
         guard let version = try? Int(head.uint32()), let length = try? head.uint64(), let deflatedLength = try? head.uint64()
         else { throw damaged("cut short") }
+        guard deflatedLength == UInt64(bytes.count - headSize - digestSize) else { throw damaged("cut short") }
+        var digest = SHA256()
+        bytes.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - digestSize)])) }
+        guard digest.finalize()[...] == bytes[(bytes.count - digestSize)...] else { throw damaged("checksum mismatch") }
+        // The version is believed once the checksum holds.
         if version > formatVersion {
             let writtenBy = (try? decodeWriter(bytes)) ?? "a newer version"
             throw SplitRunError.newerFormat(path: path, version: version, writtenBy: writtenBy)
         }
-        guard version >= 1, deflatedLength == UInt64(bytes.count - headSize - digestSize) else { throw damaged("cut short") }
-        var digest = SHA256()
-        bytes.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[0..<(bytes.count - digestSize)])) }
-        guard digest.finalize()[...] == bytes[(bytes.count - digestSize)...] else { throw damaged("checksum mismatch") }
+        guard version >= 1 else { throw damaged("undecodable") }
         // Deflate expands at most about 1032 to 1: a larger claim is damage,
         // not a reason to allocate.
         guard length <= deflatedLength * 1100 + 1024,
@@ -249,7 +266,8 @@ public struct PartialResult: Sendable {
     private static func decodeWriter(_ bytes: [UInt8]) throws -> String {
         var head = ByteReader(bytes, range: 20..<headSize)
         let length = try head.uint64()
-        guard length <= 1 << 30, let body = Deflate.decompress(bytes, range: headSize..<(bytes.count - digestSize), expected: Int(length))
+        let deflated = UInt64(bytes.count - headSize - digestSize)
+        guard length <= deflated * 1100 + 1024, let body = Deflate.decompress(bytes, range: headSize..<(bytes.count - digestSize), expected: Int(length))
         else { throw ByteReader.Overrun() }
         var input = ByteReader(body)
         return try input.text()
@@ -257,10 +275,9 @@ public struct PartialResult: Sendable {
 
     private static func decodeBody(_ body: [UInt8]) throws(ByteReader.Overrun) -> PartialResult {
         var input = ByteReader(body)
-        let limit = Int(Int32.max)
         let writtenBy = try input.text()
-        let part = try input.count(atMost: limit)
-        let parts = try input.count(atMost: limit)
+        let part = try input.count(atMost: partLimit - 1)
+        let parts = try input.count(atMost: partLimit)
         let partitions = try input.count(atMost: 1 << 20)
         guard parts >= 1, part < parts, partitions >= 1 else { throw ByteReader.Overrun() }
         let buckets = try input.count(atMost: MetricSettings.bucketLimit)
@@ -280,7 +297,7 @@ public struct PartialResult: Sendable {
         }
         let identity = Array(try input.bytes(try input.dataRange()))
         let summary = StoreSummary(
-            paths: stores, files: try input.count(atMost: Int(Int64.max / 2)), events: try input.count(atMost: Int(Int64.max / 2)))
+            paths: stores, files: try input.count(atMost: Int(countLimit)), events: try input.count(atMost: Int(countLimit)))
         let files = try optional(&input) { input throws(ByteReader.Overrun) -> [FileQuality] in
             let count = try input.count(atMost: input.remaining)
             var files: [FileQuality] = []
@@ -342,11 +359,14 @@ extension PartialViews {
         out.varint(viewers.count)
         for id in 0..<viewers.count { out.data(viewers.bytes(UInt32(id))) }
 
-        var texts: [String: Int] = [:]
+        // By bytes: two spellings of one text (NFC, NFD) are two values,
+        // as the tables group them.
+        var texts: [ByteString: Int] = [:]
         var textList: [String] = []
         func text(_ value: String) -> Int {
-            if let known = texts[value] { return known }
-            texts[value] = textList.count
+            let key = ByteString(value)
+            if let known = texts[key] { return known }
+            texts[key] = textList.count
             textList.append(value)
             return textList.count - 1
         }
@@ -389,7 +409,6 @@ extension PartialViews {
 
     static func read(_ input: inout ByteReader, buckets: Int) throws(ByteReader.Overrun) -> PartialViews {
         var result = PartialViews()
-        let many = Int(Int64.max / 2)
         let titleCount = try input.count(atMost: input.remaining)
         for _ in 0..<titleCount {
             result.titles.append(ByteString(try input.text()))
@@ -400,8 +419,8 @@ extension PartialViews {
             }
         }
         result.facts = try StoredTitleFacts.read(&input)
-        result.unknownTitles = try input.count(atMost: many)
-        result.duplicates = try input.count(atMost: many)
+        result.unknownTitles = try input.count(atMost: Int(PartialResult.countLimit))
+        result.duplicates = try input.count(atMost: Int(PartialResult.countLimit))
         let viewerCount = try input.count(atMost: input.remaining)
         for id in 0..<viewerCount {
             let range = try input.dataRange()
@@ -413,20 +432,24 @@ extension PartialViews {
         let textCount = try input.count(atMost: input.remaining)
         var texts: [String] = []
         for _ in 0..<textCount { texts.append(try input.text()) }
-        let viewCount = try input.count(atMost: input.remaining)
+        // A view takes at least 16 bytes: no more views than that allows.
+        let viewCount = try input.count(atMost: input.remaining / 16)
         result.views.reserveCapacity(viewCount)
         for _ in 0..<viewCount {
             let title = try input.count(atMost: titleCount - 1)
             // A view's title must have facts: the merge finds it by them.
             guard result.facts[result.titles[title]] != nil else { throw ByteReader.Overrun() }
             let viewer = try input.count(atMost: viewerCount - 1)
+            // Times within the window events may have; the local day within
+            // a day of the start's UTC day (no zone is a day away).
             let start = try input.signed()
             let length = try input.signed()
-            guard length >= 0 else { throw ByteReader.Overrun() }
-            let (end, overflow) = start.addingReportingOverflow(length)
-            guard !overflow else { throw ByteReader.Overrun() }
+            guard start >= Timestamp.windowStart, start < Timestamp.windowEnd, length >= 0,
+                  length < Timestamp.windowEnd - start
+            else { throw ByteReader.Overrun() }
+            let end = start + length
             let day = try input.signed()
-            guard day >= -(1 << 40), day <= 1 << 40 else { throw ByteReader.Overrun() }
+            guard abs(day - start.floorDivided(by: 86_400_000)) <= 1 else { throw ByteReader.Overrun() }
             let hour = Int(try input.byte())
             let weekday = Int(try input.byte())
             guard hour < 24, (1...7).contains(weekday) else { throw ByteReader.Overrun() }
@@ -459,9 +482,9 @@ extension PartialViews {
                 var counts: [Int] = []
                 counts.reserveCapacity(length)
                 for _ in 0..<length {
-                    // Bounded, so that adding up many parts never overflows.
+                    // Bounded, so that adding up a million parts never overflows.
                     let count = try input.signed()
-                    guard abs(count) <= 1 << 48 else { throw ByteReader.Overrun() }
+                    guard count.magnitude <= PartialResult.countLimit else { throw ByteReader.Overrun() }
                     counts.append(Int(count))
                 }
                 if curve == 0 { result.reach[title] = counts } else { result.playSteps[title] = counts }

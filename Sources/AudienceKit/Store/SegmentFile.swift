@@ -231,7 +231,8 @@ enum StoredQuality {
 
     static func read(_ input: inout ByteReader, name: String) throws(ByteReader.Overrun) -> FileQuality {
         var quality = FileQuality(file: name)
-        let limit = Int(Int64.max / 2)
+        // Counts a run adds up (a TOTAL row, many parts) stay far from overflow.
+        let limit = Int(PartialResult.countLimit)
         quality.bytesRead = Int64(try input.count(atMost: limit))
         quality.lines = try input.count(atMost: limit)
         quality.accepted = try input.count(atMost: limit)
@@ -288,7 +289,7 @@ enum StoredTitleFacts {
             let durations = try input.count(atMost: input.remaining)
             for _ in 0..<durations {
                 let duration = Double(bitPattern: try input.uint64())
-                facts.durationCounts[duration] = try input.count(atMost: Int(Int64.max / 2))
+                facts.durationCounts[duration] = try input.count(atMost: Int(PartialResult.countLimit))
             }
             if try input.byte() == 1 {
                 let ts = try input.signed()

@@ -106,7 +106,7 @@ extension Analyzer {
             files: part == 0 ? snapshot.files : nil, samples: part == 0 ? snapshot.samples : [], views: views)
         let target = (folder.hasSuffix("/") ? folder : folder + "/") + PartialResult.fileName(part: part, of: parts)
         do throws(StoreIOError) {
-            try StoreFile.makeFolder(folder)
+            try StoreFile.makeFolders(folder)
             try StoreFile.replace(target, with: result.fileBytes())
         } catch {
             throw SplitRunError.cannotWrite(path: error.path, problem: SystemError.describe(error.code))

@@ -106,12 +106,7 @@ public enum Store {
     /// (`--store stores/night-4` with no `stores/` yet).
     static func make(_ location: StoreLocation) throws(StoreError) {
         do {
-            var prefix = location.path.hasPrefix("/") ? "/" : ""
-            for component in location.path.split(separator: "/") {
-                prefix += component
-                try StoreFile.makeFolder(prefix)
-                prefix += "/"
-            }
+            try StoreFile.makeFolders(location.path)
             try StoreFile.makeFolder(location.segments)
         } catch {
             throw StoreError.cannotWrite(path: error.path, problem: SystemError.describe(error.code))

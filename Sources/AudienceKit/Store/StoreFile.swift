@@ -125,6 +125,16 @@ final class StoreFile: Sendable {
         guard info.st_mode & S_IFMT == S_IFDIR else { throw StoreIOError(code: ENOTDIR, path: path, operation: "use") }
     }
 
+    /// `makeFolder` for the path and every folder above it that is missing.
+    static func makeFolders(_ path: String) throws(StoreIOError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            try makeFolder(prefix)
+            prefix += "/"
+        }
+    }
+
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0
