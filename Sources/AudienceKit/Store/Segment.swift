@@ -47,20 +47,9 @@ final class SegmentWriter {
     }
 
     private func write(_ bytes: [UInt8]) throws(StoreIOError) {
-        var failure: Int32?
-        bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var done = 0
-            while done < buffer.count {
-                let wrote = SystemError.retryingInterrupts { Glibc.write(descriptor, base + done, buffer.count - done) }
-                if wrote < 0 {
-                    failure = errno
-                    return
-                }
-                done += wrote
-            }
+        if let failure = StoreFile.writeAll(bytes, to: descriptor) {
+            throw StoreIOError(code: failure, path: path, operation: "write")
         }
-        if let failure { throw StoreIOError(code: failure, path: path, operation: "write") }
         offset += bytes.count
     }
 

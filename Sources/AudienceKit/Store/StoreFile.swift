@@ -75,6 +75,21 @@ final class StoreFile: Sendable {
         guard Glibc.rename(from, to) == 0 else { throw StoreIOError(code: errno, path: to, operation: "name") }
     }
 
+    /// Writes all of `bytes` at the descriptor's offset; the `errno` of a
+    /// failure, or nil.
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32? {
+        bytes.withUnsafeBytes { buffer -> Int32? in
+            guard let base = buffer.baseAddress else { return nil }
+            var done = 0
+            while done < buffer.count {
+                let wrote = SystemError.retryingInterrupts { Glibc.write(fd, base + done, buffer.count - done) }
+                if wrote < 0 { return errno }
+                done += wrote
+            }
+            return nil
+        }
+    }
+
     /// Writes `bytes` to `target` whole or not at all, replacing what is
     /// there: a temporary file beside it (named with a random token, so that
     /// two attempts of one step on two machines never share it), flushed to
@@ -85,19 +100,7 @@ final class StoreFile: Sendable {
         let temporary = target + ".tmp-\(getpid())-\(token)"
         let fd = SystemError.retryingInterrupts { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw StoreIOError(code: errno, path: temporary, operation: "create") }
-        var failure: (code: Int32, operation: String)?
-        bytes.withUnsafeBytes { buffer in
-            guard let base = buffer.baseAddress else { return }
-            var done = 0
-            while done < buffer.count {
-                let wrote = SystemError.retryingInterrupts { Glibc.write(fd, base + done, buffer.count - done) }
-                if wrote < 0 {
-                    failure = (errno, "write")
-                    return
-                }
-                done += wrote
-            }
-        }
+        var failure = writeAll(bytes, to: fd).map { (code: $0, operation: "write") }
         if failure == nil && fsync(fd) != 0 { failure = (errno, "flush") }
         if close(fd) != 0 && failure == nil { failure = (errno, "close") }
         if failure == nil && Glibc.rename(temporary, target) != 0 { failure = (errno, "name") }
