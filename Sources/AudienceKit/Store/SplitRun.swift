@@ -132,7 +132,7 @@ extension Analyzer {
             }
             let found = names.filter { $0.hasSuffix(PartialResult.fileSuffix) }.sorted()
             guard !found.isEmpty else {
-                throw SplitRunError.usage("no partial results in \(path) (a reduce step writes part-P-of-N\(PartialResult.fileSuffix) files)")
+                throw SplitRunError.usage("no partial results in \(path) (a reduce step writes part-p-of-P\(PartialResult.fileSuffix) files)")
             }
             files += found.map { (path.hasSuffix("/") ? path : path + "/") + $0 }
         }
