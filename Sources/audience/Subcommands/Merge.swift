@@ -24,18 +24,18 @@ struct Merge: ParsableCommand {
     @Argument(help: ArgumentHelp("Folders of partial results, or partial result files.", valueName: "dir"))
     var partials: [String] = []
 
-    @Option(name: .shortAndLong, help: "Folder to write the tables into, created when missing (default: out).")
+    @Option(name: .shortAndLong, help: "Folder to write the tables into, created when missing.")
     var out: String = "out"
 
     @Option(help: ArgumentHelp(
-        "Depth of report.md: entry, intermediate or advanced (default: intermediate).", valueName: "level"))
+        "Depth of report.md: entry, intermediate or advanced.", valueName: "level"))
     var level: String = ReportLevel.standard.rawValue
 
     @Flag(help: "Write the tables only, no report.md or charts.")
     var noReport = false
 
     @Option(parsing: .unconditional,
-            help: "Rejected lines of each reason to keep in rejects.csv (default: \(ReadSettings.defaultRejectSampleLimit)).")
+            help: "Rejected lines of each reason to keep in rejects.csv.")
     var rejects: Int = ReadSettings.defaultRejectSampleLimit
 
     @Option(parsing: .unconditional,
