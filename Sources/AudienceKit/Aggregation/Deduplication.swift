@@ -7,7 +7,8 @@
 public struct DeduplicatedEvents: Sendable {
     public let store: EventStore
     /// Indices into `store.events` of the kept events, view after view;
-    /// within a view in `keptOrder`.
+    /// within a view in no order a metric may rely on (in `keptOrder` when
+    /// the view had copies, as stored otherwise).
     public let kept: [UInt32]
     /// `kept[viewStarts[v]..<viewStarts[v + 1]]` are the events of view `v`.
     public let viewStarts: [Int]
@@ -69,6 +70,13 @@ public struct DeduplicatedEvents: Sendable {
                         let slice = viewBounds[view]..<viewBounds[view + 1]
                         group.removeAll(keepingCapacity: true)
                         for position in slice { group.append(events[Int(orderWrites.buffer[position])]) }
+                        // Most views hold no copies: then every event is kept
+                        // as it lies, and no sort is needed to choose.
+                        seen.reset(for: group.count)
+                        if group.indices.allSatisfy({ seen.insert($0, of: group, eventIDs) }) {
+                            keptWrites.buffer[view] = group.count
+                            continue
+                        }
                         // In the order of the copy to keep, the first of each set of
                         // copies is the one kept; later ones are duplicates.
                         var byKeptOrder = Array(group.indices)

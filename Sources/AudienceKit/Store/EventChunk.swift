@@ -173,60 +173,49 @@ enum EventChunk {
 
         raw.withUnsafeBytes { base in
             func text(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: base[range]) }
-            // Each target store's ids for the chunk's strings, attribute
-            // sets and views, made once per chunk rather than per event.
-            struct Ids {
-                var strings: [UInt32?]
-                var sets: [UInt32?]
-            }
-            var ids = [Ids?](repeating: nil, count: stores.count)
-            func string(_ index: Int, _ target: Int) -> UInt32 {
-                if let id = ids[target]?.strings[index] { return id }
-                let id = stores[target].strings.intern(text(strings[index]))
-                ids[target]?.strings[index] = id
-                return id
-            }
-            var position = 0
-            for view in views {
-                if let slice, StoreFormat.slice(session: raw[strings[view.session]], title: raw[strings[view.title]], count: slice.count) != slice.index {
-                    position += view.events
-                    continue
+            // One pass per target store (nearly always one), on a local copy
+            // so that appending touches no shared array; each target's ids
+            // for the chunk's strings, attribute sets and views are made
+            // once per chunk rather than per event.
+            for target in stores.indices where route.contains(target) {
+                var store = EventStore()
+                swap(&store, &stores[target])
+                defer { swap(&store, &stores[target]) }
+                let unknown = UInt32.max
+                var stringIDs = [UInt32](repeating: unknown, count: strings.count)
+                var setIDs = [UInt32](repeating: unknown, count: sets.count)
+                func string(_ index: Int) -> UInt32 {
+                    if stringIDs[index] == unknown { stringIDs[index] = store.strings.intern(text(strings[index])) }
+                    return stringIDs[index]
                 }
-                var viewIDs = [UInt32?](repeating: nil, count: stores.count)
-                for _ in 0..<view.events {
-                    defer { position += 1 }
-                    guard let target = route[files[position]] else { continue }
-                    if ids[target] == nil {
-                        ids[target] = Ids(strings: [UInt32?](repeating: nil, count: strings.count),
-                                          sets: [UInt32?](repeating: nil, count: sets.count))
+                var position = 0
+                for view in views {
+                    let viewEvents = position..<(position + view.events)
+                    position = viewEvents.upperBound
+                    if let slice, StoreFormat.slice(session: raw[strings[view.session]], title: raw[strings[view.title]], count: slice.count) != slice.index {
+                        continue
                     }
-                    let viewID: UInt32
-                    if let known = viewIDs[target] {
-                        viewID = known
-                    } else {
-                        viewID = stores[target].id(of: ViewKey(
-                            session: string(view.session, target), title: string(view.title, target)))
-                        viewIDs[target] = viewID
+                    var viewID = unknown
+                    for event in viewEvents where route[files[event]] == target {
+                        if viewID == unknown {
+                            viewID = store.id(of: ViewKey(session: string(view.session), title: string(view.title)))
+                        }
+                        let setIndex = attributes[event]
+                        if setIDs[setIndex] == unknown {
+                            let set = sets[setIndex]
+                            let members = set.strings.map { string($0) }
+                            setIDs[setIndex] = store.id(of: EventAttributes(
+                                viewer: members[0], series: members[1], season: set.season, episode: set.episode,
+                                country: members[2], region: members[3], device: members[4], audioLang: members[5],
+                                subtitleLang: members[6]))
+                        }
+                        store.append(
+                            EventRecord(
+                                timestamp: timestamps[event], from: numbers[4 * event], to: numbers[4 * event + 1],
+                                position: numbers[4 * event + 2], duration: numbers[4 * event + 3],
+                                view: viewID, attributes: setIDs[setIndex], eventID: 0, kind: kinds[event]),
+                            eventID: text(eventIDs[event]))
                     }
-                    let setIndex = attributes[position]
-                    let setID: UInt32
-                    if let known = ids[target]?.sets[setIndex] {
-                        setID = known
-                    } else {
-                        let set = sets[setIndex]
-                        let members = set.strings.map { string($0, target) }
-                        setID = stores[target].id(of: EventAttributes(
-                            viewer: members[0], series: members[1], season: set.season, episode: set.episode,
-                            country: members[2], region: members[3], device: members[4], audioLang: members[5],
-                            subtitleLang: members[6]))
-                        ids[target]?.sets[setIndex] = setID
-                    }
-                    stores[target].append(
-                        EventRecord(
-                            timestamp: timestamps[position], from: numbers[4 * position], to: numbers[4 * position + 1],
-                            position: numbers[4 * position + 2], duration: numbers[4 * position + 3],
-                            view: viewID, attributes: setID, eventID: 0, kind: kinds[position]),
-                        eventID: text(eventIDs[position]))
                 }
             }
         }
