@@ -140,35 +140,25 @@ enum EventChunk {
             let episode = Int32(try input.count(atMost: Int(Int32.max) + 1) - 1)
             sets.append((members, season, episode))
         }
-        // The columns, read side by side.
-        var files = [Int](), attributes = [Int](), kinds = [EventKind]()
-        files.reserveCapacity(eventCount)
-        attributes.reserveCapacity(eventCount)
-        kinds.reserveCapacity(eventCount)
-        for _ in 0..<eventCount { files.append(try input.count(atMost: route.count - 1)) }
-        for _ in 0..<eventCount { attributes.append(try input.count(atMost: sets.count - 1)) }
-        for _ in 0..<eventCount {
+        // The columns, each read whole into an array filled in place.
+        let files = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.count(atMost: route.count - 1) }
+        let attributes = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.count(atMost: sets.count - 1) }
+        let kinds = try input.column(eventCount) { input throws(ByteReader.Overrun) in
             guard let kind = EventKind(rawValue: try input.byte()) else { throw ByteReader.Overrun() }
-            kinds.append(kind)
+            return kind
         }
-        var timestamps = [Int64]()
-        timestamps.reserveCapacity(eventCount)
         var ts: Int64 = 0
-        for _ in 0..<eventCount {
+        let timestamps = try input.column(eventCount) { input throws(ByteReader.Overrun) in
             ts = ts &+ (try input.signed())
-            timestamps.append(ts)
+            return ts
         }
-        var flags = [UInt8]()
-        flags.reserveCapacity(eventCount)
-        for _ in 0..<eventCount { flags.append(try input.byte()) }
-        var numbers = [Double]()
-        numbers.reserveCapacity(4 * eventCount)
-        for flag in flags {
-            for slot in 0..<4 { numbers.append(try NumberForm.read(flag >> (2 * UInt8(slot)) & 3, from: &input)) }
+        let flags = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.byte() }
+        var slot = 0
+        let numbers = try input.column(4 * eventCount) { input throws(ByteReader.Overrun) in
+            defer { slot += 1 }
+            return try NumberForm.read(flags[slot >> 2] >> (2 * UInt8(slot & 3)) & 3, from: &input)
         }
-        var eventIDs = [Range<Int>]()
-        eventIDs.reserveCapacity(eventCount)
-        for _ in 0..<eventCount { eventIDs.append(try input.dataRange()) }
+        let eventIDs = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.dataRange() }
         guard input.isAtEnd else { throw ByteReader.Overrun() }
 
         raw.withUnsafeBytes { base in
@@ -184,7 +174,10 @@ enum EventChunk {
                 let unknown = UInt32.max
                 var stringIDs = [UInt32](repeating: unknown, count: strings.count)
                 var setIDs = [UInt32](repeating: unknown, count: sets.count)
-                func string(_ index: Int) -> UInt32 {
+                // Not a nested function: one capturing `store` would box it,
+                // and every access would pay a dynamic exclusivity check.
+                @inline(__always)
+                func string(_ index: Int, _ store: inout EventStore, _ stringIDs: inout [UInt32]) -> UInt32 {
                     if stringIDs[index] == unknown { stringIDs[index] = store.strings.intern(text(strings[index])) }
                     return stringIDs[index]
                 }
@@ -198,12 +191,14 @@ enum EventChunk {
                     var viewID = unknown
                     for event in viewEvents where route[files[event]] == target {
                         if viewID == unknown {
-                            viewID = store.id(of: ViewKey(session: string(view.session), title: string(view.title)))
+                            viewID = store.id(of: ViewKey(
+                                session: string(view.session, &store, &stringIDs), title: string(view.title, &store, &stringIDs)))
                         }
                         let setIndex = attributes[event]
                         if setIDs[setIndex] == unknown {
                             let set = sets[setIndex]
-                            let members = set.strings.map { string($0) }
+                            var members: [UInt32] = []
+                            for member in set.strings { members.append(string(member, &store, &stringIDs)) }
                             setIDs[setIndex] = store.id(of: EventAttributes(
                                 viewer: members[0], series: members[1], season: set.season, episode: set.episode,
                                 country: members[2], region: members[3], device: members[4], audioLang: members[5],
@@ -236,6 +231,7 @@ enum NumberForm {
         return 2
     }
 
+    @inline(__always)
     static func read(_ form: UInt8, from input: inout ByteReader) throws(ByteReader.Overrun) -> Double {
         switch form {
         case 0: return .nan

@@ -120,6 +120,29 @@ struct ByteReader {
         return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
     }
 
+    /// `count` values read one after another by `read`, in an array
+    /// filled in place (appending would check the array's uniqueness at
+    /// every value). `count` must be bounded by the input's size.
+    @inline(__always)
+    mutating func column<Value>(
+        _ count: Int, _ read: (inout ByteReader) throws(Overrun) -> Value
+    ) throws(Overrun) -> [Value] {
+        var failed = false
+        let values = [Value](unsafeUninitializedCapacity: count) { buffer, initialized in
+            for index in 0..<count {
+                do throws(Overrun) {
+                    buffer.initializeElement(at: index, to: try read(&self))
+                } catch {
+                    failed = true
+                    return
+                }
+                initialized = index + 1
+            }
+        }
+        if failed { throw Overrun() }
+        return values
+    }
+
     /// The range of a length-prefixed value, which must lie in the buffer.
     mutating func dataRange() throws(Overrun) -> Range<Int> {
         let length = try count(atMost: remaining)

@@ -269,16 +269,28 @@ public enum StoreViews {
                 let store = events.store
                 var part = PartialViews(duplicates: only == nil ? events.duplicates : 0)
                 var scratch = ViewSet.ViewScratch(buckets: buckets)
+                // Per title string of the unit: its text, whether the catalog
+                // has it, its index in `ids`; looked up once, not per view.
+                var known: [UInt32: (id: ByteString, inCatalog: Bool, title: Int?)] = [:]
+                var facts: [UInt32: TitleFacts] = [:]
+                var viewerIDs: [UInt32: UInt32] = [:]
                 for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
-                    let id = ByteString(store.strings.string(key.title))
+                    let entry: (id: ByteString, inCatalog: Bool, title: Int?)
+                    if let found = known[key.title] {
+                        entry = found
+                    } else {
+                        let id = ByteString(store.strings.string(key.title))
+                        entry = (id, catalog?.entries[id] != nil, frozenIndex[id])
+                        known[key.title] = entry
+                    }
                     if only == nil {
-                        if catalog?.entries[id] == nil {
-                            part.facts[id, default: TitleFacts()].add(view: view, of: events)
-                        } else if part.facts[id] == nil {
-                            part.facts[id] = TitleFacts()
+                        if entry.inCatalog {
+                            if facts[key.title] == nil { facts[key.title] = TitleFacts() }
+                        } else {
+                            facts[key.title, default: TitleFacts()].add(view: view, of: events)
                         }
                     }
-                    guard let title = frozenIndex[id] else {
+                    guard let title = entry.title else {
                         part.unknownTitles += 1
                         continue
                     }
@@ -298,8 +310,17 @@ public enum StoreViews {
                         summary.reached = 0
                     }
                     let viewer = summary.viewer
-                    summary.viewer = store.strings.withBytes(viewer) { bytes in viewers.withLock { $0.intern(bytes) } }
+                    if let id = viewerIDs[viewer] {
+                        summary.viewer = id
+                    } else {
+                        summary.viewer = store.strings.withBytes(viewer) { bytes in viewers.withLock { $0.intern(bytes) } }
+                        viewerIDs[viewer] = summary.viewer
+                    }
                     part.views.append(summary)
+                }
+                for (title, fact) in facts {
+                    guard let id = known[title]?.id else { preconditionFailure("facts of a title never looked up") }
+                    part.facts[id] = fact
                 }
                 // The unit's events are gone: hand their pages back now and
                 // then (`SystemMemory.releaseFreed`), or the heap keeps
