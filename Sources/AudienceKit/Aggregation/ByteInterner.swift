@@ -81,6 +81,7 @@ public struct ByteInterner: Sendable {
         for id in inverse.dropFirst() {
             _ = withBytes(id) { result.intern($0) }
         }
+        result._checkInvariantsInDebug()
         return result
     }
 
@@ -101,6 +102,8 @@ public struct ByteInterner: Sendable {
             slot = (slot + 1) & mask
         }
         let id = count
+        // Ids are 32 bits and the table stores id + 1.
+        precondition(id < Int(UInt32.max), "ByteInterner: more than 4,294,967,294 distinct strings")
         arena.append(contentsOf: bytes)
         offsets.append(arena.count)
         hashes.append(hash)
@@ -149,6 +152,49 @@ public struct ByteInterner: Sendable {
             while table[slot] != 0 { slot = (slot + 1) & mask }
             table[slot] = UInt64(hashes[id]) << 32 | UInt64(id + 1)
         }
+        _checkInvariantsInDebug()
+    }
+
+    /// Checks every invariant above (O(strings + slots)): each string but
+    /// the empty one found through the table, under its own hash, at the
+    /// first slot its probe reaches.
+    public func _checkInvariants() {
+        precondition(offsets.count == hashes.count + 1 && offsets.first == 0 && offsets.last == arena.count,
+                     "ByteInterner: offsets and arena disagree")
+        precondition(zip(offsets, offsets.dropFirst()).allSatisfy { $0 <= $1 }, "ByteInterner: offsets decrease")
+        precondition(offsets[1] == 0, "ByteInterner: id 0 is not the empty string")
+        precondition(table.count.nonzeroBitCount == 1 && count * 2 <= table.count, "ByteInterner: table too full")
+        var found = 0
+        for entry in table where entry != 0 {
+            let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+            precondition(id > 0 && id < count, "ByteInterner: a slot names no string")
+            let hash = withBytes(UInt32(id)) { Self.hash($0) }
+            precondition(hash == hashes[id] && UInt32(truncatingIfNeeded: entry >> 32) == hash, "ByteInterner: a stale hash")
+            precondition(withBytes(UInt32(id)) { intern(lookingUp: $0) } == UInt32(id), "ByteInterner: a string not found")
+            found += 1
+        }
+        precondition(found == count - 1, "ByteInterner: strings missing from the table")
+    }
+
+    /// The id of `bytes` when present (`_checkInvariants`).
+    private func intern(lookingUp bytes: UnsafeRawBufferPointer) -> UInt32? {
+        if bytes.isEmpty { return 0 }
+        let hash = Self.hash(bytes)
+        let mask = table.count - 1
+        var slot = Int(hash) & mask
+        while table[slot] != 0 {
+            let id = Int(truncatingIfNeeded: table[slot] & 0xFFFF_FFFF) - 1
+            if UInt32(truncatingIfNeeded: table[slot] >> 32) == hash, equals(id, bytes) { return UInt32(id) }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private func _checkInvariantsInDebug() {
+        #if AUDIENCE_INTERNAL_CHECKS
+        _checkInvariants()
+        #endif
     }
 
     /// A fast 32-bit hash over 8-byte words (multiply-xorshift).

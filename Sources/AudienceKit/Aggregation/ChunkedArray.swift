@@ -44,6 +44,20 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
         chunks.append(contentsOf: other.chunks)
         count += other.count
         other.chunks = []
+        #if AUDIENCE_INTERNAL_CHECKS
+        _checkInvariants()
+        #endif
+    }
+
+    /// Checks the invariant above and that `count` is the elements held.
+    public func _checkInvariants() {
+        for chunk in chunks.dropLast() {
+            precondition(chunk.count == Self.chunkSize, "ChunkedArray: a chunk before the last is not full")
+        }
+        precondition((chunks.last?.count ?? 0) <= Self.chunkSize, "ChunkedArray: an overfull last chunk")
+        precondition(count == Swift.max(0, chunks.count - 1) * Self.chunkSize + (chunks.last?.count ?? 0),
+                     "ChunkedArray: count is not the elements held")
+        precondition(count == 0 || chunks.last?.isEmpty == false, "ChunkedArray: an empty last chunk")
     }
 
     /// Reorders the elements in place so that the one at `source[i]` moves to

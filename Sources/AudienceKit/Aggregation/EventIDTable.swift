@@ -60,6 +60,28 @@ public struct EventIDTable: Sendable {
         return UInt32(part) << Self.indexBits | UInt32(parts[part].forms.count)
     }
 
+    /// Checks the layout (O(ids)): parts within the id space, each id's
+    /// form and slot agreeing, and every encoding canonical (encoding the
+    /// id's bytes again gives the same form and slot), which is what lets
+    /// `same` compare encodings instead of bytes.
+    func _checkInvariants() {
+        precondition(!parts.isEmpty && parts.count <= Self.maxParts, "EventIDTable: parts outside the id space")
+        for (number, part) in parts.enumerated() {
+            precondition(part.slots.count == part.forms.count, "EventIDTable: slots and forms disagree")
+            precondition(part.forms.count < Int(Self.indexMask), "EventIDTable: a part past its index bits")
+            for index in 0..<part.forms.count {
+                let id = UInt32(number) << Self.indexBits | UInt32(index + 1)
+                let (form, slot) = (part.forms[index], part.slots[index])
+                if form == Form.overflow {
+                    precondition(slot.low + slot.high <= UInt64(part.overflow.count), "EventIDTable: an id past its buffer")
+                }
+                let again = bytes(id).withUnsafeBytes { Self.encode($0) }
+                precondition(again.0 == form && (form == Form.overflow || again.1 == slot),
+                             "EventIDTable: an encoding that is not canonical")
+            }
+        }
+    }
+
     /// Moves `other`'s values in; returns how to renumber its ids.
     mutating func absorb(_ other: consuming EventIDTable) -> (UInt32) -> UInt32 {
         let base = UInt32(parts.count)
@@ -67,6 +89,9 @@ public struct EventIDTable: Sendable {
         // (ReadSettings.threadLimit) so that part numbers fit their 6 bits.
         precondition(parts.count + other.parts.count <= Self.maxParts, "EventIDTable: too many parts to merge")
         parts.append(contentsOf: other.parts)
+        #if AUDIENCE_INTERNAL_CHECKS
+        _checkInvariants()
+        #endif
         return { id in id == 0 ? 0 : (id >> Self.indexBits + base) << Self.indexBits | id & Self.indexMask }
     }
 

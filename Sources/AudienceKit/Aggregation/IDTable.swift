@@ -29,6 +29,8 @@ struct IDTable<Key: FastHashable>: Sendable where Key: Sendable {
             if keys[Int(entry - 1)] == key { return entry - 1 }
             slot = (slot + 1) & mask
         }
+        // Ids are 32 bits and a slot stores id + 1.
+        precondition(keys.count < Int(UInt32.max), "IDTable: more than 4,294,967,294 distinct keys")
         let id = UInt32(keys.count)
         keys.append(key)
         slots[slot] = id + 1
@@ -44,6 +46,27 @@ struct IDTable<Key: FastHashable>: Sendable where Key: Sendable {
             while slots[slot] != 0 { slot = (slot + 1) & mask }
             slots[slot] = UInt32(index + 1)
         }
+        #if AUDIENCE_INTERNAL_CHECKS
+        _checkInvariants()
+        #endif
+    }
+
+    /// Checks the invariant above (O(keys + slots)): every key is in exactly
+    /// one slot, found by probing from its hash.
+    func _checkInvariants() {
+        precondition(slots.count.nonzeroBitCount == 1 && keys.count * 2 <= slots.count, "IDTable: table too full")
+        var seen = 0
+        let mask = slots.count - 1
+        for (index, key) in keys.enumerated() {
+            var slot = Int(truncatingIfNeeded: key.fastHash) & mask
+            while slots[slot] != 0 && slots[slot] != UInt32(index + 1) {
+                precondition(keys[Int(slots[slot] - 1)] != key, "IDTable: a key with two ids")
+                slot = (slot + 1) & mask
+            }
+            precondition(slots[slot] == UInt32(index + 1), "IDTable: a key not found from its hash")
+            seen += 1
+        }
+        precondition(slots.filter { $0 != 0 }.count == seen, "IDTable: a slot names no key")
     }
 }
 
