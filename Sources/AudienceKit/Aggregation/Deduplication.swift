@@ -7,16 +7,15 @@
 public struct DeduplicatedEvents: Sendable {
     public let store: EventStore
     /// Indices into `store.events` of the kept events, view after view;
-    /// within a view in no order a metric may rely on (in `keptOrder` when
-    /// the view had copies, as stored otherwise).
+    /// within a view in the order they are stored (no metric depends on it).
     public let kept: [UInt32]
     /// `kept[viewStarts[v]..<viewStarts[v + 1]]` are the events of view `v`.
     public let viewStarts: [Int]
     /// Accepted events removed as copies of another.
     public let duplicates: Int
 
-    /// - Complexity: O(n) to group by view (a counting sort), then a sort
-    ///   within each view, which is small; views are spread over `threads`.
+    /// - Complexity: O(n) expected: a counting sort by view, then a hash set
+    ///   of each view's events; views are spread over `threads`.
     public init(_ store: consuming EventStore, threads: Int = 1) {
         var store = store
         let viewCount = store.views.count
@@ -64,33 +63,39 @@ public struct DeduplicatedEvents: Sendable {
                 let keptWrites = DisjointWrites(buffer: keptBuffer)
                 Parallel.forEachRange(count: viewCount, threads: threads) { views in
                     var group: [EventRecord] = []
-                    var keptIndices: [Int] = []
+                    var removed: [Bool] = []
                     var seen = SeenCopies()
                     for view in views {
                         let slice = viewBounds[view]..<viewBounds[view + 1]
                         group.removeAll(keepingCapacity: true)
                         for position in slice { group.append(events[Int(orderWrites.buffer[position])]) }
-                        // Most views hold no copies: then every event is kept
-                        // as it lies, and no sort is needed to choose.
+                        // Being copies is an equivalence (same id bytes, or no
+                        // ids and the same values), so each set of copies has
+                        // one member in `seen`: the smallest in `keptOrder` so
+                        // far. A later copy replaces it when it comes first.
                         seen.reset(for: group.count)
-                        if group.indices.allSatisfy({ seen.insert($0, of: group, eventIDs) }) {
-                            keptWrites.buffer[view] = group.count
-                            continue
+                        removed.removeAll(keepingCapacity: true)
+                        var removedCount = 0
+                        for member in group.indices {
+                            guard let other = seen.insert(member, of: group, eventIDs) else { continue }
+                            if removedCount == 0 { removed.append(contentsOf: repeatElement(false, count: group.count)) }
+                            removedCount += 1
+                            if Self.keptOrder(group[member], group[other], attributes, eventIDs) {
+                                removed[other] = true
+                                seen.replace(other, with: member, of: group, eventIDs)
+                            } else {
+                                removed[member] = true
+                            }
                         }
-                        // In the order of the copy to keep, the first of each set of
-                        // copies is the one kept; later ones are duplicates.
-                        var byKeptOrder = Array(group.indices)
-                        byKeptOrder.sort { Self.keptOrder(group[$0], group[$1], attributes, eventIDs) }
-                        keptIndices.removeAll(keepingCapacity: true)
-                        seen.reset(for: group.count)
-                        for member in byKeptOrder where seen.insert(member, of: group, eventIDs) {
-                            keptIndices.append(member)
+                        if removedCount > 0 {
+                            // The kept ones to the slice's front, in their order.
+                            var next = slice.lowerBound
+                            for (member, position) in slice.enumerated() where !removed[member] {
+                                orderWrites.buffer[next] = orderWrites.buffer[position]
+                                next += 1
+                            }
                         }
-                        let original = slice.map { orderWrites.buffer[$0] }
-                        for (offset, member) in keptIndices.enumerated() {
-                            orderWrites.buffer[slice.lowerBound + offset] = original[member]
-                        }
-                        keptWrites.buffer[view] = keptIndices.count
+                        keptWrites.buffer[view] = group.count - removedCount
                     }
                 }
             }
@@ -147,9 +152,25 @@ public struct DeduplicatedEvents: Sendable {
             }
         }
 
-        /// Adds `member` unless a copy of it is in; true when added.
+        /// Adds `member` unless a copy of it is in; returns that copy.
         @inline(__always)
-        mutating func insert(_ member: Int, of group: [EventRecord], _ eventIDs: EventIDTable) -> Bool {
+        mutating func insert(_ member: Int, of group: [EventRecord], _ eventIDs: EventIDTable) -> Int? {
+            let slot = find(member, of: group, eventIDs)
+            if slots[slot] != 0 { return Int(slots[slot]) - 1 }
+            slots[slot] = UInt32(member + 1)
+            return nil
+        }
+
+        /// Puts `member` in the place of `other`, a copy of it.
+        mutating func replace(_ other: Int, with member: Int, of group: [EventRecord], _ eventIDs: EventIDTable) {
+            let slot = find(member, of: group, eventIDs)
+            precondition(slots[slot] == UInt32(other + 1), "SeenCopies: not the copy in the set")
+            slots[slot] = UInt32(member + 1)
+        }
+
+        /// The slot of `member`'s copy, or the empty slot where it would go.
+        @inline(__always)
+        private func find(_ member: Int, of group: [EventRecord], _ eventIDs: EventIDTable) -> Int {
             let event = group[member]
             let hash = event.eventID != 0
                 ? eventIDs.hash(event.eventID)
@@ -158,12 +179,10 @@ public struct DeduplicatedEvents: Sendable {
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
             while slots[slot] != 0 {
-                let other = group[Int(slots[slot]) - 1]
-                if Self.copies(event, other, eventIDs) { return false }
+                if Self.copies(event, group[Int(slots[slot]) - 1], eventIDs) { return slot }
                 slot = (slot + 1) & mask
             }
-            slots[slot] = UInt32(member + 1)
-            return true
+            return slot
         }
 
         @inline(__always)
