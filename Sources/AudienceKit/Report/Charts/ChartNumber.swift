@@ -118,7 +118,27 @@ enum ChartNumber {
 
     /// A day (days since 1970-01-01) as "Nov 3".
     static func dayLabel(_ day: Int) -> String {
-        let (_, month, dayOfMonth) = Timestamp.civilFromDays(day)
+        let (month, dayOfMonth) = monthAndDay(day)
         return monthNames[max(0, min(11, month - 1))] + "\u{00A0}" + String(dayOfMonth)
+    }
+
+    /// The month (1...12) and day of the month of a day since 1970-01-01
+    /// in the proleptic Gregorian calendar (Howard Hinnant's
+    /// `civil_from_days`). The engine's `Timestamp` has the same algorithm;
+    /// the charts keep their own copy so that they depend on nothing else.
+    static func monthAndDay(_ days: Int) -> (month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        return (mp < 10 ? mp + 3 : mp - 9, dayOfYear - (153 * mp + 2) / 5 + 1)
+    }
+
+    /// `value` in decimal, zero-padded on the left to `width` digits.
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 }
