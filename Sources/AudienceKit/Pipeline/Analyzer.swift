@@ -193,3 +193,13 @@ public enum Analyzer {
         return .object(fields)
     }
 }
+
+extension CourseReport {
+    /// The course report of a run. The report itself knows only tables and
+    /// settings, not runs, so that it sits below the code that makes runs.
+    public static func render(_ report: AnalysisReport, level: ReportLevel) -> [(name: String, text: String)] {
+        render(
+            tables: report.tables, read: report.read, metrics: report.settings.metrics,
+            catalogPath: report.settings.catalogPath, level: level)
+    }
+}

@@ -8,9 +8,14 @@ public enum CourseReport {
     /// from `report.md` so that the report can be handed out without them.
     public static let fileNames = ["report.md", "answers.md"]
 
-    /// The report's files by name (`report.md`, `answers.md`, `charts/….svg`).
-    public static func render(_ report: AnalysisReport, level: ReportLevel) -> [(name: String, text: String)] {
-        var writer = ReportWriter(data: ReportData(report), level: level)
+    /// The report's files by name (`report.md`, `answers.md`, `charts/….svg`),
+    /// from a run's tables, its quality account and the settings the
+    /// tables were made with (`catalogPath` only names the catalog).
+    public static func render(
+        tables: AudienceTables, read: ReadResult, metrics: MetricSettings, catalogPath: String?, level: ReportLevel
+    ) -> [(name: String, text: String)] {
+        let data = ReportData(tables: tables, read: read, metrics: metrics, catalogPath: catalogPath)
+        var writer = ReportWriter(data: data, level: level)
         writer.writeDocument()
         let answers = writer.answersDocument().map { [("answers.md", $0)] } ?? []
         return [("report.md", writer.markdown)] + answers + writer.charts.map { ("charts/" + $0.name + ".svg", $0.svg) }
@@ -33,7 +38,8 @@ struct ReportData {
     let seriesSummary: TableRecords
     let cohorts: TableRecords
     let quality: TableRecords
-    let settings: AnalysisSettings
+    let metrics: MetricSettings
+    let catalogPath: String?
     let totals: JSONValue
     let lineTotals: JSONValue
     let duplicates: Int
@@ -48,8 +54,7 @@ struct ReportData {
     /// Series names from the catalog (its first title of each series that names one).
     private let seriesNames: [ByteString: String]
 
-    init(_ report: AnalysisReport) {
-        let tables = report.tables
+    init(tables: AudienceTables, read: ReadResult, metrics: MetricSettings, catalogPath: String?) {
         titles = TableRecords(tables.titles)
         retention = tables.retention
         moments = TableRecords(tables.moments)
@@ -63,11 +68,12 @@ struct ReportData {
         series = TableRecords(tables.series)
         seriesSummary = TableRecords(tables.seriesSummary)
         cohorts = TableRecords(tables.cohorts)
-        quality = TableRecords(QualityTables.quality(report.read))
-        settings = report.settings
+        quality = TableRecords(QualityTables.quality(read))
+        self.metrics = metrics
+        self.catalogPath = catalogPath
         totals = tables.totals
-        lineTotals = QualityTables.lineTotals(report.read)
-        duplicates = report.read.duplicates
+        lineTotals = QualityTables.lineTotals(read)
+        duplicates = read.duplicates
         coverage = tables.coverage
         comparison = tables.comparison
         viewerLocalHours = tables.viewerLocalHours
@@ -79,7 +85,7 @@ struct ReportData {
         for (index, curve) in retention.curves.enumerated() { curvePositions[ByteString(curve.titleID)] = index }
         self.curvePositions = curvePositions
         var seriesNames: [ByteString: String] = [:]
-        if let catalog = report.settings.metrics.catalog {
+        if let catalog = metrics.catalog {
             for id in catalog.order {
                 guard let entry = catalog.entries[ByteString(id)], let series = entry.seriesID,
                       let name = entry.seriesName, !name.isEmpty, seriesNames[ByteString(series)] == nil else { continue }

@@ -189,8 +189,8 @@ extension ReportWriter {
 
     mutating func writeMethodology() {
         heading("Methodology")
-        let settings = data.settings.metrics
-        let catalog = data.settings.catalogPath.map { "`" + Markdown.text(lastComponent($0)) + "`" } ?? "none"
+        let settings = data.metrics
+        let catalog = data.catalogPath.map { "`" + Markdown.text(lastComponent($0)) + "`" } ?? "none"
         table(["Setting", "Value", "Effect"], [
             ["Buckets B", String(settings.buckets), "The runtime is cut into B equal parts for retention."],
             ["Completion threshold c", Human.number(settings.completeAt, decimals: 3),

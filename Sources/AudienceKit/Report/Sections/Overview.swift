@@ -7,11 +7,11 @@ extension ReportWriter {
         return first == last ? first : "\(first) to \(last)"
     }
 
-    var zoneName: String { data.settings.metrics.timeZone.description }
+    var zoneName: String { data.metrics.timeZone.description }
 
     /// The days a window (`--from`, `--to`) selects, as given; nil without one.
     var windowDays: String? {
-        let window = data.settings.metrics.window
+        let window = data.metrics.window
         switch (window.fromText, window.toText) {
         case let (from?, to?): return from == to ? from : "\(from) to \(to)"
         case let (from?, nil): return "from \(from)"
@@ -137,7 +137,7 @@ extension ReportWriter {
              "sum of " + Markdown.source("titles.csv", "watch_hours")],
             ["Completion rate", Human.percent(data.total("completion_rate")?.numberValue),
              "Of the started views, the share that completed (\(Human.count(completed)) views): a `complete` "
-                 + "event, or played past \(Human.number(data.settings.metrics.completeAt * 100))% of the runtime.",
+                 + "event, or played past \(Human.number(data.metrics.completeAt * 100))% of the runtime.",
              "sum of " + Markdown.source("titles.csv", "completed_views") + " ÷ sum of `started_views`"],
             ["Average percent watched", Human.percent(data.total("avg_pct_watched")?.numberValue),
              "How much of a title a started view covers on average (titles with a known runtime).",
@@ -229,7 +229,7 @@ extension ReportWriter {
 
     mutating func writeGlossary() {
         heading("Glossary")
-        let settings = data.settings.metrics
+        let settings = data.metrics
         var terms: [(String, String)] = [
             ("View", "One session's play of one title: all the events with the same `session_id` and `title_id`."),
             ("Started view", "A view with at least one `progress` event that moved forward (`to` > `from`)."),

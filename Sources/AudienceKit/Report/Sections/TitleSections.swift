@@ -85,7 +85,7 @@ extension ReportWriter {
 
     /// Where a title's buckets lie on its own clock; nil without a runtime.
     func clock(of title: String) -> BucketClock? {
-        BucketClock(runtime: data.titleRow(title)?.number("runtime_s"), buckets: data.settings.metrics.buckets)
+        BucketClock(runtime: data.titleRow(title)?.number("runtime_s"), buckets: data.metrics.buckets)
     }
 
     /// A position in % of the runtime with its time on the title's clock:
@@ -101,7 +101,7 @@ extension ReportWriter {
         guard let row = data.moments.rows.first(where: { $0["title_id"].utf8.elementsEqual(title.utf8) }) else {
             return ([], [])
         }
-        let buckets = Double(data.settings.metrics.buckets)
+        let buckets = Double(data.metrics.buckets)
         let clock = clock(of: title)
         func percent(_ bucket: String) -> Double? { Double(bucket).map { 100 * $0 / buckets } }
         var markers: [ChartMarker] = []
@@ -173,7 +173,7 @@ extension ReportWriter {
             + "; key moments from " + Markdown.source("moments.csv") + ".")
         heading("How to read a retention curve", depth: 3)
         paragraph(
-            "The title's runtime is cut into \(data.settings.metrics.buckets) equal parts. For each part, the curve "
+            "The title's runtime is cut into \(data.metrics.buckets) equal parts. For each part, the curve "
                 + "shows the share of the started views that played its middle moment. It starts near 100% "
                 + "and falls as people leave; a steep fall marks a moment that loses the audience, a flat "
                 + "stretch a part that holds it, and a rise a part people skip to. The half-life is where the "
