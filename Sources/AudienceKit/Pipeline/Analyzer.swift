@@ -71,7 +71,7 @@ public struct RunRecord: Sendable, Equatable {
 
 /// Runs the engine and writes its tables. Prints nothing, exits nothing.
 public enum Analyzer {
-    public static let version = "0.1.0"
+    public static let version = AudienceVersion.current
 
     public static func run(_ settings: AnalysisSettings) -> AnalysisReport {
         let clock = ContinuousClock()

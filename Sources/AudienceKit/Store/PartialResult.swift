@@ -54,7 +54,7 @@ public enum SplitRunError: Error, Sendable, CustomStringConvertible {
         case .damaged(let path, let problem):
             return "partial result \(path) is damaged: \(problem); run its reduce step again"
         case .newerFormat(let path, let version, let writtenBy):
-            return "partial result \(path) has format \(version), written by audience \(writtenBy); this audience \(Analyzer.version) reads format \(PartialResult.formatVersion) and older"
+            return "partial result \(path) has format \(version), written by audience \(writtenBy); this audience \(AudienceVersion.current) reads format \(PartialResult.formatVersion) and older"
         case .cannotWrite(let path, let problem):
             return "cannot write the partial result: \(path): \(problem)"
         case .store(let error):
@@ -115,7 +115,7 @@ public struct PartialResult: Sendable {
     }
 
     /// The version of `audience` that wrote it.
-    var writtenBy = Analyzer.version
+    var writtenBy = AudienceVersion.current
     var part: Int
     var parts: Int
     var settings: Settings

@@ -45,7 +45,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             let verify = file.hasSuffix("/ledger.sqlite") ? "" : " (`audience store verify --store \(store)` lists every damaged file)"
             return "store \(store) is damaged: \(file): \(problem); \(again)\(verify)"
         case .newerFormat(let store, let version, let writtenBy):
-            return "store \(store) has format \(version), written by audience \(writtenBy); this audience \(Analyzer.version) reads format \(StoreFormat.version) and older"
+            return "store \(store) has format \(version), written by audience \(writtenBy); this audience \(AudienceVersion.current) reads format \(StoreFormat.version) and older"
         case .notAStore(let path):
             return "no store at \(path) (a store is made by `audience ingest INPUT... --store \(path)`)"
         case .cannotWrite(let path, let problem):
@@ -135,7 +135,7 @@ public enum Store {
         guard let lock else {
             throw StoreError.busy(store: location.path, holder: StoreLock.holder(at: location.writeLock))
         }
-        lock.describeHolder("process \(getpid()) (audience \(command), run \(runID), since \(RunRecord.utcText(nowMilliseconds())))\n")
+        lock.describeHolder("process \(getpid()) (audience \(command), run \(runID), since \(ReportTimeZone.utc.timestamp(nowMilliseconds())))\n")
         return lock
     }
 
@@ -204,12 +204,12 @@ public enum Store {
                 try ledger.transaction {
                     try ledger.setValue(String(StoreFormat.version), for: "format_version")
                     try ledger.setValue(String(StoreDefaults.partitions), for: "partitions")
-                    try ledger.setValue(RunRecord.utcText(nowMilliseconds()), for: "created_at")
+                    try ledger.setValue(ReportTimeZone.utc.timestamp(nowMilliseconds()), for: "created_at")
                 }
             } else {
                 throw StoreError.damaged(store: location.path, file: location.ledger, problem: "it records no format version", inputs: [])
             }
-            if initialise { try ledger.setValue(Analyzer.version, for: "written_by") }
+            if initialise { try ledger.setValue(AudienceVersion.current, for: "written_by") }
         } catch {
             throw ledgerFailure(error, location: location)
         }

@@ -144,9 +144,9 @@ extension Store {
         var seenThisRun: [ByteString: [UInt8]] = [:]
         var run = StoreLedger.RunRow(
             runID: settings.runID, command: settings.command, commandLine: settings.commandLine,
-            startedAt: RunRecord.utcText(settings.startedAt), endedAt: "", exitStatus: 0)
+            startedAt: ReportTimeZone.utc.timestamp(settings.startedAt), endedAt: "", exitStatus: 0)
         let writeError = prepared.first { $0.writeError != nil }?.writeError
-        let now = RunRecord.utcText(Store.nowMilliseconds())
+        let now = ReportTimeZone.utc.timestamp(Store.nowMilliseconds())
         do {
             try ledger.transaction {
                 for file in prepared where !file.skipped {
@@ -179,7 +179,7 @@ extension Store {
                     }
                 }
                 result.breaches = settings.limits.breaches(result.files.map(\.quality))
-                run.endedAt = RunRecord.utcText(Store.nowMilliseconds())
+                run.endedAt = ReportTimeZone.utc.timestamp(Store.nowMilliseconds())
                 run.exitStatus = writeError != nil ? ExitStatus.cannotWrite : result.exitStatus
                 try ledger.addRun(run)
                 try ledger.retireUnusedSegments(at: now)

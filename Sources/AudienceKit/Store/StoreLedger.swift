@@ -300,7 +300,7 @@ final class StoreLedger {
         try run("""
             INSERT INTO runs(run_id, command, command_line, audience_version, started_at, ended_at, exit_status,
                 files_added, files_replaced, files_unchanged, files_refused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(row.runID), .text(row.command), .text(row.commandLine), .text(Analyzer.version),
+            """, [.text(row.runID), .text(row.command), .text(row.commandLine), .text(AudienceVersion.current),
                   .text(row.startedAt), .text(row.endedAt), .integer(Int64(row.exitStatus)),
                   .integer(Int64(row.added)), .integer(Int64(row.replaced)), .integer(Int64(row.unchanged)),
                   .integer(Int64(row.refused))])

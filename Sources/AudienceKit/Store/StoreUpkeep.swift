@@ -82,13 +82,13 @@ extension Store {
                 throw StoreError.usage("the store \(location.path) holds no file named " + unknown.joined(separator: ", ")
                     + " (`audience store list --store \(location.path)` shows its names)")
             }
-            let now = RunRecord.utcText(nowMilliseconds())
+            let now = ReportTimeZone.utc.timestamp(nowMilliseconds())
             try ledger.transaction {
                 for name in names {
                     try ledger.setStatus(of: name, except: nil, to: "removed", replacedBy: nil, note: "removed by run \(runID)")
                 }
                 try ledger.addRun(StoreLedger.RunRow(
-                    runID: runID, command: "store remove", commandLine: commandLine, startedAt: RunRecord.utcText(startedAt),
+                    runID: runID, command: "store remove", commandLine: commandLine, startedAt: ReportTimeZone.utc.timestamp(startedAt),
                     endedAt: now, exitStatus: ExitStatus.success))
                 try ledger.retireUnusedSegments(at: now)
             }
@@ -114,8 +114,8 @@ extension Store {
         let result = try compact(location, ledger: ledger, force: force, runID: runID)
         do {
             try ledger.addRun(StoreLedger.RunRow(
-                runID: runID, command: "store compact", commandLine: commandLine, startedAt: RunRecord.utcText(startedAt),
-                endedAt: RunRecord.utcText(nowMilliseconds()), exitStatus: ExitStatus.success))
+                runID: runID, command: "store compact", commandLine: commandLine, startedAt: ReportTimeZone.utc.timestamp(startedAt),
+                endedAt: ReportTimeZone.utc.timestamp(nowMilliseconds()), exitStatus: ExitStatus.success))
         } catch {
             throw ledgerFailure(error, location: location)
         }
@@ -158,7 +158,7 @@ extension Store {
         groups.removeAll { $0.count < 2 }
         var rowsBySegment: [String: [StoreLedger.FileRow]] = [:]
         for row in rows { rowsBySegment[row.segment, default: []].append(row) }
-        let now = RunRecord.utcText(nowMilliseconds())
+        let now = ReportTimeZone.utc.timestamp(nowMilliseconds())
         // Segment names unique whatever the run id.
         let token = String(UInt32.random(in: 0...UInt32.max) | 0x1000_0000, radix: 16)
 
