@@ -23,10 +23,53 @@ let package = Package(
         // renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not
         // declare: a run's outputs are swapped in whole.
         .target(name: "CSystemShims"),
-        // The engine: reads, validates, aggregates and writes. Never prints, never exits.
+        // The engine, in layers along the data flow. Each target lists the
+        // targets it may import; the compiler rejects any other import, so
+        // these lists keep the graph one-way (docs/design.md, "Targets").
+        // The engine's libraries never print and never exit.
+
+        // What every layer needs: parallel loops, byte-ordered text, errno
+        // messages, folder listings, exit statuses, the version.
+        .target(name: "AudienceCore"),
+        // From bytes on disk to validated, deduplicated events: input
+        // discovery, inflate, line framing, JSONL/CSV parsing, validation,
+        // the event store, and the reading pipeline that drives them.
+        .target(name: "AudienceReading", dependencies: ["AudienceCore", "CZlib"]),
+        // The metric tables from the events, and the table and JSON values
+        // every output is written from (CSV, `summary.json`, quality.csv).
+        .target(name: "AudienceMetrics", dependencies: ["AudienceCore", "AudienceReading"]),
+        // SVG charts: a small chart library that knows nothing of audiences.
+        // (Not "Charts": that is the name of Apple's framework on macOS.)
+        .target(name: "SVGCharts"),
+        // The course report (report.md, answers.md) from the tables, with its charts.
+        .target(
+            name: "AudienceReport",
+            dependencies: ["AudienceCore", "AudienceReading", "AudienceMetrics", "SVGCharts"]
+        ),
+        // Writing results: the output folder, staged swaps, the event
+        // export, the metrics file for node_exporter.
+        .target(
+            name: "AudienceOutput",
+            dependencies: ["AudienceCore", "AudienceReading", "AudienceMetrics", "CSystemShims"]
+        ),
+        // The event store: segments, ledger, partitions, partial results.
+        .target(
+            name: "AudienceStore",
+            dependencies: ["AudienceCore", "AudienceReading", "AudienceMetrics", "CZlib", "CSQLite", "CSystemShims"]
+        ),
+        // `audience generate`: synthetic logs with their answer key.
+        .target(
+            name: "AudienceGenerate",
+            dependencies: ["AudienceCore", "AudienceReading", "AudienceMetrics", "AudienceOutput", "CZlib"]
+        ),
+        // The wiring: a run (Analyzer), a split run's steps, the fuzz
+        // checks; re-exports the engine (Exports.swift) as one module.
         .target(
             name: "AudienceKit",
-            dependencies: ["CZlib", "CSystemShims", "CSQLite"]
+            dependencies: [
+                "AudienceCore", "AudienceReading", "AudienceMetrics", "SVGCharts", "AudienceReport",
+                "AudienceOutput", "AudienceStore", "AudienceGenerate", "CZlib",
+            ]
         ),
         // Settings files (--config): JSON or TOML, each key with its type.
         .target(
@@ -42,7 +85,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "AudienceKitTests", dependencies: ["AudienceKit", "CZlib"]),
+        .testTarget(
+            name: "AudienceKitTests",
+            dependencies: [
+                "AudienceKit", "AudienceCore", "AudienceReading", "AudienceMetrics", "SVGCharts", "AudienceReport",
+                "AudienceOutput", "AudienceStore", "AudienceGenerate", "CZlib",
+            ]
+        ),
         .testTarget(name: "AudienceConfigTests", dependencies: ["AudienceConfig"]),
         // Runs the built `audience` binary: exit codes, messages, options.
         .testTarget(name: "AudienceCLITests", dependencies: ["audience"]),

@@ -4,7 +4,8 @@ import FoundationXML
 import Foundation
 import Testing
 
-@testable import AudienceKit
+@testable import SVGCharts
+@testable import AudienceGenerate
 
 // The SVG charts of the reports: well-formed, accessible, deterministic,
 // and unbreakable by the text and numbers in the data.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceReading
 
 /// Duplicate removal moves each view's events together in place (issue 14):
 /// the move must be exactly the permutation asked for, across chunks.

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceReading
 
 /// The number grammar of strings and CSV/TSV fields (viewing-events.md,
 /// "Fields"): a decimal with an optional sign, fraction and exponent, digits

@@ -1,5 +1,7 @@
 import Testing
 
+@testable import AudienceReading
+@testable import AudienceMetrics
 @testable import AudienceKit
 
 /// viewing-events.md, duplicates: within a view, the same `event_id`, or,

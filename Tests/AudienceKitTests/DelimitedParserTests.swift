@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AudienceReading
 @testable import AudienceKit
 
 /// viewing-events.md, CSV (RFC 4180, one record per line) and TSV (no

@@ -1,5 +1,6 @@
 import Testing
-@testable import AudienceKit
+@testable import AudienceReading
+@testable import AudienceMetrics
 
 // Hand-computed cases for `metrics-beyond.md`: the start funnel, the rewatch
 // curve, moments.csv, concurrency.csv, the localisation effect and

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceReading
 
 /// Event ids are packed when they have a usual shape (issue 14): every id
 /// must come back byte for byte, and two ids are the same exactly when

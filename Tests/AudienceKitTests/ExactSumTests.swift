@@ -1,5 +1,5 @@
 import Testing
-@testable import AudienceKit
+@testable import AudienceMetrics
 
 /// The sum is the exact sum of the terms rounded once, whatever their order
 /// and whichever of its two accumulators (fixed point, partials) they take.

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+@testable import AudienceReading
+@testable import AudienceMetrics
+@testable import AudienceReport
+@testable import AudienceOutput
 @testable import AudienceKit
 
 // Values the contract accepts, however extreme, never stop a run: every

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AudienceReading
 @testable import AudienceKit
 
 // Input 1.2: a first line that is not a header does not turn a file named

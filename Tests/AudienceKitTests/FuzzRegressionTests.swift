@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AudienceMetrics
 @testable import AudienceKit
 
 // The fuzz harness's checks (`FuzzTarget`) replayed on every committed input:

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+@testable import AudienceReading
+@testable import AudienceMetrics
+@testable import AudienceGenerate
 @testable import AudienceKit
 
 private func generate(_ configure: (inout GeneratorSettings) -> Void) throws -> (folder: String, summary: GenerationSummary) {

@@ -2,6 +2,8 @@ import CZlib
 import Foundation
 import Testing
 
+@testable import AudienceReading
+@testable import AudienceGenerate
 @testable import AudienceKit
 
 /// viewing-events.md, "Compression": every member is read; a truncated or

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AudienceReading
 @testable import AudienceKit
 
 /// viewing-events.md, "Files": inputs are files, folders and globs. A

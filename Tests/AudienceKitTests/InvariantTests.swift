@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceReading
 
 /// The compact tables every event goes through keep their written
 /// invariants (`_checkInvariants`) through growth, merging and reordering,

@@ -1,5 +1,6 @@
 import Testing
 
+@testable import AudienceReading
 @testable import AudienceKit
 
 /// Collects what a `LineFramer` hands over.

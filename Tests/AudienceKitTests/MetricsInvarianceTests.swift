@@ -1,4 +1,6 @@
 import Testing
+@testable import AudienceReading
+@testable import AudienceMetrics
 @testable import AudienceKit
 
 /// Every table is byte-identical for any order of lines and files and any

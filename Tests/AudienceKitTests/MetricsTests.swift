@@ -1,4 +1,7 @@
 import Testing
+@testable import AudienceReading
+@testable import AudienceMetrics
+@testable import AudienceGenerate
 @testable import AudienceKit
 
 /// Runs the whole engine on NDJSON events written to a temporary file.

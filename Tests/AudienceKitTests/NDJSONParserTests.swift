@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+@testable import AudienceReading
 @testable import AudienceKit
 
 /// viewing-events.md: NDJSON lines are strict JSON objects (RFC 8259);

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceMetrics
 
 /// metrics.md: numbers are rounded from the exact value of the double, half
 /// away from zero, to 6 digits after the point, and written without

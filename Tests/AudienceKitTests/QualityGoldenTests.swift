@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import AudienceReading
+@testable import AudienceMetrics
 @testable import AudienceKit
 
 /// metrics.md, "quality.csv": one row per input file in input order, then

@@ -1,7 +1,11 @@
 import Foundation
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceMetrics
+@testable import SVGCharts
+@testable import AudienceReport
+@testable import AudienceStore
+@testable import AudienceGenerate
 
 // Issue 16: what the course report said that its own charts and tables
 // contradicted, each pinned by a case small enough to check by hand.

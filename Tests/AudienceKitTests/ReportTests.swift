@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 
+@testable import AudienceReading
+@testable import AudienceMetrics
+@testable import AudienceReport
 @testable import AudienceKit
 
 // The course reports: sections by level, links that resolve, charts that

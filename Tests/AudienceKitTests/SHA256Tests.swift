@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceStore
 
 /// SHA-256 for content digests: the FIPS 180-4 examples, any split of the
 /// input into updates, and the SHA-instruction path agreeing with the

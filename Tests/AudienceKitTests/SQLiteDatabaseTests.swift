@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceStore
 
 /// The SQLite wrapper the store's ledger sits on: each failure the store must
 /// tell apart (read-only, damaged, busy, full) comes out as that kind, values

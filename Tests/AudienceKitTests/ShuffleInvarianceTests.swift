@@ -1,5 +1,7 @@
 import Testing
 
+@testable import AudienceReading
+@testable import AudienceStore
 @testable import AudienceKit
 
 /// viewing-events.md, "Views": every result must be the same whatever the

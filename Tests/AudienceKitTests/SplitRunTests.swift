@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+@testable import AudienceCore
+@testable import AudienceReading
+@testable import AudienceMetrics
+@testable import AudienceStore
 @testable import AudienceKit
 
 /// store.md, "Runs split over machines": map (one store per shard), reduce

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceMetrics
 
 // Values that a spreadsheet would run as formulas, and control characters:
 // exact in the tables by default (the contract), defused on request, and

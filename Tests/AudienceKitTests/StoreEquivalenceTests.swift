@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+@testable import AudienceReading
+@testable import AudienceMetrics
+@testable import AudienceStore
+@testable import AudienceGenerate
 @testable import AudienceKit
 
 /// store.md, "The equivalence rule": a report from a store is byte for byte

@@ -2,7 +2,7 @@ import CZlib
 import Foundation
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceReading
 
 // Helpers shared by the per-stage tests: gzip fixtures built with zlib, a
 // one-call reader over in-memory bytes, tallies of a quality row, a canonical

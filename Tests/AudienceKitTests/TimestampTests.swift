@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceReading
 
 /// `ts` (viewing-events.md, field table): ISO-8601 with a required zone, or
 /// Unix seconds (milliseconds above 100000000000), also in a string, also

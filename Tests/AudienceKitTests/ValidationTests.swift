@@ -1,6 +1,6 @@
 import Testing
 
-@testable import AudienceKit
+@testable import AudienceReading
 
 /// viewing-events.md, "What is rejected, and what is ignored": every
 /// reason, and one reason per line, the first in the order: malformed;

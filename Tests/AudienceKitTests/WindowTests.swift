@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import AudienceReading
+@testable import AudienceMetrics
 @testable import AudienceKit
 
 // --from / --to: the tables describe the views whose day lies in the window;

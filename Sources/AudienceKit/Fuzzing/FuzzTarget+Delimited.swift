@@ -1,3 +1,5 @@
+import AudienceReading
+
 extension FuzzTarget {
     /// A CSV or TSV file: the whole-file checks, then every data line's
     /// verdict (broken quoting, column count) against `ReferenceSplitter`.

@@ -1,4 +1,5 @@
 import CZlib
+import AudienceReading
 
 extension FuzzTarget {
     /// How the gzip check reads its input: a control byte, a 16-bit

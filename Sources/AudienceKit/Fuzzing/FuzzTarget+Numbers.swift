@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AudienceReading
 
 extension FuzzTarget {
     /// The input as a numeric field, a `season` and a `ts`, each against
@@ -13,7 +14,7 @@ extension FuzzTarget {
     static func checkNumbers(_ bytes: [UInt8]) -> String? {
         let trimmed = bytes.withUnsafeBytes { Array(TextCheck.trimmed($0)) }
         let decimal = ReferenceDecimal(trimmed)
-        let number = bytes.withUnsafeBytes { EventValidator.number(AudienceKit.RawValue(kind: .text, bytes: $0)) }
+        let number = bytes.withUnsafeBytes { EventValidator.number(AudienceReading.RawValue(kind: .text, bytes: $0)) }
         if trimmed.isEmpty {
             if number.map({ !$0.isNaN }) ?? true { return "an empty value is not absent: \(String(describing: number))" }
         } else if let decimal {
@@ -29,7 +30,7 @@ extension FuzzTarget {
             if general.map({ $0 != expected || ($0 == 0 && $0.sign == .minus) }) ?? true {
                 return "DecimalNumber \(String(describing: general)), strtod says \(expected)"
             }
-            let whole = bytes.withUnsafeBytes { EventValidator.wholeNumber(AudienceKit.RawValue(kind: .text, bytes: $0)) }
+            let whole = bytes.withUnsafeBytes { EventValidator.wholeNumber(AudienceReading.RawValue(kind: .text, bytes: $0)) }
             let isWhole = expected >= 0 && expected <= 2_147_483_647 && expected.rounded(.towardZero) == expected
             if (whole != nil) != isWhole || (isWhole && Double(whole ?? -1) != expected) {
                 return "wholeNumber \(String(describing: whole)) for \(expected)"

@@ -1,3 +1,6 @@
+import AudienceReading
+import AudienceMetrics
+
 extension FuzzTarget {
     /// The first byte chooses: even, the rest is a `--catalog` file; odd, a
     /// `--timezone` value. Either may be refused (a thrown `CatalogError`, a

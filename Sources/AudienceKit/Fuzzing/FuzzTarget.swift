@@ -1,3 +1,5 @@
+import AudienceReading
+
 /// The checks a coverage-guided fuzzer runs on arbitrary bytes, one per
 /// stage of reading, and the same checks replayed on the committed corpus by
 /// the unit tests (`FuzzRegressionTests`), so a corpus file or a crash found

@@ -1,3 +1,10 @@
+import AudienceCore
+import AudienceReading
+import AudienceMetrics
+import AudienceReport
+import AudienceOutput
+import AudienceStore
+
 /// Settings of one `analyze` run.
 public struct AnalysisSettings: Sendable {
     public var inputs: [InputFile]

@@ -5,6 +5,10 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AudienceCore
+import AudienceReading
+import AudienceMetrics
+import AudienceStore
 
 /// `--shard i/N` of a map step: of the inputs in byte order of their
 /// names, those whose position is `i` modulo `N` (both from 0). Also the
@@ -188,9 +192,9 @@ extension Analyzer {
         var shares: [PartialViews] = []
         for index in parts.indices {
             shares.append(parts[index].result.views)
-            parts[index].result.views = PartialViews()
+            parts[index].result.views = .empty
         }
-        head.views = PartialViews()
+        head.views = .empty
         parts = []
 
         var settings = base

@@ -1,0 +1,239 @@
+/// The `event_id` values of the accepted events. They only need to be told
+/// equal or not within a view, so they are stored once per event, with no
+/// hash table: a fraction of what interning costs with millions of
+/// distinct ids.
+///
+/// Each id takes 17 bytes when it has a usual shape, kept exactly: up to 16
+/// bytes as they are, or 32 hex digits (a 128-bit random id) and the
+/// 36-character UUID form packed to 16 bytes, either letter case. Any other
+/// id keeps its bytes in an overflow buffer. The encoding is canonical (one
+/// content, one encoding), so comparing encodings compares contents.
+///
+/// An id is `part << 26 | (index + 1)`; 0 means absent. Parts come from
+/// merging the workers' tables (and a part that fills up starts another).
+public struct EventIDTable: Sendable {
+    /// 16 bytes: an id packed, or an overflow id's offset and length.
+    struct Slot: Sendable, Equatable {
+        var low: UInt64
+        var high: UInt64
+    }
+
+    /// How a slot holds its id: 1...16 are that many bytes as they are.
+    enum Form {
+        static let lowerHex: UInt8 = 17
+        static let upperHex: UInt8 = 18
+        static let lowerUUID: UInt8 = 19
+        static let upperUUID: UInt8 = 20
+        static let overflow: UInt8 = 255
+    }
+
+    struct Part: Sendable {
+        var slots = ChunkedArray<Slot>()
+        var forms = ChunkedArray<UInt8>()
+        var overflow: [UInt8] = []
+    }
+
+    static let indexBits: UInt32 = 26
+    static let indexMask: UInt32 = (1 << indexBits) - 1
+    static let maxParts = 1 << (32 - Int(indexBits))
+
+    private var parts: [Part] = [Part()]
+
+    public init() {}
+
+    /// Stores `bytes`; returns its id (0 when empty).
+    mutating func append(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        if bytes.isEmpty { return 0 }
+        if parts[parts.count - 1].forms.count >= Int(Self.indexMask) - 1 && parts.count < Self.maxParts {
+            parts.append(Part())
+        }
+        let part = parts.count - 1
+        // 64 parts of 2^26 ids: more would need over 100 GB of event ids.
+        precondition(parts[part].forms.count < Int(Self.indexMask), "EventIDTable: every id is taken")
+        var (form, slot) = Self.encode(bytes)
+        if form == Form.overflow {
+            slot = Slot(low: UInt64(parts[part].overflow.count), high: UInt64(bytes.count))
+            parts[part].overflow.append(contentsOf: bytes)
+        }
+        parts[part].slots.append(slot)
+        parts[part].forms.append(form)
+        return UInt32(part) << Self.indexBits | UInt32(parts[part].forms.count)
+    }
+
+    /// Checks the layout (O(ids)): parts within the id space, each id's
+    /// form and slot agreeing, and every encoding canonical (encoding the
+    /// id's bytes again gives the same form and slot), which is what lets
+    /// `same` compare encodings instead of bytes.
+    func _checkInvariants() {
+        precondition(!parts.isEmpty && parts.count <= Self.maxParts, "EventIDTable: parts outside the id space")
+        for (number, part) in parts.enumerated() {
+            precondition(part.slots.count == part.forms.count, "EventIDTable: slots and forms disagree")
+            precondition(part.forms.count < Int(Self.indexMask), "EventIDTable: a part past its index bits")
+            for index in 0..<part.forms.count {
+                let id = UInt32(number) << Self.indexBits | UInt32(index + 1)
+                let (form, slot) = (part.forms[index], part.slots[index])
+                if form == Form.overflow {
+                    precondition(slot.low + slot.high <= UInt64(part.overflow.count), "EventIDTable: an id past its buffer")
+                }
+                let again = bytes(id).withUnsafeBytes { Self.encode($0) }
+                precondition(again.0 == form && (form == Form.overflow || again.1 == slot),
+                             "EventIDTable: an encoding that is not canonical")
+            }
+        }
+    }
+
+    /// Moves `other`'s values in; returns how to renumber its ids.
+    mutating func absorb(_ other: consuming EventIDTable) -> (UInt32) -> UInt32 {
+        let base = UInt32(parts.count)
+        // Each worker holds one part until it has 2^26 ids; threads are capped
+        // (ReadSettings.threadLimit) so that part numbers fit their 6 bits.
+        precondition(parts.count + other.parts.count <= Self.maxParts, "EventIDTable: too many parts to merge")
+        parts.append(contentsOf: other.parts)
+        #if AUDIENCE_INTERNAL_CHECKS
+        _checkInvariants()
+        #endif
+        return { id in id == 0 ? 0 : (id >> Self.indexBits + base) << Self.indexBits | id & Self.indexMask }
+    }
+
+    @inline(__always)
+    private func locate(_ id: UInt32) -> (form: UInt8, slot: Slot, part: Int) {
+        let part = Int(id >> Self.indexBits), index = Int(id & Self.indexMask) - 1
+        return (parts[part].forms[index], parts[part].slots[index], part)
+    }
+
+    /// A hash of the content, for hash tables of ids.
+    @inline(__always)
+    func hash(_ id: UInt32) -> UInt64 {
+        let (form, slot, part) = locate(id)
+        if form == Form.overflow {
+            return parts[part].overflow.withUnsafeBytes { all in
+                UInt64(ByteInterner.hash(UnsafeRawBufferPointer(rebasing: all[Int(slot.low)..<Int(slot.low + slot.high)])))
+            }
+        }
+        return mixHash(mixHash(slot.low, slot.high), UInt64(form))
+    }
+
+    /// The id's bytes as they were read.
+    package func bytes(_ id: UInt32) -> [UInt8] {
+        let (form, slot, part) = locate(id)
+        switch form {
+        case Form.overflow:
+            return Array(parts[part].overflow[Int(slot.low)..<Int(slot.low + slot.high)])
+        case Form.lowerHex, Form.upperHex, Form.lowerUUID, Form.upperUUID:
+            let letters: UInt8 = form == Form.lowerHex || form == Form.lowerUUID ? 0x57 : 0x37
+            var out: [UInt8] = []
+            out.reserveCapacity(36)
+            for index in 0..<32 {
+                if form >= Form.lowerUUID && (index == 8 || index == 12 || index == 16 || index == 20) {
+                    out.append(UInt8(ascii: "-"))
+                }
+                let word = index < 16 ? slot.low : slot.high
+                let nibble = UInt8(truncatingIfNeeded: word >> (4 * UInt64(index & 15))) & 0xF
+                out.append(nibble < 10 ? nibble + 0x30 : nibble + letters)
+            }
+            return out
+        default:
+            return withUnsafeBytes(of: slot) { Array($0.prefix(Int(form))) }
+        }
+    }
+
+    public func string(_ id: UInt32) -> String {
+        id == 0 ? "" : String(decoding: bytes(id), as: UTF8.self)
+    }
+
+    /// Whether two present ids hold the same bytes.
+    @inline(__always)
+    func same(_ a: UInt32, _ b: UInt32) -> Bool {
+        if a == b { return true }
+        let x = locate(a), y = locate(b)
+        guard x.form == y.form else { return false }
+        if x.form != Form.overflow { return x.slot == y.slot }
+        guard x.slot.high == y.slot.high else { return false }
+        let count = Int(x.slot.high)
+        return parts[x.part].overflow[Int(x.slot.low)..<Int(x.slot.low) + count]
+            .elementsEqual(parts[y.part].overflow[Int(y.slot.low)..<Int(y.slot.low) + count])
+    }
+
+    /// A total order on the values: by the hash of their bytes, then by
+    /// their bytes (the order duplicate removal has always used; it only
+    /// decides among events that differ in nothing but their id).
+    func precedes(_ a: UInt32, _ b: UInt32) -> Bool {
+        if a == b { return false }
+        let x = bytes(a), y = bytes(b)
+        let hx = x.withUnsafeBytes { ByteInterner.hash($0) }, hy = y.withUnsafeBytes { ByteInterner.hash($0) }
+        if hx != hy { return hx < hy }
+        return x.lexicographicallyPrecedes(y)
+    }
+
+    /// The canonical form and slot of `bytes`; `Form.overflow` when no
+    /// packed form holds them.
+    @inline(__always)
+    static func encode(_ bytes: UnsafeRawBufferPointer) -> (UInt8, Slot) {
+        guard let base = bytes.baseAddress else { return (Form.overflow, Slot(low: 0, high: 0)) }
+        let count = bytes.count
+        if count <= 16 {
+            var slot = Slot(low: 0, high: 0)
+            withUnsafeMutableBytes(of: &slot) { $0.baseAddress?.copyMemory(from: base, byteCount: count) }
+            return (UInt8(count), slot)
+        }
+        if count == 32 {
+            return packHex(base, dashes: false).map { ($0.upper ? Form.upperHex : Form.lowerHex, $0.slot) }
+                ?? (Form.overflow, Slot(low: 0, high: 0))
+        }
+        if count == 36 && base.load(fromByteOffset: 8, as: UInt8.self) == 0x2D
+            && base.load(fromByteOffset: 13, as: UInt8.self) == 0x2D
+            && base.load(fromByteOffset: 18, as: UInt8.self) == 0x2D
+            && base.load(fromByteOffset: 23, as: UInt8.self) == 0x2D {
+            return packHex(base, dashes: true).map { ($0.upper ? Form.upperUUID : Form.lowerUUID, $0.slot) }
+                ?? (Form.overflow, Slot(low: 0, high: 0))
+        }
+        return (Form.overflow, Slot(low: 0, high: 0))
+    }
+
+    /// 32 hex digits (after the dashes of a UUID) as 128 bits, digit i in
+    /// nibble i; nil unless every letter has the same case (digits alone
+    /// count as lower case), so the packing can be undone exactly.
+    @inline(__always)
+    private static func packHex(_ base: UnsafeRawPointer, dashes: Bool) -> (slot: Slot, upper: Bool)? {
+        // Offsets of the four 8-digit groups: 0, 8, 16, 24, or 0, 9, 19, 28
+        // with the UUID's dashes at 8, 13, 18 and 23.
+        @inline(__always) func group(_ n: Int) -> UInt64 {
+            if !dashes { return base.loadUnaligned(fromByteOffset: 8 * n, as: UInt64.self) }
+            switch n {
+            case 0: return base.loadUnaligned(as: UInt64.self)
+            case 1:
+                // "-xxxx-xxxx" at 8...17: digits 9-12 and 14-17.
+                let a = UInt64(base.loadUnaligned(fromByteOffset: 9, as: UInt32.self))
+                let b = UInt64(base.loadUnaligned(fromByteOffset: 14, as: UInt32.self))
+                return a | b << 32
+            case 2:
+                let a = UInt64(base.loadUnaligned(fromByteOffset: 19, as: UInt32.self))
+                let b = UInt64(base.loadUnaligned(fromByteOffset: 24, as: UInt32.self))
+                return a | b << 32
+            default: return base.loadUnaligned(fromByteOffset: 28, as: UInt64.self)
+            }
+        }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var lower = true, upper = true
+        var low: UInt64 = 0, high: UInt64 = 0
+        for n in 0..<4 {
+            let word = group(n)
+            // Per byte: the low four bits, plus 9 for a letter (bit 6 set).
+            let value = (word & (ones &* 0x0F)) &+ 9 &* ((word >> 6) & ones)
+            // Ten or more is a letter; fifteen is the last digit.
+            let isLetter = ((value &+ ones &* 0x76) >> 7) & ones
+            guard (value &+ ones &* 0x70) & (ones &* 0x80) == 0 else { return nil }
+            let digits = value &+ ones &* 0x30
+            lower = lower && digits &+ isLetter &* 0x27 == word
+            upper = upper && digits &+ isLetter &* 0x07 == word
+            guard lower || upper else { return nil }
+            // Gather the eight nibbles of this word into 32 bits.
+            var packed = value | (value >> 4)
+            packed &= 0x00FF_00FF_00FF_00FF
+            packed = (packed | (packed >> 8)) & 0x0000_FFFF_0000_FFFF
+            packed = (packed | (packed >> 16)) & 0xFFFF_FFFF
+            if n < 2 { low |= packed << (32 * UInt64(n)) } else { high |= packed << (32 * UInt64(n - 2)) }
+        }
+        return (Slot(low: low, high: high), !lower)
+    }
+}

@@ -1,0 +1,226 @@
+/// One accepted event, compact: text is interned, the view and the
+/// viewer-side attributes are ids into the store's tables.
+public struct EventRecord: Sendable, Equatable {
+    public var timestamp: Int64
+    /// NaN where absent.
+    public var from: Double, to: Double, position: Double, duration: Double
+    public var view: UInt32
+    public var attributes: UInt32
+    /// 0 where absent.
+    public var eventID: UInt32
+    public var kind: EventKind
+
+    @inlinable
+    package init(
+        timestamp: Int64, from: Double, to: Double, position: Double, duration: Double, view: UInt32,
+        attributes: UInt32, eventID: UInt32, kind: EventKind
+    ) {
+        self.timestamp = timestamp
+        self.from = from
+        self.to = to
+        self.position = position
+        self.duration = duration
+        self.view = view
+        self.attributes = attributes
+        self.eventID = eventID
+        self.kind = kind
+    }
+
+    /// The view id of filler records between merged parts (see
+    /// `ChunkedArray.append(contentsOf:padding:)`); they belong to no view.
+    public static let paddingView = UInt32.max
+
+    static let padding = EventRecord(
+        timestamp: 0, from: .nan, to: .nan, position: .nan, duration: .nan,
+        view: paddingView, attributes: 0, eventID: 0, kind: .start)
+
+    public var isPadding: Bool { view == Self.paddingView }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.timestamp == b.timestamp && a.kind == b.kind && a.view == b.view
+            && a.attributes == b.attributes && a.eventID == b.eventID
+            && sameNumber(a.from, b.from) && sameNumber(a.to, b.to)
+            && sameNumber(a.position, b.position) && sameNumber(a.duration, b.duration)
+    }
+}
+
+/// Numbers compare by value; absent (NaN) equals only absent.
+@inline(__always)
+func sameNumber(_ a: Double, _ b: Double) -> Bool {
+    a == b || (a.isNaN && b.isNaN)
+}
+
+/// The view an event belongs to: its session and title.
+public struct ViewKey: Hashable, Sendable {
+    public var session: UInt32
+    public var title: UInt32
+
+    @inlinable
+    package init(session: UInt32, title: UInt32) {
+        self.session = session
+        self.title = title
+    }
+}
+
+/// The fields of an event that describe the viewer and the title rather
+/// than the moment; few distinct combinations, so they are stored once.
+public struct EventAttributes: Hashable, Sendable {
+    public var viewer: UInt32
+    public var series: UInt32
+    /// -1 where absent.
+    public var season: Int32
+    public var episode: Int32
+    public var country: UInt32
+    public var region: UInt32
+    public var device: UInt32
+    public var audioLang: UInt32
+    public var subtitleLang: UInt32
+
+    @inlinable
+    package init(
+        viewer: UInt32, series: UInt32, season: Int32, episode: Int32, country: UInt32, region: UInt32,
+        device: UInt32, audioLang: UInt32, subtitleLang: UInt32
+    ) {
+        self.viewer = viewer
+        self.series = series
+        self.season = season
+        self.episode = episode
+        self.country = country
+        self.region = region
+        self.device = device
+        self.audioLang = audioLang
+        self.subtitleLang = subtitleLang
+    }
+}
+
+/// The accepted events of some lines, with the tables their ids refer to.
+/// Each worker fills its own; `merged` combines them.
+public struct EventStore: Sendable {
+    /// Text values; after `merged`, ids follow byte order.
+    public package(set) var strings = ByteInterner()
+    /// `event_id` values, which need equality only.
+    public internal(set) var eventIDs = EventIDTable()
+    public internal(set) var events = ChunkedArray<EventRecord>()
+    private var viewIDs = IDTable<ViewKey>()
+    private var attributeIDs = IDTable<EventAttributes>()
+
+    /// Views by id.
+    public var views: [ViewKey] { viewIDs.keys }
+    /// Attribute sets by id.
+    public var attributes: [EventAttributes] { attributeIDs.keys }
+
+    public init() {}
+
+    /// Per view, the attribute set of its last event: a view's events nearly
+    /// always share one, and checking that costs a few comparisons where
+    /// interning seven strings costs seven hash lookups.
+    private var lastAttributes: [UInt32] = []
+
+    mutating func append(_ event: ValidEvent) {
+        let view = id(of: ViewKey(session: strings.intern(event.sessionID), title: strings.intern(event.titleID)))
+        let attributes: UInt32
+        if Int(view) < lastAttributes.count, sameAttributes(lastAttributes[Int(view)], event) {
+            attributes = lastAttributes[Int(view)]
+        } else {
+            attributes = id(of: internAttributes(event))
+            if Int(view) >= lastAttributes.count { lastAttributes.append(contentsOf: repeatElement(0, count: Int(view) + 1 - lastAttributes.count)) }
+            lastAttributes[Int(view)] = attributes
+        }
+        events.append(EventRecord(
+            timestamp: event.timestamp,
+            from: event.from, to: event.to, position: event.position, duration: event.duration,
+            view: view, attributes: attributes,
+            eventID: eventIDs.append(event.eventID), kind: event.kind))
+    }
+
+    @inline(__always)
+    private func sameAttributes(_ id: UInt32, _ event: ValidEvent) -> Bool {
+        guard Int(id) < attributeIDs.keys.count else { return false }
+        let a = attributeIDs.keys[Int(id)]
+        return a.season == event.season && a.episode == event.episode
+            && strings.matches(a.viewer, event.viewerID) && strings.matches(a.country, event.country)
+            && strings.matches(a.device, event.device) && strings.matches(a.region, event.region)
+            && strings.matches(a.audioLang, event.audioLang) && strings.matches(a.subtitleLang, event.subtitleLang)
+            && strings.matches(a.series, event.seriesID)
+    }
+
+    private mutating func internAttributes(_ event: ValidEvent) -> EventAttributes {
+        EventAttributes(
+            viewer: strings.intern(event.viewerID),
+            series: strings.intern(event.seriesID),
+            season: event.season,
+            episode: event.episode,
+            country: strings.intern(event.country),
+            region: strings.intern(event.region),
+            device: strings.intern(event.device),
+            audioLang: strings.intern(event.audioLang),
+            subtitleLang: strings.intern(event.subtitleLang))
+    }
+
+    @inline(__always)
+    package mutating func id(of view: ViewKey) -> UInt32 { viewIDs.id(of: view) }
+
+    @inline(__always)
+    package mutating func id(of attributes: EventAttributes) -> UInt32 { attributeIDs.id(of: attributes) }
+
+    /// Appends an event whose view and attribute ids this store already
+    /// gave (a store's reader maps each of its dictionaries once, not
+    /// every event's strings). `record.eventID` is replaced by `eventID`'s.
+    package mutating func append(_ record: EventRecord, eventID: UnsafeRawBufferPointer) {
+        precondition(Int(record.view) < viewIDs.keys.count && Int(record.attributes) < attributeIDs.keys.count,
+                     "ids from another store")
+        var record = record
+        record.eventID = eventIDs.append(eventID)
+        events.append(record)
+    }
+
+    /// Combines stores into one whose string ids follow byte order (id 0,
+    /// the empty string, first), so comparing ids compares text, and no
+    /// result depends on which worker read which line. Event ids only need
+    /// equality, so they are merged without sorting.
+    /// - Complexity: O(events + strings · log strings).
+    public static func merged(_ parts: consuming [EventStore]) -> EventStore {
+        var parts = parts
+        // 1. Every distinct string once, then its rank in byte order.
+        var union = ByteInterner()
+        var unionIDs: [[UInt32]] = []
+        for part in parts {
+            unionIDs.append((0..<part.strings.count).map { id in
+                part.strings.withBytes(UInt32(id)) { union.intern($0) }
+            })
+        }
+        let rank = union.ranksInByteOrder()
+        var merged = EventStore()
+        merged.strings = union.reordered(by: rank)
+
+        // 2. Remap each part's ids and move its events over.
+        var partIndex = 0
+        while !parts.isEmpty {
+            var part = parts.removeFirst()
+            let stringMap = unionIDs[partIndex].map { rank[Int($0)] }
+            partIndex += 1
+            let eventIDMap = merged.eventIDs.absorb(part.eventIDs)
+            part.eventIDs = EventIDTable()
+            let viewMap = part.views.map { view in
+                merged.id(of: ViewKey(session: stringMap[Int(view.session)], title: stringMap[Int(view.title)]))
+            }
+            let attributeMap = part.attributes.map { a in
+                merged.id(of: EventAttributes(
+                    viewer: stringMap[Int(a.viewer)], series: stringMap[Int(a.series)],
+                    season: a.season, episode: a.episode,
+                    country: stringMap[Int(a.country)], region: stringMap[Int(a.region)],
+                    device: stringMap[Int(a.device)], audioLang: stringMap[Int(a.audioLang)],
+                    subtitleLang: stringMap[Int(a.subtitleLang)]))
+            }
+            var events = part.events
+            part.events = ChunkedArray()
+            events.updateEach { event in
+                event.view = viewMap[Int(event.view)]
+                event.attributes = attributeMap[Int(event.attributes)]
+                event.eventID = eventIDMap(event.eventID)
+            }
+            merged.events.append(contentsOf: events, padding: .padding)
+        }
+        return merged
+    }
+}

@@ -1,0 +1,167 @@
+/// Reads the lines of one file: decides its format from the first
+/// non-blank line, skips headers and blank lines, parses and validates each
+/// line, counts it in the file's quality row and stores accepted events.
+///
+/// Owned by the framer for the length of one file (a value, so the hot
+/// loop pays no dynamic exclusivity checks).
+package struct LineScanner: ~Copyable, LineConsumer {
+    private enum Format {
+        case pending
+        case ndjson
+        case delimited
+        /// A JSON array or an unreadable header: a file-level error; no
+        /// line is read.
+        case unreadable
+    }
+
+    private var format = Format.pending
+    private var json = NDJSONParser()
+    private var delimited: DelimitedParser?
+    private var header: [UInt8] = []
+    private var undecidedLines: [(Int, [UInt8])] = []
+    private let record = RawRecord()
+    private var validator = EventValidator()
+    private var event = ValidEvent()
+
+    package var quality: FileQuality
+    var store: EventStore
+    private(set) var samples: [RejectSample] = []
+    private var sampledPerReason = [Int](repeating: 0, count: RejectReason.allCases.count)
+    private let sampleLimit: Int
+    private let namedAsJSON: Bool
+    /// Told of the lines read, a batch at a time; nil for no progress line.
+    var progress: RunProgress?
+    /// Handed the events gathered so far, and `store` emptied, each time it
+    /// holds `spillEvents` (a store's ingest writes them as a block).
+    var spill: ((consuming EventStore) -> Void)?
+    var spillEvents = Int.max
+
+    init(file: String, store: consuming EventStore, sampleLimit: Int) {
+        quality = FileQuality(file: file)
+        self.store = store
+        self.sampleLimit = sampleLimit
+        namedAsJSON = FormatSniffing.isNamedAsJSON(file)
+    }
+
+    /// A scanner for a stretch of a file whose format is already known: an
+    /// NDJSON file (`header` nil) or a CSV/TSV file with this header line.
+    package init(file: String, store: consuming EventStore, sampleLimit: Int, header: [UInt8]?) {
+        self.init(file: file, store: store, sampleLimit: sampleLimit)
+        if let header {
+            self.header = header
+            delimited = DelimitedParser(header: header)
+            format = .delimited
+        } else {
+            format = .ndjson
+        }
+    }
+
+    /// False once the content turned out to be a JSON array.
+    var wantsLines: Bool {
+        if case .unreadable = format { return false }
+        return true
+    }
+
+    package mutating func consume(line: UnsafeRawBufferPointer, number: Int) {
+        switch format {
+        case .ndjson:
+            scan(line, number: number)
+        case .delimited:
+            if isRepeatedHeader(line) { return }
+            scan(line, number: number)
+        case .pending:
+            switch FormatSniffing.verdict(line, namedAsJSON: namedAsJSON) {
+            case .undecided:
+                // Not blank if it holds a carriage return: an NDJSON file
+                // counts it once the file shows its format.
+                if !TextCheck.isBlank(line) { undecidedLines.append((number, Array(line))) }
+            case .ndjson:
+                format = .ndjson
+                for (earlier, bytes) in undecidedLines {
+                    bytes.withUnsafeBytes { scan($0, number: earlier) }
+                }
+                undecidedLines = []
+                scan(line, number: number)
+            case .jsonArray:
+                format = .unreadable
+                quality.damage = FileDamage(.jsonArray)
+            case .malformedHeader:
+                format = .unreadable
+                quality.damage = FileDamage(.malformedHeader(line: number))
+            case .header:
+                format = .delimited
+                header = Array(line)
+                delimited = DelimitedParser(headerLine: line)
+            }
+        case .unreadable:
+            return
+        }
+    }
+
+    /// The text after the last line end, dropped because damage cut it: it
+    /// counts as no line, but when nothing came before it, its first byte
+    /// still tells a JSON array (a property of the file's content).
+    mutating func consumeDroppedTail(_ tail: UnsafeRawBufferPointer) {
+        guard case .pending = format, TextCheck.firstSignificantByte(tail) == UInt8(ascii: "[") else { return }
+        format = .unreadable
+        quality.damage = FileDamage(.jsonArray)
+    }
+
+    /// Hands on the lines counted since the last full batch.
+    func reportRemainingLines() {
+        progress?.add(lines: quality.lines & (RunProgress.lineBatch - 1))
+    }
+
+    /// A line equal to the header, with or without a byte-order mark.
+    @inline(__always)
+    private func isRepeatedHeader(_ line: UnsafeRawBufferPointer) -> Bool {
+        let extra = line.count - header.count
+        guard extra == 0 || extra == 3 else { return false }
+        if extra == 3 && !(line[0] == 0xEF && line[1] == 0xBB && line[2] == 0xBF) { return false }
+        return UnsafeRawBufferPointer(rebasing: line[extra...]).elementsEqual(header)
+    }
+
+    @inline(__always)
+    private mutating func scan(_ line: UnsafeRawBufferPointer, number: Int) {
+        if TextCheck.isBlank(line) { return }
+        quality.lines += 1
+        if quality.lines & (RunProgress.lineBatch - 1) == 0 { progress?.add(lines: RunProgress.lineBatch) }
+        let problem = parseAndValidate(line)
+        guard let problem else {
+            quality.accepted += 1
+            store.append(event)
+            if store.events.count >= spillEvents, let spill {
+                let full = store
+                store = EventStore()
+                spill(full)
+            }
+            return
+        }
+        let reason = problem.reason
+        quality[reason] += 1
+        if sampledPerReason[reason.rawValue] < sampleLimit {
+            sampledPerReason[reason.rawValue] += 1
+            samples.append(RejectSample(
+                file: quality.file, line: number, reason: reason,
+                detail: RejectDescription.detail(problem, record: record).replacingControls(),
+                text: RejectDescription.text(of: line)))
+        }
+    }
+
+    @inline(__always)
+    private mutating func parseAndValidate(_ line: UnsafeRawBufferPointer) -> RejectDetail? {
+        if let problem = TextCheck.firstProblem(in: line) {
+            record.reset()
+            return .malformed(problem)
+        }
+        let malformation: Malformation?
+        if case .ndjson = format {
+            malformation = json.parse(line, into: record)
+        } else {
+            malformation = delimited?.parse(line, into: record)
+        }
+        if let malformation { return .malformed(malformation) }
+        event = ValidEvent()
+        return validator.validate(record, into: &event)
+    }
+}
