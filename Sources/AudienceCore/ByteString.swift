@@ -4,18 +4,22 @@
 public struct ByteString: Hashable, Comparable, Sendable {
     public let text: String
 
+    @inlinable
     public init(_ text: String) {
         self.text = text
     }
 
+    @inlinable
     public static func == (a: ByteString, b: ByteString) -> Bool {
         a.text.utf8.elementsEqual(b.text.utf8)
     }
 
+    @inlinable
     public func hash(into hasher: inout Hasher) {
         for byte in text.utf8 { hasher.combine(byte) }
     }
 
+    @inlinable
     public static func < (a: ByteString, b: ByteString) -> Bool {
         a.text.utf8.lexicographicallyPrecedes(b.text.utf8)
     }

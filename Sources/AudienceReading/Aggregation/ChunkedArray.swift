@@ -3,16 +3,18 @@
 ///
 /// Invariant: every chunk but the last holds exactly `chunkSize` elements.
 public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Element: Sendable {
-    static var chunkShift: Int { 16 }
-    static var chunkSize: Int { 1 << chunkShift }
+    // Inlinable, with what they touch: the metrics and the store read the
+    // events through this subscript from other targets, once per event.
+    @usableFromInline static var chunkShift: Int { 16 }
+    @usableFromInline static var chunkSize: Int { 1 << chunkShift }
 
-    private var chunks: [[Element]] = []
+    @usableFromInline var chunks: [[Element]] = []
     public private(set) var count = 0
 
     public init() {}
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { count }
+    @inlinable public var startIndex: Int { 0 }
+    @inlinable public var endIndex: Int { count }
 
     @inline(__always)
     public mutating func append(_ element: Element) {
@@ -25,6 +27,7 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
         count += 1
     }
 
+    @inlinable
     public subscript(index: Int) -> Element {
         @inline(__always) get { chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)] }
         @inline(__always) set { chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)] = newValue }
