@@ -34,7 +34,13 @@ let package = Package(
         // From bytes on disk to validated, deduplicated events: input
         // discovery, inflate, line framing, JSONL/CSV parsing, validation,
         // the event store, and the reading pipeline that drives them.
-        .target(name: "AudienceReading", dependencies: ["AudienceCore", "CZlib"]),
+        .target(
+            name: "AudienceReading",
+            dependencies: ["AudienceCore", "CZlib"],
+            // Debug builds (and so the tests) check the interner's, id tables'
+            // and chunked arrays' invariants after every growth and merge.
+            swiftSettings: [.define("AUDIENCE_INTERNAL_CHECKS", .when(configuration: .debug))]
+        ),
         // The metric tables from the events, and the table and JSON values
         // every output is written from (CSV, `summary.json`, quality.csv).
         .target(name: "AudienceMetrics", dependencies: ["AudienceCore", "AudienceReading"]),

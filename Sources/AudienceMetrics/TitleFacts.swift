@@ -25,6 +25,7 @@ package struct TitleFacts: Sendable {
         // A view's events mostly share one duration: counted in runs, the
         // dictionary is touched once per run rather than once per event.
         var run: (duration: Double, count: Int)?
+        let attributes = store.attributes
         for position in events.viewStarts[view]..<events.viewStarts[view + 1] {
             let event = store.events[Int(events.kept[position])]
             if !event.duration.isNaN {
@@ -35,7 +36,7 @@ package struct TitleFacts: Sendable {
                     run = (event.duration, 1)
                 }
             }
-            add(event, store.attributes, series: &seriesID, countDuration: false)
+            add(event, attributes, series: &seriesID, countDuration: false)
         }
         if let current = run { durationCounts[current.duration, default: 0] += current.count }
         if let seriesID {
@@ -48,10 +49,11 @@ package struct TitleFacts: Sendable {
     package static func perTitle(_ store: EventStore) -> [ByteString: TitleFacts] {
         var byTitle: [UInt32: (facts: TitleFacts, series: (ts: Int64, id: UInt32)?)] = [:]
         let views = store.views
+        let attributes = store.attributes
         for event in store.events where !event.isPadding {
             let title = views[Int(event.view)].title
             var entry = byTitle[title] ?? (TitleFacts(), nil)
-            entry.facts.add(event, store.attributes, series: &entry.series)
+            entry.facts.add(event, attributes, series: &entry.series)
             byTitle[title] = entry
         }
         var result: [ByteString: TitleFacts] = [:]

@@ -277,12 +277,14 @@ public struct ViewSet: Sendable {
         var maxTo = -Double.infinity
         var watch = ExactSum()
         let buckets = settings.buckets
+        // Once per view: the getter is a call into another target.
+        let attributes = store.attributes
         for position in events.viewStarts[view]..<events.viewStarts[view + 1] {
             let event = store.events[Int(events.kept[position])]
             let ts = event.timestamp
             start = min(start, ts)
             end = max(end, ts)
-            let a = store.attributes[Int(event.attributes)]
+            let a = attributes[Int(event.attributes)]
             if a.viewer != 0 && isEarlier(ts, a.viewer, than: viewer) { viewer = (ts, a.viewer) }
             if a.country != 0 && isEarlier(ts, a.country, than: country) { country = (ts, a.country) }
             if a.region != 0 && isEarlier(ts, a.region, than: region) { region = (ts, a.region) }

@@ -101,13 +101,14 @@ public struct EventStore: Sendable {
     /// `event_id` values, which need equality only.
     public internal(set) var eventIDs = EventIDTable()
     public internal(set) var events = ChunkedArray<EventRecord>()
-    private var viewIDs = IDTable<ViewKey>()
-    private var attributeIDs = IDTable<EventAttributes>()
+    // Internal, not private, for the inlinable getters below.
+    @usableFromInline var viewIDs = IDTable<ViewKey>()
+    @usableFromInline var attributeIDs = IDTable<EventAttributes>()
 
     /// Views by id.
-    public var views: [ViewKey] { viewIDs.keys }
+    @inlinable public var views: [ViewKey] { viewIDs.keys }
     /// Attribute sets by id.
-    public var attributes: [EventAttributes] { attributeIDs.keys }
+    @inlinable public var attributes: [EventAttributes] { attributeIDs.keys }
 
     public init() {}
 

@@ -1,6 +1,6 @@
 /// A key that hashes itself quickly (no SipHash): ids are not secret and
 /// the keys are small integers.
-protocol FastHashable: Equatable {
+@usableFromInline protocol FastHashable: Equatable {
     var fastHash: UInt64 { get }
 }
 
@@ -15,8 +15,8 @@ func mixHash(_ h: UInt64, _ value: UInt64) -> UInt64 {
 /// open-addressing table over the key array.
 ///
 /// Invariant: the table is at most half full; slot values are id + 1.
-struct IDTable<Key: FastHashable>: Sendable where Key: Sendable {
-    private(set) var keys: [Key] = []
+@usableFromInline struct IDTable<Key: FastHashable>: Sendable where Key: Sendable {
+    @usableFromInline private(set) var keys: [Key] = []
     private var slots = [UInt32](repeating: 0, count: 1024)
 
     @inline(__always)
@@ -71,12 +71,12 @@ struct IDTable<Key: FastHashable>: Sendable where Key: Sendable {
 }
 
 extension ViewKey: FastHashable {
-    @inline(__always)
+    @usableFromInline @inline(__always)
     var fastHash: UInt64 { mixHash(UInt64(session) << 32 | UInt64(title), 0x9E37_79B9_7F4A_7C15) }
 }
 
 extension EventAttributes: FastHashable {
-    @inline(__always)
+    @usableFromInline @inline(__always)
     var fastHash: UInt64 {
         var h = mixHash(UInt64(viewer) << 32 | UInt64(series), 0x9E37_79B9_7F4A_7C15)
         h = mixHash(h, UInt64(UInt32(bitPattern: season)) << 32 | UInt64(UInt32(bitPattern: episode)))
