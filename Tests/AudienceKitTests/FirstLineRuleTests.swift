@@ -12,17 +12,22 @@ private let good = #"{"ts":"2026-11-23T20:00:00Z","event":"start","session_id":"
 
 /// The quality row and reasons of `text` read as one file called `name`,
 /// through the single-file path and through the block pipeline (two threads,
-/// one file), which must agree.
+/// one file; blocks of the default size and of a few bytes, so that the
+/// first lines are decided across blocks), which must agree.
 private func readBothWays(_ text: String, name: String) throws -> Read {
     let single = read(text, name: name)
     try withTemporaryFolder { folder in
         let path = folder + "/file"
         try write(text, to: path)
-        let blocks = Reading.read([InputFile(name: name, path: path)], settings: ReadSettings(rejectSampleLimit: 1000, threads: 2))
-        #expect(blocks.files.count == 1)
-        #expect(Tally(blocks.files[0]) == single.tally, "block pipeline disagrees for \(name)")
-        #expect(blocks.files[0].damage == single.quality.damage)
-        #expect(blocks.samples.map(\.line) == single.samples.map(\.line))
+        for blockSize in [ReadSettings.defaultBlockSize, 1, 3, 40] {
+            let blocks = Reading.read(
+                [InputFile(name: name, path: path)],
+                settings: ReadSettings(rejectSampleLimit: 1000, threads: 2, blockSize: blockSize))
+            #expect(blocks.files.count == 1)
+            #expect(Tally(blocks.files[0]) == single.tally, "block pipeline disagrees for \(name), blocks of \(blockSize)")
+            #expect(blocks.files[0].damage == single.quality.damage, "blocks of \(blockSize)")
+            #expect(blocks.samples.map(\.line) == single.samples.map(\.line), "blocks of \(blockSize)")
+        }
     }
     return single
 }

@@ -58,8 +58,12 @@ import Testing
     /// logs/d.json: a JSON array, a file-level error; no line is read.
     static let d = "[\n" + #"{"ts":"2026-11-23T21:04:05Z","event":"start","session_id":"s9","viewer_id":"v9","title_id":"t9"}"# + "\n]\n"
 
-    @Test(arguments: [1, 2, 4])
-    func mixedFormats(threads: Int) throws {
+    /// With 4 threads the four files go through the block pipeline: in
+    /// blocks of the default size, and of a few bytes (every line, the BOM
+    /// and the headers cut across blocks).
+    @Test(arguments: [(1, ReadSettings.defaultBlockSize), (2, ReadSettings.defaultBlockSize),
+                      (4, ReadSettings.defaultBlockSize), (4, 1), (4, 13)])
+    func mixedFormats(threads: Int, blockSize: Int) throws {
         try withTemporaryFolder { folder in
             let bGz = Gzip.member(Self.b)
             try write(Self.a, to: folder + "/logs/a.jsonl")
@@ -69,7 +73,7 @@ import Testing
             let inputs = ["a.jsonl", "b.csv.gz", "c.tsv", "d.json"].map {
                 InputFile(name: "logs/" + $0, path: folder + "/logs/" + $0)
             }
-            let result = Reading.read(inputs, settings: ReadSettings(threads: threads))
+            let result = Reading.read(inputs, settings: ReadSettings(threads: threads, blockSize: blockSize))
             // Sizes of the plain files, by counting the literals above:
             // a.jsonl 96 + 1 + 116 + 1 + 96 + 1 + 2 + 1 + 6 + 1 + 100 + 1 + 79 + 1 = 502;
             // c.tsv 45 + 1 + 30 + 1 + 28 + 1 + 25 = 131 (no final newline);

@@ -82,7 +82,8 @@ import Testing
     /// Writes the files (in `order`, gzipping those whose index is in
     /// `gzipped`) and reads them.
     static func run(
-        ndjson: [[String]], csv: [[String]], order: [Int], gzipped: Set<Int>, threads: Int, folder: String
+        ndjson: [[String]], csv: [[String]], order: [Int], gzipped: Set<Int>, threads: Int, folder: String,
+        blockSize: Int = ReadSettings.defaultBlockSize
     ) throws -> Outcome {
         var contents: [(name: String, text: String)] = []
         for (index, lines) in ndjson.enumerated() {
@@ -103,7 +104,7 @@ import Testing
             try write(bytes, to: path)
             inputs.append(InputFile(name: name, path: path))
         }
-        let result = Reading.read(inputs, settings: ReadSettings(threads: threads))
+        let result = Reading.read(inputs, settings: ReadSettings(threads: threads, blockSize: blockSize))
         #expect(result.files.allSatisfy { $0.damage == nil })
         return Outcome(total: Tally(result.total), duplicates: result.events.duplicates, kept: keptEvents(result))
     }
@@ -146,12 +147,15 @@ import Testing
                 let csv = Self.deal(Self.csvPool.shuffled(using: &generator), into: 2, using: &generator)
                 let order = Array(0..<5).shuffled(using: &generator)
                 let gzipped = Set((0..<5).filter { _ in Bool.random(using: &generator) })
-                // 5 files: read whole by 2 workers, through the block pipeline by 3.
-                for threads in [1, 2, 3] {
+                // 5 files: read whole by 2 workers, through the block pipeline
+                // by 3, in blocks of the default size and of a few bytes (every
+                // line on a boundary, the header and first lines split).
+                for (threads, blockSize) in [(1, ReadSettings.defaultBlockSize), (2, ReadSettings.defaultBlockSize),
+                                             (3, ReadSettings.defaultBlockSize), (3, 1), (3, 7), (3, 100)] {
                     let outcome = try Self.run(
                         ndjson: ndjson, csv: csv, order: order, gzipped: gzipped, threads: threads,
-                        folder: folder + "/r\(round)t\(threads)")
-                    let context = "seed \(seed) round \(round) threads \(threads)"
+                        folder: folder + "/r\(round)t\(threads)b\(blockSize)", blockSize: blockSize)
+                    let context = "seed \(seed) round \(round) threads \(threads) block size \(blockSize)"
                     #expect(outcome.total == baseline.total, "\(context)")
                     #expect(outcome.duplicates == baseline.duplicates, "\(context)")
                     #expect(outcome.kept == baseline.kept, "\(context)")

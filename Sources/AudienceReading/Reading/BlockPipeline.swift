@@ -9,14 +9,13 @@ import Dispatch
 import Synchronization
 
 /// Reading with several threads: one producer reads and inflates the files
-/// in order and cuts the content into blocks of about 1 MiB of whole lines;
-/// workers frame, parse and validate blocks as they come, each into a store
-/// of its own. Line numbers are resolved once earlier blocks are counted, and
-/// every result is assembled in input order, so the output is the same as
-/// reading with one thread. Both cores stay busy even with a single large
-/// gzipped file.
+/// in order and cuts the content into blocks of whole lines
+/// (`ReadSettings.blockSize`, 1 MiB by default); workers frame, parse and
+/// validate blocks as they come, each into a store of its own. Line numbers
+/// are resolved once earlier blocks are counted, and every result is
+/// assembled in input order, so the output is the same as reading with one
+/// thread. Both cores stay busy even with a single large gzipped file.
 enum BlockPipeline {
-    static let blockSize = 1 << 20
 
     /// A stretch of one file's content that ends at a line end (or at the
     /// end of the content, `lastLineUnterminated`).
@@ -46,13 +45,13 @@ enum BlockPipeline {
         let group = DispatchGroup()
         let queue = DispatchQueue(label: "audience.blocks", attributes: .concurrent)
         // Blocks in flight: enough to keep every worker busy, few enough to
-        // bound memory (each is about 1 MiB).
+        // bound memory (each is about a block size).
         let slots = DispatchSemaphore(value: settings.threads * 2)
         var blockCount = 0
 
         var outcomes: [FileReading.Outcome] = []
         for (fileIndex, input) in inputs.enumerated() {
-            let collector = BlockCollector(file: fileIndex, name: input.name) { block in
+            let collector = BlockCollector(file: fileIndex, name: input.name, blockSize: settings.blockSize) { block in
                 let number = blockCount
                 blockCount += 1
                 results.withLock { $0.append(nil) }
@@ -130,6 +129,7 @@ enum BlockPipeline {
 /// each cut after its last line end.
 struct BlockCollector: ~Copyable, ContentSink {
     private let file: Int
+    private let blockSize: Int
     private let namedAsJSON: Bool
     private let emit: (BlockPipeline.Block) -> Void
     private var header: [UInt8]?
@@ -153,12 +153,17 @@ struct BlockCollector: ~Copyable, ContentSink {
     /// so a file of nothing but blank lines is never held whole.
     private var keptUndecidedLine = false
 
-    init(file: Int, name: String, emit: @escaping (BlockPipeline.Block) -> Void) {
+    init(file: Int, name: String, blockSize: Int, emit: @escaping (BlockPipeline.Block) -> Void) {
         self.file = file
+        self.blockSize = blockSize
         namedAsJSON = FormatSniffing.isNamedAsJSON(name)
         self.emit = emit
-        pending.reserveCapacity(BlockPipeline.blockSize + (256 << 10))
+        pending.reserveCapacity(Self.capacity(blockSize))
     }
+
+    /// A block's buffer: room for the block and most of the line it is cut
+    /// in (1.25 MiB for the default size).
+    private static func capacity(_ blockSize: Int) -> Int { min(blockSize, 1 << 24) + min(blockSize / 4, 256 << 10) }
 
     var wantsMore: Bool { damage == nil }
 
@@ -172,7 +177,7 @@ struct BlockCollector: ~Copyable, ContentSink {
             atContentStart = false
         }
         if !decided { decideFormat(final: false) }
-        if decided && damage == nil && pending.count >= BlockPipeline.blockSize { emitWholeLines() }
+        if decided && damage == nil && pending.count >= blockSize { emitWholeLines() }
     }
 
     mutating func finish(keepPartialLine: Bool) {
@@ -204,7 +209,7 @@ struct BlockCollector: ~Copyable, ContentSink {
         }
         // The block takes the buffer itself; only the unfinished line is copied.
         var rest: [UInt8] = []
-        rest.reserveCapacity(BlockPipeline.blockSize + (256 << 10))
+        rest.reserveCapacity(Self.capacity(blockSize))
         rest.append(contentsOf: pending[cut...])
         pending.removeSubrange(cut...)
         swap(&rest, &pending)

@@ -11,15 +11,26 @@ public struct ReadSettings: Sendable {
     /// Counters for a progress line, and the stop request; nil for none.
     public var progress: RunProgress?
 
+    /// About how many bytes of whole lines the block pipeline hands a
+    /// worker at a time; tests pass a few bytes, so that every line lands
+    /// on a block boundary.
+    public var blockSize = Self.defaultBlockSize
+
     public static let defaultRejectSampleLimit = 20
+    public static let defaultBlockSize = 1 << 20
     /// Each worker fills a store of its own, and the event-id table numbers
     /// their parts in 6 bits (`EventIDTable`): 32 workers leave room for a
     /// second part each.
     public static let threadLimit = 32
 
-    public init(rejectSampleLimit: Int = Self.defaultRejectSampleLimit, threads: Int = 1, progress: RunProgress? = nil) {
+    public init(
+        rejectSampleLimit: Int = Self.defaultRejectSampleLimit, threads: Int = 1, progress: RunProgress? = nil,
+        blockSize: Int = Self.defaultBlockSize
+    ) {
         precondition(rejectSampleLimit >= 0, "a negative sample limit")
+        precondition(blockSize > 0, "an empty block")
         self.rejectSampleLimit = rejectSampleLimit
+        self.blockSize = blockSize
         self.threads = min(max(1, threads), Self.threadLimit)
         self.progress = progress
     }
