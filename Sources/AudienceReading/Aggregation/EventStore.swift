@@ -120,7 +120,7 @@ public struct EventStore: Sendable {
     mutating func append(_ event: ValidEvent) {
         let view = id(of: ViewKey(session: strings.intern(event.sessionID), title: strings.intern(event.titleID)))
         let attributes: UInt32
-        if Int(view) < lastAttributes.count, sameAttributes(lastAttributes[Int(view)], event) {
+        if Int(view) < lastAttributes.count, Self.same(attributeIDs.keys, lastAttributes[Int(view)], strings, event) {
             attributes = lastAttributes[Int(view)]
         } else {
             attributes = id(of: internAttributes(event))
@@ -134,10 +134,14 @@ public struct EventStore: Sendable {
             eventID: eventIDs.append(event.eventID), kind: event.kind))
     }
 
+    /// Static, with its inputs named: as a method it made the optimizer
+    /// copy the whole store at every event (after the split into targets).
     @inline(__always)
-    private func sameAttributes(_ id: UInt32, _ event: ValidEvent) -> Bool {
-        guard Int(id) < attributeIDs.keys.count else { return false }
-        let a = attributeIDs.keys[Int(id)]
+    private static func same(
+        _ sets: [EventAttributes], _ id: UInt32, _ strings: ByteInterner, _ event: ValidEvent
+    ) -> Bool {
+        guard Int(id) < sets.count else { return false }
+        let a = sets[Int(id)]
         return a.season == event.season && a.episode == event.episode
             && strings.matches(a.viewer, event.viewerID) && strings.matches(a.country, event.country)
             && strings.matches(a.device, event.device) && strings.matches(a.region, event.region)
