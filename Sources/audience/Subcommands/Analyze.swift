@@ -90,7 +90,7 @@ struct Analyze: ParsableCommand {
     var rejects: Int?
 
     @Option(parsing: .unconditional,
-            help: "Worker threads, 1 to \(ReadSettings.threadLimit), one per core by default; results never depend on it.")
+            help: "Worker threads, \(WorkerThreads.range), one per core by default; results never depend on it.")
     var threads: Int?
 
     @Option(help: ArgumentHelp(
@@ -177,11 +177,7 @@ struct Analyze: ParsableCommand {
         }
         let rejects = rejects ?? file?.integer("rejects") ?? ReadSettings.defaultRejectSampleLimit
         guard rejects >= 0 else { throw ValidationError("--rejects must be 0 or more, not \(rejects).") }
-        let threads = threads ?? file?.integer("threads")
-            ?? min(ProcessInfo.processInfo.activeProcessorCount, ReadSettings.threadLimit)
-        guard (1...ReadSettings.threadLimit).contains(threads) else {
-            throw ValidationError("--threads must be from 1 to \(ReadSettings.threadLimit), not \(threads).")
-        }
+        let threads = try WorkerThreads.resolve(threads ?? file?.integer("threads"))
         let zoneName = timezone ?? file?.string("timezone") ?? "UTC"
         guard let zone = ReportTimeZone(zoneName) else {
             throw ValidationError("--timezone: unknown time zone '\(zoneName)' (use an IANA name such as Asia/Seoul or an offset such as +09:00)")

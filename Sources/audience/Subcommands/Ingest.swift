@@ -38,7 +38,7 @@ struct Ingest: ParsableCommand {
     var rejects: Int?
 
     @Option(parsing: .unconditional,
-            help: "Worker threads, 1 to \(ReadSettings.threadLimit), one per core by default; the store never depends on it.")
+            help: "Worker threads, \(WorkerThreads.range), one per core by default; the store never depends on it.")
     var threads: Int?
 
     @OptionGroup var batch: BatchOptions
@@ -48,10 +48,7 @@ struct Ingest: ParsableCommand {
         guard !store.isEmpty else { throw ValidationError("--store needs a folder name.") }
         let rejects = rejects ?? StoreDefaults.keptSamples
         guard rejects >= 0 else { throw ValidationError("--rejects must be 0 or more, not \(rejects).") }
-        let threads = threads ?? min(ProcessInfo.processInfo.activeProcessorCount, ReadSettings.threadLimit)
-        guard (1...ReadSettings.threadLimit).contains(threads) else {
-            throw ValidationError("--threads must be from 1 to \(ReadSettings.threadLimit), not \(threads).")
-        }
+        let threads = try WorkerThreads.resolve(threads)
         let limits = try batch.limits()
         if let metricsFile = batch.metricsFile, !OutputFolder.isRegularFileOrMissing(metricsFile) {
             throw ValidationError("--metrics-file '\(metricsFile)' is not a regular file (a folder, device, pipe or link); name a file.")

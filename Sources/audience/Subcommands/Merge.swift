@@ -39,7 +39,7 @@ struct Merge: ParsableCommand {
     var rejects: Int = ReadSettings.defaultRejectSampleLimit
 
     @Option(parsing: .unconditional,
-            help: "Worker threads, 1 to \(ReadSettings.threadLimit), one per core by default; results never depend on it.")
+            help: "Worker threads, \(WorkerThreads.range), one per core by default; results never depend on it.")
     var threads: Int?
 
     @Flag(help: "Make the CSV tables safe to open by a double-click in a spreadsheet (see `audience analyze --help`).")
@@ -65,10 +65,7 @@ struct Merge: ParsableCommand {
         }
         _ = try batch.limits()
         guard rejects >= 0 else { throw ValidationError("--rejects must be 0 or more, not \(rejects).") }
-        let threads = threads ?? min(ProcessInfo.processInfo.activeProcessorCount, ReadSettings.threadLimit)
-        guard (1...ReadSettings.threadLimit).contains(threads) else {
-            throw ValidationError("--threads must be from 1 to \(ReadSettings.threadLimit), not \(threads).")
-        }
+        let threads = try WorkerThreads.resolve(threads)
         guard let reportLevel = ReportLevel(rawValue: level) else {
             throw ValidationError("--level must be entry, intermediate or advanced, not '\(level)'.")
         }
