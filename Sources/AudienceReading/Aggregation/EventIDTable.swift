@@ -68,7 +68,7 @@ public struct EventIDTable: Sendable {
         precondition(!parts.isEmpty && parts.count <= Self.maxParts, "EventIDTable: parts outside the id space")
         for (number, part) in parts.enumerated() {
             precondition(part.slots.count == part.forms.count, "EventIDTable: slots and forms disagree")
-            precondition(part.forms.count < Int(Self.indexMask), "EventIDTable: a part past its index bits")
+            precondition(part.forms.count <= Int(Self.indexMask), "EventIDTable: a part past its index bits")
             for index in 0..<part.forms.count {
                 let id = UInt32(number) << Self.indexBits | UInt32(index + 1)
                 let (form, slot) = (part.forms[index], part.slots[index])
@@ -84,11 +84,17 @@ public struct EventIDTable: Sendable {
 
     /// Moves `other`'s values in; returns how to renumber its ids.
     mutating func absorb(_ other: consuming EventIDTable) -> (UInt32) -> UInt32 {
+        // A table that holds nothing yet (the merge's) takes the parts as
+        // they are: its empty part would take one of the 64 part numbers.
+        if parts.count == 1 && parts[0].forms.count == 0 {
+            parts = []
+        }
         let base = UInt32(parts.count)
         // Each worker holds one part until it has 2^26 ids; threads are capped
         // (ReadSettings.threadLimit) so that part numbers fit their 6 bits.
         precondition(parts.count + other.parts.count <= Self.maxParts, "EventIDTable: too many parts to merge")
         parts.append(contentsOf: other.parts)
+        if parts.isEmpty { parts = [Part()] }
         #if AUDIENCE_INTERNAL_CHECKS
         _checkInvariants()
         #endif

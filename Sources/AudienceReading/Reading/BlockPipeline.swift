@@ -44,9 +44,11 @@ enum BlockPipeline {
         let freeStores = Mutex([EventStore]())
         let group = DispatchGroup()
         let queue = DispatchQueue(label: "audience.blocks", attributes: .concurrent)
-        // Blocks in flight: enough to keep every worker busy, few enough to
-        // bound memory (each is about a block size).
-        let slots = DispatchSemaphore(value: settings.threads * 2)
+        // Blocks in flight: one more than the workers keeps them busy, and
+        // bounds memory (each is about a block size) and the stores made
+        // (one per block being parsed at once, whatever the cores:
+        // `ReadSettings.threadLimit`).
+        let slots = DispatchSemaphore(value: settings.threads + 1)
         var blockCount = 0
 
         var outcomes: [FileReading.Outcome] = []
@@ -189,7 +191,7 @@ struct BlockCollector: ~Copyable, ContentSink {
             damage = FileDamage(.jsonArray)
         }
         guard decided, damage == nil else { return }
-        emitWholeLines()
+        emitWholeLines(all: true)
         if keepPartialLine && !pending.isEmpty {
             emit(BlockPipeline.Block(
                 file: file, bytes: pending, leadingLines: leadingLines, header: header, lastLineUnterminated: true))
@@ -198,25 +200,46 @@ struct BlockCollector: ~Copyable, ContentSink {
         pending.removeAll()
     }
 
-    /// Hands on everything up to the last line end.
-    private mutating func emitWholeLines() {
-        // The last line end is near the end: a line is short next to a block.
-        // Bytes searched before (one long line) are not searched again.
-        let cut = (pending[min(searchedEnd, pending.count)...].lastIndex(of: 0x0A) ?? -1) + 1
-        guard cut > 0 else {
-            searchedEnd = pending.count
-            return
+    /// Hands on blocks of whole lines, each cut at the first line end at or
+    /// past `blockSize` bytes (with the default size and 1 MiB reads, about
+    /// one block per read); with `all` (the content's end), the whole lines
+    /// left over too.
+    private mutating func emitWholeLines(all: Bool = false) {
+        // `pending[..<handed]` is in blocks already; it leaves at the end.
+        var handed = 0
+        while handed < pending.count {
+            var cut: Int?
+            if pending.count - handed >= blockSize {
+                // `searchedEnd`: no line end from here on before it (a long
+                // line arriving chunk by chunk is searched once).
+                let from = max(handed + blockSize - 1, searchedEnd)
+                cut = Self.firstLineEnd(in: pending, from: from).map { $0 + 1 }
+                if cut == nil { searchedEnd = pending.count }
+            }
+            if cut == nil && all { cut = pending[handed...].lastIndex(of: 0x0A).map { $0 + 1 } }
+            guard let cut else { break }
+            let bytes: [UInt8]
+            if handed == 0 && pending.count - cut <= cut {
+                // The block takes the buffer itself; only the rest is copied.
+                var rest: [UInt8] = []
+                rest.reserveCapacity(Self.capacity(blockSize))
+                rest.append(contentsOf: pending[cut...])
+                pending.removeSubrange(cut...)
+                swap(&rest, &pending)
+                bytes = rest
+            } else {
+                bytes = Array(pending[handed..<cut])
+                handed = cut
+            }
+            searchedEnd = handed
+            emit(BlockPipeline.Block(
+                file: file, bytes: bytes, leadingLines: leadingLines, header: header, lastLineUnterminated: false))
+            leadingLines = 0
         }
-        // The block takes the buffer itself; only the unfinished line is copied.
-        var rest: [UInt8] = []
-        rest.reserveCapacity(Self.capacity(blockSize))
-        rest.append(contentsOf: pending[cut...])
-        pending.removeSubrange(cut...)
-        swap(&rest, &pending)
-        searchedEnd = pending.count
-        emit(BlockPipeline.Block(
-            file: file, bytes: rest, leadingLines: leadingLines, header: header, lastLineUnterminated: false))
-        leadingLines = 0
+        if handed > 0 {
+            pending.removeSubrange(0..<handed)
+            searchedEnd = max(0, searchedEnd - handed)
+        }
     }
 
     /// Looks at the first lines until one shows the format. `final`: the

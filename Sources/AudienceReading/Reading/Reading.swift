@@ -18,9 +18,10 @@ public struct ReadSettings: Sendable {
 
     public static let defaultRejectSampleLimit = 20
     public static let defaultBlockSize = 1 << 20
-    /// Each worker fills a store of its own, and the event-id table numbers
-    /// their parts in 6 bits (`EventIDTable`): 32 workers leave room for a
-    /// second part each.
+    /// Each worker fills a store of its own (the block pipeline at most one
+    /// more than the workers), and the event-id table numbers their parts
+    /// in 6 bits (`EventIDTable`): 33 stores take 33 of the 64 part
+    /// numbers, and 31 are left for stores that fill a part (2^26 ids).
     public static let threadLimit = 32
 
     public init(
