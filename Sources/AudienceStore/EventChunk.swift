@@ -165,11 +165,32 @@ enum EventChunk {
 
         raw.withUnsafeBytes { base in
             func text(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: base[range]) }
-            // One pass per target store (nearly always one), on a local copy
-            // so that appending touches no shared array; each target's ids
-            // for the chunk's strings, attribute sets and views are made
-            // once per chunk rather than per event.
-            for target in stores.indices where route.contains(target) {
+            // The views each target store takes, in order. A view's events
+            // come from one file, so a view nearly always goes to one store:
+            // a pass per store over the whole chunk would cost stores x
+            // events when compaction gives each file a store of its own.
+            var starts = [0]
+            starts.reserveCapacity(views.count + 1)
+            for view in views { starts.append(starts[starts.count - 1] + view.events) }
+            var viewsOf = [[Int]](repeating: [], count: stores.count)
+            for (index, view) in views.enumerated() {
+                if let slice, StoreFormat.slice(session: raw[strings[view.session]], title: raw[strings[view.title]], count: slice.count) != slice.index {
+                    continue
+                }
+                if stores.count == 1 {
+                    // The one store takes the view (a view none of whose
+                    // files it takes adds nothing: its id is made lazily).
+                    viewsOf[0].append(index)
+                    continue
+                }
+                for event in starts[index]..<starts[index + 1] {
+                    if let target = route[files[event]], viewsOf[target].last != index { viewsOf[target].append(index) }
+                }
+            }
+            // Then each target on a local copy of its store, so that appending
+            // touches no shared array; its ids for the chunk's strings,
+            // attribute sets and views are made once per chunk, not per event.
+            for target in stores.indices where !viewsOf[target].isEmpty {
                 var store = EventStore()
                 swap(&store, &stores[target])
                 defer { swap(&store, &stores[target]) }
@@ -183,15 +204,10 @@ enum EventChunk {
                     if stringIDs[index] == unknown { stringIDs[index] = store.strings.intern(text(strings[index])) }
                     return stringIDs[index]
                 }
-                var position = 0
-                for view in views {
-                    let viewEvents = position..<(position + view.events)
-                    position = viewEvents.upperBound
-                    if let slice, StoreFormat.slice(session: raw[strings[view.session]], title: raw[strings[view.title]], count: slice.count) != slice.index {
-                        continue
-                    }
+                for index in viewsOf[target] {
+                    let view = views[index]
                     var viewID = unknown
-                    for event in viewEvents where route[files[event]] == target {
+                    for event in starts[index]..<starts[index + 1] where route[files[event]] == target {
                         if viewID == unknown {
                             viewID = store.id(of: ViewKey(
                                 session: string(view.session, &store, &stringIDs), title: string(view.title, &store, &stringIDs)))
