@@ -1,3 +1,4 @@
+import AudienceCore
 import CZlib
 
 #if canImport(Glibc)
@@ -59,7 +60,7 @@ final class GzipWriter {
             if !inMember { beginMember() }
             finishMember()
         }
-        if Glibc.close(descriptor) != 0 && failure == nil { failure = errno }
+        if let code = SystemCall.close(descriptor), failure == nil { failure = code }
         if let failure { throw OutputError(path: path, errno: failure) }
     }
 
@@ -104,17 +105,7 @@ final class GzipWriter {
     }
 
     private func writeAll(_ bytes: UnsafeRawBufferPointer) {
-        guard var base = bytes.baseAddress, failure == nil else { return }
-        var left = bytes.count
-        while left > 0 {
-            let written = Glibc.write(descriptor, base, left)
-            if written < 0 {
-                if errno == EINTR { continue }
-                failure = errno
-                return
-            }
-            base += written
-            left -= written
-        }
+        guard failure == nil else { return }
+        failure = SystemCall.writeAll(bytes, to: descriptor)
     }
 }

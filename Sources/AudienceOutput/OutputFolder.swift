@@ -113,7 +113,7 @@ public struct OutputFolder: Sendable {
         guard fd >= 0 else { throw OutputError(path: target, errno: errno) }
         do {
             try produce { (piece: [UInt8]) throws(OutputError) in
-                if let code = Self.writeAll(piece, to: fd) { throw OutputError(path: target, errno: code) }
+                if let code = SystemCall.writeAll(piece, to: fd) { throw OutputError(path: target, errno: code) }
             }
         } catch {
             close(fd)
@@ -126,22 +126,6 @@ public struct OutputFolder: Sendable {
         if let failure {
             unlink(temporary)
             throw OutputError(path: target, errno: failure)
-        }
-    }
-
-    /// Writes all of `bytes`; the `errno` of a failure, or nil.
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32? {
-        bytes.withUnsafeBytes { buffer -> Int32? in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += written
-            }
-            return nil
         }
     }
 

@@ -49,7 +49,7 @@ final class SegmentWriter {
     }
 
     private func write(_ bytes: [UInt8]) throws(StoreIOError) {
-        if let failure = StoreFile.writeAll(bytes, to: descriptor) {
+        if let failure = SystemCall.writeAll(bytes, to: descriptor) {
             throw StoreIOError(code: failure, path: path, operation: "write")
         }
         offset += bytes.count

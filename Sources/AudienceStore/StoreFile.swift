@@ -73,22 +73,7 @@ package final class StoreFile: Sendable {
         guard code == EPERM || code == EOPNOTSUPP || code == ENOSYS, !exists(to) else {
             throw StoreIOError(code: code, path: to, operation: "name")
         }
-        guard Glibc.rename(from, to) == 0 else { throw StoreIOError(code: errno, path: to, operation: "name") }
-    }
-
-    /// Writes all of `bytes` at the descriptor's offset; the `errno` of a
-    /// failure, or nil.
-    static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32? {
-        bytes.withUnsafeBytes { buffer -> Int32? in
-            guard let base = buffer.baseAddress else { return nil }
-            var done = 0
-            while done < buffer.count {
-                let wrote = SystemError.retryingInterrupts { Glibc.write(fd, base + done, buffer.count - done) }
-                if wrote < 0 { return errno }
-                done += wrote
-            }
-            return nil
-        }
+        if let code = SystemCall.rename(from, to: to) { throw StoreIOError(code: code, path: to, operation: "name") }
     }
 
     /// Writes `bytes` to `target` whole or not at all, replacing what is
@@ -101,10 +86,10 @@ package final class StoreFile: Sendable {
         let temporary = target + ".tmp-\(getpid())-\(token)"
         let fd = SystemError.retryingInterrupts { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw StoreIOError(code: errno, path: temporary, operation: "create") }
-        var failure = writeAll(bytes, to: fd).map { (code: $0, operation: "write") }
+        var failure = SystemCall.writeAll(bytes, to: fd).map { (code: $0, operation: "write") }
         if failure == nil && fsync(fd) != 0 { failure = (errno, "flush") }
         if close(fd) != 0 && failure == nil { failure = (errno, "close") }
-        if failure == nil && Glibc.rename(temporary, target) != 0 { failure = (errno, "name") }
+        if failure == nil, let code = SystemCall.rename(temporary, to: target) { failure = (code, "name") }
         if let failure {
             unlink(temporary)
             throw StoreIOError(code: failure.code, path: target, operation: failure.operation)

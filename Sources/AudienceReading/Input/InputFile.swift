@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import AudienceCore
 import Synchronization
 
 /// One file to read: the name reports use, and where its bytes come from.
@@ -154,7 +155,7 @@ public enum InputDiscovery {
             GlobErrors.met = []
             var result = glob_t()
             defer { globfree(&result) }
-            let status = pattern.withCString { Glibc.glob($0, 0, GlobErrors.record, &result) }
+            let status = pattern.withCString { SystemCall.glob($0, 0, GlobErrors.record, &result) }
             var matches: [GlobMatch] = []
             if status == 0 {
                 for index in 0..<Int(result.gl_pathc) {
