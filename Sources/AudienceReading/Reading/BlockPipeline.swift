@@ -44,11 +44,11 @@ enum BlockPipeline {
         let freeStores = Mutex([EventStore]())
         let group = DispatchGroup()
         let queue = DispatchQueue(label: "audience.blocks", attributes: .concurrent)
-        // Blocks in flight: one more than the workers keeps them busy, and
-        // bounds memory (each is about a block size) and the stores made
-        // (one per block being parsed at once, whatever the cores:
-        // `ReadSettings.threadLimit`).
-        let slots = DispatchSemaphore(value: settings.threads + 1)
+        // Blocks in flight: twice the workers keeps them busy; at most 8
+        // more than the workers bounds memory (each is about a block size)
+        // and the stores made (one per block parsed at once, whatever the
+        // cores: `ReadSettings.threadLimit`).
+        let slots = DispatchSemaphore(value: settings.threads + min(settings.threads, 8))
         var blockCount = 0
 
         var outcomes: [FileReading.Outcome] = []
@@ -200,21 +200,27 @@ struct BlockCollector: ~Copyable, ContentSink {
         pending.removeAll()
     }
 
-    /// Hands on blocks of whole lines, each cut at the first line end at or
-    /// past `blockSize` bytes (with the default size and 1 MiB reads, about
-    /// one block per read); with `all` (the content's end), the whole lines
-    /// left over too.
+    /// Hands on blocks of whole lines, each cut at the last line end within
+    /// `blockSize` bytes, or after the line that is longer than that (with
+    /// the default size and 1 MiB reads, one block per read); with `all`
+    /// (the content's end), the whole lines left over too.
     private mutating func emitWholeLines(all: Bool = false) {
         // `pending[..<handed]` is in blocks already; it leaves at the end.
         var handed = 0
         while handed < pending.count {
             var cut: Int?
             if pending.count - handed >= blockSize {
-                // `searchedEnd`: no line end from here on before it (a long
-                // line arriving chunk by chunk is searched once).
-                let from = max(handed + blockSize - 1, searchedEnd)
-                cut = Self.firstLineEnd(in: pending, from: from).map { $0 + 1 }
-                if cut == nil { searchedEnd = pending.count }
+                let window = handed..<(handed + blockSize)
+                if let last = pending[window].lastIndex(of: 0x0A) {
+                    cut = last + 1
+                } else {
+                    // `searchedEnd`: no line end from the window's end on
+                    // before it (a long line arriving chunk by chunk is
+                    // searched once past the window).
+                    let from = max(window.upperBound, searchedEnd)
+                    cut = Self.firstLineEnd(in: pending, from: from).map { $0 + 1 }
+                    if cut == nil { searchedEnd = pending.count }
+                }
             }
             if cut == nil && all { cut = pending[handed...].lastIndex(of: 0x0A).map { $0 + 1 } }
             guard let cut else { break }

@@ -18,10 +18,10 @@ public struct ReadSettings: Sendable {
 
     public static let defaultRejectSampleLimit = 20
     public static let defaultBlockSize = 1 << 20
-    /// Each worker fills a store of its own (the block pipeline at most one
+    /// Each worker fills a store of its own (the block pipeline at most 8
     /// more than the workers), and the event-id table numbers their parts
-    /// in 6 bits (`EventIDTable`): 33 stores take 33 of the 64 part
-    /// numbers, and 31 are left for stores that fill a part (2^26 ids).
+    /// in 6 bits (`EventIDTable`): 40 stores take 40 of the 64 part
+    /// numbers, and 24 are left for stores that fill a part (2^26 ids).
     public static let threadLimit = 32
 
     public init(
