@@ -128,7 +128,7 @@ enum BlockPipeline {
 /// looking at each line: only the first lines are framed here, to skip a
 /// byte-order mark and decide the format (NDJSON, or CSV/TSV and its header)
 /// as `LineScanner` does; after that, content goes into blocks as it comes,
-/// each cut after its last line end.
+/// each cut at a line end (`emitWholeLines`).
 struct BlockCollector: ~Copyable, ContentSink {
     private let file: Int
     private let blockSize: Int
