@@ -159,7 +159,8 @@ public struct ConfigFile: Sendable {
     /// - a `[` or `[[` starting a line, not followed by a key (a line end,
     ///   `=`, `{`, …): toml++ fails an assertion in `parse_key`;
     /// - a date followed by `T` or `t` and no digit (`2026-11-23T:05Z`): an
-    ///   assertion in `parse_time`;
+    ///   assertion in `parse_time`; by `T`, `t` or a space and digits that
+    ///   are not a time (`2026-11-23 5`): an assertion in `parse_value`;
     /// - a `}` where an array's value belongs (`[}]`, `["UTC", }]`): an
     ///   assertion in `parse_value`;
     /// - a value that starts with a digit and is neither a number nor a
@@ -271,10 +272,20 @@ public struct ConfigFile: Sendable {
                     // A date: four digits, '-', two, '-', two.
                     let shape = [true, true, true, true, false, true, true, false, true, true]
                     let isDate = shape.indices.allSatisfy { shape[$0] ? isDigit(index + $0) : at(index + $0) == "-" }
-                    if isDate, let separator = at(index + 10), "Tt ".unicodeScalars.contains(separator),
-                        !isDigit(index + 11)
-                    {
-                        if separator != " " { return "line \(line): a date and time without the time" }
+                    if isDate, let separator = at(index + 10), "Tt ".unicodeScalars.contains(separator) {
+                        if !isDigit(index + 11) {
+                            if separator != " " { return "line \(line): a date and time without the time" }
+                        } else {
+                            // toml++ reads the digits after the separator as a
+                            // time and fails an assertion in `parse_value` on
+                            // a malformed one (`2026-11-23 5`).
+                            var end = index + 11
+                            while let next = at(end), !" \t\n\r#,]}".unicodeScalars.contains(next) { end += 1 }
+                            let dateAndTime = Array(text[index..<(index + 10)]) + ["T"] + Array(text[(index + 11)..<end])
+                            if !Self.isDateOrTime(dateAndTime) {
+                                return "line \(line): a date and time whose time is not HH:MM[:SS]"
+                            }
+                        }
                     }
                     index += isDate ? 10 : 1
                     continue

@@ -103,6 +103,18 @@ func aValueThatIsNeitherANumberNorADateIsAnErrorNotATrap(text: String) {
     }
 }
 
+/// Fuzz/Crashes/config/crash-9d02…: a date, a space and digits that are no
+/// time (`jerds =2026-11-23 5`) made toml++ fail an assertion in
+/// parse_value; inside an array too (with `T`, the token is no date: the
+/// message of the test above).
+@Test(arguments: ["jerds =2026-11-23 5", "out = 2026-11-23 12", "out = [2026-11-23 7:00]",
+                  "out = 2026-11-23 12:6"])
+func aDateWithAMalformedTimeIsAnErrorNotATrap(text: String) {
+    #expect(throws: ConfigError("s", "line 1: a date and time whose time is not HH:MM[:SS]")) {
+        try ConfigFile(text: text, path: "s")
+    }
+}
+
 @Test func numbersDatesAndTimesStillRead() throws {
     let file = try ConfigFile(text: "buckets = 1_000\ncomplete_at = 9e-1\nthreads = 0x1F\nrejects = 0o17\n", path: "s")
     #expect(file.integer("buckets") == 1000)
@@ -110,7 +122,8 @@ func aValueThatIsNeitherANumberNorADateIsAnErrorNotATrap(text: String) {
     #expect(file.integer("threads") == 31)
     #expect(file.integer("rejects") == 15)
     // Dates and times pass the screen (and then are refused as no setting's type).
-    for value in ["1979-05-27T07:32:00.5-07:00", "07:32:00", "1979-05-27 07:32:00Z", "[1979-05-27, 2]", "1979-05-27t07:32Z"] {
+    for value in ["1979-05-27T07:32:00.5-07:00", "07:32:00", "1979-05-27 07:32:00Z", "[1979-05-27, 2]", "1979-05-27t07:32Z",
+                  "1979-05-27 07:32", "[1979-05-27 07:32:00, 1]"] {
         #expect(ConfigFile.tomlTrap(in: Array("out = \(value)\n".unicodeScalars)) == nil, "\(value)")
     }
 }
