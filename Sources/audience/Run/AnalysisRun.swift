@@ -205,16 +205,19 @@ struct AnalysisRun {
             phases = [("read", read.parseSeconds), ("merge", read.mergeSeconds)]
         }
         if let report { phases += [("metrics", report.metricsSeconds), ("write", writeSeconds)] }
-        let previous = try? String(contentsOfFile: metricsFile, encoding: .utf8)
         let run = MetricsFile.Run(
             exitStatus: status, endedAt: Self.nowMilliseconds(), seconds: elapsed, read: read, phaseSeconds: phases,
             limitBreaches: breaches)
-        return Self.writeMetricsFile(MetricsFile.text(run, previous: previous), to: metricsFile)
+        return Self.record(run, inMetricsFile: metricsFile)
     }
 
-    static func writeMetricsFile(_ text: String, to path: String) -> Bool {
+    /// Writes `run` into the metrics file at `path`, after the runs it
+    /// already records (`MetricsFile.text`); false when it could not be
+    /// written (the error is logged).
+    static func record(_ run: MetricsFile.Run, inMetricsFile path: String) -> Bool {
+        let previous = try? String(contentsOfFile: path, encoding: .utf8)
         do {
-            try OutputFolder.writeFile(text, to: path)
+            try OutputFolder.writeFile(MetricsFile.text(run, previous: previous), to: path)
             return true
         } catch {
             RunLog.error("--metrics-file: \(error.description)", [("file", .string(path)), ("reason", .string("cannot_write"))])
@@ -226,11 +229,10 @@ struct AnalysisRun {
     /// input folder that is missing tonight) still tells monitoring.
     static func recordUsageError(metricsFile: String) {
         guard OutputFolder.isRegularFileOrMissing(metricsFile) else { return }
-        let previous = try? String(contentsOfFile: metricsFile, encoding: .utf8)
         let run = MetricsFile.Run(
             exitStatus: ExitStatus.usage, endedAt: nowMilliseconds(), seconds: 0, read: nil, phaseSeconds: [],
             limitBreaches: 0)
-        _ = writeMetricsFile(MetricsFile.text(run, previous: previous), to: metricsFile)
+        _ = record(run, inMetricsFile: metricsFile)
     }
 
     private func summaryFields(_ report: AnalysisReport, status: Int32, breaches: [BadDataLimits.Breach]) -> [(String, JSONValue)] {

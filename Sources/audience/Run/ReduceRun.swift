@@ -79,10 +79,9 @@ enum SplitMessages {
     @discardableResult
     static func writeMetrics(_ path: String?, status: Int32, phase: String, seconds: Double) -> Bool {
         guard let path else { return true }
-        let previous = try? String(contentsOfFile: path, encoding: .utf8)
         let run = MetricsFile.Run(
             exitStatus: status, endedAt: AnalysisRun.nowMilliseconds(), seconds: seconds, read: nil,
             phaseSeconds: [(phase, seconds)], limitBreaches: 0)
-        return AnalysisRun.writeMetricsFile(MetricsFile.text(run, previous: previous), to: path)
+        return AnalysisRun.record(run, inMetricsFile: path)
     }
 }

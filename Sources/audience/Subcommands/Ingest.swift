@@ -145,11 +145,10 @@ struct Ingest: ParsableCommand {
                 files: result.files.map(\.quality), samples: result.samples, events: DeduplicatedEvents(EventStore()),
                 duplicates: 0)
         }
-        let previous = try? String(contentsOfFile: metricsFile, encoding: .utf8)
         let run = MetricsFile.Run(
             exitStatus: status, endedAt: AnalysisRun.nowMilliseconds(), seconds: seconds, read: read,
             phaseSeconds: [("ingest", seconds)], limitBreaches: result?.breaches.count ?? 0)
-        return AnalysisRun.writeMetricsFile(MetricsFile.text(run, previous: previous), to: metricsFile)
+        return AnalysisRun.record(run, inMetricsFile: metricsFile)
     }
 }
 
