@@ -90,17 +90,8 @@ public struct ByteInterner: Sendable {
     package mutating func intern(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         if bytes.isEmpty { return 0 }
         let hash = Self.hash(bytes)
-        let mask = table.count - 1
-        var slot = Int(hash) & mask
-        while true {
-            let entry = table[slot]
-            if entry == 0 { break }
-            if UInt32(truncatingIfNeeded: entry >> 32) == hash {
-                let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
-                if equals(id, bytes) { return UInt32(id) }
-            }
-            slot = (slot + 1) & mask
-        }
+        let (slot, found) = probe(bytes, hash: hash)
+        if let found { return found }
         let id = count
         // Ids are 32 bits and the table stores id + 1.
         precondition(id < Int(UInt32.max), "ByteInterner: more than 4,294,967,294 distinct strings")
@@ -170,24 +161,27 @@ public struct ByteInterner: Sendable {
             precondition(id > 0 && id < count, "ByteInterner: a slot names no string")
             let hash = withBytes(UInt32(id)) { Self.hash($0) }
             precondition(hash == hashes[id] && UInt32(truncatingIfNeeded: entry >> 32) == hash, "ByteInterner: a stale hash")
-            precondition(withBytes(UInt32(id)) { intern(lookingUp: $0) } == UInt32(id), "ByteInterner: a string not found")
+            precondition(withBytes(UInt32(id)) { probe($0, hash: hash).id } == UInt32(id), "ByteInterner: a string not found")
             found += 1
         }
         precondition(found == count - 1, "ByteInterner: strings missing from the table")
     }
 
-    /// The id of `bytes` when present (`_checkInvariants`).
-    private func intern(lookingUp bytes: UnsafeRawBufferPointer) -> UInt32? {
-        if bytes.isEmpty { return 0 }
-        let hash = Self.hash(bytes)
+    /// Where `bytes` (with `hash`) is in the table: its slot and id, or the
+    /// empty slot where it would go and nil.
+    @inline(__always)
+    private func probe(_ bytes: UnsafeRawBufferPointer, hash: UInt32) -> (slot: Int, id: UInt32?) {
         let mask = table.count - 1
         var slot = Int(hash) & mask
         while table[slot] != 0 {
-            let id = Int(truncatingIfNeeded: table[slot] & 0xFFFF_FFFF) - 1
-            if UInt32(truncatingIfNeeded: table[slot] >> 32) == hash, equals(id, bytes) { return UInt32(id) }
+            let entry = table[slot]
+            if UInt32(truncatingIfNeeded: entry >> 32) == hash {
+                let id = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                if equals(id, bytes) { return (slot, UInt32(id)) }
+            }
             slot = (slot + 1) & mask
         }
-        return nil
+        return (slot, nil)
     }
 
     @inline(__always)
