@@ -253,7 +253,8 @@ public enum StoreViews {
                 throw snapshot.damage(source, error)
             }
         }
-        return DeduplicatedEvents(EventStore.merged(stores))
+        // `consume`: the merge remaps the only copy of the events in place.
+        return DeduplicatedEvents(EventStore.merged(consume stores))
     }
 
     /// One pass over `units`: each view measured against `titles` (`ids`
