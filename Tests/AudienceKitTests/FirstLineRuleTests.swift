@@ -15,18 +15,24 @@ private let good = #"{"ts":"2026-11-23T20:00:00Z","event":"start","session_id":"
 /// one file; blocks of the default size and of a few bytes, so that the
 /// first lines are decided across blocks), which must agree.
 private func readBothWays(_ text: String, name: String) throws -> Read {
-    let single = read(text, name: name)
+    try readBothWays(Array(text.utf8), name: name)
+}
+
+private func readBothWays(_ bytes: [UInt8], name: String, blockSizes: [Int] = [ReadSettings.defaultBlockSize, 1, 3, 40]) throws -> Read {
+    let single = read(bytes, name: name)
     try withTemporaryFolder { folder in
         let path = folder + "/file"
-        try write(text, to: path)
-        for blockSize in [ReadSettings.defaultBlockSize, 1, 3, 40] {
+        try write(bytes, to: path)
+        for blockSize in blockSizes {
+            let context = "\(name), blocks of \(blockSize), content starting \(Array(bytes.prefix(120)))"
             let blocks = Reading.read(
                 [InputFile(name: name, path: path)],
                 settings: ReadSettings(rejectSampleLimit: 1000, threads: 2, blockSize: blockSize))
             #expect(blocks.files.count == 1)
-            #expect(Tally(blocks.files[0]) == single.tally, "block pipeline disagrees for \(name), blocks of \(blockSize)")
-            #expect(blocks.files[0].damage == single.quality.damage, "blocks of \(blockSize)")
-            #expect(blocks.samples.map(\.line) == single.samples.map(\.line), "blocks of \(blockSize)")
+            #expect(Tally(blocks.files[0]) == single.tally, "block pipeline disagrees: \(context)")
+            #expect(blocks.files[0].damage == single.quality.damage, "\(context)")
+            #expect(blocks.samples.map(\.line) == single.samples.map(\.line), "\(context)")
+            #expect(blocks.samples.map(\.reason) == single.samples.map(\.reason), "\(context)")
         }
     }
     return single
@@ -103,4 +109,33 @@ func blankLinesAndLongFirstLinesThroughBothPaths(name: String) throws {
     // `{` decides whatever the name; the line with a carriage return counts.
     #expect(withLong.tally.lines == 3)
     #expect(withLong.tally.accepted == 2)
+}
+
+/// Random starts of files through both paths: byte-order marks (whole and
+/// cut), blank lines, lines of carriage returns, headers, junk, JSON lines
+/// and arrays, repeated headers, with and without a last line end. The
+/// block pipeline frames and decides with the same types as a file read
+/// whole; this proves the blocks cut around them change nothing.
+@Test func randomFileStartsReadAlikeThroughBothPaths() throws {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    print("randomFileStartsReadAlikeThroughBothPaths seed \(seed)")
+    var generator = SeededGenerator(seed: seed)
+    let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+    let header = "ts,event,session_id,viewer_id,title_id"
+    let lines: [[UInt8]] = [
+        [], Array("  \t".utf8), [0x0D], [0x0D, 0x20, 0x0D], Array(good.utf8), Array(header.utf8),
+        bom + Array(header.utf8), Array("2026-11-23T20:00:00Z,start,s,v,T".utf8), Array("oops".utf8),
+        Array("[1,".utf8), Array(" [".utf8), Array("a,\"b".utf8), [0xFF], bom, [0xEF, 0xBB],
+    ]
+    for name in ["x.jsonl", "x.csv"] {
+        for _ in 0..<150 {
+            var bytes: [UInt8] = Int.random(in: 0..<4, using: &generator) == 0 ? bom : []
+            for _ in 0..<Int.random(in: 0...6, using: &generator) {
+                bytes += lines.randomElement(using: &generator) ?? []
+                bytes += Bool.random(using: &generator) ? [0x0A] : [0x0D, 0x0A]
+            }
+            if Bool.random(using: &generator) { bytes += lines.randomElement(using: &generator) ?? [] }
+            _ = try readBothWays(bytes, name: name, blockSizes: [1, 2, 5, 17, ReadSettings.defaultBlockSize])
+        }
+    }
 }

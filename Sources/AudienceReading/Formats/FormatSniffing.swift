@@ -43,3 +43,61 @@ package enum FormatSniffing {
         return lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json")
     }
 }
+
+/// Decides a file's format from its first lines, the one place both ways of
+/// reading (a file at a time, or in blocks over several threads) apply the
+/// rules: blank lines (spaces and tabs) are skipped, lines of spaces, tabs
+/// and carriage returns are kept undecided (they count as NDJSON lines once
+/// the file shows it is NDJSON), and the first significant line decides.
+struct FormatDetector: LineConsumer {
+    enum Format: Equatable {
+        /// The deciding line and the undecided lines kept before it are data.
+        case ndjson
+        /// The deciding line is this header (without its line end).
+        case delimited(header: [UInt8])
+        /// A file-level error; no line is read.
+        case damaged(FileDamage)
+    }
+
+    private let namedAsJSON: Bool
+    /// The format and the number of the line that decided it.
+    private(set) var decision: (format: Format, line: Int)?
+    /// Lines before the decision that are not blank: they hold a carriage
+    /// return, so an NDJSON file counts them (as malformed lines).
+    private(set) var undecidedLines: [(number: Int, bytes: [UInt8])] = []
+
+    init(fileName: String) {
+        namedAsJSON = FormatSniffing.isNamedAsJSON(fileName)
+    }
+
+    /// Stops the framer right after the deciding line.
+    var wantsLines: Bool { decision == nil }
+
+    /// Whether every line looked at so far was blank: they may be dropped
+    /// and counted, so a file of a billion blank lines is never held.
+    var sawOnlyBlankLines: Bool { decision == nil && undecidedLines.isEmpty }
+
+    mutating func consume(line: UnsafeRawBufferPointer, number: Int) {
+        guard decision == nil else { return }
+        switch FormatSniffing.verdict(line, namedAsJSON: namedAsJSON) {
+        case .undecided:
+            if !TextCheck.isBlank(line) { undecidedLines.append((number, Array(line))) }
+        case .ndjson:
+            decision = (.ndjson, number)
+        case .jsonArray:
+            decision = (.damaged(FileDamage(.jsonArray)), number)
+        case .malformedHeader:
+            decision = (.damaged(FileDamage(.malformedHeader(line: number))), number)
+        case .header:
+            decision = (.delimited(header: Array(line)), number)
+        }
+    }
+
+    /// The text after the last line end, dropped because damage cut it: it
+    /// counts as no line, but when nothing came before it, its first byte
+    /// still tells a JSON array (a property of the file's content).
+    mutating func consumeDroppedTail(_ tail: UnsafeRawBufferPointer) {
+        guard decision == nil, TextCheck.firstSignificantByte(tail) == UInt8(ascii: "[") else { return }
+        decision = (.damaged(FileDamage(.jsonArray)), 0)
+    }
+}

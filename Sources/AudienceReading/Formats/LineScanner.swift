@@ -15,10 +15,11 @@ package struct LineScanner: ~Copyable, LineConsumer {
     }
 
     private var format = Format.pending
+    /// Decides the format while `format` is `.pending`.
+    private var detector: FormatDetector
     private var json = NDJSONParser()
     private var delimited: DelimitedParser?
     private var header: [UInt8] = []
-    private var undecidedLines: [(Int, [UInt8])] = []
     private let record = RawRecord()
     private var validator = EventValidator()
     private var event = ValidEvent()
@@ -28,7 +29,6 @@ package struct LineScanner: ~Copyable, LineConsumer {
     private(set) var samples: [RejectSample] = []
     private var sampledPerReason = [Int](repeating: 0, count: RejectReason.allCases.count)
     private let sampleLimit: Int
-    private let namedAsJSON: Bool
     /// Told of the lines read, a batch at a time; nil for no progress line.
     var progress: RunProgress?
     /// Handed the events gathered so far, and `store` emptied, each time it
@@ -40,7 +40,7 @@ package struct LineScanner: ~Copyable, LineConsumer {
         quality = FileQuality(file: file)
         self.store = store
         self.sampleLimit = sampleLimit
-        namedAsJSON = FormatSniffing.isNamedAsJSON(file)
+        detector = FormatDetector(fileName: file)
     }
 
     /// A scanner for a stretch of a file whose format is already known: an
@@ -70,41 +70,43 @@ package struct LineScanner: ~Copyable, LineConsumer {
             if isRepeatedHeader(line) { return }
             scan(line, number: number)
         case .pending:
-            switch FormatSniffing.verdict(line, namedAsJSON: namedAsJSON) {
-            case .undecided:
-                // Not blank if it holds a carriage return: an NDJSON file
-                // counts it once the file shows its format.
-                if !TextCheck.isBlank(line) { undecidedLines.append((number, Array(line))) }
-            case .ndjson:
-                format = .ndjson
-                for (earlier, bytes) in undecidedLines {
-                    bytes.withUnsafeBytes { scan($0, number: earlier) }
-                }
-                undecidedLines = []
-                scan(line, number: number)
-            case .jsonArray:
-                format = .unreadable
-                quality.damage = FileDamage(.jsonArray)
-            case .malformedHeader:
-                format = .unreadable
-                quality.damage = FileDamage(.malformedHeader(line: number))
-            case .header:
-                format = .delimited
-                header = Array(line)
-                delimited = DelimitedParser(headerLine: line)
-            }
+            detector.consume(line: line, number: number)
+            if applyDecision() { scan(line, number: number) }
         case .unreadable:
             return
         }
     }
 
-    /// The text after the last line end, dropped because damage cut it: it
-    /// counts as no line, but when nothing came before it, its first byte
-    /// still tells a JSON array (a property of the file's content).
     mutating func consumeDroppedTail(_ tail: UnsafeRawBufferPointer) {
-        guard case .pending = format, TextCheck.firstSignificantByte(tail) == UInt8(ascii: "[") else { return }
-        format = .unreadable
-        quality.damage = FileDamage(.jsonArray)
+        guard case .pending = format else { return }
+        detector.consumeDroppedTail(tail)
+        applyDecision()
+    }
+
+    /// Takes on the detector's decision, if it made one, and reads the
+    /// lines it kept when the file is NDJSON.
+    /// - Returns: whether the deciding line is data (NDJSON).
+    @discardableResult
+    private mutating func applyDecision() -> Bool {
+        guard let decided = detector.decision?.format else { return false }
+        let kept = detector.undecidedLines
+        detector = FormatDetector(fileName: "")
+        switch decided {
+        case .ndjson:
+            format = .ndjson
+            for (earlier, bytes) in kept {
+                bytes.withUnsafeBytes { scan($0, number: earlier) }
+            }
+            return true
+        case .delimited(let line):
+            format = .delimited
+            header = line
+            delimited = DelimitedParser(header: line)
+        case .damaged(let damage):
+            format = .unreadable
+            quality.damage = damage
+        }
+        return false
     }
 
     /// Hands on the lines counted since the last full batch.

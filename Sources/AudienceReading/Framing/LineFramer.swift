@@ -22,33 +22,46 @@ extension LineConsumer where Self: ~Copyable {
     mutating func consumeDroppedTail(_ tail: UnsafeRawBufferPointer) {}
 }
 
-/// Cuts decoded bytes into lines.
+/// Cuts decoded bytes into lines: the one place that knows what a line is,
+/// for a file read whole and for the blocks the block pipeline cuts.
 ///
 /// Lines end in `\n`; a `\r` right before it belongs to the line end. A lone
 /// `\r` is text. A UTF-8 byte-order mark at the very start of the content is
 /// skipped. Complete lines are handed over straight from the caller's buffer;
 /// only a line split across chunks is copied into `carry`, and each byte is
-/// scanned for `\n` once, so a line of any length costs linear time.
+/// scanned for `\n` once, so a line of any length costs linear time. Framing
+/// stops at the line after which the consumer wants no more.
 struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, ContentSink {
     var consumer: Consumer
     /// Bytes of the unfinished line that started in an earlier chunk.
     private var carry: [UInt8] = []
-    private var lineNumber = 0
+    /// Lines handed over so far; the last one's number.
+    private(set) var lineNumber = 0
     /// Bytes still to check against the byte-order mark at the content's start.
-    private var bomState: Int = 0
+    private var bomState: Int
+    /// Bytes fed before the current chunk.
+    private var offset = 0
+    /// The offset in the content right after the last line end framed.
+    private(set) var offsetAfterLastLineEnd = 0
 
-    init(consumer: consuming Consumer) {
+    /// - Parameter atContentStart: the bytes begin the content, so a
+    ///   byte-order mark is skipped; false for a block from the middle.
+    init(consumer: consuming Consumer, atContentStart: Bool = true) {
         self.consumer = consumer
+        bomState = atContentStart ? 0 : 3
     }
 
     mutating func consume(_ bytes: UnsafeRawBufferPointer) {
-        guard var cursor = bytes.baseAddress, !bytes.isEmpty else { return }
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+        defer { offset += bytes.count }
+        var cursor = start
         let end = cursor + bytes.count
         if bomState < 3 {
             cursor = skipByteOrderMark(cursor, end)
             if cursor == end { return }
         }
         while cursor < end {
+            guard consumer.wantsLines else { return }
             guard let newline = memchr(cursor, 0x0A, end - cursor) else {
                 carry.append(contentsOf: UnsafeRawBufferPointer(start: cursor, count: end - cursor))
                 return
@@ -61,6 +74,7 @@ struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, ContentSink {
                 emitCarry()
             }
             cursor = lineEnd + 1
+            offsetAfterLastLineEnd = offset + (cursor - start)
         }
     }
 

@@ -18,7 +18,7 @@ import Synchronization
 enum BlockPipeline {
 
     /// A stretch of one file's content that ends at a line end (or at the
-    /// end of the content, `lastLineUnterminated`).
+    /// end of the content).
     struct Block: Sendable {
         var file: Int
         var bytes: [UInt8]
@@ -27,7 +27,8 @@ enum BlockPipeline {
         var leadingLines: Int
         /// nil for NDJSON; the header line for CSV/TSV.
         var header: [UInt8]?
-        var lastLineUnterminated: Bool
+        /// The block begins the file's content (a byte-order mark may lead it).
+        var atContentStart: Bool
     }
 
     struct BlockResult: Sendable {
@@ -96,70 +97,56 @@ enum BlockPipeline {
     ) -> BlockResult {
         var scanner = LineScanner(file: name, store: store, sampleLimit: sampleLimit, header: block.header)
         scanner.progress = progress
-        defer { scanner.reportRemainingLines() }
         store = EventStore()
-        var number = 0
-        block.bytes.withUnsafeBytes { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var start = 0
-            while start < bytes.count {
-                number += 1
-                guard let newline = memchr(base + start, 0x0A, bytes.count - start) else {
-                    // The content's last line, with no line end: a `\r` here is text.
-                    scanner.consume(line: UnsafeRawBufferPointer(start: base + start, count: bytes.count - start), number: number)
-                    break
-                }
-                var end = UnsafeRawPointer(newline) - base
-                let next = end + 1
-                if end > start && bytes[end - 1] == 0x0D { end -= 1 }
-                scanner.consume(line: UnsafeRawBufferPointer(start: base + start, count: end - start), number: number)
-                start = next
-            }
-        }
+        var framer = LineFramer(consumer: scanner, atContentStart: block.atContentStart)
+        block.bytes.withUnsafeBytes { framer.consume($0) }
+        // A block ends at a line end, or at the content's end: what follows
+        // the last line end is the content's last line.
+        framer.finish(keepPartialLine: true)
+        let lineCount = framer.lineNumber
+        scanner = framer.takeConsumer()
+        scanner.reportRemainingLines()
         store = scanner.store
         scanner.store = EventStore()
         return BlockResult(
-            file: block.file, leadingLines: block.leadingLines, lineCount: number,
+            file: block.file, leadingLines: block.leadingLines, lineCount: lineCount,
             quality: scanner.quality, samples: scanner.samples)
     }
 }
 
 /// Cuts a file's decoded content into blocks for the workers, without
-/// looking at each line: only the first lines are framed here, to skip a
-/// byte-order mark and decide the format (NDJSON, or CSV/TSV and its header)
-/// as `LineScanner` does; after that, content goes into blocks as it comes,
-/// each cut at a line end (`emitWholeLines`).
+/// looking at each line: only the first lines are framed here, by the same
+/// `LineFramer` and `FormatDetector` a file read whole goes through, to
+/// decide the format (NDJSON, or CSV/TSV and its header); after that,
+/// content goes into blocks as it comes, each cut at a line end
+/// (`emitWholeLines`), and the workers frame them.
 struct BlockCollector: ~Copyable, ContentSink {
     private let file: Int
     private let blockSize: Int
-    private let namedAsJSON: Bool
     private let emit: (BlockPipeline.Block) -> Void
+    /// Frames the first lines until the format is decided.
+    private var detection: LineFramer<FormatDetector>
     private var header: [UInt8]?
     private var decided = false
     private(set) var damage: FileDamage?
     /// Content not yet handed on: before the format is decided, the first
     /// lines; after, the current block.
     private var pending: [UInt8] = []
-    private var atContentStart = true
+    /// The content offset of `pending[0]`: above 0 once leading blank lines
+    /// or a header left.
+    private var pendingOffset = 0
+    /// Lines kept out of the next block (blank lines and the header before
+    /// the first block).
     private var leadingLines = 0
-    /// While the format is undecided: where the next line to look at starts
-    /// in `pending`, and how many lines were looked at.
-    private var scanOffset = 0
-    private var examinedLines = 0
-    /// `pending[..<searchedEnd]` after `scanOffset` (undecided) or after the
-    /// last cut (decided) holds no line end: a long line arriving chunk by
-    /// chunk is searched once, not once per chunk.
+    /// `pending[..<searchedEnd]` after the last cut holds no line end: a
+    /// long line arriving chunk by chunk is searched once, not once per chunk.
     private var searchedEnd = 0
-    /// Whether an undecided line that is not blank (spaces and a carriage
-    /// return) was kept; until then blank lines are dropped as they are met,
-    /// so a file of nothing but blank lines is never held whole.
-    private var keptUndecidedLine = false
 
     init(file: Int, name: String, blockSize: Int, emit: @escaping (BlockPipeline.Block) -> Void) {
         self.file = file
         self.blockSize = blockSize
-        namedAsJSON = FormatSniffing.isNamedAsJSON(name)
         self.emit = emit
+        detection = LineFramer(consumer: FormatDetector(fileName: name))
         pending.reserveCapacity(Self.capacity(blockSize))
     }
 
@@ -172,32 +159,74 @@ struct BlockCollector: ~Copyable, ContentSink {
     mutating func consume(_ bytes: UnsafeRawBufferPointer) {
         guard damage == nil else { return }
         pending.append(contentsOf: bytes)
-        if atContentStart {
-            // A byte-order mark may still be arriving a byte at a time.
-            if pending.count < 3 && [0xEF, 0xBB, 0xBF].starts(with: pending) { return }
-            if pending.starts(with: [0xEF, 0xBB, 0xBF]) { pending.removeFirst(3) }
-            atContentStart = false
+        if !decided {
+            detection.consume(bytes)
+            takeDecision()
         }
-        if !decided { decideFormat(final: false) }
         if decided && damage == nil && pending.count >= blockSize { emitWholeLines() }
     }
 
     mutating func finish(keepPartialLine: Bool) {
         guard damage == nil else { return }
-        if atContentStart { atContentStart = false }
-        if !decided && keepPartialLine { decideFormat(final: true) }
-        if !decided && !keepPartialLine && TextCheck.firstSignificantByte(pending) == UInt8(ascii: "[") {
-            // As `LineScanner.consumeDroppedTail`: the cut text still shows a JSON array.
-            damage = FileDamage(.jsonArray)
+        if !decided {
+            detection.finish(keepPartialLine: keepPartialLine)
+            takeDecision(atEnd: true)
         }
         guard decided, damage == nil else { return }
         emitWholeLines(all: true)
         if keepPartialLine && !pending.isEmpty {
-            emit(BlockPipeline.Block(
-                file: file, bytes: pending, leadingLines: leadingLines, header: header, lastLineUnterminated: true))
-            leadingLines = 0
+            emit(nextBlock(pending))
         }
         pending.removeAll()
+    }
+
+    /// Acts on the detector's decision, if it made one; until then drops the
+    /// blank lines it looked at, counting them, so that a file of nothing
+    /// but blank lines is never held whole.
+    /// - Parameter atEnd: the content has ended, so a header decided now
+    ///   was its last line.
+    private mutating func takeDecision(atEnd: Bool = false) {
+        let detector = detection.consumer
+        guard let (format, deciding) = detector.decision else {
+            if detector.sawOnlyBlankLines { dropContent(upTo: detection.offsetAfterLastLineEnd, lines: detection.lineNumber) }
+            return
+        }
+        decided = true
+        switch format {
+        case .ndjson:
+            // Every line from here on is in the blocks (the workers skip the
+            // blank ones and count the rest).
+            break
+        case .damaged(let damaged):
+            damage = damaged
+        case .delimited(let line):
+            header = line
+            dropContent(upTo: detection.offsetAfterLastLineEnd, lines: deciding)
+            if atEnd {
+                // The header was the content's last line, with no line end.
+                pending.removeAll()
+            }
+        }
+        detection = LineFramer(consumer: FormatDetector(fileName: ""))
+    }
+
+    /// Takes the content before `offset` (`lines` lines from the content's
+    /// start) out of `pending`: it goes into no block.
+    private mutating func dropContent(upTo offset: Int, lines: Int) {
+        guard offset > pendingOffset else { return }
+        pending.removeSubrange(0..<(offset - pendingOffset))
+        pendingOffset = offset
+        leadingLines = lines
+    }
+
+    /// The next block, of `bytes`, which come right after the last block.
+    private mutating func nextBlock(_ bytes: [UInt8]) -> BlockPipeline.Block {
+        let made = BlockPipeline.Block(
+            file: file, bytes: bytes, leadingLines: leadingLines, header: header,
+            atContentStart: pendingOffset == 0)
+        leadingLines = 0
+        pendingOffset += bytes.count
+        return made
     }
 
     /// Hands on blocks of whole lines, each cut at the last line end within
@@ -238,73 +267,11 @@ struct BlockCollector: ~Copyable, ContentSink {
                 handed = cut
             }
             searchedEnd = handed
-            emit(BlockPipeline.Block(
-                file: file, bytes: bytes, leadingLines: leadingLines, header: header, lastLineUnterminated: false))
-            leadingLines = 0
+            emit(nextBlock(bytes))
         }
         if handed > 0 {
             pending.removeSubrange(0..<handed)
             searchedEnd = max(0, searchedEnd - handed)
-        }
-    }
-
-    /// Looks at the first lines until one shows the format. `final`: the
-    /// last of them may lack a line end. For NDJSON every line stays in the
-    /// blocks (the workers skip the blank ones and count the rest); for
-    /// CSV/TSV the lines up to the header are taken out.
-    private mutating func decideFormat(final: Bool) {
-        while !decided && damage == nil {
-            var lineEnd = Self.firstLineEnd(in: pending, from: max(scanOffset, searchedEnd))
-            if lineEnd == nil {
-                searchedEnd = pending.count
-                guard final, scanOffset < pending.count else {
-                    dropBlankLinesLookedAt()
-                    return
-                }
-                lineEnd = pending.count
-            }
-            guard let end = lineEnd else { return }
-            var line = pending[scanOffset..<end]
-            if end < pending.count, line.last == 0x0D { line = line.dropLast() }
-            examinedLines += 1
-            var next = min(end + 1, pending.count)
-            // Blank lines are looked at without copying: a file may hold a billion.
-            let isBlank = line.allSatisfy(TextCheck.isSpaceOrTab)
-            if isBlank && !keptUndecidedLine {
-                leadingLines += 1
-                scanOffset = next
-                searchedEnd = next
-                continue
-            }
-            let verdict = isBlank
-                ? .undecided : Array(line).withUnsafeBytes { FormatSniffing.verdict($0, namedAsJSON: namedAsJSON) }
-            // From here on every line counts: the blank ones before leave.
-            next -= dropBlankLinesLookedAt()
-            if verdict == .undecided {
-                keptUndecidedLine = true
-                scanOffset = next
-                searchedEnd = next
-                continue
-            }
-            decided = true
-            scanOffset = 0
-            searchedEnd = 0
-            switch verdict {
-            case .ndjson, .undecided:
-                return
-            case .jsonArray:
-                damage = FileDamage(.jsonArray)
-                return
-            case .malformedHeader:
-                damage = FileDamage(.malformedHeader(line: examinedLines))
-                return
-            case .header:
-                break
-            }
-            header = Array(line)
-            leadingLines = examinedLines
-            pending.removeSubrange(0..<next)
-            scanOffset = 0
         }
     }
 
@@ -315,18 +282,5 @@ struct BlockCollector: ~Copyable, ContentSink {
                   let found = memchr(base + start, 0x0A, raw.count - start) else { return nil }
             return UnsafeRawPointer(found) - base
         }
-    }
-
-    /// Takes the blank lines looked at (all of them, while no other line
-    /// was kept) out of `pending`: they count in `leadingLines` instead.
-    /// - Returns: how many bytes left.
-    @discardableResult
-    private mutating func dropBlankLinesLookedAt() -> Int {
-        guard !keptUndecidedLine, scanOffset > 0 else { return 0 }
-        let dropped = scanOffset
-        pending.removeSubrange(0..<dropped)
-        searchedEnd = max(0, searchedEnd - dropped)
-        scanOffset = 0
-        return dropped
     }
 }
