@@ -71,21 +71,10 @@ public struct DayWindow: Sendable, Equatable {
 
     /// A real date written `YYYY-MM-DD`: four-digit year, two-digit month and day.
     static func day(_ text: String, option: String) throws(WindowError) -> Int {
-        let bytes = Array(text.utf8)
-        func digits(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for index in range {
-                guard bytes[index] >= 0x30 && bytes[index] <= 0x39 else { return nil }
-                value = value * 10 + Int(bytes[index] - 0x30)
-            }
-            return value
-        }
-        guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D,
-              let year = digits(0..<4), let month = digits(5..<7), let day = digits(8..<10),
-              (1...12).contains(month), day >= 1, day <= Timestamp.daysIn(month: month, year: year) else {
+        guard let day = Timestamp.day(written: text) else {
             throw WindowError(message: "\(option) '\(text)' is not a date written YYYY-MM-DD")
         }
-        return Timestamp.daysFromCivil(year: year, month: month, day: day)
+        return day
     }
 }
 

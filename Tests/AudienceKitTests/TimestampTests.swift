@@ -156,3 +156,14 @@ import Testing
         #expect(verdict(ndjson: JSONLine.start.with("ts", raw).text) == .malformed)
     }
 }
+
+/// The one reader of `YYYY-MM-DD` days (window options, the generator's start).
+@Test func dayWrittenAsISODate() {
+    #expect(Timestamp.day(written: "1970-01-01") == 0)
+    #expect(Timestamp.day(written: "2024-02-29") == Timestamp.daysFromCivil(year: 2024, month: 2, day: 29))
+    #expect(Timestamp.day(written: "1969-12-31") == -1)
+    for wrong in ["2023-02-29", "2026-13-01", "2026-00-10", "2026-1-01", "2026-01-1", "26-01-01", "2026/01/01",
+                  "2026-01-01 ", "+026-01-01", "２０２６-01-01", "", "2026-04-31"] {
+        #expect(Timestamp.day(written: wrong) == nil, "\(wrong)")
+    }
+}

@@ -68,13 +68,7 @@ struct Generate: ParsableCommand {
         if let problem = GeneratorLimits.problem(settings(startDay: startDay)) { throw ValidationError(problem) }
     }
 
-    private var startDay: Int? {
-        let parts = start.split(separator: "-", omittingEmptySubsequences: false).compactMap { Int($0) }
-        guard parts.count == 3, start.count == 10, start.utf8.allSatisfy({ $0 == 0x2D || ($0 >= 0x30 && $0 <= 0x39) }),
-              (1...12).contains(parts[1]), (1...Timestamp.daysIn(month: parts[1], year: parts[0])).contains(parts[2])
-        else { return nil }
-        return Timestamp.daysFromCivil(year: parts[0], month: parts[1], day: parts[2])
-    }
+    private var startDay: Int? { Timestamp.day(written: start) }
 
     private func settings(startDay: Int) -> GeneratorSettings {
         var settings = GeneratorSettings()
