@@ -95,8 +95,8 @@ public enum StoreDefaults {
     public static let eventsPerCompactedSegment = 8_000_000
 }
 
-/// The store's operations: `ingest` (StoreIngest.swift), `read` for a
-/// report (StoreRead.swift), and upkeep (StoreUpkeep.swift).
+/// The store's operations: `ingest` (Store+Ingest.swift), `read` for a
+/// report (Store+Read.swift), and upkeep (Store+Upkeep.swift).
 public enum Store {
     static func nowMilliseconds() -> Int64 {
         var now = timespec()
