@@ -139,3 +139,80 @@ func blankLinesAndLongFirstLinesThroughBothPaths(name: String) throws {
         }
     }
 }
+
+/// As above, but each file in gzip members, some cut short: the decoder
+/// hands each member over as its own read, so the format is decided across
+/// reads (leading lines dropped between reads, a byte-order mark split
+/// between them, a header in a later read), and damage ends some files.
+@Test func filesInGzipMembersReadAlikeThroughBothPaths() throws {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    print("filesInGzipMembersReadAlikeThroughBothPaths seed \(seed)")
+    var generator = SeededGenerator(seed: seed)
+    let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+    let header = "ts,event,session_id,viewer_id,title_id"
+    let pieces: [[UInt8]] = [
+        [], Array("  \t".utf8), [0x0D], [0x0D, 0x20, 0x0D], Array(good.utf8), Array(header.utf8),
+        bom + Array(header.utf8), Array("2026-11-23T20:00:00Z,start,s,v,T".utf8), Array("oops".utf8),
+        Array("[1,".utf8), Array(" [".utf8), Array("a,\"b".utf8), [0xFF], bom, [0xEF, 0xBB], [0xEF],
+        Array("{".utf8), [0x0D, 0x0D], Array("\t{".utf8),
+    ]
+    try withTemporaryFolder { folder in
+        for round in 0..<300 {
+            let name = ["x.jsonl", "x.csv", "x.json.gz", "-"].randomElement(using: &generator) ?? "x.jsonl"
+            var content: [UInt8] = Int.random(in: 0..<3, using: &generator) == 0 ? bom : []
+            for _ in 0..<Int.random(in: 0...8, using: &generator) {
+                content += pieces.randomElement(using: &generator) ?? []
+                content += Bool.random(using: &generator) ? [0x0A] : [0x0D, 0x0A]
+            }
+            if Bool.random(using: &generator) { content += pieces.randomElement(using: &generator) ?? [] }
+            var cuts = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
+                Int.random(in: 0...content.count, using: &generator)
+            }
+            cuts = Array(Set(cuts + [0, content.count])).sorted()
+            var file: [UInt8] = []
+            var lastStart = 0
+            for index in 0..<(cuts.count - 1) {
+                lastStart = file.count
+                // Stored blocks (level 0): a cut member still inflates its start.
+                file += Gzip.member(Array(content[cuts[index]..<cuts[index + 1]]), level: 0)
+            }
+            if Bool.random(using: &generator), file.count - lastStart > 20 {
+                file = Array(file[..<Int.random(in: (lastStart + 18)..<file.count, using: &generator)])
+            }
+            let path = folder + "/f\(round)"
+            try write(file, to: path)
+            let single = read(file, name: name)
+            for blockSize in [1, 2, 5, 17, ReadSettings.defaultBlockSize] {
+                let blocks = Reading.read(
+                    [InputFile(name: name, path: path)],
+                    settings: ReadSettings(rejectSampleLimit: 1000, threads: 2, blockSize: blockSize))
+                let context = "\(name), cuts \(cuts), blocks of \(blockSize), content \(content)"
+                #expect(Tally(blocks.files[0]) == single.tally, "\(context)")
+                #expect(blocks.files[0].damage == single.quality.damage, "\(context)")
+                #expect(blocks.samples.map(\.line) == single.samples.map(\.line), "\(context)")
+                #expect(blocks.samples.map(\.reason) == single.samples.map(\.reason), "\(context)")
+            }
+        }
+    }
+}
+
+/// Lines of carriage returns before the first line: both paths count every
+/// one (malformed, in an NDJSON file) but keep only as many as can be
+/// sampled, so a million of them cost no memory.
+@Test func carriageReturnLinesBeforeTheFirstLineAreCountedNotKept() throws {
+    var detector = FormatDetector(fileName: "x.jsonl", keptLineLimit: 3)
+    let line: [UInt8] = [0x0D]
+    for number in 1...100_000 { line.withUnsafeBytes { detector.consume(line: $0, number: number) } }
+    #expect(detector.undecidedCount == 100_000)
+    #expect(detector.undecidedLines.map(\.number) == [1, 2, 3])
+
+    let crLines = String(repeating: "\r\r\n", count: 200_000)
+    let ndjson = try readBothWays(crLines + good + "\n", name: "x.jsonl")
+    #expect(ndjson.tally.lines == 200_001)
+    #expect(ndjson.tally.malformed == 200_000)
+    #expect(ndjson.tally.accepted == 1)
+    #expect(ndjson.samples.count == 1000)
+    let csv = try readBothWays(crLines + "ts,event,session_id,viewer_id,title_id\n2026-11-23T20:00:00Z,start,s,v,T\n", name: "x.csv")
+    #expect(csv.tally.lines == 1)
+    #expect(csv.tally.accepted == 1)
+}

@@ -62,26 +62,35 @@ struct FormatDetector: LineConsumer {
     private let namedAsJSON: Bool
     /// The format and the number of the line that decided it.
     private(set) var decision: (format: Format, line: Int)?
-    /// Lines before the decision that are not blank: they hold a carriage
-    /// return, so an NDJSON file counts them (as malformed lines).
+    /// Lines before the decision that are not blank (they hold a carriage
+    /// return), the first `keptLineLimit` of them. An NDJSON file counts
+    /// every one as a malformed line, and samples only the first few: the
+    /// others need only be counted (`undecidedCount`), so that a file of a
+    /// million such lines costs no memory.
     private(set) var undecidedLines: [(number: Int, bytes: [UInt8])] = []
+    /// All the lines before the decision that are not blank.
+    private(set) var undecidedCount = 0
+    private let keptLineLimit: Int
 
-    init(fileName: String) {
+    /// - Parameter keptLineLimit: how many undecided lines to keep (the
+    ///   reject samples per reason: the rest are never sampled).
+    init(fileName: String, keptLineLimit: Int) {
         namedAsJSON = FormatSniffing.isNamedAsJSON(fileName)
+        self.keptLineLimit = keptLineLimit
     }
 
     /// Stops the framer right after the deciding line.
     var wantsLines: Bool { decision == nil }
 
-    /// Whether every line looked at so far was blank: they may be dropped
-    /// and counted, so a file of a billion blank lines is never held.
-    var sawOnlyBlankLines: Bool { decision == nil && undecidedLines.isEmpty }
-
     mutating func consume(line: UnsafeRawBufferPointer, number: Int) {
         guard decision == nil else { return }
         switch FormatSniffing.verdict(line, namedAsJSON: namedAsJSON) {
         case .undecided:
-            if !TextCheck.isBlank(line) { undecidedLines.append((number, Array(line))) }
+            // Spaces, tabs and at least one carriage return: no JSON
+            // object, so a malformed line wherever it is counted.
+            guard !TextCheck.isBlank(line) else { return }
+            undecidedCount += 1
+            if undecidedLines.count < keptLineLimit { undecidedLines.append((number, Array(line))) }
         case .ndjson:
             decision = (.ndjson, number)
         case .jsonArray:

@@ -40,7 +40,7 @@ package struct LineScanner: ~Copyable, LineConsumer {
         quality = FileQuality(file: file)
         self.store = store
         self.sampleLimit = sampleLimit
-        detector = FormatDetector(fileName: file)
+        detector = FormatDetector(fileName: file, keptLineLimit: sampleLimit)
     }
 
     /// A scanner for a stretch of a file whose format is already known: an
@@ -89,14 +89,12 @@ package struct LineScanner: ~Copyable, LineConsumer {
     @discardableResult
     private mutating func applyDecision() -> Bool {
         guard let decided = detector.decision?.format else { return false }
-        let kept = detector.undecidedLines
-        detector = FormatDetector(fileName: "")
+        let undecided = detector
+        detector = FormatDetector(fileName: "", keptLineLimit: 0)
         switch decided {
         case .ndjson:
             format = .ndjson
-            for (earlier, bytes) in kept {
-                bytes.withUnsafeBytes { scan($0, number: earlier) }
-            }
+            readUndecidedLines(of: undecided)
             return true
         case .delimited(let line):
             format = .delimited
@@ -107,6 +105,32 @@ package struct LineScanner: ~Copyable, LineConsumer {
             quality.damage = damage
         }
         return false
+    }
+
+    /// Counts the lines a detector looked at before it decided on NDJSON:
+    /// all malformed; the kept ones are read (and sampled) as any line, the
+    /// others, which the sample limit would not show, only counted.
+    private mutating func readUndecidedLines(of detector: FormatDetector) {
+        for (number, bytes) in detector.undecidedLines {
+            bytes.withUnsafeBytes { scan($0, number: number) }
+        }
+        let unkept = detector.undecidedCount - detector.undecidedLines.count
+        guard unkept > 0 else { return }
+        let before = quality.lines
+        quality.lines += unkept
+        quality[.malformed] += unkept
+        progress?.add(lines: (quality.lines / RunProgress.lineBatch - before / RunProgress.lineBatch) * RunProgress.lineBatch)
+    }
+
+    /// The counts and samples of the lines `detector` looked at before it
+    /// decided on NDJSON, for the block pipeline, whose reader frames them
+    /// before any block is cut.
+    static func undecidedLines(
+        of detector: FormatDetector, file: String, sampleLimit: Int
+    ) -> (quality: FileQuality, samples: [RejectSample]) {
+        var scanner = LineScanner(file: file, store: EventStore(), sampleLimit: sampleLimit, header: nil)
+        scanner.readUndecidedLines(of: detector)
+        return (scanner.quality, scanner.samples)
     }
 
     /// Hands on the lines counted since the last full batch.

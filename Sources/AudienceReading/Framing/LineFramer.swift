@@ -43,6 +43,9 @@ struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, ContentSink {
     private var offset = 0
     /// The offset in the content right after the last line end framed.
     private(set) var offsetAfterLastLineEnd = 0
+    /// Where the last line handed over starts in the content (at the
+    /// content's start, before a byte-order mark).
+    private(set) var lastLineStart = 0
 
     /// - Parameter atContentStart: the bytes begin the content, so a
     ///   byte-order mark is skipped; false for a block from the middle.
@@ -92,6 +95,7 @@ struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, ContentSink {
         if keepPartialLine && !carry.isEmpty {
             // No line end follows, so a trailing `\r` is a lone `\r`: text.
             lineNumber += 1
+            lastLineStart = offsetAfterLastLineEnd
             let number = lineNumber
             carry.withUnsafeBytes { consumer.consume(line: $0, number: number) }
         }
@@ -117,6 +121,7 @@ struct LineFramer<Consumer: LineConsumer & ~Copyable>: ~Copyable, ContentSink {
     @inline(__always)
     private mutating func emit(_ line: UnsafeRawBufferPointer) {
         lineNumber += 1
+        lastLineStart = offsetAfterLastLineEnd
         var count = line.count
         if count > 0 && line[count - 1] == 0x0D { count -= 1 }
         consumer.consume(line: UnsafeRawBufferPointer(rebasing: line[0..<count]), number: lineNumber)

@@ -54,7 +54,10 @@ enum BlockPipeline {
 
         var outcomes: [FileReading.Outcome] = []
         for (fileIndex, input) in inputs.enumerated() {
-            let collector = BlockCollector(file: fileIndex, name: input.name, blockSize: settings.blockSize) { block in
+            let collector = BlockCollector(
+                file: fileIndex, name: input.name, blockSize: settings.blockSize,
+                sampleLimit: settings.rejectSampleLimit
+            ) { block in
                 let number = blockCount
                 blockCount += 1
                 results.withLock { $0.append(nil) }
@@ -122,13 +125,18 @@ enum BlockPipeline {
 /// (`emitWholeLines`), and the workers frame them.
 struct BlockCollector: ~Copyable, ContentSink {
     private let file: Int
+    private let name: String
     private let blockSize: Int
+    private let sampleLimit: Int
     private let emit: (BlockPipeline.Block) -> Void
     /// Frames the first lines until the format is decided.
     private var detection: LineFramer<FormatDetector>
     private var header: [UInt8]?
     private var decided = false
     private(set) var damage: FileDamage?
+    /// The lines before the first block that count (those of spaces, tabs
+    /// and carriage returns before the first line of an NDJSON file).
+    private(set) var undecided: (quality: FileQuality, samples: [RejectSample])?
     /// Content not yet handed on: before the format is decided, the first
     /// lines; after, the current block.
     private var pending: [UInt8] = []
@@ -142,11 +150,13 @@ struct BlockCollector: ~Copyable, ContentSink {
     /// long line arriving chunk by chunk is searched once, not once per chunk.
     private var searchedEnd = 0
 
-    init(file: Int, name: String, blockSize: Int, emit: @escaping (BlockPipeline.Block) -> Void) {
+    init(file: Int, name: String, blockSize: Int, sampleLimit: Int, emit: @escaping (BlockPipeline.Block) -> Void) {
         self.file = file
+        self.name = name
         self.blockSize = blockSize
+        self.sampleLimit = sampleLimit
         self.emit = emit
-        detection = LineFramer(consumer: FormatDetector(fileName: name))
+        detection = LineFramer(consumer: FormatDetector(fileName: name, keptLineLimit: sampleLimit))
         pending.reserveCapacity(Self.capacity(blockSize))
     }
 
@@ -180,23 +190,24 @@ struct BlockCollector: ~Copyable, ContentSink {
         pending.removeAll()
     }
 
-    /// Acts on the detector's decision, if it made one; until then drops the
-    /// blank lines it looked at, counting them, so that a file of nothing
-    /// but blank lines is never held whole.
+    /// Acts on the detector's decision, if it made one; until then drops
+    /// the lines it looked at (it counts what NDJSON would count of them),
+    /// so that no shape of first lines is held whole.
     /// - Parameter atEnd: the content has ended, so a header decided now
     ///   was its last line.
     private mutating func takeDecision(atEnd: Bool = false) {
         let detector = detection.consumer
         guard let (format, deciding) = detector.decision else {
-            if detector.sawOnlyBlankLines { dropContent(upTo: detection.offsetAfterLastLineEnd, lines: detection.lineNumber) }
+            dropContent(upTo: detection.offsetAfterLastLineEnd, lines: detection.lineNumber)
             return
         }
         decided = true
         switch format {
         case .ndjson:
-            // Every line from here on is in the blocks (the workers skip the
-            // blank ones and count the rest).
-            break
+            // The deciding line starts the first block; the workers skip
+            // the blank lines after it and count the rest.
+            undecided = LineScanner.undecidedLines(of: detector, file: name, sampleLimit: sampleLimit)
+            dropContent(upTo: detection.lastLineStart, lines: deciding - 1)
         case .damaged(let damaged):
             damage = damaged
         case .delimited(let line):
@@ -207,16 +218,16 @@ struct BlockCollector: ~Copyable, ContentSink {
                 pending.removeAll()
             }
         }
-        detection = LineFramer(consumer: FormatDetector(fileName: ""))
+        detection = LineFramer(consumer: FormatDetector(fileName: "", keptLineLimit: 0))
     }
 
     /// Takes the content before `offset` (`lines` lines from the content's
     /// start) out of `pending`: it goes into no block.
     private mutating func dropContent(upTo offset: Int, lines: Int) {
+        leadingLines = lines
         guard offset > pendingOffset else { return }
         pending.removeSubrange(0..<(offset - pendingOffset))
         pendingOffset = offset
-        leadingLines = lines
     }
 
     /// The next block, of `bytes`, which come right after the last block.

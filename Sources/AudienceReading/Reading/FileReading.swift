@@ -35,10 +35,16 @@ package enum FileReading {
         var collector = collector
         let (damage, bytesRead) = run(&collector) { feed throws(FileDamage) in try readDisk(input, progress, nil, feed) }
         var quality = FileQuality(file: input.name)
+        var samples: [RejectSample] = []
+        if let undecided = collector.undecided {
+            quality.add(undecided.quality)
+            samples = undecided.samples
+            progress?.add(lines: undecided.quality.lines)
+        }
         quality.bytesRead = bytesRead
         quality.damage = collector.damage ?? damage
         progress?.fileDone()
-        return Outcome(quality: quality, samples: [])
+        return Outcome(quality: quality, samples: samples)
     }
 
     /// Reads stored bytes already in memory, handed over in chunks of
