@@ -111,30 +111,37 @@ func blankLinesAndLongFirstLinesThroughBothPaths(name: String) throws {
     #expect(withLong.tally.accepted == 2)
 }
 
-/// Random starts of files through both paths: byte-order marks (whole and
-/// cut), blank lines, lines of carriage returns, headers, junk, JSON lines
-/// and arrays, repeated headers, with and without a last line end. The
-/// block pipeline frames and decides with the same types as a file read
-/// whole; this proves the blocks cut around them change nothing.
+/// A random start of a file: lines drawn from what decides or confuses a
+/// format (byte-order marks whole and cut, blank lines, lines of carriage
+/// returns, headers, junk, JSON lines and arrays), each ended by LF or
+/// CRLF, and maybe a last line with no line end.
+private func randomFileStart(_ generator: inout SeededGenerator, lines: Int) -> [UInt8] {
+    let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+    let header = Array("ts,event,session_id,viewer_id,title_id".utf8)
+    let pieces: [[UInt8]] = [
+        [], Array("  \t".utf8), [0x0D], [0x0D, 0x20, 0x0D], [0x0D, 0x0D], Array(good.utf8), header, bom + header,
+        Array("2026-11-23T20:00:00Z,start,s,v,T".utf8), Array("oops".utf8), Array("[1,".utf8), Array(" [".utf8),
+        Array("a,\"b".utf8), [0xFF], bom, [0xEF, 0xBB], [0xEF], Array("{".utf8), Array("\t{".utf8),
+    ]
+    var bytes: [UInt8] = Int.random(in: 0..<3, using: &generator) == 0 ? bom : []
+    for _ in 0..<Int.random(in: 0...lines, using: &generator) {
+        bytes += pieces.randomElement(using: &generator) ?? []
+        bytes += Bool.random(using: &generator) ? [0x0A] : [0x0D, 0x0A]
+    }
+    if Bool.random(using: &generator) { bytes += pieces.randomElement(using: &generator) ?? [] }
+    return bytes
+}
+
+/// Random starts of files through both paths, with and without a last
+/// line end. The block pipeline frames and decides with the same types as
+/// a file read whole; this proves the blocks cut around them change nothing.
 @Test func randomFileStartsReadAlikeThroughBothPaths() throws {
     let seed = UInt64.random(in: 0...UInt64.max)
     print("randomFileStartsReadAlikeThroughBothPaths seed \(seed)")
     var generator = SeededGenerator(seed: seed)
-    let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-    let header = "ts,event,session_id,viewer_id,title_id"
-    let lines: [[UInt8]] = [
-        [], Array("  \t".utf8), [0x0D], [0x0D, 0x20, 0x0D], Array(good.utf8), Array(header.utf8),
-        bom + Array(header.utf8), Array("2026-11-23T20:00:00Z,start,s,v,T".utf8), Array("oops".utf8),
-        Array("[1,".utf8), Array(" [".utf8), Array("a,\"b".utf8), [0xFF], bom, [0xEF, 0xBB],
-    ]
     for name in ["x.jsonl", "x.csv"] {
         for _ in 0..<150 {
-            var bytes: [UInt8] = Int.random(in: 0..<4, using: &generator) == 0 ? bom : []
-            for _ in 0..<Int.random(in: 0...6, using: &generator) {
-                bytes += lines.randomElement(using: &generator) ?? []
-                bytes += Bool.random(using: &generator) ? [0x0A] : [0x0D, 0x0A]
-            }
-            if Bool.random(using: &generator) { bytes += lines.randomElement(using: &generator) ?? [] }
+            let bytes = randomFileStart(&generator, lines: 6)
             _ = try readBothWays(bytes, name: name, blockSizes: [1, 2, 5, 17, ReadSettings.defaultBlockSize])
         }
     }
@@ -148,23 +155,10 @@ func blankLinesAndLongFirstLinesThroughBothPaths(name: String) throws {
     let seed = UInt64.random(in: 0...UInt64.max)
     print("filesInGzipMembersReadAlikeThroughBothPaths seed \(seed)")
     var generator = SeededGenerator(seed: seed)
-    let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
-    let header = "ts,event,session_id,viewer_id,title_id"
-    let pieces: [[UInt8]] = [
-        [], Array("  \t".utf8), [0x0D], [0x0D, 0x20, 0x0D], Array(good.utf8), Array(header.utf8),
-        bom + Array(header.utf8), Array("2026-11-23T20:00:00Z,start,s,v,T".utf8), Array("oops".utf8),
-        Array("[1,".utf8), Array(" [".utf8), Array("a,\"b".utf8), [0xFF], bom, [0xEF, 0xBB], [0xEF],
-        Array("{".utf8), [0x0D, 0x0D], Array("\t{".utf8),
-    ]
     try withTemporaryFolder { folder in
         for round in 0..<300 {
             let name = ["x.jsonl", "x.csv", "x.json.gz", "-"].randomElement(using: &generator) ?? "x.jsonl"
-            var content: [UInt8] = Int.random(in: 0..<3, using: &generator) == 0 ? bom : []
-            for _ in 0..<Int.random(in: 0...8, using: &generator) {
-                content += pieces.randomElement(using: &generator) ?? []
-                content += Bool.random(using: &generator) ? [0x0A] : [0x0D, 0x0A]
-            }
-            if Bool.random(using: &generator) { content += pieces.randomElement(using: &generator) ?? [] }
+            let content = randomFileStart(&generator, lines: 8)
             var cuts = (0..<Int.random(in: 0...6, using: &generator)).map { _ in
                 Int.random(in: 0...content.count, using: &generator)
             }
