@@ -323,7 +323,7 @@ extension FileDamage {
 extension Store {
     /// SHA-256 of a file's bytes; nil when it cannot be read whole.
     static func digest(of input: InputFile) -> [UInt8]? {
-        guard input.listingError == nil, let path = input.path, var reader = try? FileReader(path: path) else { return nil }
+        guard input.listingError == nil, let path = input.path, var reader = try? ChunkReader(path: path) else { return nil }
         var hash = SHA256()
         while true {
             guard let chunk = try? reader.next() else { return nil }

@@ -86,7 +86,7 @@ extension FuzzTarget {
             damagedMember = starts.lastIndex { $0 <= at } ?? 0
             if at < 2 { return readChecked(file, name: name).failureMessage }  // no longer gzip
         }
-        let gzip: Reading
+        let gzip: FileResult
         switch readChecked(file, name: name) {
         case .failure(let failure): return failure.message
         case .success(let reading): gzip = reading
@@ -137,12 +137,12 @@ extension FuzzTarget {
     }
 
     /// The content read as an uncompressed file.
-    private static func plain(_ content: [UInt8], name: String) -> Reading {
+    private static func plain(_ content: [UInt8], name: String) -> FileResult {
         read(content, name: name)
     }
 
     /// The same lines, samples and events; the bytes read differ.
-    private static func same(_ gzip: Reading, _ plain: Reading) -> Bool {
+    private static func same(_ gzip: FileResult, _ plain: FileResult) -> Bool {
         var gzip = gzip
         gzip.quality.bytesRead = plain.quality.bytesRead
         gzip.quality.damage = plain.quality.damage ?? gzip.quality.damage.flatMap { $0.kind == .trailingBytes ? nil : $0 }

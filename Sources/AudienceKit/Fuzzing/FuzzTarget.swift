@@ -42,7 +42,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
 extension FuzzTarget {
     /// What reading some bytes as a file gave.
-    struct Reading: Equatable {
+    struct FileResult: Equatable {
         var quality: FileQuality
         var samples: [RejectSample]
         var events: [EventRecord]
@@ -50,11 +50,11 @@ extension FuzzTarget {
 
     /// Reads `contents` as the file `name`, handed over `chunkSize` bytes at
     /// a time.
-    static func read(_ contents: [UInt8], name: String, chunkSize: Int = FileReader.chunkSize) -> Reading {
+    static func read(_ contents: [UInt8], name: String, chunkSize: Int = ChunkReader.chunkSize) -> FileResult {
         var store = EventStore()
         let outcome = FileReading.read(
             name: name, contents: contents, chunkSize: chunkSize, into: &store, sampleLimit: 1000)
-        return Reading(quality: outcome.quality, samples: outcome.samples, events: Array(store.events))
+        return FileResult(quality: outcome.quality, samples: outcome.samples, events: Array(store.events))
     }
 
     /// A chunk size the bytes choose (1 to 16), so the fuzzer explores
@@ -67,7 +67,7 @@ extension FuzzTarget {
 
     /// Reads the bytes whole and in small chunks, checks that chunking does
     /// not show and that the counts add up; returns the whole reading.
-    static func readChecked(_ bytes: [UInt8], name: String) -> Result<Reading, FuzzFailure> {
+    static func readChecked(_ bytes: [UInt8], name: String) -> Result<FileResult, FuzzFailure> {
         let whole = read(bytes, name: name)
         let chunked = read(bytes, name: name, chunkSize: chunkSize(for: bytes))
         guard whole == chunked else {
@@ -80,7 +80,7 @@ extension FuzzTarget {
     /// Every counted line is accepted or has one reason; every accepted
     /// line is stored once, with values the contract allows; samples are
     /// rejects of counted lines.
-    static func accountProblem(_ reading: Reading) -> String? {
+    static func accountProblem(_ reading: FileResult) -> String? {
         let quality = reading.quality
         if quality.lines != quality.accepted + quality.rejected.reduce(0, +) {
             return "lines \(quality.lines) != accepted \(quality.accepted) + rejected \(quality.rejected)"
@@ -111,7 +111,7 @@ extension FuzzTarget {
     /// the content turns out to be NDJSON or CSV/TSV, every line fed on its
     /// own to a scanner that knows the format: both must count the same.
     static func checkFile(_ bytes: [UInt8], name: String) -> String? {
-        let whole: Reading
+        let whole: FileResult
         switch readChecked(bytes, name: name) {
         case .failure(let failure): return failure.message
         case .success(let reading): whole = reading

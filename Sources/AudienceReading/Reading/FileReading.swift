@@ -50,7 +50,7 @@ package enum FileReading {
     /// Reads stored bytes already in memory, handed over in chunks of
     /// `chunkSize` (tests feed a byte at a time to prove chunking is invisible).
     package static func read(
-        name: String, contents: [UInt8], chunkSize: Int = FileReader.chunkSize,
+        name: String, contents: [UInt8], chunkSize: Int = ChunkReader.chunkSize,
         into store: inout EventStore, sampleLimit: Int = 20
     ) -> Outcome {
         var framer = LineFramer(consumer: LineScanner(file: name, store: store, sampleLimit: sampleLimit))
@@ -90,7 +90,7 @@ package enum FileReading {
         _ feed: (UnsafeRawBufferPointer) -> Bool
     ) throws(FileDamage) -> Int64? {
         if let code = input.listingError { throw FileDamage(.unlistableFolder(errno: code)) }
-        var reader = try FileReader(path: input.path)
+        var reader = try ChunkReader(path: input.path)
         while true {
             if progress?.isStopRequested == true { break }
             let chunk = try reader.next { progress?.isStopRequested == true }

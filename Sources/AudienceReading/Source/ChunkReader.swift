@@ -9,7 +9,7 @@ import AudienceCore
 
 /// Reads a file (or standard input) in fixed-size chunks, so memory does not
 /// grow with the file. Owns its descriptor and its buffer.
-package struct FileReader: ~Copyable {
+package struct ChunkReader: ~Copyable {
     package static let chunkSize = 1 << 20
 
     private let descriptor: Int32
