@@ -58,9 +58,11 @@ public struct RetentionTable: Sendable, CSVRendering {
 
     /// The rows, made one at a time.
     public var rows: some Sequence<RetentionRow> {
-        curves.lazy.flatMap { curve in
-            (0..<buckets).lazy.map { bucket in RetentionRow(curve, bucket: bucket, startPct: startPercents[bucket]) }
-        }
+        curves.lazy.flatMap { curve in (0..<buckets).lazy.map { bucket in row(curve, bucket) } }
+    }
+
+    private func row(_ curve: Curve, _ bucket: Int) -> RetentionRow {
+        RetentionRow(curve, bucket: bucket, startPct: startPercents[bucket])
     }
 
     public var cells: [[String]] { rows.map { row in RetentionRow.columns.map { $0.cell(row) } } }
@@ -69,9 +71,14 @@ public struct RetentionTable: Sendable, CSVRendering {
         spreadsheetSafe: Bool, to emit: ([UInt8]) throws(Failure) -> Void
     ) throws(Failure) {
         let columns = RetentionRow.columns
-        try CSVWriter.write(
-            header: header, rows: rows, spreadsheetSafe: spreadsheetSafe, cells: { row in columns.map { $0.cell(row) } },
-            to: emit)
+        var csv = CSVPieces(header: header, spreadsheetSafe: spreadsheetSafe)
+        for curve in curves {
+            for bucket in 0..<buckets {
+                csv.append(row(curve, bucket), columns)
+                try csv.handOnIfFull(to: emit)
+            }
+        }
+        try emit(csv.bytes)
     }
 }
 

@@ -16,7 +16,12 @@ public struct CSVTable: Sendable, Equatable, CSVRendering {
     public func write<Failure: Error>(
         spreadsheetSafe: Bool, to emit: ([UInt8]) throws(Failure) -> Void
     ) throws(Failure) {
-        try CSVWriter.write(header: header, rows: rows, spreadsheetSafe: spreadsheetSafe, cells: { $0 }, to: emit)
+        var csv = CSVPieces(header: header, spreadsheetSafe: spreadsheetSafe)
+        for row in rows {
+            csv.append(row)
+            try csv.handOnIfFull(to: emit)
+        }
+        try emit(csv.bytes)
     }
 
     /// A cell made safe to open by a double-click in a spreadsheet (off by

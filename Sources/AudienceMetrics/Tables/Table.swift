@@ -19,7 +19,12 @@ public struct Table<Row: Sendable>: Sendable, CSVRendering {
     public func write<Failure: Error>(
         spreadsheetSafe: Bool, to emit: ([UInt8]) throws(Failure) -> Void
     ) throws(Failure) {
-        try CSVWriter.write(header: header, rows: rows, spreadsheetSafe: spreadsheetSafe, cells: cells(of:), to: emit)
+        var csv = CSVPieces(header: header, spreadsheetSafe: spreadsheetSafe)
+        for row in rows {
+            csv.append(row, columns)
+            try csv.handOnIfFull(to: emit)
+        }
+        try emit(csv.bytes)
     }
 }
 
@@ -46,27 +51,42 @@ extension CSVRendering {
     public var rendered: String { rendered(spreadsheetSafe: false) }
 }
 
-/// Writes rows as RFC 4180 CSV in pieces.
-enum CSVWriter {
+/// RFC 4180 CSV made a row at a time and handed on in pieces of about a
+/// megabyte, so that a table of millions of rows is never held whole. (A
+/// loop over the rows in each writer, not a generic one over sequences: the
+/// retention table's rows would go through unspecialised iterators.)
+struct CSVPieces {
     static let pieceSize = 1 << 20
 
-    /// The header, then each row's `cells`, handed to `emit` whenever a
-    /// piece passes `pieceSize` bytes, and once at the end.
-    static func write<Rows: Sequence, Failure: Error>(
-        header: [String], rows: Rows, spreadsheetSafe: Bool, cells: (Rows.Element) -> [String],
-        to emit: ([UInt8]) throws(Failure) -> Void
-    ) throws(Failure) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(pieceSize + 4096)
+    private(set) var bytes: [UInt8] = []
+    private let spreadsheetSafe: Bool
+
+    /// The header is written as it is, never made spreadsheet-safe.
+    init(header: [String], spreadsheetSafe: Bool) {
+        self.spreadsheetSafe = spreadsheetSafe
+        bytes.reserveCapacity(Self.pieceSize + 4096)
         CSVTable.appendRow(header, to: &bytes)
-        for row in rows {
-            let fields = cells(row)
-            CSVTable.appendRow(spreadsheetSafe ? fields.map(CSVTable.spreadsheetSafe) : fields, to: &bytes)
-            if bytes.count >= pieceSize {
-                try emit(bytes)
-                bytes.removeAll(keepingCapacity: true)
-            }
+    }
+
+    mutating func append(_ fields: [String]) {
+        CSVTable.appendRow(spreadsheetSafe ? fields.map(CSVTable.spreadsheetSafe) : fields, to: &bytes)
+    }
+
+    /// A typed row through its column list, each field appended as it is
+    /// made (no array of the row's fields).
+    mutating func append<Row>(_ row: Row, _ columns: [TableColumn<Row>]) {
+        for index in columns.indices {
+            if index > 0 { bytes.append(0x2C) }
+            let field = columns[index].cell(row)
+            CSVTable.appendField(spreadsheetSafe ? CSVTable.spreadsheetSafe(field) : field, to: &bytes)
         }
+        bytes.append(0x0A)
+    }
+
+    /// Hands the bytes so far to `emit` once they pass a piece's size.
+    mutating func handOnIfFull<Failure: Error>(to emit: ([UInt8]) throws(Failure) -> Void) throws(Failure) {
+        guard bytes.count >= Self.pieceSize else { return }
         try emit(bytes)
+        bytes.removeAll(keepingCapacity: true)
     }
 }
