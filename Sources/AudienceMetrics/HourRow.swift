@@ -32,23 +32,3 @@ struct WeekHourCounts {
         })
     }
 }
-
-/// The busiest hours of the week in hours.csv or local_hours.csv.
-public struct BusiestHours: Sendable, Equatable {
-    /// The most started views of any hour of the week (0 without any).
-    public let startedViews: Int
-    /// Each hour with that many, by weekday (Monday first), then hour.
-    public let hours: [(weekday: Int, hour: Int)]
-
-    public init(_ rows: [HourRow]) {
-        let valid = rows.filter { (1...7).contains($0.weekday) && (0...23).contains($0.hour) }
-        let most = valid.map(\.startedViews).max() ?? 0
-        startedViews = most
-        hours = most == 0 ? [] : valid.filter { $0.startedViews == most }.map { (weekday: $0.weekday, hour: $0.hour) }
-            .sorted { $0.weekday != $1.weekday ? $0.weekday < $1.weekday : $0.hour < $1.hour }
-    }
-
-    public static func == (a: BusiestHours, b: BusiestHours) -> Bool {
-        a.startedViews == b.startedViews && a.hours.elementsEqual(b.hours) { $0 == $1 }
-    }
-}

@@ -2,7 +2,7 @@ import AudienceCore
 
 // Figures the course report states that are in no table, computed here from
 // the tables' typed rows so that each is defined and tested once (the report
-// only words them). `RetentionSkip`, `BusiestHours`, `LineTotals.rejectedShare`,
+// only words them). `RetentionSkip`, `LineTotals.rejectedShare`,
 // `AudienceTotals.shareOfViews`, `DayRow.returningViewers` and
 // `TitleRow.runtimeViewsPerStartedView` are the others.
 
@@ -94,4 +94,20 @@ public struct WeekdayCounts: Sendable, Equatable {
 
     /// Whether every weekday occurs equally often.
     public var isEven: Bool { Set(counts).count == 1 }
+}
+
+/// The busiest hours of the week in hours.csv or local_hours.csv.
+public struct BusiestHours: Sendable {
+    /// The most started views of any hour of the week (0 without any).
+    public let startedViews: Int
+    /// Each hour with that many, by weekday (Monday first), then hour.
+    public let hours: [(weekday: Int, hour: Int)]
+
+    public init(_ rows: [HourRow]) {
+        let valid = rows.filter { (1...7).contains($0.weekday) && (0...23).contains($0.hour) }
+        let most = valid.map(\.startedViews).max() ?? 0
+        startedViews = most
+        hours = most == 0 ? [] : valid.filter { $0.startedViews == most }.map { (weekday: $0.weekday, hour: $0.hour) }
+            .sorted { $0.weekday != $1.weekday ? $0.weekday < $1.weekday : $0.hour < $1.hour }
+    }
 }
