@@ -1,5 +1,3 @@
-import AudienceCore
-
 /// A row of moments.csv: where the audience of one title leaves and what
 /// it watches again. Shares are as written.
 public struct MomentRow: Sendable, Equatable {
