@@ -136,13 +136,9 @@ public enum Generator {
             qualities[index].bytesRead = FileIdentity.size(logs.joined(writer.files[index].name)) ?? 0
         }
         if settings.writeTruth {
-            var table = CSVTable(header: QualityTables.qualityHeader)
             var total = FileQuality(file: "TOTAL")
-            for quality in qualities {
-                table.rows.append(QualityTables.row(quality, duplicates: nil))
-                total.add(quality)
-            }
-            table.rows.append(QualityTables.row(total, duplicates: writer.duplicates))
+            for quality in qualities { total.add(quality) }
+            let table = QualityTables.quality(files: qualities, total: total, duplicates: writer.duplicates)
             try output.write(table.rendered, to: "truth/quality.csv")
             try output.write(behaviour.answerKey.titleTable(world).rendered, to: "truth/titles.csv")
             try output.write(behaviour.answerKey.countryTable().rendered, to: "truth/countries.csv")

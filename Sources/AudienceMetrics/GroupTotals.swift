@@ -1,3 +1,5 @@
+import AudienceCore
+
 /// The measures shared by titles, countries, regions, devices and days,
 /// accumulated over a group of views.
 struct GroupTotals {
@@ -50,5 +52,20 @@ struct GroupTotals {
 
     var subtitleShare: Double? {
         startedViews == 0 ? nil : Double(subtitledViews) / Double(startedViews)
+    }
+}
+
+extension GroupTotals {
+    /// The selected views grouped by `key` (its parts compared as bytes).
+    /// `trackTitles` keeps each group's watch per title, for `top_title`.
+    static func grouped(
+        _ set: ViewSet, runtimeKnown: [Bool], trackTitles: Bool = false, by key: (ViewSummary) -> [String]
+    ) -> [[ByteString]: GroupTotals] {
+        var groups: [[ByteString]: GroupTotals] = [:]
+        for view in set.views {
+            groups[key(view).map(ByteString.init), default: GroupTotals()]
+                .add(view, runtimeKnown: runtimeKnown[view.title], buckets: set.settings.buckets, trackTitles: trackTitles)
+        }
+        return groups
     }
 }

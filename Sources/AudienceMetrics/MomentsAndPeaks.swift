@@ -1,41 +1,88 @@
-/// moments.csv and concurrency.csv (`metrics-beyond.md`): where the audience
-/// leaves a title and what it watches again, and how many watch at once.
-extension AudienceTables {
-    // MARK: - moments.csv
+/// A row of moments.csv: where the audience of one title leaves and what
+/// it watches again. Shares are as written.
+public struct MomentRow: Sendable, Equatable {
+    public var titleID: String
+    /// The bucket that holds second 30; nil when the title is 30 s or shorter.
+    public var introBucket: Int?
+    public var introRetention: Double?
+    /// The bucket after the largest fall of views reached.
+    public var steepestDropBucket: Int?
+    /// That fall, as a share of started views.
+    public var steepestDrop: Double?
+    /// The bucket whose plays exceed its views reached the most.
+    public var mostReplayedBucket: Int?
+    /// Its plays per view that reached it.
+    public var replayRatio: Double?
 
-    static func momentsTable(_ set: ViewSet, _ perTitle: [GroupTotals]) -> CSVTable {
+    public static let columns: [TableColumn<MomentRow>] = [
+        .text("title_id", \.titleID), .optionalInteger("intro_bucket", \.introBucket),
+        .number("intro_retention", \.introRetention), .optionalInteger("steepest_drop_bucket", \.steepestDropBucket),
+        .number("steepest_drop", \.steepestDrop), .optionalInteger("most_replayed_bucket", \.mostReplayedBucket),
+        .number("replay_ratio", \.replayRatio),
+    ]
+
+    /// moments.csv: each title with a runtime and a started view, by
+    /// title_id bytes.
+    static func table(_ set: ViewSet, _ perTitle: [GroupTotals]) -> Table<MomentRow> {
         let buckets = set.settings.buckets
-        var rows: [[String]] = []
+        var rows: [MomentRow] = []
         let order = set.titles.indices.sorted { Cell.bytesAscending(set.titles[$0].id, set.titles[$1].id) }
         for index in order {
             guard let runtime = set.titles[index].runtime, let reach = set.bucketReach[index],
                   let plays = set.bucketPlays[index], perTitle[index].startedViews > 0 else { continue }
             let started = Double(perTitle[index].startedViews)
             let moments = TitleMoments(reach: reach, plays: plays, runtime: runtime, buckets: buckets)
-            rows.append([
-                set.titles[index].id,
-                moments.introBucket.map(String.init) ?? "",
-                Cell.number(moments.introBucket.map { Double(reach[$0]) / started }),
-                moments.steepestDrop.map { String($0.bucket) } ?? "",
-                Cell.number(moments.steepestDrop.map { Double($0.drop) / started }),
-                moments.mostReplayedBucket.map(String.init) ?? "",
-                Cell.number(moments.mostReplayedBucket.map { Double(plays[$0]) / Double(reach[$0]) }),
-            ])
+            rows.append(MomentRow(
+                titleID: set.titles[index].id,
+                introBucket: moments.introBucket,
+                introRetention: NumberFormat.written(moments.introBucket.map { Double(reach[$0]) / started }),
+                steepestDropBucket: moments.steepestDrop?.bucket,
+                steepestDrop: NumberFormat.written(moments.steepestDrop.map { Double($0.drop) / started }),
+                mostReplayedBucket: moments.mostReplayedBucket,
+                replayRatio: NumberFormat.written(moments.mostReplayedBucket.map { Double(plays[$0]) / Double(reach[$0]) })))
         }
-        return CSVTable(
-            header: [
-                "title_id", "intro_bucket", "intro_retention", "steepest_drop_bucket", "steepest_drop",
-                "most_replayed_bucket", "replay_ratio",
-            ],
-            rows: rows)
+        return Table(columns: columns, rows: rows)
+    }
+}
+
+/// A row of concurrency.csv: a day's peak of views playing at once.
+public struct ConcurrencyRow: Sendable, Equatable {
+    /// Days since 1970-01-01 in the report's zone.
+    public var day: Int
+    public var peakViews: Int
+    /// The first instant of the peak, as the report's zone writes it.
+    public var peakAt: String
+
+    public static let columns: [TableColumn<ConcurrencyRow>] = [
+        .day("day", \.day), .integer("peak_views", \.peakViews), .text("peak_at", \.peakAt),
+    ]
+
+    init(_ peak: ConcurrencyPeak, timeZone: ReportTimeZone) {
+        day = peak.day
+        peakViews = peak.views
+        peakAt = timeZone.timestamp(peak.at)
     }
 
-    // MARK: - concurrency.csv
+    /// The period's peak: the largest of the days', the earliest day first.
+    static func periodPeak(_ rows: [ConcurrencyRow]) -> ConcurrencyRow? {
+        rows.reduce(nil as ConcurrencyRow?) { best, day in
+            best.map { day.peakViews > $0.peakViews ? day : $0 } ?? day
+        }
+    }
+}
+
+enum ConcurrencyTable {
+    /// concurrency.csv: each day with a selected view, in order.
+    static func make(_ set: ViewSet) -> Table<ConcurrencyRow> {
+        Table(columns: ConcurrencyRow.columns, rows: peaks(set).map {
+            ConcurrencyRow($0, timeZone: set.settings.timeZone)
+        })
+    }
 
     /// Each day's peak of views playing at once, for the days with a
     /// selected view; every view of the history plays (one that started
     /// before a window and still plays counts in it).
-    static func concurrencyPeaks(_ set: ViewSet) -> [ConcurrencyPeak] {
+    static func peaks(_ set: ViewSet) -> [ConcurrencyPeak] {
         let timeZone = set.settings.timeZone
         let starts = set.history.map(\.start).sorted()
         let ends = set.history.map(\.end).sorted()
@@ -64,12 +111,6 @@ extension AudienceTables {
             peaks.append(peak)
         }
         return peaks
-    }
-
-    static func concurrencyTable(_ peaks: [ConcurrencyPeak], timeZone: ReportTimeZone) -> CSVTable {
-        CSVTable(
-            header: ["day", "peak_views", "peak_at"],
-            rows: peaks.map { [LocalTime.dayString($0.day), String($0.views), timeZone.timestamp($0.at)] })
     }
 }
 

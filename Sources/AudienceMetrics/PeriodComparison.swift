@@ -29,11 +29,25 @@ public struct PeriodComparison: Sendable {
         case both = "", new, gone
     }
 
-    /// One measure of one key in both periods.
+    /// What a row compares: the totals, a title or a country.
+    public enum Scope: String, Sendable {
+        case total, title, country
+    }
+
+    /// The measures compared, named as their columns elsewhere.
+    public enum Measure: String, Sendable {
+        case views, startedViews = "started_views", uniqueViewers = "unique_viewers", watchHours = "watch_hours"
+        case completionRate = "completion_rate"
+    }
+
+    /// One measure of one key in both periods. Unlike the other tables'
+    /// rows it keeps the exact values: `change` and `relative_change` are
+    /// computed from them, and each is rounded only when written.
     public struct Row: Sendable, Equatable {
-        public var scope: String
+        public var scope: Scope
+        /// Empty for the totals.
         public var key: String
-        public var measure: String
+        public var measure: Measure
         public var current: Double?
         public var previous: Double?
         public var status: Status
@@ -58,10 +72,23 @@ public struct PeriodComparison: Sendable {
     /// when they cover it whole).
     public let previousCoveredFrom: Int
     public let rows: [Row]
+    /// Row positions by scope, key bytes and measure.
+    private let positions: [RowKey: Int]
 
-    public static let header = ["scope", "key", "measure", "current", "previous", "change", "relative_change", "status"]
-    public static let totalMeasures = ["views", "started_views", "unique_viewers", "watch_hours", "completion_rate"]
-    public static let groupMeasures = ["views", "started_views", "watch_hours"]
+    private struct RowKey: Hashable {
+        var scope: Scope
+        var key: ByteString
+        var measure: Measure
+    }
+
+    public static let columns: [TableColumn<Row>] = [
+        .text("scope", \.scope.rawValue), .text("key", \.key), .text("measure", \.measure.rawValue),
+        .number("current", \.current), .number("previous", \.previous), .number("change", \.change),
+        .number("relative_change", \.relativeChange), .text("status", \.status.rawValue),
+    ]
+    public static let header = columns.map(\.name)
+    public static let totalMeasures: [Measure] = [.views, .startedViews, .uniqueViewers, .watchHours, .completionRate]
+    public static let groupMeasures: [Measure] = [.views, .startedViews, .watchHours]
 
     /// nil when there is nothing to compare (see the type's notes).
     init?(_ set: ViewSet) {
@@ -89,27 +116,30 @@ public struct PeriodComparison: Sendable {
             countries[ByteString(view.country), default: [GroupTotals(), GroupTotals()]][period]
                 .add(view, runtimeKnown: known, buckets: buckets)
         }
-        func value(_ totals: GroupTotals, _ measure: String) -> Double? {
+        func value(_ totals: GroupTotals, _ measure: Measure) -> Double? {
             switch measure {
-            case "views": return Double(totals.views)
-            case "started_views": return Double(totals.startedViews)
-            case "unique_viewers": return Double(totals.viewers.count)
-            case "watch_hours": return totals.watchHours
-            default: return totals.completionRate
+            case .views: return Double(totals.views)
+            case .startedViews: return Double(totals.startedViews)
+            case .uniqueViewers: return Double(totals.viewers.count)
+            case .watchHours: return totals.watchHours
+            case .completionRate: return totals.completionRate
             }
         }
         var rows = Self.totalMeasures.map { measure in
-            Row(scope: "total", key: "", measure: measure, current: value(totals[0], measure),
+            Row(scope: .total, key: "", measure: measure, current: value(totals[0], measure),
                 previous: value(totals[1], measure), status: .both)
         }
-        func groupRows(_ scope: String, _ groups: [(key: String, periods: [GroupTotals])]) -> [Row] {
-            let ordered = groups.sorted { a, b in
-                let x = (Cell.written(Cell.number(a.periods[0].watchHours)), Cell.written(Cell.number(a.periods[1].watchHours)))
-                let y = (Cell.written(Cell.number(b.periods[0].watchHours)), Cell.written(Cell.number(b.periods[1].watchHours)))
-                if x.0 != y.0 { return x.0 > y.0 }
-                if x.1 != y.1 { return x.1 > y.1 }
-                return Cell.bytesAscending(a.key, b.key)
-            }
+        // Groups by watch hours as written in each period, most first (an
+        // empty field, an overflowed sum, reads as +infinity).
+        func writtenHours(_ totals: GroupTotals) -> Double { NumberFormat.written(totals.watchHours) ?? .infinity }
+        func groupRows(_ scope: Scope, _ groups: [(key: String, periods: [GroupTotals])]) -> [Row] {
+            let ordered = groups.map { (group: $0, current: writtenHours($0.periods[0]), previous: writtenHours($0.periods[1])) }
+                .sorted { a, b in
+                    if a.current != b.current { return a.current > b.current }
+                    if a.previous != b.previous { return a.previous > b.previous }
+                    return Cell.bytesAscending(a.group.key, b.group.key)
+                }
+                .map(\.group)
             return ordered.flatMap { group in
                 let status: Status = group.periods[1].views == 0 ? .new : group.periods[0].views == 0 ? .gone : .both
                 return Self.groupMeasures.map { measure in
@@ -118,21 +148,23 @@ public struct PeriodComparison: Sendable {
                 }
             }
         }
-        rows += groupRows("title", titles.map { (set.titles[$0.key].id, $0.value) })
-        rows += groupRows("country", countries.map { ($0.key.text, $0.value) })
+        rows += groupRows(.title, titles.map { (set.titles[$0.key].id, $0.value) })
+        rows += groupRows(.country, countries.map { ($0.key.text, $0.value) })
         self.rows = rows
+        var positions: [RowKey: Int] = [:]
+        for (index, row) in rows.enumerated() {
+            positions[RowKey(scope: row.scope, key: ByteString(row.key), measure: row.measure)] = index
+        }
+        self.positions = positions
     }
 
     /// The row of one measure of one key, if any.
-    public func row(_ scope: String, _ key: String, _ measure: String) -> Row? {
-        rows.first { $0.scope == scope && $0.key.utf8.elementsEqual(key.utf8) && $0.measure == measure }
+    public func row(_ scope: Scope, _ key: String, _ measure: Measure) -> Row? {
+        positions[RowKey(scope: scope, key: ByteString(key), measure: measure)].map { rows[$0] }
     }
 
     /// `compare.csv`; its header alone when there is no comparison.
-    static func table(_ comparison: PeriodComparison?) -> CSVTable {
-        CSVTable(header: header, rows: (comparison?.rows ?? []).map { row in
-            [row.scope, row.key, row.measure, Cell.number(row.current), Cell.number(row.previous),
-             Cell.number(row.change), Cell.number(row.relativeChange), row.status.rawValue]
-        })
+    static func table(_ comparison: PeriodComparison?) -> Table<Row> {
+        Table(columns: columns, rows: comparison?.rows ?? [])
     }
 }

@@ -1,8 +1,8 @@
 /// `retention.csv`: for each title with a known runtime and a started view,
 /// one row per bucket. With many titles it is by far the largest table (B
 /// rows a title), so it keeps its counts as numbers, shares the per-title
-/// arrays of the `ViewSet`, and is written straight to bytes: no row of
-/// strings is ever built (100,000 titles took 2.4 GB as strings).
+/// arrays of the `ViewSet`, and makes each row only for the moment it is
+/// written (100,000 titles took 2.4 GB as rows of strings).
 public struct RetentionTable: Sendable, CSVRendering {
     /// One title's curve: the counts per bucket, and the started views they
     /// are shares of.
@@ -14,25 +14,27 @@ public struct RetentionTable: Sendable, CSVRendering {
         /// Plays of each bucket (a view that plays it twice counts twice).
         public let plays: [Int]
 
-        /// The share of started views that reached `bucket`, as the CSV
-        /// writes it (rounded to 6 digits, as read back).
-        public func retention(_ bucket: Int) -> Double { Self.asWritten(Double(viewsReached[bucket]) / Double(startedViews)) }
+        /// The share of started views that reached `bucket`, as written.
+        public func retention(_ bucket: Int) -> Double {
+            Self.asWritten(Double(viewsReached[bucket]) / Double(startedViews))
+        }
 
-        /// Plays of `bucket` per started view, as the CSV writes it.
+        /// Plays of `bucket` per started view, as written.
         public func watchRatio(_ bucket: Int) -> Double { Self.asWritten(Double(plays[bucket]) / Double(startedViews)) }
 
-        private static func asWritten(_ value: Double) -> Double { Cell.written(Cell.number(value)) }
+        /// The curve's retention, bucket by bucket.
+        public var retentions: [Double] { viewsReached.indices.map(retention) }
+
+        private static func asWritten(_ value: Double) -> Double { NumberFormat.written(value) ?? .infinity }
     }
 
     public let buckets: Int
     /// In byte order of `title_id`.
     public let curves: [Curve]
+    /// Where each bucket starts, in % of the runtime, as written.
+    public let startPercents: [Double]
 
-    public static let header = ["title_id", "bucket", "start_pct", "views_reached", "retention", "plays", "watch_ratio"]
-    public var header: [String] { Self.header }
-
-    /// 100·i/B as written, for each bucket i.
-    public var startPercents: [String] { (0..<buckets).map { Cell.number(100 * Double($0) / Double(buckets)) } }
+    public var header: [String] { RetentionRow.columns.map(\.name) }
 
     init(_ set: ViewSet, _ perTitle: [GroupTotals]) {
         buckets = set.settings.buckets
@@ -43,74 +45,67 @@ public struct RetentionTable: Sendable, CSVRendering {
             return Curve(titleID: set.titles[index].id, startedViews: perTitle[index].startedViews,
                          viewsReached: reach, plays: plays)
         }
-    }
-
-    /// The rows as text, for tests and small tables.
-    public var rows: [[String]] {
-        let percents = startPercents
-        var rows: [[String]] = []
-        for curve in curves {
-            for bucket in 0..<buckets { rows.append(cells(curve, bucket, percents[bucket])) }
+        startPercents = (0..<buckets).map { bucket in
+            NumberFormat.written(Self.startPercent(bucket, of: set.settings.buckets)) ?? .infinity
         }
-        return rows
     }
 
-    /// One row; built for the moment it is written, never kept.
-    private func cells(_ curve: Curve, _ bucket: Int, _ startPercent: String) -> [String] {
-        let started = Double(curve.startedViews)
-        let reached = curve.viewsReached[bucket], plays = curve.plays[bucket]
-        return [
-            curve.titleID, String(bucket), startPercent, String(reached), Cell.number(Double(reached) / started),
-            String(plays), Cell.number(Double(plays) / started),
-        ]
+    /// 100·i/B: where bucket i starts, in % of the runtime (exact, before
+    /// it is written).
+    public static func startPercent(_ bucket: Int, of buckets: Int) -> Double {
+        100 * Double(bucket) / Double(buckets)
     }
 
-    public func rendered(spreadsheetSafe: Bool) -> String {
-        var all: [UInt8] = []
-        write(spreadsheetSafe: spreadsheetSafe) { (piece: [UInt8]) in all.append(contentsOf: piece) }
-        return String(decoding: all, as: UTF8.self)
+    /// The rows, made one at a time.
+    public var rows: some Sequence<RetentionRow> {
+        curves.lazy.flatMap { curve in (0..<buckets).lazy.map { bucket in row(curve, bucket) } }
     }
 
-    /// Hands the CSV text to `emit` about a megabyte at a time, so that
-    /// writing a table of millions of rows holds one piece of it at once.
+    private func row(_ curve: Curve, _ bucket: Int) -> RetentionRow {
+        RetentionRow(curve, bucket: bucket, startPct: startPercents[bucket])
+    }
+
+    public var cells: [[String]] { rows.map { row in RetentionRow.columns.map { $0.cell(row) } } }
+
     public func write<Failure: Error>(
         spreadsheetSafe: Bool, to emit: ([UInt8]) throws(Failure) -> Void
     ) throws(Failure) {
-        let pieceSize = 1 << 20
-        let percents = startPercents
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(pieceSize + 4096)
-        CSVTable.appendRow(header, to: &bytes)
+        let columns = RetentionRow.columns
+        var csv = CSVPieces(header: header, spreadsheetSafe: spreadsheetSafe)
         for curve in curves {
             for bucket in 0..<buckets {
-                var row = cells(curve, bucket, percents[bucket])
-                if spreadsheetSafe { row[0] = CSVTable.spreadsheetSafe(row[0]) }
-                CSVTable.appendRow(row, to: &bytes)
-                if bytes.count >= pieceSize {
-                    try emit(bytes)
-                    bytes.removeAll(keepingCapacity: true)
-                }
+                csv.append(row(curve, bucket), columns)
+                try csv.handOnIfFull(to: emit)
             }
         }
-        try emit(bytes)
+        try emit(csv.bytes)
     }
 }
 
-/// A table that can be written as CSV.
-public protocol CSVRendering: Sendable {
-    var header: [String] { get }
-    var rows: [[String]] { get }
-    func rendered(spreadsheetSafe: Bool) -> String
-    /// The CSV text, handed to `emit` in pieces (by default, all at once).
-    func write<Failure: Error>(spreadsheetSafe: Bool, to emit: ([UInt8]) throws(Failure) -> Void) throws(Failure)
-}
+/// A row of retention.csv: one bucket of one title's curve.
+public struct RetentionRow: Sendable, Equatable {
+    public var titleID: String
+    public var bucket: Int
+    /// 100·i/B, as written.
+    public var startPct: Double
+    public var viewsReached: Int
+    public var retention: Double
+    public var plays: Int
+    public var watchRatio: Double
 
-extension CSVRendering {
-    public var rendered: String { rendered(spreadsheetSafe: false) }
-
-    public func write<Failure: Error>(
-        spreadsheetSafe: Bool, to emit: ([UInt8]) throws(Failure) -> Void
-    ) throws(Failure) {
-        try emit(Array(rendered(spreadsheetSafe: spreadsheetSafe).utf8))
+    init(_ curve: RetentionTable.Curve, bucket: Int, startPct: Double) {
+        titleID = curve.titleID
+        self.bucket = bucket
+        self.startPct = startPct
+        viewsReached = curve.viewsReached[bucket]
+        retention = curve.retention(bucket)
+        plays = curve.plays[bucket]
+        watchRatio = curve.watchRatio(bucket)
     }
+
+    public static let columns: [TableColumn<RetentionRow>] = [
+        .text("title_id", \.titleID), .integer("bucket", \.bucket), .number("start_pct") { $0.startPct },
+        .integer("views_reached", \.viewsReached), .number("retention") { $0.retention },
+        .integer("plays", \.plays), .number("watch_ratio") { $0.watchRatio },
+    ]
 }

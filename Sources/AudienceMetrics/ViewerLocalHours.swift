@@ -20,7 +20,7 @@ import AudienceCore
 /// Columns as hours.csv: `weekday` (1 = Monday), `hour`, `started_views`,
 /// `watch_hours`, rows by weekday then hour.
 public struct ViewerLocalHours: Sendable {
-    public let table: CSVTable
+    public let table: Table<HourRow>
     public let placedStartedViews: Int
     public let unplacedStartedViews: Int
     /// Countries with unplaced started views, and how many, by count
@@ -67,7 +67,7 @@ public struct ViewerLocalHours: Sendable {
 
     init(_ set: ViewSet) {
         var zones: [String: ReportTimeZone?] = [:]
-        var groups: [Int: (views: Int, watch: ExactSum)] = [:]
+        var counts = WeekHourCounts()
         var placed = 0
         var unplaced: [ByteString: Int] = [:]
         for view in set.views where view.started {
@@ -83,17 +83,9 @@ public struct ViewerLocalHours: Sendable {
                 continue
             }
             placed += 1
-            let local = zone.local(view.start)
-            let key = local.weekday * 24 + local.hour
-            groups[key, default: (0, ExactSum())].views += 1
-            groups[key, default: (0, ExactSum())].watch.add(view.watchSeconds)
+            counts.add(view, at: zone.local(view.start))
         }
-        table = CSVTable(
-            header: ["weekday", "hour", "started_views", "watch_hours"],
-            rows: groups.keys.sorted().map { key in
-                let value = groups[key] ?? (0, ExactSum())
-                return [String(key / 24), String(key % 24), String(value.views), Cell.number(value.watch.value / 3600)]
-            })
+        table = counts.table
         placedStartedViews = placed
         unplacedStartedViews = unplaced.values.reduce(0, +)
         unplacedCountries = unplaced.map { ($0.key.text, $0.value) }.sorted {

@@ -26,68 +26,32 @@ public enum CourseReport {
     }
 }
 
-/// The tables of a run, as the report reads them.
+/// The tables of a run, as the report reads them: typed rows, so every
+/// number it prints is a column of a table it cites or a fact the metrics
+/// compute (`ReportFacts.swift`), never text read back.
 struct ReportData {
-    let titles: TableRecords
-    let retention: RetentionTable
-    let moments: TableRecords
-    let countries: TableRecords
-    let regions: TableRecords
-    let devices: TableRecords
-    let languages: TableRecords
-    let daily: TableRecords
-    let hours: TableRecords
-    let concurrency: TableRecords
-    let series: TableRecords
-    let seriesSummary: TableRecords
-    let cohorts: TableRecords
-    let quality: TableRecords
+    let tables: AudienceTables
+    let quality: Table<QualityRow>
+    let lines: LineTotals
     let metrics: MetricSettings
     let catalogPath: String?
-    let totals: JSONValue
-    let lineTotals: JSONValue
-    let duplicates: Int
-    let coverage: DataCoverage
-    let comparison: PeriodComparison?
-    let viewerLocalHours: ViewerLocalHours
-    let localHours: TableRecords
-    /// Row positions by `title_id`: of titles.csv, and of each title's curve
-    /// in retention.csv.
+    /// Row positions by `title_id`: of titles.csv, of moments.csv, and of
+    /// each title's curve in retention.csv.
     private let titlePositions: [ByteString: Int]
+    private let momentPositions: [ByteString: Int]
     private let curvePositions: [ByteString: Int]
     /// Series names from the catalog (its first title of each series that names one).
     private let seriesNames: [ByteString: String]
 
     init(tables: AudienceTables, read: ReadResult, metrics: MetricSettings, catalogPath: String?) {
-        titles = TableRecords(tables.titles)
-        retention = tables.retention
-        moments = TableRecords(tables.moments)
-        countries = TableRecords(tables.countries)
-        regions = TableRecords(tables.regions)
-        devices = TableRecords(tables.devices)
-        languages = TableRecords(tables.languages)
-        daily = TableRecords(tables.daily)
-        hours = TableRecords(tables.hours)
-        concurrency = TableRecords(tables.concurrency)
-        series = TableRecords(tables.series)
-        seriesSummary = TableRecords(tables.seriesSummary)
-        cohorts = TableRecords(tables.cohorts)
-        quality = TableRecords(QualityTables.quality(read))
+        self.tables = tables
+        quality = QualityTables.quality(read)
+        lines = LineTotals(read)
         self.metrics = metrics
         self.catalogPath = catalogPath
-        totals = tables.totals
-        lineTotals = QualityTables.lineTotals(read)
-        duplicates = read.duplicates
-        coverage = tables.coverage
-        comparison = tables.comparison
-        viewerLocalHours = tables.viewerLocalHours
-        localHours = TableRecords(tables.viewerLocalHours.table)
-        var titlePositions: [ByteString: Int] = [:]
-        for (index, row) in titles.rows.enumerated() { titlePositions[ByteString(row["title_id"])] = index }
-        self.titlePositions = titlePositions
-        var curvePositions: [ByteString: Int] = [:]
-        for (index, curve) in retention.curves.enumerated() { curvePositions[ByteString(curve.titleID)] = index }
-        self.curvePositions = curvePositions
+        titlePositions = Self.positions(tables.titles.rows.map(\.titleID))
+        momentPositions = Self.positions(tables.moments.rows.map(\.titleID))
+        curvePositions = Self.positions(tables.retention.curves.map(\.titleID))
         var seriesNames: [ByteString: String] = [:]
         if let catalog = metrics.catalog {
             for id in catalog.order {
@@ -99,61 +63,40 @@ struct ReportData {
         self.seriesNames = seriesNames
     }
 
+    private static func positions(_ ids: [String]) -> [ByteString: Int] {
+        var positions: [ByteString: Int] = [:]
+        for (index, id) in ids.enumerated() { positions[ByteString(id)] = index }
+        return positions
+    }
+
+    var totals: AudienceTotals { tables.audienceTotals }
+    var views: Int { totals.views }
+    var titles: [TitleRow] { tables.titles.rows }
+    var comparison: PeriodComparison? { tables.comparison }
+    var coverage: DataCoverage { tables.coverage }
+
     /// A series as shown: its catalog name with its id, or its id.
     func seriesName(_ id: String) -> String {
         seriesNames[ByteString(id)].map { "\($0) (\(id))" } ?? id
     }
 
-    /// A total of `summary.json`'s `audience` object.
-    func total(_ key: String) -> JSONValue? { totals[key] }
-    func line(_ key: String) -> Int { lineTotals[key]?.integerValue ?? 0 }
-
-    var views: Int { total("views")?.integerValue ?? 0 }
-
     /// The retention curve of one title (retention.csv's rows of it).
     func curve(of title: String) -> RetentionTable.Curve? {
-        curvePositions[ByteString(title)].map { retention.curves[$0] }
+        curvePositions[ByteString(title)].map { tables.retention.curves[$0] }
+    }
+
+    /// The key moments of one title (its row of moments.csv).
+    func moments(of title: String) -> MomentRow? {
+        momentPositions[ByteString(title)].map { tables.moments.rows[$0] }
     }
 
     /// The most watched titles that have a retention curve, in titles.csv order.
-    func titlesWithCurves(limit: Int) -> [TableRecords.Record] {
-        var withCurve = Set<ByteString>()
-        for row in moments.rows { withCurve.insert(ByteString(row["title_id"])) }
-        return Array(titles.rows.filter { withCurve.contains(ByteString($0["title_id"])) }.prefix(limit))
+    func titlesWithCurves(limit: Int) -> [TitleRow] {
+        Array(titles.lazy.filter { momentPositions[ByteString($0.titleID)] != nil }.prefix(limit))
     }
 
-    /// A title's display name: its catalog name, else its id.
-    func displayName(_ row: TableRecords.Record) -> String {
-        row["title_name"].isEmpty ? row["title_id"] : row["title_name"]
-    }
-
-    func titleRow(_ id: String) -> TableRecords.Record? {
-        titlePositions[ByteString(id)].map { titles.rows[$0] }
-    }
-}
-
-extension JSONValue {
-    subscript(_ key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.first { $0.0 == key }?.1
-    }
-
-    var integerValue: Int? {
-        if case .integer(let value) = self { return value }
-        return nil
-    }
-
-    var numberValue: Double? {
-        switch self {
-        case .number(let value): return value
-        case .integer(let value): return Double(value)
-        default: return nil
-        }
-    }
-
-    var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
+    func titleRow(_ id: String) -> TitleRow? {
+        titlePositions[ByteString(id)].map { titles[$0] }
     }
 }
 
@@ -170,9 +113,7 @@ struct ReportWriter {
     /// exercise asks about: another data set asks about others, and the
     /// same data always about the same (no clock, no randomness).
     var exerciseSeed: Int {
-        let started = data.total("started_views")?.integerValue ?? 0
-        let viewers = data.total("unique_viewers")?.integerValue ?? 0
-        return abs(data.views &* 31 &+ started &* 7 &+ viewers)
+        abs(data.views &* 31 &+ data.totals.startedViews &* 7 &+ data.totals.uniqueViewers)
     }
 
     /// One of `items`, chosen by `exerciseSeed` (`salt` makes exercises

@@ -19,7 +19,7 @@ import Testing
         event("s", "error", "2026-11-23T20:00:31Z", viewer: "v3", d),
     ])
     // views 3 = started 1 (s) + failed 1 (f) + exits 1 (x).
-    #expect(result.titles.rows[0][6...9] == ["3", "1", "1", "1"])
+    #expect(result.titles.cells[0][6...9] == ["3", "1", "1", "1"])
     let totals = result.totals.rendered()
     #expect(totals.contains(#""failed_starts": 1"#))
     #expect(totals.contains(#""exits_before_start": 1"#))

@@ -20,7 +20,7 @@ func event(_ session: String, _ kind: String, _ ts: String, viewer: String = "v1
     #"{"ts":"\#(ts)","event":"\#(kind)","session_id":"\#(session)","viewer_id":"\#(viewer)","title_id":"\#(title)"\#(extra)}"#
 }
 
-func rows(_ table: some CSVRendering) -> [String] { table.rows.map { $0.joined(separator: ",") } }
+func rows(_ table: some CSVRendering) -> [String] { table.cells.map { $0.joined(separator: ",") } }
 
 /// The worked example of docs/metrics.md, number for number.
 @Test func workedExampleOfTheDocs() throws {
@@ -79,7 +79,7 @@ func rows(_ table: some CSVRendering) -> [String] { table.rows.map { $0.joined(s
     ])
     // watch 120 s = 0.033333 h, 2 minutes per started view; completion 0/1.
     #expect(rows(result.titles) == ["T1,,,,,,2,1,0,1,1,0.033333,2,0,0,,,"])
-    #expect(result.retention.rows.isEmpty)
+    #expect(result.retention.cells.isEmpty)
 }
 
 /// A segment whose `from` is exactly a midpoint reaches it; one whose `to`
@@ -108,7 +108,7 @@ func rows(_ table: some CSVRendering) -> [String] { table.rows.map { $0.joined(s
         event("s3", "progress", "2026-11-23T20:00:03Z", viewer: "v3", #","duration":50,"from":0,"to":10"#),
     ])
     // durations 50, 60, 60, 50: a tie, so 60. season from the 20:00:00 event (1), episode from 20:00:01 (3).
-    #expect(result.titles.rows[0][2...5] == ["S", "1", "3", "60"])
+    #expect(result.titles.cells[0][2...5] == ["S", "1", "3", "60"])
 }
 
 /// A catalog title nobody watched is listed with zero views; catalog values
@@ -123,7 +123,7 @@ func rows(_ table: some CSVRendering) -> [String] { table.rows.map { $0.joined(s
     ], settings: MetricSettings(catalog: catalog))
     // 100 s watched of 200: midpoints 1, 3, ..., 199, so buckets 0..49 reached (0.5);
     // retention drops to 0 at bucket 50; runtime views 0.027778 / (200/3600) = 0.5.
-    #expect(result.titles.rows[0] == [
+    #expect(result.titles.cells[0] == [
         "T1", "The One, Part \"1\"", "S", "1", "1", "200", "1", "1", "0", "0", "1", "0.027778", "1.666667",
         "0", "0", "0.5", "50", "0.5",
     ])

@@ -15,7 +15,7 @@ public struct AnalysisSettings: Sendable {
     /// The course report's depth; nil writes no report.
     public var reportLevel: ReportLevel?
     /// Tables made safe to open by a double-click in a spreadsheet
-    /// (`CSVTable.rendered(spreadsheetSafe:)`); off, values are exact.
+    /// (`CSVTable.spreadsheetSafe`); off, values are exact.
     public var spreadsheetSafe = false
 
     public init(inputs: [InputFile], read: ReadSettings = ReadSettings(), metrics: MetricSettings = MetricSettings(),
@@ -189,7 +189,7 @@ public enum Analyzer {
         let inputs = report.store == nil ? settings.inputs.map(\.name) : report.read.files.map(\.file)
         fields.append(("inputs", .array(inputs.map { .string($0) })))
         if let store = report.store { fields.append(("store", store.json)) }
-        fields.append(("lines", QualityTables.lineTotals(report.read)))
+        fields.append(("lines", LineTotals(report.read).json))
         fields.append(("audience", report.tables.totals))
         fields.append(("elapsed_seconds", .number(report.elapsedSeconds)))
         fields.append(("phase_seconds", .object([

@@ -1,5 +1,7 @@
-/// A table written as RFC 4180 CSV: a header row, `\n` line ends, and a
-/// field quoted only when it holds a comma, a quote or a line break.
+/// A table of text written as RFC 4180 CSV: a header row, `\n` line ends,
+/// and a field quoted only when it holds a comma, a quote or a line break.
+/// For the files the report never reads (rejects.csv, `store list`, the
+/// generator's catalog and answer key); the metric tables are typed (`Table`).
 public struct CSVTable: Sendable, Equatable, CSVRendering {
     public var header: [String]
     public var rows: [[String]] = []
@@ -9,24 +11,24 @@ public struct CSVTable: Sendable, Equatable, CSVRendering {
         self.rows = rows
     }
 
-    /// The CSV text. `spreadsheetSafe` (off by default, since the contract's
-    /// values are exact) follows OWASP's advice for files opened by a
-    /// double-click in a spreadsheet: a cell that is not a number and starts
-    /// with `=`, `+`, `-`, `@` or a tab gets a leading `'`,
-    /// so it is never run as a formula, and control characters are shown as
-    /// their pictures (`␀`).
-    public func rendered(spreadsheetSafe: Bool) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64 * (rows.count + 1))
-        Self.appendRow(header, to: &bytes)
-        if spreadsheetSafe {
-            for row in rows { Self.appendRow(row.map(Self.spreadsheetSafe), to: &bytes) }
-        } else {
-            for row in rows { Self.appendRow(row, to: &bytes) }
+    public var cells: [[String]] { rows }
+
+    public func write<Failure: Error>(
+        spreadsheetSafe: Bool, to emit: ([UInt8]) throws(Failure) -> Void
+    ) throws(Failure) {
+        var csv = CSVPieces(header: header, spreadsheetSafe: spreadsheetSafe)
+        for row in rows {
+            csv.append(row)
+            try csv.handOnIfFull(to: emit)
         }
-        return String(decoding: bytes, as: UTF8.self)
+        try emit(csv.bytes)
     }
 
+    /// A cell made safe to open by a double-click in a spreadsheet (off by
+    /// default, since the contract's values are exact), as OWASP advises: a
+    /// cell that is not a number and starts with `=`, `+`, `-`, `@` or a tab
+    /// gets a leading `'`, so it is never run as a formula, and control
+    /// characters are shown as their pictures (`␀`).
     static func spreadsheetSafe(_ cell: String) -> String {
         // A carriage return becomes its picture, so only a tab is left to check.
         let cleaned = cell.replacingControls()

@@ -16,18 +16,26 @@ public enum NumberFormat {
         return exactDecimal(value, digits: digits)
     }
 
-    /// The common case without printf: when `value · 10^6` is well away
-    /// from a tie (and small enough to hold exactly), rounding it as a double
-    /// gives the same integer the exact decimal expansion would.
+    /// The value as the tables write it, read back: rounded once to the
+    /// written precision, so that rows sort "by the value as written" and the
+    /// report reads exactly the number a reader of the CSV sees; nil when
+    /// nothing is written (infinite or NaN). Writing the result again gives
+    /// the same digits.
+    public static func written(_ value: Double) -> Double? {
+        guard value.isFinite else { return nil }
+        // units · 10⁻⁶ divided as doubles is the correctly rounded value of
+        // the written decimal, as parsing its text would give (units < 2⁵³).
+        if let units = fastUnits(value) { return units == 0 ? 0 : (value < 0 ? -1 : 1) * (Double(units) / 1_000_000) }
+        return Double(exactDecimal(value, digits: 6))
+    }
+
+    /// `written` of an optional value.
+    public static func written(_ value: Double?) -> Double? { value.flatMap { written($0) } }
+
+    /// The common case without printf.
     @inline(__always)
     static func fastDecimal(_ value: Double) -> String? {
-        let scaled = abs(value) * 1_000_000
-        guard scaled < 1e15 else { return nil }
-        let floor = scaled.rounded(.down)
-        let fraction = scaled - floor
-        // The product's rounding error is far below 1e-6 at this size.
-        guard abs(fraction - 0.5) > 1e-6 else { return nil }
-        let units = UInt64(fraction > 0.5 ? floor + 1 : floor)
+        guard let units = fastUnits(value) else { return nil }
         if units == 0 { return "0" }
         let whole = units / 1_000_000
         var fractionDigits = units % 1_000_000
@@ -41,6 +49,20 @@ public enum NumberFormat {
         let digitsText = String(fractionDigits)
         text += "." + String(repeating: "0", count: width - digitsText.count) + digitsText
         return text
+    }
+
+    /// `|value|` in millionths, rounded: when `value · 10^6` is well away
+    /// from a tie (and small enough to hold exactly), rounding it as a double
+    /// gives the same integer the exact decimal expansion would; nil otherwise.
+    @inline(__always)
+    static func fastUnits(_ value: Double) -> UInt64? {
+        let scaled = abs(value) * 1_000_000
+        guard scaled < 1e15 else { return nil }
+        let floor = scaled.rounded(.down)
+        let fraction = scaled - floor
+        // The product's rounding error is far below 1e-6 at this size.
+        guard abs(fraction - 0.5) > 1e-6 else { return nil }
+        return UInt64(fraction > 0.5 ? floor + 1 : floor)
     }
 
     static func exactDecimal(_ value: Double, digits: Int) -> String {

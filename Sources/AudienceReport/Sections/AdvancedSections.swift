@@ -1,11 +1,13 @@
 import SVGCharts
 import AudienceMetrics
+import AudienceReading
 
 /// The advanced level: series, cohorts, the data quality account, the
 /// methodology and the exercises.
 extension ReportWriter {
     mutating func writeSeries() {
-        let summaries = data.seriesSummary.rows
+        let summaries = data.tables.seriesSummary.rows
+        let episodes = data.tables.series.rows
         guard !summaries.isEmpty else { return }
         heading("Series: do viewers carry on?")
         paragraph(
@@ -13,9 +15,9 @@ extension ReportWriter {
                 + "episode's viewers who also started this one; `continued_from_previous` the share of the previous "
                 + "episode's viewers. A series that holds its audience keeps both near 100%.")
         // The series with the most viewers, shown in series_id order like the tables.
-        let shown = summaries.sorted { $0.count("viewers") > $1.count("viewers") }.prefix(4)
-            .sorted { $0["series_id"].utf8.lexicographicallyPrecedes($1["series_id"].utf8) }
-        let longestSeries = shown.map { $0.count("episodes") }.max() ?? 1
+        let shown = summaries.sorted { $0.viewers > $1.viewers }.prefix(4)
+            .sorted { $0.seriesID.utf8.lexicographicallyPrecedes($1.seriesID.utf8) }
+        let longestSeries = shown.map(\.episodes).max() ?? 1
         chart("series-carry-on", svg: LineChart(
             title: "Viewers carried on from the first episode",
             description: "Line chart with one line per series (the \(shown.count) with the most viewers): the "
@@ -24,19 +26,19 @@ extension ReportWriter {
             x: ChartAxis(label: "Episode in order (1 = first)", range: 1...Double(max(2, longestSeries)), format: .integer),
             y: ChartAxis(label: "Viewers of the first episode (%)", range: 0...1, format: .percent),
             series: shown.map { summary in
-                let episodes = data.series.rows.filter { $0["series_id"].utf8.elementsEqual(summary["series_id"].utf8) }
+                let ofSeries = episodes.filter { $0.seriesID.utf8.elementsEqual(summary.seriesID.utf8) }
                 return LineSeries(
-                    name: data.seriesName(summary["series_id"]),
-                    points: episodes.enumerated().map { (Double($0.offset + 1), $0.element.number("from_first") ?? 0) })
+                    name: data.seriesName(summary.seriesID),
+                    points: ofSeries.enumerated().map { (Double($0.offset + 1), $0.element.fromFirst ?? 0) })
             }
         ).svg(), alt: "Line chart of the share of first-episode viewers who reach each later episode, per series.")
         table(
             ["Series", "Season", "Episode", "Title", "Viewers", "From previous", "From first"],
-            data.series.rows.map { row in
+            episodes.map { row in
                 [
-                    Markdown.name(data.seriesName(row["series_id"])), Markdown.text(row["season"]), Markdown.text(row["episode"]),
-                    Markdown.name(topTitleName(row["title_id"])), Human.count(row.count("viewers")),
-                    Human.percent(row.number("continued_from_previous")), Human.percent(row.number("from_first")),
+                    Markdown.name(data.seriesName(row.seriesID)), Markdown.text(row.season.map(String.init) ?? ""),
+                    Markdown.text(row.episode.map(String.init) ?? ""), Markdown.name(topTitleName(row.titleID)),
+                    Human.count(row.viewers), Human.percent(row.continuedFromPrevious), Human.percent(row.fromFirst),
                 ]
             },
             rightAligned: [4, 5, 6], limit: 20, csv: "series.csv")
@@ -45,7 +47,7 @@ extension ReportWriter {
         paragraph(
             "A viewer **completed** the series when they completed every one of its episodes that anyone "
                 + "started; a viewer **binged** when they started three or more of its episodes on one day."
-                + (summaries.allSatisfy({ $0.count("completed_all_viewers") == 0 })
+                + (summaries.allSatisfy({ $0.completedAllViewers == 0 })
                     ? " Nobody completed a whole series here: with every episode anyone started counting, one "
                         + "unfinished or unwatched episode is enough to miss it, and few viewers watch a season "
                         + "through in the period of the logs."
@@ -54,27 +56,27 @@ extension ReportWriter {
             ["Series", "Episodes", "Viewers", "Episodes per viewer", "Completed all", "Binge viewers"],
             summaries.map { row in
                 [
-                    Markdown.name(data.seriesName(row["series_id"])), Human.count(row.count("episodes")), Human.count(row.count("viewers")),
-                    Human.number(row.number("avg_episodes_per_viewer"), decimals: 2),
-                    Human.count(row.count("completed_all_viewers")) + " (" + Human.percent(row.number("completed_all_share")) + ")",
-                    Human.count(row.count("binge_viewers")) + " (" + Human.percent(row.number("binge_rate")) + ")",
+                    Markdown.name(data.seriesName(row.seriesID)), Human.count(row.episodes), Human.count(row.viewers),
+                    Human.number(row.avgEpisodesPerViewer, decimals: 2),
+                    Human.count(row.completedAllViewers) + " (" + Human.percent(row.completedAllShare) + ")",
+                    Human.count(row.bingeViewers) + " (" + Human.percent(row.bingeRate) + ")",
                 ]
             },
             rightAligned: [1, 2, 3, 4, 5], limit: 20, csv: "series_summary.csv")
         source(Markdown.source("series_summary.csv") + ": `episodes`, `viewers`, `avg_episodes_per_viewer`, "
             + "`completed_all_viewers`, `completed_all_share`, `binge_viewers`, `binge_rate`.")
-        if let top = summaries.max(by: { ($0.number("binge_rate") ?? 0) < ($1.number("binge_rate") ?? 0) }) {
+        if let top = summaries.max(by: { ($0.bingeRate ?? 0) < ($1.bingeRate ?? 0) }) {
             exercises.append((
                 "Which series has the highest binge rate, and how many of its viewers binged? Use "
                     + "series_summary.csv.",
-                Markdown.name(data.seriesName(top["series_id"])) + ": " + Human.count(top.count("binge_viewers")) + " of "
-                    + Human.count(top.count("viewers")) + " viewers = " + Human.percent(top.number("binge_rate"))
+                Markdown.name(data.seriesName(top.seriesID)) + ": " + Human.count(top.bingeViewers) + " of "
+                    + Human.count(top.viewers) + " viewers = " + Human.percent(top.bingeRate)
                     + " (`binge_rate`)."))
         }
     }
 
     mutating func writeCohorts() {
-        let rows = data.cohorts.rows
+        let rows = data.tables.cohorts.rows
         guard !rows.isEmpty else { return }
         heading("Cohorts: do viewers come back?")
         paragraph(
@@ -82,39 +84,36 @@ extension ReportWriter {
                 + "of days later; a cell is the share of the cohort with a started view on that day. Day 0 is "
                 + "always 100%; the later columns show how many come back. The triangle's lower right is empty: "
                 + "those days are after the end of the data." + partialCohortDaySentence())
-        var cohortDays: [String] = []
+        var cohortDays: [Int] = []
         var cohortSizes: [Int] = []
         var maxOffset = 0
         for row in rows {
-            if cohortDays.last != row["cohort_day"] {
-                cohortDays.append(row["cohort_day"])
-                cohortSizes.append(row.count("cohort_viewers"))
+            if cohortDays.last != row.cohortDay {
+                cohortDays.append(row.cohortDay)
+                cohortSizes.append(row.cohortViewers)
             }
-            maxOffset = max(maxOffset, row.count("day_offset"))
+            maxOffset = max(maxOffset, row.dayOffset)
         }
         let shownDays = Array(cohortDays.prefix(31))
         let shownOffsets = min(maxOffset, 30)
         // Each cohort's row ends at the last day of the data: the cells after it
         // are left blank, not drawn as missing.
         var grid = [[Double?]](repeating: [], count: shownDays.count)
-        var rowIndex: [String: Int] = [:]
+        var rowIndex: [Int: Int] = [:]
         for (index, day) in shownDays.enumerated() { rowIndex[day] = index }
         // A last day the logs cover only partly would draw its diagonal as a
         // collapse of every cohort: those cells are left out (day 0 stays).
         let partialDay = data.coverage.partialLastDay?.day
         for row in rows {
-            guard let index = rowIndex[row["cohort_day"]], row.count("day_offset") <= shownOffsets else { continue }
-            if let partialDay, row.count("day_offset") > 0,
-               (Self.dayIndex(row["cohort_day"]) ?? 0) + row.count("day_offset") == partialDay {
-                continue
-            }
-            grid[index].append(row.number("return_rate"))
+            guard let index = rowIndex[row.cohortDay], row.dayOffset <= shownOffsets else { continue }
+            if let partialDay, row.dayOffset > 0, row.day == partialDay { continue }
+            grid[index].append(row.returnRate)
         }
         chart("cohorts", svg: HeatMap(
             title: "Return rate by cohort and day",
             description: "Heat map with a row per cohort day and a column per day offset; the darker the cell, "
                 + "the larger the share of the cohort that came back that day.",
-            rows: shownDays.indices.map { shownDays[$0] + " (n = \(cohortSizes[$0]))" },
+            rows: shownDays.indices.map { LocalTime.dayString(shownDays[$0]) + " (n = \(cohortSizes[$0]))" },
             columns: (0...shownOffsets).map { String($0) },
             values: grid,
             rowAxisLabel: "Cohort (day of first started view)", columnAxisLabel: "Days later",
@@ -125,16 +124,13 @@ extension ReportWriter {
             + "first day of the logs, swings from 0% to 100% on a single viewer.")
         source(Markdown.source("cohorts.csv") + ": `cohort_viewers`, `returning_viewers`, `return_rate`.")
         // A cohort that has a next day, picked by the data.
-        let candidates = cohortDays.indices.filter { index in
-            rows.contains { $0["cohort_day"] == cohortDays[index] && $0.count("day_offset") == 1 }
-        }
-        if let largest = pick(candidates, salt: 3),
-           let dayOne = rows.first(where: { $0["cohort_day"] == cohortDays[largest] && $0.count("day_offset") == 1 }) {
+        let nextDays = rows.filter { $0.dayOffset == 1 }
+        if let dayOne = pick(nextDays, salt: 3) {
             exercises.append((
-                "Of the viewers whose first started view was on " + Markdown.text(cohortDays[largest]) + ", how many "
-                    + "came back the next day, and what return rate is that?",
-                Human.count(dayOne.count("returning_viewers")) + " of " + Human.count(dayOne.count("cohort_viewers"))
-                    + ": " + Human.percent(dayOne.number("return_rate")) + " (cohorts.csv, `day_offset` 1)."))
+                "Of the viewers whose first started view was on " + Markdown.text(LocalTime.dayString(dayOne.cohortDay))
+                    + ", how many came back the next day, and what return rate is that?",
+                Human.count(dayOne.returningViewers) + " of " + Human.count(dayOne.cohortViewers)
+                    + ": " + Human.percent(dayOne.returnRate) + " (cohorts.csv, `day_offset` 1)."))
         }
     }
 
@@ -164,29 +160,29 @@ extension ReportWriter {
         table(
             ["File", "Lines", "Accepted", "`ignored_event`", "Duplicates", "Error"],
             data.quality.rows.map { row in
-                [Markdown.name(row["file"], limit: 40)]
-                    + ["lines", "accepted", "ignored_event", "duplicate"].map {
-                        row[$0].isEmpty ? "" : Human.count(row.count($0))
-                    }
-                    + [row["error"].isEmpty ? "" : "**" + Markdown.text(row["error"]) + "**"]
+                [
+                    Markdown.name(row.quality.file, limit: 40), Human.count(row.quality.lines),
+                    Human.count(row.quality.accepted), Human.count(row.quality[.ignoredEvent]),
+                    row.duplicates.map(Human.count) ?? "",
+                    row.quality.damage.map { "**" + Markdown.text($0.description) + "**" } ?? "",
+                ]
             },
             rightAligned: [1, 2, 3, 4], limit: 25, csv: "quality.csv")
-        let reasons = ["malformed", "missing_field", "bad_timestamp", "bad_number", "bad_segment"]
+        let reasons = LineTotals.rejectionReasons
         paragraph("The rejected lines of each file, by reason:")
         table(
-            ["File"] + reasons.map { "`\($0)`" },
+            ["File"] + reasons.map { "`\($0.name)`" },
             data.quality.rows.map { row in
-                [Markdown.name(row["file"], limit: 40)] + reasons.map { row[$0].isEmpty ? "" : Human.count(row.count($0)) }
+                [Markdown.name(row.quality.file, limit: 40)] + reasons.map { Human.count(row.quality[$0]) }
             },
             rightAligned: Set(1...reasons.count), limit: 25, csv: "quality.csv")
         source(Markdown.source("quality.csv") + "; examples of each rejection in [rejects.csv](rejects.csv).")
-        let total = data.line("lines")
-        if total > 0 {
+        let lines = data.lines
+        if let share = lines.rejectedShare {
             exercises.append((
                 "What share of the non-blank lines was rejected? Use the `TOTAL` row of quality.csv (rejected means "
                     + "neither accepted nor `ignored_event`).",
-                Human.count(data.line("rejected")) + " of " + Human.count(total) + " lines: "
-                    + Human.percent(Double(data.line("rejected")) / Double(total)) + "."))
+                Human.count(lines.rejected) + " of " + Human.count(lines.lines) + " lines: " + Human.percent(share) + "."))
         }
     }
 
@@ -239,25 +235,25 @@ extension ReportWriter {
 
     mutating func writeExercises() {
         guard !exercises.isEmpty else { return }
-        let titles = data.titles.rows.filter { $0.count("started_views") > 0 }
+        let titles = data.titles.filter { $0.startedViews > 0 }
         if let title = pick(Array(titles.prefix(10)), salt: 1) {
             exercises.insert((
-                "Recompute the completion rate of " + Markdown.name(data.displayName(title)) + " from its "
+                "Recompute the completion rate of " + Markdown.name(title.displayName) + " from its "
                     + "`completed_views` and `started_views` in titles.csv.",
-                Human.count(title.count("completed_views")) + " ÷ " + Human.count(title.count("started_views")) + " = "
-                    + Human.percent(title.number("completion_rate")) + " (`completion_rate`)."), at: 0)
+                Human.count(title.completedViews) + " ÷ " + Human.count(title.startedViews) + " = "
+                    + Human.percent(title.completionRate) + " (`completion_rate`)."), at: 0)
         }
         exercises.insert((
             "How many different viewers started a view? Which column of which table adds up to it?",
-            "Sum `new_viewers` in daily.csv: " + Human.count(data.total("unique_viewers")?.integerValue ?? 0)
+            "Sum `new_viewers` in daily.csv: " + Human.count(data.totals.uniqueViewers)
                 + " (each viewer is new on exactly one day)."), at: 0)
-        if let day = pick(data.daily.rows, salt: 2) {
+        if let day = pick(data.tables.daily.rows, salt: 2) {
             exercises.append((
-                "On " + Markdown.text(day["day"]) + ", how many of the viewers with a started view were new, and how "
-                    + "many had watched before? Use daily.csv.",
-                Human.count(day.count("new_viewers")) + " new of " + Human.count(day.count("unique_viewers"))
-                    + " (`new_viewers` of `unique_viewers`), so "
-                    + Human.count(day.count("unique_viewers") - day.count("new_viewers")) + " had watched before."))
+                "On " + Markdown.text(LocalTime.dayString(day.day)) + ", how many of the viewers with a started view "
+                    + "were new, and how many had watched before? Use daily.csv.",
+                Human.count(day.newViewers) + " new of " + Human.count(day.measures.uniqueViewers)
+                    + " (`new_viewers` of `unique_viewers`), so " + Human.count(day.returningViewers)
+                    + " had watched before."))
         }
         heading("Exercises")
         paragraph(

@@ -1,4 +1,5 @@
 import AudienceCore
+import AudienceMetrics
 import SVGCharts
 
 /// Where the audience is and how it listens: countries, devices, regions,
@@ -11,7 +12,7 @@ extension ReportWriter {
 
     mutating func writeCountries() {
         heading("Countries")
-        let rows = data.countries.rows
+        let rows = data.tables.countries.rows
         paragraph(
             "Where the views were watched, by the `country` of each view (`ZZ` when the logs did not say). The "
                 + "share is of all watch time; subtitles are the share of started views with subtitles on.")
@@ -21,16 +22,16 @@ extension ReportWriter {
                 + ["Share of watch time", "Completion", "Subtitles", "Top title"],
             rows.map { row in
                 [
-                    Markdown.name(row["country"]), Human.count(row.count("views")),
-                    Human.count(row.count("unique_viewers")), Human.hours(row.number("watch_hours")),
-                ] + (comparison.map { [change($0.row("country", row["country"], "watch_hours"))] } ?? []) + [
-                    Human.percent(row.number("share_of_watch_hours")), Human.percent(row.number("completion_rate")),
-                    Human.percent(row.number("subtitle_share")), Markdown.name(topTitleName(row["top_title"])),
+                    Markdown.name(row.country), Human.count(row.measures.views),
+                    Human.count(row.measures.uniqueViewers), Human.hours(row.measures.watchHours),
+                ] + (comparison.map { [change($0.row(.country, row.country, .watchHours))] } ?? []) + [
+                    Human.percent(row.shareOfWatchHours), Human.percent(row.measures.completionRate),
+                    Human.percent(row.subtitleShare), Markdown.name(topTitleName(row.topTitle)),
                 ]
             },
             rightAligned: Set(1...(comparison == nil ? 6 : 7)), limit: 10, csv: "countries.csv")
         if let comparison {
-            let gone = comparison.rows.filter { $0.scope == "country" && $0.status == .gone && $0.measure == "watch_hours" }
+            let gone = comparison.rows.filter { $0.scope == .country && $0.status == .gone && $0.measure == .watchHours }
             paragraph("Change in watch time against the previous period (" + Markdown.source("compare.csv", "change")
                 + ", rows `country`)." + (gone.isEmpty ? "" : " Countries that watched then and not now (**gone**): "
                     + gone.map { Markdown.name($0.key) + " (" + Human.hours($0.previous) + ")" }.joined(separator: ", ")
@@ -43,34 +44,34 @@ extension ReportWriter {
             title: "Share of watch time by country",
             description: "Horizontal bars: each country's share of all watch time, for the \(shown.count) "
                 + "countries with the most.",
-            categories: shown.map { Self.groupName($0["country"]) },
-            series: [BarSeries(name: "Share of watch time", values: shown.map { $0.number("share_of_watch_hours") ?? 0 })],
+            categories: shown.map { Self.groupName($0.country) },
+            series: [BarSeries(name: "Share of watch time", values: shown.map { $0.shareOfWatchHours ?? 0 })],
             value: ChartAxis(label: "Share of all watch time (%)", format: .percent)
         ).svg(), alt: "Bar chart of each country's share of watch time; the numbers are in the table above.")
         if let first = pick(rows, salt: 4) {
             exercises.append((
-                "What share of all watch time did viewers in " + Markdown.name(first["country"]) + " watch? Recompute "
+                "What share of all watch time did viewers in " + Markdown.name(first.country) + " watch? Recompute "
                     + "it from `watch_hours` in countries.csv.",
-                Markdown.name(first["country"]) + ": " + Human.number(first.number("watch_hours"), decimals: 2)
-                    + " of " + Human.number(data.total("watch_hours")?.numberValue, decimals: 2) + " watch hours = "
-                    + Human.percent(first.number("share_of_watch_hours")) + " (`share_of_watch_hours`)."))
+                Markdown.name(first.country) + ": " + Human.number(first.measures.watchHours, decimals: 2)
+                    + " of " + Human.number(data.totals.watchHours, decimals: 2) + " watch hours = "
+                    + Human.percent(first.shareOfWatchHours) + " (`share_of_watch_hours`)."))
         }
     }
 
     func topTitleName(_ id: String) -> String {
-        data.titleRow(id).map { data.displayName($0) } ?? id
+        data.titleRow(id)?.displayName ?? id
     }
 
     mutating func writeDevices() {
         heading("Devices")
-        let rows = data.devices.rows
+        let rows = data.tables.devices.rows
         table(
             ["Device", "Views", "Started", "Unique viewers", "Watch time", "Completion", "Avg % watched"],
             rows.map { row in
                 [
-                    Markdown.name(row["device"]), Human.count(row.count("views")), Human.count(row.count("started_views")),
-                    Human.count(row.count("unique_viewers")), Human.hours(row.number("watch_hours")),
-                    Human.percent(row.number("completion_rate")), Human.percent(row.number("avg_pct_watched")),
+                    Markdown.name(row.device), Human.count(row.measures.views), Human.count(row.measures.startedViews),
+                    Human.count(row.measures.uniqueViewers), Human.hours(row.measures.watchHours),
+                    Human.percent(row.measures.completionRate), Human.percent(row.measures.avgPctWatched),
                 ]
             },
             rightAligned: [1, 2, 3, 4, 5, 6], limit: 10, csv: "devices.csv")
@@ -80,8 +81,8 @@ extension ReportWriter {
         chart("devices", svg: BarChart(
             title: "Completion rate by device",
             description: "Horizontal bars: the completion rate of the started views on each device.",
-            categories: shown.map { Self.groupName($0["device"]) },
-            series: [BarSeries(name: "Completion rate", values: shown.map { $0.number("completion_rate") ?? 0 })],
+            categories: shown.map { Self.groupName($0.device) },
+            series: [BarSeries(name: "Completion rate", values: shown.map { $0.measures.completionRate ?? 0 })],
             value: ChartAxis(label: "Completion rate (%)", range: 0...1, format: .percent)
         ).svg(), alt: "Bar chart of the completion rate on each device; the numbers are in the table above.")
     }
@@ -91,11 +92,11 @@ extension ReportWriter {
         paragraph("Countries split by the `region` of each view; an empty region is its own group.")
         table(
             ["Country", "Region", "Views", "Unique viewers", "Watch time", "Share of watch time", "Completion"],
-            data.regions.rows.map { row in
+            data.tables.regions.rows.map { row in
                 [
-                    Markdown.name(row["country"]), Markdown.name(row["region"]), Human.count(row.count("views")),
-                    Human.count(row.count("unique_viewers")), Human.hours(row.number("watch_hours")),
-                    Human.percent(row.number("share_of_watch_hours")), Human.percent(row.number("completion_rate")),
+                    Markdown.name(row.country), Markdown.name(row.region ?? ""), Human.count(row.measures.views),
+                    Human.count(row.measures.uniqueViewers), Human.hours(row.measures.watchHours),
+                    Human.percent(row.shareOfWatchHours), Human.percent(row.measures.completionRate),
                 ]
             },
             rightAligned: [2, 3, 4, 5, 6], limit: 10, csv: "regions.csv")
@@ -104,30 +105,20 @@ extension ReportWriter {
     }
 
     mutating func writeLocalisation() {
-        let rows = data.languages.rows
+        let rows = data.tables.languages.rows
         guard !rows.isEmpty else { return }
         heading("Localisation: audio and subtitles")
         paragraph(
             "How each country listens: the audio language and the subtitles of its started views (`off` when "
                 + "subtitles were off or not reported; an empty audio language was not reported).")
         // Each country's own most common pairs, for the countries with the most started views.
-        var countries: [String] = []
-        var startedByCountry: [ByteString: Int] = [:]
-        for row in rows {
-            let key = ByteString(row["country"])
-            if startedByCountry[key] == nil { countries.append(row["country"]) }
-            startedByCountry[key, default: 0] += row.count("started_views")
-        }
-        countries.sort { (startedByCountry[ByteString($0)] ?? 0) > (startedByCountry[ByteString($1)] ?? 0) }
         var labels: [String] = []
         var shares: [Double] = []
-        for country in countries.prefix(8) {
-            let total = Double(startedByCountry[ByteString(country)] ?? 0)
-            // languages.csv lists a country's pairs by started views, most first.
-            for row in rows.filter({ $0["country"].utf8.elementsEqual(country.utf8) }).prefix(2) where total > 0 {
-                labels.append(Self.groupName(country) + ": " + Self.groupName(row["audio_lang"], empty: "?")
-                    + " audio, subtitles " + row["subtitle_lang"])
-                shares.append(Double(row.count("started_views")) / total)
+        for country in LocalisationMix(rows, pairsPerCountry: 2).countries.prefix(8) {
+            for pair in country.pairs {
+                labels.append(Self.groupName(country.country) + ": " + Self.groupName(pair.row.audioLang, empty: "?")
+                    + " audio, subtitles " + pair.row.subtitleLang)
+                shares.append(pair.share)
             }
         }
         chart("localisation-mix", svg: BarChart(
@@ -147,9 +138,9 @@ extension ReportWriter {
             ["Country", "Audio", "Subtitles", "Started views", "Watch time", "Completion", "Avg % watched"],
             rows.map { row in
                 [
-                    Markdown.name(row["country"]), Markdown.name(row["audio_lang"]), Markdown.name(row["subtitle_lang"]),
-                    Human.count(row.count("started_views")), Human.hours(row.number("watch_hours")),
-                    Human.percent(row.number("completion_rate")), Human.percent(row.number("avg_pct_watched")),
+                    Markdown.name(row.country), Markdown.name(row.audioLang), Markdown.name(row.subtitleLang),
+                    Human.count(row.measures.startedViews), Human.hours(row.measures.watchHours),
+                    Human.percent(row.measures.completionRate), Human.percent(row.measures.avgPctWatched),
                 ]
             },
             rightAligned: [3, 4, 5, 6], limit: 15, csv: "languages.csv")

@@ -1,11 +1,12 @@
+import AudienceReading
 import AudienceMetrics
 
 /// The parts every level has: what the data is, the headline numbers, the
 /// start funnel and the glossary.
 extension ReportWriter {
     var period: String {
-        let first = data.total("first_day")?.stringValue ?? "?"
-        let last = data.total("last_day")?.stringValue ?? "?"
+        let first = data.totals.firstDay.map(LocalTime.dayString) ?? "?"
+        let last = data.totals.lastDay.map(LocalTime.dayString) ?? "?"
         return first == last ? first : "\(first) to \(last)"
     }
 
@@ -46,60 +47,60 @@ extension ReportWriter {
                 + "comes from, in this folder; the definitions are in the glossary at the end. Days and hours "
                 + "are in the time zone \(Markdown.text(zoneName)).")
         // An example from this data: the first title with a completion rate.
-        guard let example = data.titles.rows.first(where: { !$0["completion_rate"].isEmpty }) else { return }
+        guard let example = data.titles.first(where: { $0.completionRate != nil }) else { return }
         paragraph(
             "The report rounds for reading; the CSV files keep the exact values and write them for machines: "
                 + "rates and shares as fractions, hours as decimal hours, and titles by their `title_id` (the "
                 + "report shows the catalog's name when it has one). For example, the `completion_rate` of "
-                + "\(Markdown.name(data.displayName(example))) is `\(example["completion_rate"])` in titles.csv and "
-                + "\(Human.percent(example.number("completion_rate"))) here; its `watch_hours` "
-                + "`\(example["watch_hours"])` is \(Human.hours(example.number("watch_hours"))).")
+                + "\(Markdown.name(example.displayName)) is `\(Cell.number(example.completionRate))` in titles.csv and "
+                + "\(Human.percent(example.completionRate)) here; its `watch_hours` "
+                + "`\(Cell.number(example.watchHours))` is \(Human.hours(example.watchHours)).")
     }
 
     mutating func writeDataParagraph() {
         heading("The data")
-        let reasons: [(String, String)] = [
-            ("malformed", "could not be read as an event"), ("missing_field", "lacked a required field"),
-            ("bad_timestamp", "had an unreadable time"), ("bad_number", "had a field that should be a number and was not"),
-            ("bad_segment", "had an impossible segment or position"),
+        let reasons: [(RejectReason, String)] = [
+            (.malformed, "could not be read as an event"), (.missingField, "lacked a required field"),
+            (.badTimestamp, "had an unreadable time"), (.badNumber, "had a field that should be a number and was not"),
+            (.badSegment, "had an impossible segment or position"),
         ]
-        let rejected = (data.lineTotals["rejected_by_reason"].map { byReason in
-            reasons.compactMap { reason, meaning -> String? in
-                let count = byReason[reason]?.integerValue ?? 0
-                return count == 0 ? nil : "\(Human.count(count)) \(meaning) (`\(reason)`)"
-            }
-        }) ?? []
-        let files = data.line("files")
-        var text = "The logs are \(Human.plural(files, "file")) with \(Human.plural(data.line("lines"), "line")) "
+        let lines = data.lines
+        let rejected = reasons.compactMap { reason, meaning -> String? in
+            let count = lines.rejected(reason)
+            return count == 0 ? nil : "\(Human.count(count)) \(meaning) (`\(reason.name)`)"
+        }
+        var text = "The logs are \(Human.plural(lines.files, "file")) with \(Human.plural(lines.lines, "line")) "
             + "(blank lines and CSV headers aside). "
-            + "\(Human.count(data.line("accepted"))) lines were accepted as viewing events"
+            + "\(Human.count(lines.accepted)) lines were accepted as viewing events"
         text += rejected.isEmpty
             ? "; none was rejected. "
-            : "; \(Human.count(data.line("rejected"))) \(data.line("rejected") == 1 ? "was" : "were") rejected: "
+            : "; \(Human.count(lines.rejected)) \(lines.rejected == 1 ? "was" : "were") rejected: "
                 + rejected.joined(separator: ", ") + ". "
-        let ignored = data.line("ignored_event")
+        let ignored = lines.ignoredEvents
         if ignored > 0 {
             text += "\(Human.count(ignored)) lines were events of a kind the metrics do not use (`ignored_event`). "
         }
-        text += (data.duplicates == 0
+        text += (lines.duplicates == 0
             ? "No accepted line was a duplicate"
-            : "\(Human.plural(data.duplicates, "accepted line was a duplicate", "accepted lines were duplicates")) "
+            : "\(Human.plural(lines.duplicates, "accepted line was a duplicate", "accepted lines were duplicates")) "
                 + "of an event already counted and removed")
         if windowDays != nil {
             // The events are the whole history; the figures, the window's views.
-            text += ", which leaves **\(Human.plural(data.line("events"), "event"))** in the history read; the "
+            text += ", which leaves **\(Human.plural(lines.events, "event"))** in the history read; the "
                 + "figures below describe the views that started "
                 + (data.views > 0 ? "from \(period) (days in \(Markdown.text(zoneName)))." : "in the window, and it has none.")
         } else {
-            text += ", which leaves **\(Human.plural(data.line("events"), "event"))** behind every figure below"
+            text += ", which leaves **\(Human.plural(lines.events, "event"))** behind every figure below"
             text += data.views > 0
                 ? ", from \(period) (days in \(Markdown.text(zoneName)))."
                 : "."
         }
-        let damaged = data.quality.rows.filter { !$0["error"].isEmpty && $0["file"] != "TOTAL" }
+        let damaged = data.quality.rows.compactMap { row in
+            row.isTotal ? nil : row.quality.damage.map { (file: row.quality.file, damage: $0) }
+        }
         if !damaged.isEmpty {
             text += " " + Human.plural(damaged.count, "file") + " could not be read to the end: "
-                + damaged.map { Markdown.text($0["file"]) + " (" + Markdown.text($0["error"]) + ")" }
+                + damaged.map { Markdown.text($0.file) + " (" + Markdown.text($0.damage.description) + ")" }
                     .joined(separator: "; ")
                 + "; the lines before the damage were kept."
         }
@@ -118,40 +119,36 @@ extension ReportWriter {
 
     mutating func writeHeadline() {
         heading("Headline numbers")
-        let titles = data.titles.rows
+        let totals = data.totals
         let views = data.views
-        let started = data.total("started_views")?.integerValue ?? 0
-        let completed = data.total("completed_views")?.integerValue ?? 0
-        let watchHours = data.total("watch_hours")?.numberValue
-        let peak = data.total("peak_views")?.integerValue
         let rows: [[String]] = [
             ["Views", Human.count(views), "Plays of one title in one session, started or not.",
              "sum of " + Markdown.source("titles.csv", "views")],
-            ["Started views", Human.count(started), "Views in which at least a moment of the title was played.",
+            ["Started views", Human.count(totals.startedViews), "Views in which at least a moment of the title was played.",
              "sum of " + Markdown.source("titles.csv", "started_views")],
-            ["Unique viewers", Human.count(data.total("unique_viewers")?.integerValue ?? 0),
+            ["Unique viewers", Human.count(totals.uniqueViewers),
              "Different viewers with at least one started view.",
              // In a window, new_viewers counts viewers new to the whole history, so it sums to fewer.
              windowDays == nil
                  ? "sum of " + Markdown.source("daily.csv", "new_viewers")
                  : "`summary.json` · `audience.unique_viewers`"],
-            ["Watch time", Human.hours(watchHours), "All the time played, in hours and minutes.",
+            ["Watch time", Human.hours(totals.watchHours), "All the time played, in hours and minutes.",
              "sum of " + Markdown.source("titles.csv", "watch_hours")],
-            ["Completion rate", Human.percent(data.total("completion_rate")?.numberValue),
-             "Of the started views, the share that completed (\(Human.count(completed)) views): a `complete` "
+            ["Completion rate", Human.percent(totals.completionRate),
+             "Of the started views, the share that completed (\(Human.count(totals.completedViews)) views): a `complete` "
                  + "event, or played past \(Human.number(data.metrics.completeAt * 100))% of the runtime.",
              "sum of " + Markdown.source("titles.csv", "completed_views") + " ÷ sum of `started_views`"],
-            ["Average percent watched", Human.percent(data.total("avg_pct_watched")?.numberValue),
+            ["Average percent watched", Human.percent(totals.avgPctWatched),
              "How much of a title a started view covers on average (titles with a known runtime).",
              "mean of each view's share; " + Markdown.source("titles.csv", "avg_pct_watched")
                  + " gives it per title"],
-            ["Titles", Human.count(titles.count), "Titles with a view, and catalog titles nobody watched.",
+            ["Titles", Human.count(totals.titles), "Titles with a view, and catalog titles nobody watched.",
              "rows of " + Markdown.source("titles.csv")],
-            ["Countries", Human.count(data.countries.rows.count), "Countries with a view.",
+            ["Countries", Human.count(totals.countries), "Countries with a view.",
              "rows of " + Markdown.source("countries.csv")],
-            ["Peak audience", peak.map(Human.count) ?? "–",
-             "The most views playing at the same moment" + (data.total("peak_at")?.stringValue.map {
-                 " (first reached at \(Markdown.text($0)))."
+            ["Peak audience", totals.peak.map { Human.count($0.peakViews) } ?? "–",
+             "The most views playing at the same moment" + (totals.peak.map {
+                 " (first reached at \(Markdown.text($0.peakAt)))."
              } ?? "."),
              "largest " + Markdown.source("concurrency.csv", "peak_views")],
         ]
@@ -161,9 +158,9 @@ extension ReportWriter {
         }
         paragraph(comparedPeriodSentence(comparison))
         // The change beside each measure compare.csv has, "–" for the others.
-        let measures = ["views", "started_views", "unique_viewers", "watch_hours", "completion_rate"]
+        let measures = PeriodComparison.totalMeasures
         let withChange = rows.enumerated().map { index, row in
-            [row[0], row[1], index < measures.count ? change(comparison.row("total", "", measures[index])) : "–"] + row[2...]
+            [row[0], row[1], index < measures.count ? change(comparison.row(.total, "", measures[index])) : "–"] + row[2...]
         }
         table(["Measure", "Value", "Change", "What it means", "Where it comes from"], withChange, rightAligned: [1, 2])
         source("Change: " + Markdown.source("compare.csv", "change") + " and `relative_change`, rows `total`.")
@@ -202,8 +199,8 @@ extension ReportWriter {
         guard let change = row.change else { return "–" }
         let sign = change > 0 ? "+" : change < 0 ? "−" : "±"
         let magnitude = abs(change)
-        if row.measure == "completion_rate" { return sign + Human.number(magnitude * 100) + Human.space + "pp" }
-        let amount = row.measure == "watch_hours" ? Human.hours(magnitude) : Human.count(Int(magnitude.rounded()))
+        if row.measure == .completionRate { return sign + Human.number(magnitude * 100) + Human.space + "pp" }
+        let amount = row.measure == .watchHours ? Human.hours(magnitude) : Human.count(Int(magnitude.rounded()))
         let relative = row.relativeChange.map {
             " (" + ($0 > 0 ? "+" : $0 < 0 ? "−" : "±") + Human.percent(abs($0)) + ")"
         } ?? ""
@@ -212,16 +209,13 @@ extension ReportWriter {
 
     mutating func writeStartFunnel() {
         heading("Did the plays start?")
-        let views = data.views
-        let started = data.total("started_views")?.integerValue ?? 0
-        let failed = data.total("failed_starts")?.integerValue ?? 0
-        let exits = data.total("exits_before_start")?.integerValue ?? 0
-        func share(_ part: Int) -> String { Human.percent(views == 0 ? nil : Double(part) / Double(views)) }
+        let totals = data.totals
+        func part(_ views: Int) -> [String] { [Human.count(views), Human.percent(totals.shareOfViews(views))] }
         table(["Of all views", "Views", "Share", "Column of titles.csv"], [
-            ["started: some of the title was played", Human.count(started), share(started), "`started_views`"],
-            ["failed: an error before anything played", Human.count(failed), share(failed), "`failed_starts`"],
-            ["left before the start, without an error", Human.count(exits), share(exits), "`exits_before_start`"],
-            ["**all views**", "**\(Human.count(views))**", "100%", "`views`"],
+            ["started: some of the title was played"] + part(totals.startedViews) + ["`started_views`"],
+            ["failed: an error before anything played"] + part(totals.failedStarts) + ["`failed_starts`"],
+            ["left before the start, without an error"] + part(totals.exitsBeforeStart) + ["`exits_before_start`"],
+            ["**all views**", "**\(Human.count(totals.views))**", "100%", "`views`"],
         ], rightAligned: [1, 2])
         paragraph(
             "A view that never started either failed (the player reported an error) or was abandoned (the viewer "

@@ -1,4 +1,3 @@
-import AudienceReading
 import AudienceMetrics
 import SVGCharts
 
@@ -6,17 +5,16 @@ import SVGCharts
 /// the peak audience of each day.
 extension ReportWriter {
     mutating func writeDailyTrend() {
-        let days = data.daily.rows
-        guard !days.isEmpty else { return }
+        let days = data.tables.daily.rows
+        guard let firstDay = days.first, let lastDay = days.last else { return }
         heading("Daily trend")
         paragraph(
             "Started views and new viewers (people whose first started view of the period falls on that day) "
-                + "for each day, by the day each view started, from \(Markdown.text(days[0]["day"])) to "
-                + "\(Markdown.text(days[days.count - 1]["day"])) (days in \(Markdown.text(zoneName))). On the "
+                + "for each day, by the day each view started, from \(Markdown.text(LocalTime.dayString(firstDay.day))) to "
+                + "\(Markdown.text(LocalTime.dayString(lastDay.day))) (days in \(Markdown.text(zoneName))). On the "
                 + "first day every viewer is new; a healthy service keeps its started views up as new viewers "
                 + "fall." + partialDaysSentence())
-        let first = Self.dayIndex(days[0]["day"]) ?? 0
-        let last = days.last.flatMap { Self.dayIndex($0["day"]) } ?? first
+        let first = firstDay.day, last = lastDay.day
         chart("daily", svg: LineChart(
             title: "Started views and new viewers per day",
             description: "Line chart with two lines over the days of the period, dated: started views and new viewers.",
@@ -25,17 +23,18 @@ extension ReportWriter {
                 format: .day),
             y: ChartAxis(label: "Views or viewers per day", format: .integer),
             series: [
-                LineSeries(name: "Started views", points: days.map { (dayValue($0), Double($0.count("started_views"))) }),
-                LineSeries(name: "New viewers", points: days.map { (dayValue($0), Double($0.count("new_viewers"))) }),
+                LineSeries(name: "Started views", points: days.map { (Double($0.day), Double($0.measures.startedViews)) }),
+                LineSeries(name: "New viewers", points: days.map { (Double($0.day), Double($0.newViewers)) }),
             ]
         ).svg(), alt: "Line chart of started views and new viewers per day; the numbers are in the table below.")
         table(
             ["Day", "Views", "Started", "Unique viewers", "New viewers", "Watch time", "Completion"],
             days.map { row in
                 [
-                    Markdown.text(row["day"]), Human.count(row.count("views")), Human.count(row.count("started_views")),
-                    Human.count(row.count("unique_viewers")), Human.count(row.count("new_viewers")),
-                    Human.hours(row.number("watch_hours")), Human.percent(row.number("completion_rate")),
+                    Markdown.text(LocalTime.dayString(row.day)), Human.count(row.measures.views),
+                    Human.count(row.measures.startedViews), Human.count(row.measures.uniqueViewers),
+                    Human.count(row.newViewers), Human.hours(row.measures.watchHours),
+                    Human.percent(row.measures.completionRate),
                 ]
             },
             rightAligned: [1, 2, 3, 4, 5, 6], limit: 31, csv: "daily.csv")
@@ -44,11 +43,6 @@ extension ReportWriter {
     }
 
     static let weekdays = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-    /// A daily.csv row's day as days since 1970-01-01, the daily chart's x.
-    func dayValue(_ row: TableRecords.Record) -> Double {
-        Double(Self.dayIndex(row["day"]) ?? 0)
-    }
 
     /// What the report says about a first or last day the logs only partly
     /// cover (`DataCoverage`), or nothing when both are whole.
@@ -66,21 +60,14 @@ extension ReportWriter {
             + (parts.count == 1 ? "that day is" : "those days are") + " partial: compare whole days."
     }
 
-    /// Days since 1970-01-01 of a `YYYY-MM-DD`.
-    static func dayIndex(_ text: String) -> Int? {
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        return Timestamp.daysFromCivil(year: parts[0], month: parts[1], day: parts[2])
-    }
-
-    /// How often each weekday occurs from the first to the last day: a
-    /// weekday that occurs twice has twice the chance to be busy.
+    /// How often each weekday occurs from the first to the last day of
+    /// daily.csv, in a sentence.
     func weekdayCounts() -> String {
-        guard let first = data.daily.rows.first.flatMap({ Self.dayIndex($0["day"]) }),
-              let last = data.daily.rows.last.flatMap({ Self.dayIndex($0["day"]) }), last >= first else { return "" }
-        var counts = [Int](repeating: 0, count: 7)
-        for day in first...last { counts[(day + 3).modulo(7)] += 1 }  // 1970-01-01 was a Thursday
-        guard Set(counts).count > 1 else {
+        let days = data.tables.daily.rows
+        guard let first = days.first, let last = days.last,
+              let week = WeekdayCounts(from: first.day, to: last.day) else { return "" }
+        let counts = week.counts
+        guard !week.isEven else {
             return "Each weekday occurs \(Human.plural(counts[0], "time")) in the period."
         }
         return "The period does not hold every weekday equally often ("
@@ -94,23 +81,16 @@ extension ReportWriter {
     /// and `started_views` (hours.csv, local_hours.csv): hours down,
     /// weekdays across, as YouTube Studio draws it, so that every count
     /// fits its cell. Returns the chart and the sentence on its busiest hours.
-    func weekHeatMap(_ rows: [TableRecords.Record], title: String, description: String, zone: String)
+    func weekHeatMap(_ rows: [HourRow], title: String, description: String, zone: String)
         -> (map: HeatMap, busiest: String)
     {
         var grid = [[Double?]](repeating: [Double?](repeating: 0, count: 7), count: 24)
-        var most = 0
-        for row in rows {
-            let weekday = row.count("weekday"), hour = row.count("hour"), views = row.count("started_views")
-            guard (1...7).contains(weekday), (0...23).contains(hour) else { continue }
-            grid[hour][weekday - 1] = Double(views)
-            most = max(most, views)
+        for row in rows where (1...7).contains(row.weekday) && (0...23).contains(row.hour) {
+            grid[row.hour][row.weekday - 1] = Double(row.startedViews)
         }
-        var busiest: [String] = []
-        for weekday in 0..<7 {
-            for hour in 0..<24 where most > 0 && grid[hour][weekday] == Double(most) {
-                busiest.append("\(Self.weekdays[weekday]) \(pad(hour, 2)):00")
-            }
-        }
+        let peak = BusiestHours(rows)
+        let most = peak.startedViews
+        let busiest = peak.hours.map { "\(Self.weekdays[$0.weekday - 1]) \(pad($0.hour, 2)):00" }
         let map = HeatMap(
             title: title, description: description,
             rows: (0..<24).map { pad($0, 2) + ":00" }, columns: Self.shortWeekdays, values: grid,
@@ -131,11 +111,11 @@ extension ReportWriter {
 
     /// The same week on each viewer's own clock, where their place gives one zone.
     mutating func writeViewerLocalHours() {
-        let local = data.viewerLocalHours
+        let local = data.tables.viewerLocalHours
         guard local.placedStartedViews > 0 else { return }
         heading("On the viewers' own clocks", depth: 3)
         let (map, busiest) = weekHeatMap(
-            data.localHours.rows, title: "Started views by weekday and hour, viewer-local time",
+            local.table.rows, title: "Started views by weekday and hour, viewer-local time",
             description: "Heat map with a row per hour (0 to 23) and a column per weekday, each view on the clock "
                 + "of its country or region; the darker the cell, the more views started then.",
             zone: "viewer-local")
@@ -156,9 +136,9 @@ extension ReportWriter {
 
     mutating func writeWhenPeopleWatch() {
         heading("When people watch")
-        let countries = data.countries.rows.count
+        let countries = data.tables.countries.rows.count
         let (map, busiest) = weekHeatMap(
-            data.hours.rows, title: "Started views by weekday and hour (\(zoneName))",
+            data.tables.hours.rows, title: "Started views by weekday and hour (\(zoneName))",
             description: "Heat map with a row per hour (0 to 23, in \(zoneName)) and a column per weekday (Monday "
                 + "to Sunday); the darker the cell, the more views started then.",
             zone: zoneName)
@@ -167,7 +147,7 @@ extension ReportWriter {
                 + (countries > 1
                     ? ": one clock for viewers in \(Human.plural(countries, "country", "countries")), so an hour "
                         + "here is not the hour their own clocks showed"
-                        + (data.viewerLocalHours.placedStartedViews > 0 ? " (the next map shows that)." : ".")
+                        + (data.tables.viewerLocalHours.placedStartedViews > 0 ? " (the next map shows that)." : ".")
                     : ".")
                 + busiest + " " + weekdayCounts())
         chart("weekday-hour", svg: map.svg(),
@@ -175,25 +155,24 @@ extension ReportWriter {
         source(Markdown.source("hours.csv", "started_views") + " by `weekday` (1 = Monday) and `hour`.")
         writeViewerLocalHours()
 
-        let peaks = data.concurrency.rows
+        let peaks = data.tables.concurrency.rows
         guard !peaks.isEmpty else { return }
         heading("Peak audience", depth: 3)
         paragraph(
             "The most views playing at the same instant on each day: a view plays from its first event to its "
                 + "last. This is the load a service must carry at its busiest moment"
-                + (data.total("peak_views")?.integerValue.map { ": over the period, **\(Human.count($0))** "
-                    + "views at once" } ?? "")
-                + (data.total("peak_at")?.stringValue.map { ", first at " + Markdown.text($0) } ?? "") + ".")
+                + (data.totals.peak.map { ": over the period, **\(Human.count($0.peakViews))** views at once, first at "
+                    + Markdown.text($0.peakAt) } ?? "") + ".")
         table(
             ["Day", "Peak views", "First reached at"],
-            peaks.map { [Markdown.text($0["day"]), Human.count($0.count("peak_views")), Markdown.text($0["peak_at"])] },
+            peaks.map { [Markdown.text(LocalTime.dayString($0.day)), Human.count($0.peakViews), Markdown.text($0.peakAt)] },
             rightAligned: [1], limit: 31, csv: "concurrency.csv")
         source(Markdown.source("concurrency.csv") + ": `peak_views`, `peak_at`.")
-        if let top = peaks.max(by: { $0.count("peak_views") < $1.count("peak_views") }) {
+        if let top = data.totals.peak {
             exercises.append((
                 "On which day did the most views play at the same time, and how many? Use concurrency.csv.",
-                Markdown.text(top["day"]) + ", with " + Human.count(top.count("peak_views")) + " views at "
-                    + Markdown.text(top["peak_at"]) + " (the first day with the largest `peak_views`)."))
+                Markdown.text(LocalTime.dayString(top.day)) + ", with " + Human.count(top.peakViews) + " views at "
+                    + Markdown.text(top.peakAt) + " (the first day with the largest `peak_views`)."))
         }
     }
 }
