@@ -164,9 +164,9 @@ struct LogWriter {
     }
 
     /// Appends a line with exactly one kind of trouble; returns the reason it gets.
-    private mutating func appendBrokenLine(_ event: GeneratedEvent, file: Int, random: inout SeededRandom) -> RejectReason {
+    private mutating func appendBrokenLine(_ event: GeneratedEvent, file: Int, random: inout SeededRandom) -> SkipReason {
         let syntax = files[file].syntax
-        let reason = random.pick(RejectReason.allCases)
+        let reason = random.pick(SkipReason.allCases)
         let breakage: Breakage
         switch reason {
         case .ignoredEvent:

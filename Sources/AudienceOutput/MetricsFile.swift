@@ -59,7 +59,7 @@ public enum MetricsFile {
                 ("{outcome=\"accepted\"}", String(total.accepted)),
                 ("{outcome=\"ignored\",reason=\"ignored_event\"}", String(total[.ignoredEvent])),
             ]
-            for reason in RejectReason.allCases where reason != .ignoredEvent {
+            for reason in SkipReason.rejections {
                 lines.append(("{outcome=\"rejected\",reason=\"\(reason.name)\"}", String(total[reason])))
             }
             metric("audience_run_lines", "Lines of the last run by outcome and reason.", lines)

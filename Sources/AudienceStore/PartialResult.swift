@@ -348,7 +348,7 @@ public struct PartialResult: Sendable {
             guard let files, !files.isEmpty else { throw ByteReader.Overrun() }
             let file = try input.count(atMost: files.count - 1)
             let line = try input.count(atMost: Int(Int64.max / 2))
-            guard let reason = RejectReason(rawValue: try input.count(atMost: 64)) else { throw ByteReader.Overrun() }
+            guard let reason = SkipReason(rawValue: try input.count(atMost: 64)) else { throw ByteReader.Overrun() }
             let detail = try input.text()
             let text = try input.text()
             samples.append(RejectSample(file: files[file].file, line: line, reason: reason, detail: detail, text: text))

@@ -245,7 +245,7 @@ final class SegmentReader: Sendable {
             for _ in 0..<count {
                 let file = try input.count(atMost: footer.files.count - 1)
                 let line = try input.count(atMost: Int(Int64.max / 2))
-                guard let reason = RejectReason(rawValue: try input.count(atMost: 64)) else { throw ByteReader.Overrun() }
+                guard let reason = SkipReason(rawValue: try input.count(atMost: 64)) else { throw ByteReader.Overrun() }
                 let detail = try input.text()
                 let text = try input.text()
                 if keep.isEmpty || keep[file] {

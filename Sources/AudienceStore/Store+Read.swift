@@ -179,7 +179,7 @@ extension Store {
     /// The first `limit` samples of each reason, as `--rejects` asks.
     package static func limitSamples(_ samples: [RejectSample], to limit: Int) -> [RejectSample] {
         var kept: [RejectSample] = []
-        var perReason = [Int](repeating: 0, count: RejectReason.allCases.count)
+        var perReason = [Int](repeating: 0, count: SkipReason.allCases.count)
         for sample in samples where perReason[sample.reason.rawValue] < limit {
             perReason[sample.reason.rawValue] += 1
             kept.append(sample)

@@ -213,7 +213,7 @@ final class StoreLedger {
             .text(new.file.name), .integer(quality.bytesRead), .text(SHA256.hex(new.file.digest)), .text(new.runID),
             .text(new.ingestedAt), .integer(Int64(quality.lines)), .integer(Int64(quality.accepted)),
         ]
-        values += RejectReason.allCases.map { .integer(Int64(quality[$0])) }
+        values += SkipReason.allCases.map { .integer(Int64(quality[$0])) }
         values += [
             quality.damage.map { .text($0.description) } ?? .null, .integer(Int64(new.file.events)), .text(new.status),
             new.note.map { .text($0) } ?? .null, new.segment.map { .text($0) } ?? .null,

@@ -37,7 +37,7 @@ import Testing
                                    sliceEvents: sliceEvents)
     }
 
-    static func merge(_ folders: [String], threads: Int = 1) throws -> AnalysisReport {
+    static func merge(_ folders: [String], threads: Int = 1) throws -> AnalysisResult {
         try Analyzer.merge(folders, settings: AnalysisSettings(inputs: [], read: ReadSettings(threads: threads)))
     }
 

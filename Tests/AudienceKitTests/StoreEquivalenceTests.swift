@@ -33,7 +33,7 @@ import Testing
 
     /// Every output by name; summary.json without what may differ (times,
     /// the run, the store object).
-    static func outputs(_ report: AnalysisReport) -> [String: String] {
+    static func outputs(_ report: AnalysisResult) -> [String: String] {
         var result: [String: String] = [:]
         for (name, text) in Analyzer.outputs(report) { result[name] = text }
         if let summary = result["summary.json"],

@@ -102,7 +102,7 @@ struct Read {
     var tally: Tally { Tally(quality) }
 
     /// The reasons of the rejected lines, in line order (up to the sample limit).
-    var reasons: [RejectReason] { samples.map(\.reason) }
+    var reasons: [SkipReason] { samples.map(\.reason) }
 
     /// Stored events rendered canonically, in line order.
     var rendered: [String] { store.events.map { render($0, store) } }
@@ -165,7 +165,7 @@ struct Tally: Equatable, CustomStringConvertible {
 /// What became of one line.
 enum Verdict: Equatable, CustomStringConvertible {
     case accepted
-    case rejected(RejectReason)
+    case rejected(SkipReason)
     /// The fixture did not produce the expected number of counted lines.
     case lineCount(Int)
 

@@ -88,7 +88,7 @@ extension FuzzTarget {
         if quality.accepted != reading.events.count {
             return "accepted \(quality.accepted) but \(reading.events.count) events stored"
         }
-        for reason in RejectReason.allCases where reading.samples.filter({ $0.reason == reason }).count > quality[reason] {
+        for reason in SkipReason.allCases where reading.samples.filter({ $0.reason == reason }).count > quality[reason] {
             return "more \(reason.name) samples than \(reason.name) lines"
         }
         for event in reading.events {

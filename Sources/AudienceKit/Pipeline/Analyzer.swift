@@ -29,7 +29,7 @@ public struct AnalysisSettings: Sendable {
 }
 
 /// The result of one run, ready to be written.
-public struct AnalysisReport: Sendable {
+public struct AnalysisResult: Sendable {
     public var settings: AnalysisSettings
     public var read: ReadResult
     public var tables: AudienceTables
@@ -80,7 +80,7 @@ public struct RunRecord: Sendable, Equatable {
 public enum Analyzer {
     public static let version = AudienceVersion.current
 
-    public static func run(_ settings: AnalysisSettings) -> AnalysisReport {
+    public static func run(_ settings: AnalysisSettings) -> AnalysisResult {
         let clock = ContinuousClock()
         let start = clock.now
         let read = Reading.read(settings.inputs, settings: settings.read)
@@ -92,7 +92,7 @@ public enum Analyzer {
     /// the names (the store's equivalence rule).
     public static func run(
         _ settings: AnalysisSettings, stores: [StoreLocation], sliceEvents: Int = StoreViews.defaultSliceEvents
-    ) throws(StoreError) -> AnalysisReport {
+    ) throws(StoreError) -> AnalysisResult {
         let clock = ContinuousClock()
         let start = clock.now
         let (read, views, summary) = try Store.read(stores, read: settings.read, metrics: settings.metrics, sliceEvents: sliceEvents)
@@ -103,13 +103,13 @@ public enum Analyzer {
 
     static func report(
         _ settings: AnalysisSettings, read: ReadResult, views: ViewSet? = nil, readSeconds: Double
-    ) -> AnalysisReport {
+    ) -> AnalysisResult {
         let clock = ContinuousClock()
         settings.read.progress?.enter(.metrics)
         let metricsStart = clock.now
         let tables = AudienceTables(views ?? ViewSet(read.events, settings: settings.metrics, threads: settings.read.threads))
         let end = clock.now
-        return AnalysisReport(
+        return AnalysisResult(
             settings: settings, read: read, tables: tables, elapsedSeconds: readSeconds + (end - metricsStart).seconds,
             metricsSeconds: (end - metricsStart).seconds)
     }
@@ -122,14 +122,14 @@ public enum Analyzer {
 
     /// The files written, by name, with their contents: the tables, then
     /// the course report and its charts.
-    public static func outputs(_ report: AnalysisReport) -> [(name: String, text: String)] {
+    public static func outputs(_ report: AnalysisResult) -> [(name: String, text: String)] {
         let safe = report.settings.spreadsheetSafe
         return report.tables.all.map { ($0.name, $0.table.rendered(spreadsheetSafe: safe)) } + otherOutputs(report)
     }
 
     /// Everything but the metric tables: the quality account, the summary,
     /// the course report and its charts.
-    private static func otherOutputs(_ report: AnalysisReport) -> [(name: String, text: String)] {
+    private static func otherOutputs(_ report: AnalysisResult) -> [(name: String, text: String)] {
         let safe = report.settings.spreadsheetSafe
         return [
             ("quality.csv", QualityTables.quality(report.read).rendered(spreadsheetSafe: safe)),
@@ -144,7 +144,7 @@ public enum Analyzer {
     /// - Returns: the names written.
     @discardableResult
     public static func write(
-        _ report: AnalysisReport, to folder: OutputFolder, while continuing: () -> Bool = { true }
+        _ report: AnalysisResult, to folder: OutputFolder, while continuing: () -> Bool = { true }
     ) throws(OutputError) -> [String] {
         var names: [String] = []
         let safe = report.settings.spreadsheetSafe
@@ -165,7 +165,7 @@ public enum Analyzer {
         return names
     }
 
-    static func summary(_ report: AnalysisReport) -> JSONValue {
+    static func summary(_ report: AnalysisResult) -> JSONValue {
         let settings = report.settings
         var fields: [(String, JSONValue)] = [
             ("tool", .string("audience")),
@@ -204,7 +204,7 @@ public enum Analyzer {
 extension CourseReport {
     /// The course report of a run. The report itself knows only tables and
     /// settings, not runs, so that it sits below the code that makes runs.
-    public static func render(_ report: AnalysisReport, level: ReportLevel) -> [(name: String, text: String)] {
+    public static func render(_ report: AnalysisResult, level: ReportLevel) -> [(name: String, text: String)] {
         render(
             tables: report.tables, read: report.read, metrics: report.settings.metrics,
             catalogPath: report.settings.catalogPath, level: level)

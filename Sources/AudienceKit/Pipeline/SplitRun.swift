@@ -147,7 +147,7 @@ extension Analyzer {
     /// or files), as `analyze --store` over the stores they read would
     /// write it. `settings` gives the report's own options (`--rejects`,
     /// `--level`, threads); the tables' settings come from the parts.
-    public static func merge(_ paths: [String], settings base: AnalysisSettings) throws(SplitRunError) -> AnalysisReport {
+    public static func merge(_ paths: [String], settings base: AnalysisSettings) throws(SplitRunError) -> AnalysisResult {
         let clock = ContinuousClock()
         let start = clock.now
         let files = try partialResultFiles(paths)

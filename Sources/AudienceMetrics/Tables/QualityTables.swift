@@ -14,7 +14,7 @@ public struct QualityRow: Sendable, Equatable {
             .text("file", \.quality.file), .text("bytes_read") { String($0.quality.bytesRead) },
             .integer("lines", \.quality.lines), .integer("accepted", \.quality.accepted),
         ]
-        let reasons = RejectReason.allCases.map { reason in
+        let reasons = SkipReason.allCases.map { reason in
             TableColumn<QualityRow>.integer(reason.name) { $0.quality[reason] }
         }
         let ends: [TableColumn<QualityRow>] = [
@@ -63,16 +63,13 @@ public struct LineTotals: Sendable, Equatable {
     public let files: Int
     public let filesWithErrors: Int
 
-    /// The reasons of rejection, `ignored_event` aside.
-    public static let rejectionReasons = RejectReason.allCases.filter { $0 != .ignoredEvent }
-
     public init(_ result: ReadResult) {
         let total = result.total
         self.total = total
         lines = total.lines
         accepted = total.accepted
         ignoredEvents = total[.ignoredEvent]
-        rejected = Self.rejectionReasons.reduce(0) { $0 + total[$1] }
+        rejected = total.rejectedLines
         duplicates = result.duplicates
         events = total.accepted - result.duplicates
         bytesRead = Int(total.bytesRead)
@@ -81,7 +78,7 @@ public struct LineTotals: Sendable, Equatable {
     }
 
     /// Lines rejected for `reason`.
-    public func rejected(_ reason: RejectReason) -> Int { total[reason] }
+    public func rejected(_ reason: SkipReason) -> Int { total[reason] }
 
     /// The share of the lines that was rejected; nil without lines.
     public var rejectedShare: Double? { lines == 0 ? nil : Double(rejected) / Double(lines) }
@@ -92,7 +89,7 @@ public struct LineTotals: Sendable, Equatable {
             ("accepted", .integer(accepted)),
             ("ignored_event", .integer(ignoredEvents)),
             ("rejected", .integer(rejected)),
-            ("rejected_by_reason", .object(Self.rejectionReasons.map { ($0.name, .integer(total[$0])) })),
+            ("rejected_by_reason", .object(SkipReason.rejections.map { ($0.name, .integer(total[$0])) })),
             ("duplicates", .integer(duplicates)),
             ("events", .integer(events)),
             ("bytes_read", .integer(bytesRead)),

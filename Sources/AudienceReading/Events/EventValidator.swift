@@ -32,7 +32,7 @@ enum RejectDetail: Equatable {
         case durationNotPositive
     }
 
-    var reason: RejectReason {
+    var reason: SkipReason {
         switch self {
         case .malformed: .malformed
         case .missingFields: .missingField

@@ -6,17 +6,22 @@ public struct FileQuality: Sendable, Equatable {
     /// Non-blank lines, headers excluded; each is accepted or lands in one reason.
     public var lines = 0
     public var accepted = 0
-    /// Indexed by `RejectReason.rawValue`.
-    public var rejected = [Int](repeating: 0, count: RejectReason.allCases.count)
+    /// Indexed by `SkipReason.rawValue`.
+    public var rejected = [Int](repeating: 0, count: SkipReason.allCases.count)
     public var damage: FileDamage?
 
     public init(file: String) {
         self.file = file
     }
 
-    public subscript(reason: RejectReason) -> Int {
+    public subscript(reason: SkipReason) -> Int {
         get { rejected[reason.rawValue] }
         set { rejected[reason.rawValue] = newValue }
+    }
+
+    /// Lines rejected for any reason (not those skipped as `ignored_event`).
+    public var rejectedLines: Int {
+        SkipReason.rejections.reduce(0) { $0 + self[$1] }
     }
 
     /// Adds another part's counts (same file, another stretch of lines).
@@ -33,13 +38,13 @@ public struct FileQuality: Sendable, Equatable {
 public struct RejectSample: Sendable, Equatable {
     public var file: String
     public var line: Int
-    public var reason: RejectReason
+    public var reason: SkipReason
     /// What is wrong, naming the field and the value.
     public var detail: String
     /// The line's first 200 bytes (invalid UTF-8 shown as U+FFFD).
     public var text: String
 
-    package init(file: String, line: Int, reason: RejectReason, detail: String, text: String) {
+    package init(file: String, line: Int, reason: SkipReason, detail: String, text: String) {
         self.file = file
         self.line = line
         self.reason = reason

@@ -27,7 +27,7 @@ package struct LineScanner: ~Copyable, LineConsumer {
     package var quality: FileQuality
     var store: EventStore
     private(set) var samples: [RejectSample] = []
-    private var sampledPerReason = [Int](repeating: 0, count: RejectReason.allCases.count)
+    private var sampledPerReason = [Int](repeating: 0, count: SkipReason.allCases.count)
     private let sampleLimit: Int
     /// Told of the lines read, a batch at a time; nil for no progress line.
     var progress: RunProgress?

@@ -49,7 +49,7 @@ public struct BadDataLimits: Sendable, Equatable {
     }
 
     private func breaches(of quality: FileQuality, named name: String?) -> [Breach] {
-        let rejected = RejectReason.allCases.filter { $0 != .ignoredEvent }.reduce(0) { $0 + quality[$1] }
+        let rejected = quality.rejectedLines
         var found: [Breach] = []
         if let maxLines, rejected > maxLines {
             found.append(Breach(file: name, rejected: rejected, lines: quality.lines, limit: "max-bad-lines"))

@@ -108,7 +108,7 @@ public enum Reading {
         }
         let limit = settings.rejectSampleLimit
         var samples: [RejectSample] = []
-        var perReason = [Int](repeating: 0, count: RejectReason.allCases.count)
+        var perReason = [Int](repeating: 0, count: SkipReason.allCases.count)
         for sample in outcomes.flatMap(\.samples) where perReason[sample.reason.rawValue] < limit {
             perReason[sample.reason.rawValue] += 1
             samples.append(sample)

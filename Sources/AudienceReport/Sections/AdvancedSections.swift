@@ -168,7 +168,7 @@ extension ReportWriter {
                 ]
             },
             rightAligned: [1, 2, 3, 4], limit: 25, csv: "quality.csv")
-        let reasons = LineTotals.rejectionReasons
+        let reasons = SkipReason.rejections
         paragraph("The rejected lines of each file, by reason:")
         table(
             ["File"] + reasons.map { "`\($0.name)`" },

@@ -59,7 +59,7 @@ extension ReportWriter {
 
     mutating func writeDataParagraph() {
         heading("The data")
-        let reasons: [(RejectReason, String)] = [
+        let reasons: [(SkipReason, String)] = [
             (.malformed, "could not be read as an event"), (.missingField, "lacked a required field"),
             (.badTimestamp, "had an unreadable time"), (.badNumber, "had a field that should be a number and was not"),
             (.badSegment, "had an impossible segment or position"),

@@ -39,7 +39,7 @@ struct AnalysisRun {
         let display = AnalysisProgress(progress, mode: quiet ? .never : progressMode)
         display.start()
         var ingest: IngestResult?
-        var report: AnalysisReport
+        var report: AnalysisResult
         if !partials.isEmpty {
             switch Result(catching: { () throws(SplitRunError) in try Analyzer.merge(partials, settings: settings) }) {
             case .success(let merged):
@@ -197,7 +197,7 @@ struct AnalysisRun {
     /// Writes `--metrics-file` if asked; false when it could not be written.
     @discardableResult
     private func writeMetrics(
-        status: Int32, read: ReadResult?, report: AnalysisReport?, elapsed: Double, writeSeconds: Double, breaches: Int
+        status: Int32, read: ReadResult?, report: AnalysisResult?, elapsed: Double, writeSeconds: Double, breaches: Int
     ) -> Bool {
         guard let metricsFile else { return true }
         var phases: [(phase: String, seconds: Double)] = []
@@ -235,9 +235,9 @@ struct AnalysisRun {
         _ = record(run, inMetricsFile: metricsFile)
     }
 
-    private func summaryFields(_ report: AnalysisReport, status: Int32, breaches: [BadDataLimits.Breach]) -> [(String, JSONValue)] {
+    private func summaryFields(_ report: AnalysisResult, status: Int32, breaches: [BadDataLimits.Breach]) -> [(String, JSONValue)] {
         let total = report.read.total
-        let rejected = RejectReason.allCases.filter { $0 != .ignoredEvent }.reduce(0) { $0 + total[$1] }
+        let rejected = total.rejectedLines
         return [
             ("exit_status", .integer(Int(status))),
             ("run_id", .string(report.record?.id ?? "")),

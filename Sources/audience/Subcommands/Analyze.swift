@@ -382,9 +382,9 @@ enum Console {
 }
 
 enum Summary {
-    static func text(_ report: AnalysisReport, written: [String], folder: String) -> String {
+    static func text(_ report: AnalysisResult, written: [String], folder: String) -> String {
         let total = report.read.total
-        let rejected = RejectReason.allCases.filter { $0 != .ignoredEvent }.reduce(0) { $0 + total[$1] }
+        let rejected = total.rejectedLines
         let errors = report.read.files.filter { $0.damage != nil }.count
         var lines = [
             "Read \(report.read.files.count) file(s), \(total.lines) lines: \(total.accepted) accepted, "

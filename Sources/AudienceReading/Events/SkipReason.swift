@@ -1,6 +1,7 @@
-/// What became of a non-blank line that was not accepted. The order of the
-/// cases is the order of the quality table's columns.
-public enum RejectReason: Int, CaseIterable, Sendable, Comparable {
+/// Why a non-blank line was not accepted: skipped on purpose
+/// (`ignoredEvent`) or rejected (every other case). The order of the cases
+/// is the order of the quality table's columns.
+public enum SkipReason: Int, CaseIterable, Sendable, Comparable {
     /// A known kind of line we skip on purpose: an `event` outside the list.
     case ignoredEvent
     case malformed
@@ -19,6 +20,13 @@ public enum RejectReason: Int, CaseIterable, Sendable, Comparable {
         case .badSegment: "bad_segment"
         }
     }
+
+    /// A rejection: something wrong with the line, as opposed to an event
+    /// the contract skips.
+    public var isRejection: Bool { self != .ignoredEvent }
+
+    /// The reasons that are rejections, in column order.
+    public static let rejections = allCases.filter(\.isRejection)
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
