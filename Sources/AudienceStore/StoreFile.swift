@@ -50,8 +50,10 @@ package final class StoreFile: Sendable {
         var done = 0
         let fd = descriptor
         while done < count {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                SystemError.retryingInterrupts { pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done)) }
+            // `done < count`, so the buffer is not empty and has an address.
+            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return SystemError.retryingInterrupts { pread(fd, base + done, count - done, off_t(offset + done)) }
             }
             guard got >= 0 else { throw StoreIOError(code: errno, path: path, operation: "read") }
             if got == 0 { break }

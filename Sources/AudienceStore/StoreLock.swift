@@ -18,8 +18,7 @@ final class StoreLock: Sendable {
         let fd = SystemError.retryingInterrupts { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644) }
         guard fd >= 0 else { throw StoreIOError(code: errno, path: path, operation: "open") }
         let operation = (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB)
-        while flock(fd, operation) != 0 {
-            if errno == EINTR { continue }
+        if SystemError.retryingInterrupts({ flock(fd, operation) }) != 0 {
             let code = errno
             close(fd)
             if code == EWOULDBLOCK { return nil }
