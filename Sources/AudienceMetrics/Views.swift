@@ -80,98 +80,85 @@ public struct ViewSet: Sendable {
     public var settings: MetricSettings
 
     public init(_ events: DeduplicatedEvents, settings: MetricSettings, threads: Int = 1) {
-        let store = events.store
-        let strings = store.strings
+        let (watched, viewsOfWatched) = Self.watchedTitles(events)
         let catalog = settings.catalog
-
-        // Titles: every watched title, then catalog titles nobody watched.
-        var titleIndex: [UInt32: Int] = [:]
-        var watched: [String] = []
-        var titleViews: [[Int]] = []
-        for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
-            if let index = titleIndex[key.title] {
-                titleViews[index].append(view)
-            } else {
-                titleIndex[key.title] = watched.count
-                watched.append(strings.string(key.title))
-                titleViews.append([view])
-            }
+        // Facts (the runtime from the durations, names...) for the titles
+        // the catalog does not describe.
+        let facts = Parallel.map(count: watched.count, threads: threads) { index -> TitleFacts? in
+            guard catalog?.entries[ByteString(watched[index])] == nil else { return nil }
+            var title = TitleFacts()
+            for view in viewsOfWatched[index] { title.add(view: view, of: events) }
+            return title
         }
-        var facts = [TitleFacts?](repeating: nil, count: watched.count)
-        let frozenViews = titleViews
-        let frozenWatched = watched
-        facts.withUnsafeMutableBufferPointer { factSlots in
-            let factWrites = DisjointWrites(buffer: factSlots)
-            Parallel.forEachRange(count: factWrites.buffer.count, threads: threads) { range in
-                for index in range where catalog?.entries[ByteString(frozenWatched[index])] == nil {
-                    var title = TitleFacts()
-                    for view in frozenViews[index] { title.add(view: view, of: events) }
-                    factWrites.buffer[index] = title
-                }
-            }
-        }
+        // Every watched title, then the catalog titles nobody watched.
         let titles = Self.titles(watched: Array(zip(watched, facts)), catalog: catalog)
-        titleViews += repeatElement([], count: titles.count - watched.count)
-
-        // Views, title by title; titles are spread over workers, each writing
-        // only its own titles' slots.
-        let buckets = settings.buckets
-        let window = settings.window
-        let finalTitles = titles
-        let finalTitleViews = titleViews
-        var perTitleViews = [[ViewSummary]](repeating: [], count: titles.count)
+        let measured = Parallel.map(count: watched.count, threads: threads) { index in
+            Self.measure(
+                title: index, runtime: titles[index].runtime, views: viewsOfWatched[index], events: events,
+                settings: settings)
+        }
         // Curves only for titles with a view: a catalog of a million titles
         // nobody watched costs no B counters each.
-        var bucketReach: [[Int]?] = titles.indices.map { index in
-            titles[index].runtime == nil || finalTitleViews[index].isEmpty ? nil : [Int](repeating: 0, count: buckets)
-        }
-        var bucketPlays = bucketReach
-        perTitleViews.withUnsafeMutableBufferPointer { viewSlots in
-            bucketReach.withUnsafeMutableBufferPointer { reachSlots in
-                bucketPlays.withUnsafeMutableBufferPointer { playSlots in
-                    let viewWrites = DisjointWrites(buffer: viewSlots)
-                    let reachWrites = DisjointWrites(buffer: reachSlots)
-                    let playWrites = DisjointWrites(buffer: playSlots)
-                    Parallel.forEachRange(count: finalTitles.count, threads: threads) { titleRange in
-                        var scratch = ViewScratch(buckets: buckets)
-                        for titleNumber in titleRange {
-                            let runtime = finalTitles[titleNumber].runtime
-                            var reach = reachWrites.buffer[titleNumber]
-                            // Plays as differences: +1 where a segment's buckets begin, -1 past their end.
-                            var playSteps = [Int](repeating: 0, count: reach == nil ? 0 : buckets + 1)
-                            var summaries: [ViewSummary] = []
-                            summaries.reserveCapacity(finalTitleViews[titleNumber].count)
-                            for view in finalTitleViews[titleNumber] {
-                                var summary = Self.summarise(
-                                    view: view, title: titleNumber, runtime: runtime, events: events,
-                                    settings: settings, scratch: &scratch)
-                                if summary.started, runtime != nil {
-                                    // Curves describe the selected views only.
-                                    if window.contains(summary.local.day) {
-                                        Self.count(scratch, into: &reach, playSteps: &playSteps)
-                                    }
-                                } else {
-                                    summary.reached = 0
-                                }
-                                summaries.append(summary)
-                            }
-                            if reach != nil {
-                                var running = 0
-                                playWrites.buffer[titleNumber] = playSteps.dropLast().map { step in
-                                    running += step
-                                    return running
-                                }
-                            }
-                            reachWrites.buffer[titleNumber] = reach
-                            viewWrites.buffer[titleNumber] = summaries
-                        }
-                    }
-                }
+        let unwatched = repeatElement(nil as [Int]?, count: titles.count - watched.count)
+        self.init(
+            titles: titles, history: measured.flatMap(\.summaries),
+            bucketReach: measured.map(\.reach) + unwatched, bucketPlays: measured.map(\.plays) + unwatched,
+            settings: settings)
+    }
+
+    /// The titles with a view, in the order their first view's id comes,
+    /// and each one's views.
+    private static func watchedTitles(_ events: DeduplicatedEvents) -> (titles: [String], views: [[Int]]) {
+        let store = events.store
+        var titleIndex: [UInt32: Int] = [:]
+        var titles: [String] = []
+        var views: [[Int]] = []
+        for (view, key) in store.views.enumerated() where events.viewStarts[view + 1] > events.viewStarts[view] {
+            if let index = titleIndex[key.title] {
+                views[index].append(view)
+            } else {
+                titleIndex[key.title] = titles.count
+                titles.append(store.strings.string(key.title))
+                views.append([view])
             }
         }
-        self.init(
-            titles: titles, history: perTitleViews.flatMap { $0 }, bucketReach: bucketReach, bucketPlays: bucketPlays,
-            settings: settings)
+        return (titles, views)
+    }
+
+    /// One title's views summarised, and its curves (nil without a runtime).
+    struct TitleMeasure: Sendable {
+        var summaries: [ViewSummary]
+        var reach: [Int]?
+        var plays: [Int]?
+    }
+
+    private static func measure(
+        title: Int, runtime: Double?, views: [Int], events: DeduplicatedEvents, settings: MetricSettings
+    ) -> TitleMeasure {
+        let buckets = settings.buckets
+        var scratch = ViewScratch(buckets: buckets)
+        var reach = runtime == nil ? nil : [Int](repeating: 0, count: buckets)
+        // Plays as differences: +1 where a segment's buckets begin, -1 past their end.
+        var playSteps = [Int](repeating: 0, count: reach == nil ? 0 : buckets + 1)
+        var summaries: [ViewSummary] = []
+        summaries.reserveCapacity(views.count)
+        for view in views {
+            var summary = summarise(
+                view: view, title: title, runtime: runtime, events: events, settings: settings, scratch: &scratch)
+            if summary.started, runtime != nil {
+                // Curves describe the selected views only.
+                if settings.window.contains(summary.local.day) { count(scratch, into: &reach, playSteps: &playSteps) }
+            } else {
+                summary.reached = 0
+            }
+            summaries.append(summary)
+        }
+        var running = 0
+        let plays = reach == nil ? nil : playSteps.dropLast().map { step in
+            running += step
+            return running
+        }
+        return TitleMeasure(summaries: summaries, reach: reach, plays: plays)
     }
 
     /// A view set from its parts (a report from a store builds them a
@@ -231,7 +218,7 @@ public struct ViewSet: Sendable {
         }
     }
 
-    /// Per-view working space, reused from view to view by one worker.
+    /// Per-view working space, reused from view to view of a title.
     package struct ViewScratch {
         /// The buckets the view reached, one bit each.
         var reachedBits: [UInt64]
