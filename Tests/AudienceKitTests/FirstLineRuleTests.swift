@@ -210,3 +210,17 @@ private func randomFileStart(_ generator: inout SeededGenerator, lines: Int) -> 
     #expect(csv.tally.lines == 1)
     #expect(csv.tally.accepted == 1)
 }
+
+/// An undecided line is kept as the text a sample shows and its length: its
+/// sample reads as that of the same line met after the first JSON line, which
+/// is parsed whole, however long it is and wherever its carriage return is.
+@Test func aLongUndecidedLineSamplesAsIfReadWhole() throws {
+    for line in [String(repeating: " ", count: 5_000) + "\r" + String(repeating: "\t", count: 300), "\r\r", " \r\t \r "] {
+        let first = try readBothWays(line + "\n" + good + "\n", name: "x.jsonl")
+        let later = read(good + "\n" + line + "\n", name: "x.jsonl")
+        #expect(first.samples.count == 1 && later.samples.count == 1)
+        #expect(first.samples.map(\.detail) == later.samples.map(\.detail))
+        #expect(first.samples.map(\.text) == later.samples.map(\.text))
+        #expect(first.tally == later.tally)
+    }
+}

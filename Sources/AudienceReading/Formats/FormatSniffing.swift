@@ -47,9 +47,30 @@ package enum FormatSniffing {
 /// Decides a file's format from its first lines, the one place both ways of
 /// reading (a file at a time, or in blocks over several threads) apply the
 /// rules: blank lines (spaces and tabs) are skipped, lines of spaces, tabs
-/// and carriage returns are kept undecided (they count as NDJSON lines once
-/// the file shows it is NDJSON), and the first significant line decides.
+/// and carriage returns are undecided (they count as NDJSON lines once the
+/// file shows it is NDJSON: counted all, the first few kept for samples),
+/// and the first significant line decides.
 struct FormatDetector: LineConsumer {
+    /// An undecided line kept for a sample, in as little as gives the same
+    /// sample: its first `RejectDescription.textLimit` bytes and its length.
+    /// Every byte of it is a space, a tab or a carriage return, all of them
+    /// JSON whitespace, so past the sample's text its bytes change nothing
+    /// (the line reads as malformed at its end either way): `bytes` gives
+    /// the rest back as carriage returns.
+    struct UndecidedLine {
+        var number: Int
+        private var head: [UInt8]
+        private var length: Int
+
+        init(number: Int, _ line: UnsafeRawBufferPointer) {
+            self.number = number
+            head = Array(line.prefix(RejectDescription.textLimit))
+            length = line.count
+        }
+
+        var bytes: [UInt8] { head + repeatElement(0x0D, count: length - head.count) }
+    }
+
     enum Format: Equatable {
         /// The deciding line and the undecided lines kept before it are data.
         case ndjson
@@ -67,7 +88,7 @@ struct FormatDetector: LineConsumer {
     /// every one as a malformed line, and samples only the first few: the
     /// others need only be counted (`undecidedCount`), so that a file of a
     /// million such lines costs no memory.
-    private(set) var undecidedLines: [(number: Int, bytes: [UInt8])] = []
+    private(set) var undecidedLines: [UndecidedLine] = []
     /// All the lines before the decision that are not blank.
     private(set) var undecidedCount = 0
     private let keptLineLimit: Int
@@ -90,7 +111,7 @@ struct FormatDetector: LineConsumer {
             // object, so a malformed line wherever it is counted.
             guard !TextCheck.isBlank(line) else { return }
             undecidedCount += 1
-            if undecidedLines.count < keptLineLimit { undecidedLines.append((number, Array(line))) }
+            if undecidedLines.count < keptLineLimit { undecidedLines.append(UndecidedLine(number: number, line)) }
         case .ndjson:
             decision = (.ndjson, number)
         case .jsonArray:

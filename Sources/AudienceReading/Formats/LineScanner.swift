@@ -111,8 +111,8 @@ package struct LineScanner: ~Copyable, LineConsumer {
     /// all malformed; the kept ones are read (and sampled) as any line, the
     /// others, which the sample limit would not show, only counted.
     private mutating func readUndecidedLines(of detector: FormatDetector) {
-        for (number, bytes) in detector.undecidedLines {
-            bytes.withUnsafeBytes { scan($0, number: number) }
+        for line in detector.undecidedLines {
+            line.bytes.withUnsafeBytes { scan($0, number: line.number) }
         }
         let unkept = detector.undecidedCount - detector.undecidedLines.count
         guard unkept > 0 else { return }

@@ -10,8 +10,9 @@ import Darwin
 protocol LineConsumer: ~Copyable {
     /// `line` excludes its line end (`\n` or `\r\n`); valid during the call only.
     mutating func consume(line: UnsafeRawBufferPointer, number: Int)
-    /// False once the rest of the file is of no use (a JSON array, an
-    /// unreadable header).
+    /// False once the consumer wants no more lines: the rest of the file is
+    /// of no use (a JSON array, an unreadable header), or the format is
+    /// decided (`FormatDetector`). Framing stops after the current line.
     var wantsLines: Bool { get }
     /// The text after the last line end, dropped because damage cut it.
     mutating func consumeDroppedTail(_ tail: UnsafeRawBufferPointer)
