@@ -24,12 +24,6 @@ package struct DelimitedParser: ~Copyable {
 
     /// Reads the header line, which may be quoted like a record; nil when
     /// its quoting is broken.
-    init?(headerLine: UnsafeRawBufferPointer) {
-        guard let layout = Self.headerLayout(headerLine) else { return nil }
-        self.init(delimiter: layout.delimiter, names: layout.names)
-    }
-
-    /// The same, from the header's bytes.
     package init?(header: [UInt8]) {
         guard let layout = header.withUnsafeBytes({ Self.headerLayout($0) }) else { return nil }
         self.init(delimiter: layout.delimiter, names: layout.names)
