@@ -56,13 +56,15 @@ struct GroupTotals {
 }
 
 extension GroupTotals {
-    /// The selected views grouped by `key` (its parts compared as bytes).
+    /// The selected views that `include` takes, grouped by `key` (its parts
+    /// compared as bytes).
     /// `trackTitles` keeps each group's watch per title, for `top_title`.
     static func grouped(
-        _ set: ViewSet, runtimeKnown: [Bool], trackTitles: Bool = false, by key: (ViewSummary) -> [String]
+        _ set: ViewSet, runtimeKnown: [Bool], trackTitles: Bool = false,
+        where include: (ViewSummary) -> Bool = { _ in true }, by key: (ViewSummary) -> [String]
     ) -> [[ByteString]: GroupTotals] {
         var groups: [[ByteString]: GroupTotals] = [:]
-        for view in set.views {
+        for view in set.views where include(view) {
             groups[key(view).map(ByteString.init), default: GroupTotals()]
                 .add(view, runtimeKnown: runtimeKnown[view.title], buckets: set.settings.buckets, trackTitles: trackTitles)
         }

@@ -99,24 +99,26 @@ public struct LanguageRow: MeasuredRow, Equatable {
     /// languages.csv: by country bytes, then started views, most first,
     /// then audio and subtitle language bytes.
     static func table(_ set: ViewSet, runtimeKnown: [Bool]) -> Table<LanguageRow> {
-        var groups: [[ByteString]: GroupTotals] = [:]
-        for view in set.views where view.started {
-            let key = [view.country, view.audioLang, view.subtitleLang.isEmpty ? "off" : view.subtitleLang]
-                .map(ByteString.init)
-            groups[key, default: GroupTotals()]
-                .add(view, runtimeKnown: runtimeKnown[view.title], buckets: set.settings.buckets)
+        let groups = GroupTotals.grouped(set, runtimeKnown: runtimeKnown, where: \.started) { view in
+            [view.country, view.audioLang, view.subtitleLang.isEmpty ? "off" : view.subtitleLang]
         }
         var rows = groups.map { key, totals in
             LanguageRow(country: key[0].text, audioLang: key[1].text, subtitleLang: key[2].text,
                         measures: GroupMeasures(totals))
         }
         rows.sort { a, b in
-            if !a.country.utf8.elementsEqual(b.country.utf8) { return Cell.bytesAscending(a.country, b.country) }
-            let x = a.measures.startedViews, y = b.measures.startedViews
-            if x != y { return x > y }
-            if !a.audioLang.utf8.elementsEqual(b.audioLang.utf8) { return Cell.bytesAscending(a.audioLang, b.audioLang) }
-            return Cell.bytesAscending(a.subtitleLang, b.subtitleLang)
+            a.country.utf8.elementsEqual(b.country.utf8)
+                ? comesFirstInCountry(a, b) : Cell.bytesAscending(a.country, b.country)
         }
         return Table(columns: columns, rows: rows)
+    }
+
+    /// The order of one country's pairs: started views, most first, then
+    /// audio and subtitle language bytes.
+    static func comesFirstInCountry(_ a: LanguageRow, _ b: LanguageRow) -> Bool {
+        let x = a.measures.startedViews, y = b.measures.startedViews
+        if x != y { return x > y }
+        if !a.audioLang.utf8.elementsEqual(b.audioLang.utf8) { return Cell.bytesAscending(a.audioLang, b.audioLang) }
+        return Cell.bytesAscending(a.subtitleLang, b.subtitleLang)
     }
 }

@@ -60,13 +60,7 @@ public struct LocalisationMix: Sendable {
         for row in rows { byCountry[ByteString(row.country), default: []].append(row) }
         countries = byCountry.map { key, rows in
             let started = rows.reduce(0) { $0 + $1.measures.startedViews }
-            let ordered = rows.sorted { a, b in
-                if a.measures.startedViews != b.measures.startedViews {
-                    return a.measures.startedViews > b.measures.startedViews
-                }
-                if !a.audioLang.utf8.elementsEqual(b.audioLang.utf8) { return Cell.bytesAscending(a.audioLang, b.audioLang) }
-                return Cell.bytesAscending(a.subtitleLang, b.subtitleLang)
-            }
+            let ordered = rows.sorted(by: LanguageRow.comesFirstInCountry)
             let pairs = started == 0 ? [] : ordered.prefix(pairsPerCountry).map {
                 Pair(row: $0, share: Double($0.measures.startedViews) / Double(started))
             }

@@ -1,3 +1,5 @@
+import AudienceCore
+
 /// Formatting shared by the tables.
 package enum Cell {
     /// A number in the spec's format; empty when undefined or not finite.
@@ -8,6 +10,6 @@ package enum Cell {
     package static func integer(_ value: Int) -> String { String(value) }
 
     package static func bytesAscending(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+        ByteString(a) < ByteString(b)
     }
 }
