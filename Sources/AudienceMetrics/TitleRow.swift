@@ -28,9 +28,11 @@ public struct TitleRow: Sendable, Equatable {
     public var displayName: String { titleName.isEmpty ? titleID : titleName }
 
     /// Runtime views per started view: near 1 when the title is watched
-    /// through, low when it is sampled and left; nil without runtime views.
+    /// through, low when it is sampled and left; nil without runtime views
+    /// or without a started view (a catalog title nobody started).
     public var runtimeViewsPerStartedView: Double? {
-        runtimeViews.map { $0 / Double(startedViews) }
+        guard startedViews > 0 else { return nil }
+        return runtimeViews.map { $0 / Double(startedViews) }
     }
 
     public static let columns: [TableColumn<TitleRow>] = [

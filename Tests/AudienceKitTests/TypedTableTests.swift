@@ -256,6 +256,7 @@ private func languageRow(_ country: String, _ audio: String, _ subtitles: String
     #expect(DayRow(day: 0, measures: measures, newViewers: 3).returningViewers == 4)
     #expect(titleRow("a", runtime: 60, completion: nil, started: 4, runtimeViews: 3).runtimeViewsPerStartedView == 0.75)
     #expect(titleRow("a", runtime: nil, completion: nil, started: 4).runtimeViewsPerStartedView == nil)
+    #expect(titleRow("a", runtime: 60, completion: nil, started: 0, runtimeViews: 0).runtimeViewsPerStartedView == nil)
     let totals = AudienceTotals(
         firstDay: nil, lastDay: nil, views: 4, startedViews: 3, failedStarts: 1, exitsBeforeStart: 0,
         completedViews: 0, uniqueViewers: 1, watchHours: 0, completionRate: nil, avgPctWatched: nil, titles: 1,
