@@ -22,23 +22,14 @@ package struct TitleFacts: Sendable {
     package mutating func add(view: Int, of events: DeduplicatedEvents) {
         let store = events.store
         var seriesID: (ts: Int64, id: UInt32)?
-        // A view's events mostly share one duration: counted in runs, the
-        // dictionary is touched once per run rather than once per event.
-        var run: (duration: Double, count: Int)?
+        var run = DurationRun()
         let attributes = store.attributes
         for position in events.viewStarts[view]..<events.viewStarts[view + 1] {
             let event = store.events[Int(events.kept[position])]
-            if !event.duration.isNaN {
-                if let current = run, current.duration == event.duration {
-                    run = (current.duration, current.count + 1)
-                } else {
-                    if let current = run { durationCounts[current.duration, default: 0] += current.count }
-                    run = (event.duration, 1)
-                }
-            }
-            add(event, attributes, series: &seriesID, countDuration: false)
+            run.count(event.duration, into: &durationCounts)
+            add(event, attributes, series: &seriesID)
         }
-        if let current = run { durationCounts[current.duration, default: 0] += current.count }
+        run.finish(into: &durationCounts)
         if let seriesID {
             merge(series: (seriesID.ts, Array(store.strings.bytes(seriesID.id))))
         }
@@ -47,32 +38,59 @@ package struct TitleFacts: Sendable {
     /// The facts of every title of `store`'s events, duplicates not removed
     /// (a store's first guess, written beside the events).
     package static func perTitle(_ store: EventStore) -> [ByteString: TitleFacts] {
-        var byTitle: [UInt32: (facts: TitleFacts, series: (ts: Int64, id: UInt32)?)] = [:]
+        // Per title seen: its facts, its series as an id of this store, and
+        // the run of equal durations being counted (a title's events mostly
+        // share one: the dictionary is touched once per run, not per event).
+        struct Gathering {
+            var facts = TitleFacts()
+            var series: (ts: Int64, id: UInt32)?
+            var run = DurationRun()
+
+            mutating func add(_ event: EventRecord, _ attributes: [EventAttributes]) {
+                run.count(event.duration, into: &facts.durationCounts)
+                facts.add(event, attributes, series: &series)
+            }
+        }
+        var gatherings: [Gathering] = []
+        var slotOfTitle: [UInt32: Int] = [:]
+        // A view's title is looked up once, not once per event.
+        var slotOfView = [Int](repeating: -1, count: store.views.count)
         let views = store.views
         let attributes = store.attributes
         for event in store.events where !event.isPadding {
-            let title = views[Int(event.view)].title
-            var entry = byTitle[title] ?? (TitleFacts(), nil)
-            entry.facts.add(event, attributes, series: &entry.series)
-            byTitle[title] = entry
+            var slot = slotOfView[Int(event.view)]
+            if slot < 0 {
+                let title = views[Int(event.view)].title
+                if let known = slotOfTitle[title] {
+                    slot = known
+                } else {
+                    slot = gatherings.count
+                    slotOfTitle[title] = slot
+                    gatherings.append(Gathering())
+                }
+                slotOfView[Int(event.view)] = slot
+            }
+            gatherings[slot].add(event, attributes)
         }
         var result: [ByteString: TitleFacts] = [:]
-        for (title, entry) in byTitle {
-            var facts = entry.facts
-            if let series = entry.series { facts.merge(series: (series.ts, Array(store.strings.bytes(series.id)))) }
-            result[ByteString(store.strings.string(title))] = facts
+        for (title, slot) in slotOfTitle {
+            var gathering = gatherings[slot]
+            gathering.run.finish(into: &gathering.facts.durationCounts)
+            if let series = gathering.series {
+                gathering.facts.merge(series: (series.ts, Array(store.strings.bytes(series.id))))
+            }
+            result[ByteString(store.strings.string(title))] = gathering.facts
         }
         return result
     }
 
-    /// One event: its duration counted, its series (as an id of its store,
-    /// kept in `series` until turned into bytes), season and episode
-    /// weighed by the earliest-event rule.
+    /// One event's series (as an id of its store, kept in `series` until
+    /// turned into bytes), season and episode, weighed by the earliest-event
+    /// rule. Durations are counted by the caller, in runs.
     @inline(__always)
     private mutating func add(
-        _ event: EventRecord, _ attributes: [EventAttributes], series: inout (ts: Int64, id: UInt32)?, countDuration: Bool = true
+        _ event: EventRecord, _ attributes: [EventAttributes], series: inout (ts: Int64, id: UInt32)?
     ) {
-        if countDuration && !event.duration.isNaN { durationCounts[event.duration, default: 0] += 1 }
         let a = attributes[Int(event.attributes)]
         // Ids follow byte order within one store: compare them, and take
         // the bytes once.
@@ -113,5 +131,29 @@ package struct TitleFacts: Sendable {
         title.seriesID = series.map { String(decoding: $0.id, as: UTF8.self) }
         title.season = season?.value
         title.episode = episode?.value
+    }
+}
+
+/// Equal durations counted in runs: a title's events mostly share one, so
+/// the dictionary is touched once per run rather than once per event.
+private struct DurationRun {
+    private var duration = Double.nan
+    private var count = 0
+
+    @inline(__always)
+    mutating func count(_ value: Double, into counts: inout [Double: Int]) {
+        guard !value.isNaN else { return }
+        if count > 0, value == duration {
+            count += 1
+            return
+        }
+        finish(into: &counts)
+        duration = value
+        count = 1
+    }
+
+    mutating func finish(into counts: inout [Double: Int]) {
+        if count > 0 { counts[duration, default: 0] += count }
+        count = 0
     }
 }

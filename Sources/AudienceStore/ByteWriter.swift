@@ -1,3 +1,5 @@
+import AudienceReading
+
 /// Appends the store's binary forms: little-endian fixed widths, LEB128
 /// varints, zigzag for signed values.
 struct ByteWriter {
@@ -37,6 +39,13 @@ struct ByteWriter {
     mutating func data<C: Collection<UInt8>>(_ value: C) {
         varint(value.count)
         bytes.append(contentsOf: value)
+    }
+
+    /// An event id as data; absent (0) as empty data.
+    mutating func eventID(_ id: UInt32, of table: EventIDTable) {
+        guard id != 0 else { return varint(0) }
+        varint(table.byteCount(id))
+        table.appendBytes(id, to: &bytes)
     }
 
     mutating func text(_ value: String) { data(Array(value.utf8)) }

@@ -15,21 +15,47 @@ import AudienceReading
 ///     ts          zigzag varint, the difference from the previous event's
 ///     numbers     one byte per event, 2 bits for each of from, to, position,
 ///                 duration: 0 absent, 1 thousandths, 2 raw; then the values:
-///                 thousandths as a zigzag varint, raw as 8 bytes
-///     event_id    length + bytes; empty when absent
+///                 thousandths as a zigzag varint, raw as 8 bytes. Format 2
+///                 writes thousandths as the difference from a guess
+///                 (`NumberGuess`); format 1 as they are
+///     event_id    format 2: the length of the prefix shared with the last
+///                 id written (at most `sharedPrefixLimit`), then the rest as
+///                 length + bytes; 0 and empty when absent. Format 1: length
+///                 + bytes, empty when absent
 ///
 /// A view's events lie together, sorted by file and `ts`, so deltas are small
-/// and deflate finds the repeats. Numbers are stored exactly: thousandths
-/// only when they give back the same double.
+/// and deflate finds the repeats; guessed numbers and shared id prefixes
+/// leave deflate a third fewer bytes to read and write. Numbers are stored
+/// exactly: thousandths only when they give back the same double.
 enum EventChunk {
+    /// Bounds what an id may take from the one before, so that a chunk
+    /// decodes to at most about this many times its own size.
+    static let sharedPrefixLimit = 64
+
     /// One event to store: which of the encoder's sources holds it, and where.
     struct Entry {
         var file: Int
         var event: Int
     }
 
+    /// Per source, each attribute id's set index in the chunk being encoded
+    /// (-1: none yet); made once per block and handed back clean after each
+    /// chunk, so that it costs one array per source, not one per partition.
+    struct AttributeSets {
+        fileprivate var indexOf: [[Int32]]
+        fileprivate var written: [(file: Int, attributes: Int)] = []
+
+        init(_ sources: [EventStore]) {
+            indexOf = sources.map { [Int32](repeating: -1, count: $0.attributes.count) }
+        }
+    }
+
     /// - Parameter files: per source, its file's index in the segment.
-    static func encode(_ entries: [Entry], from sources: [EventStore], files: [Int]) -> [UInt8] {
+    static func encode(_ entries: [Entry], from sources: [EventStore], files: [Int], sets: inout AttributeSets) -> [UInt8] {
+        defer {
+            for (file, attributes) in sets.written { sets.indexOf[file][attributes] = -1 }
+            sets.written.removeAll(keepingCapacity: true)
+        }
         var strings: [UInt64: Int] = [:]
         var stringBytes = ByteWriter()
         var stringCount = 0
@@ -46,10 +72,12 @@ enum EventChunk {
         var views = ByteWriter()
         var viewCount = 0
         var attributeSets = ByteWriter()
-        var attributeIndex: [UInt64: Int] = [:]
+        var attributeSetCount = 0
         var fileColumn = ByteWriter(), attributeColumn = ByteWriter(), kindColumn = ByteWriter()
         var tsColumn = ByteWriter(), flagColumn = ByteWriter(), numberColumn = ByteWriter(), idColumn = ByteWriter()
         var previousTS: Int64 = 0
+        var guess = NumberGuess(predicts: format >= 2)
+        var currentID: [UInt8] = [], previousID: [UInt8] = []
         var index = 0
         while index < entries.count {
             let file = entries[index].file
@@ -62,36 +90,45 @@ enum EventChunk {
             views.varint(local(file, key.title))
             views.varint(end - index)
             viewCount += 1
+            let fileIndex = files[file]
             for entry in entries[index..<end] {
                 let event = store.events[entry.event]
-                fileColumn.varint(files[file])
-                let setKey = UInt64(file) << 32 | UInt64(event.attributes)
-                let set: Int
-                if let known = attributeIndex[setKey] {
-                    set = known
-                } else {
+                fileColumn.varint(fileIndex)
+                var set = Int(sets.indexOf[file][Int(event.attributes)])
+                if set < 0 {
                     let a = store.attributes[Int(event.attributes)]
                     for id in [a.viewer, a.series, a.country, a.region, a.device, a.audioLang, a.subtitleLang] {
                         attributeSets.varint(local(file, id))
                     }
                     attributeSets.varint(UInt64(Int64(a.season) + 1))
                     attributeSets.varint(UInt64(Int64(a.episode) + 1))
-                    set = attributeIndex.count
-                    attributeIndex[setKey] = set
+                    set = attributeSetCount
+                    attributeSetCount += 1
+                    sets.indexOf[file][Int(event.attributes)] = Int32(set)
+                    sets.written.append((file, Int(event.attributes)))
                 }
                 attributeColumn.varint(set)
                 kindColumn.byte(event.kind.rawValue)
                 tsColumn.signed(event.timestamp &- previousTS)
                 previousTS = event.timestamp
-                var flags: UInt8 = 0
-                for (slot, number) in [event.from, event.to, event.position, event.duration].enumerated() {
-                    flags |= NumberForm.write(number, to: &numberColumn) << (2 * UInt8(slot))
-                }
+                guess.startEvent()
+                let flags = guess.write(event.from, slot: 0, to: &numberColumn)
+                    | guess.write(event.to, slot: 1, to: &numberColumn) << 2
+                    | guess.write(event.position, slot: 2, to: &numberColumn) << 4
+                    | guess.write(event.duration, slot: 3, to: &numberColumn) << 6
                 flagColumn.byte(flags)
                 if event.eventID == 0 {
                     idColumn.varint(0)
+                    idColumn.varint(0)
                 } else {
-                    idColumn.data(store.eventIDs.bytes(event.eventID))
+                    currentID.removeAll(keepingCapacity: true)
+                    store.eventIDs.appendBytes(event.eventID, to: &currentID)
+                    var shared = 0
+                    let most = min(currentID.count, previousID.count, Self.sharedPrefixLimit)
+                    while shared < most, currentID[shared] == previousID[shared] { shared += 1 }
+                    idColumn.varint(shared)
+                    idColumn.data(currentID[shared...])
+                    swap(&currentID, &previousID)
                 }
             }
             index = end
@@ -101,7 +138,7 @@ enum EventChunk {
         out.append(stringBytes.bytes)
         out.varint(viewCount)
         out.append(views.bytes)
-        out.varint(attributeIndex.count)
+        out.varint(attributeSetCount)
         out.append(attributeSets.bytes)
         for column in [fileColumn, attributeColumn, kindColumn, tsColumn, flagColumn, numberColumn, idColumn] {
             out.append(column.bytes)
@@ -113,7 +150,7 @@ enum EventChunk {
     /// index into the segment's files), leaving out files routed nowhere.
     /// Throws when the chunk does not decode.
     static func decode(
-        _ raw: [UInt8], route: [Int?], slice: (index: Int, count: Int)? = nil, into stores: inout [EventStore]
+        _ raw: [UInt8], format: Int, route: [Int?], slice: (index: Int, count: Int)? = nil, into stores: inout [EventStore]
     ) throws(ByteReader.Overrun) {
         var input = ByteReader(raw)
         let stringCount = try input.count(atMost: raw.count)
@@ -155,79 +192,98 @@ enum EventChunk {
             return ts
         }
         let flags = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.byte() }
-        var slot = 0
-        let numbers = try input.column(4 * eventCount) { input throws(ByteReader.Overrun) in
-            defer { slot += 1 }
-            return try NumberForm.read(flags[slot >> 2] >> (2 * UInt8(slot & 3)) & 3, from: &input)
+        var event = 0
+        var guess = NumberGuess(predicts: format >= 2)
+        let numbers = try input.column(eventCount) { input throws(ByteReader.Overrun) in
+            let flag = flags[event]
+            event += 1
+            guess.startEvent()
+            return (
+                from: try guess.read(flag & 3, slot: 0, from: &input),
+                to: try guess.read(flag >> 2 & 3, slot: 1, from: &input),
+                position: try guess.read(flag >> 4 & 3, slot: 2, from: &input),
+                duration: try guess.read(flag >> 6, slot: 3, from: &input))
         }
-        let eventIDs = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.dataRange() }
+        // Format 1's ids lie in the chunk as they are; format 2's are put
+        // back together from their shared prefixes, in a buffer of their own.
+        var idBytes: [UInt8] = []
+        let eventIDs: [Range<Int>]
+        if format >= 2 {
+            (idBytes, eventIDs) = try frontCodedIDs(&input, count: eventCount, chunk: raw)
+        } else {
+            eventIDs = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.dataRange() }
+        }
         guard input.isAtEnd else { throw ByteReader.Overrun() }
+        let idSource = format >= 2 ? idBytes : raw
 
         raw.withUnsafeBytes { base in
-            func text(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: base[range]) }
-            // The views each target store takes, in order. A view's events
-            // come from one file, so a view nearly always goes to one store:
-            // a pass per store over the whole chunk would cost stores x
-            // events when compaction gives each file a store of its own.
-            var starts = [0]
-            starts.reserveCapacity(views.count + 1)
-            for view in views { starts.append(starts[starts.count - 1] + view.events) }
-            var viewsOf = [[Int]](repeating: [], count: stores.count)
-            for (index, view) in views.enumerated() {
-                if let slice, StoreFormat.slice(session: raw[strings[view.session]], title: raw[strings[view.title]], count: slice.count) != slice.index {
-                    continue
+            idSource.withUnsafeBytes { idBase in
+                func text(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: base[range]) }
+                func eventID(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: idBase[range]) }
+                // The views each target store takes, in order. A view's events
+                // come from one file, so a view nearly always goes to one store:
+                // a pass per store over the whole chunk would cost stores x
+                // events when compaction gives each file a store of its own.
+                var starts = [0]
+                starts.reserveCapacity(views.count + 1)
+                for view in views { starts.append(starts[starts.count - 1] + view.events) }
+                var viewsOf = [[Int]](repeating: [], count: stores.count)
+                for (index, view) in views.enumerated() {
+                    if let slice, StoreFormat.slice(session: raw[strings[view.session]], title: raw[strings[view.title]], count: slice.count) != slice.index {
+                        continue
+                    }
+                    if stores.count == 1 {
+                        // The one store takes the view (a view none of whose
+                        // files it takes adds nothing: its id is made lazily).
+                        viewsOf[0].append(index)
+                        continue
+                    }
+                    for event in starts[index]..<starts[index + 1] {
+                        if let target = route[files[event]], viewsOf[target].last != index { viewsOf[target].append(index) }
+                    }
                 }
-                if stores.count == 1 {
-                    // The one store takes the view (a view none of whose
-                    // files it takes adds nothing: its id is made lazily).
-                    viewsOf[0].append(index)
-                    continue
-                }
-                for event in starts[index]..<starts[index + 1] {
-                    if let target = route[files[event]], viewsOf[target].last != index { viewsOf[target].append(index) }
-                }
-            }
-            // Then each target on a local copy of its store, so that appending
-            // touches no shared array; its ids for the chunk's strings,
-            // attribute sets and views are made once per chunk, not per event.
-            for target in stores.indices where !viewsOf[target].isEmpty {
-                var store = EventStore()
-                swap(&store, &stores[target])
-                defer { swap(&store, &stores[target]) }
-                let unknown = UInt32.max
-                var stringIDs = [UInt32](repeating: unknown, count: strings.count)
-                var setIDs = [UInt32](repeating: unknown, count: sets.count)
-                // Not a nested function: one capturing `store` would box it,
-                // and every access would pay a dynamic exclusivity check.
-                @inline(__always)
-                func string(_ index: Int, _ store: inout EventStore, _ stringIDs: inout [UInt32]) -> UInt32 {
-                    if stringIDs[index] == unknown { stringIDs[index] = store.strings.intern(text(strings[index])) }
-                    return stringIDs[index]
-                }
-                for index in viewsOf[target] {
-                    let view = views[index]
-                    var viewID = unknown
-                    for event in starts[index]..<starts[index + 1] where route[files[event]] == target {
-                        if viewID == unknown {
-                            viewID = store.id(of: ViewKey(
-                                session: string(view.session, &store, &stringIDs), title: string(view.title, &store, &stringIDs)))
+                // Then each target on a local copy of its store, so that appending
+                // touches no shared array; its ids for the chunk's strings,
+                // attribute sets and views are made once per chunk, not per event.
+                for target in stores.indices where !viewsOf[target].isEmpty {
+                    var store = EventStore()
+                    swap(&store, &stores[target])
+                    defer { swap(&store, &stores[target]) }
+                    let unknown = UInt32.max
+                    var stringIDs = [UInt32](repeating: unknown, count: strings.count)
+                    var setIDs = [UInt32](repeating: unknown, count: sets.count)
+                    // Not a nested function: one capturing `store` would box it,
+                    // and every access would pay a dynamic exclusivity check.
+                    @inline(__always)
+                    func string(_ index: Int, _ store: inout EventStore, _ stringIDs: inout [UInt32]) -> UInt32 {
+                        if stringIDs[index] == unknown { stringIDs[index] = store.strings.intern(text(strings[index])) }
+                        return stringIDs[index]
+                    }
+                    for index in viewsOf[target] {
+                        let view = views[index]
+                        var viewID = unknown
+                        for event in starts[index]..<starts[index + 1] where route[files[event]] == target {
+                            if viewID == unknown {
+                                viewID = store.id(of: ViewKey(
+                                    session: string(view.session, &store, &stringIDs), title: string(view.title, &store, &stringIDs)))
+                            }
+                            let setIndex = attributes[event]
+                            if setIDs[setIndex] == unknown {
+                                let set = sets[setIndex]
+                                var members: [UInt32] = []
+                                for member in set.strings { members.append(string(member, &store, &stringIDs)) }
+                                setIDs[setIndex] = store.id(of: EventAttributes(
+                                    viewer: members[0], series: members[1], season: set.season, episode: set.episode,
+                                    country: members[2], region: members[3], device: members[4], audioLang: members[5],
+                                    subtitleLang: members[6]))
+                            }
+                            store.append(
+                                EventRecord(
+                                    timestamp: timestamps[event], from: numbers[event].from, to: numbers[event].to,
+                                    position: numbers[event].position, duration: numbers[event].duration,
+                                    view: viewID, attributes: setIDs[setIndex], eventID: 0, kind: kinds[event]),
+                                eventID: eventID(eventIDs[event]))
                         }
-                        let setIndex = attributes[event]
-                        if setIDs[setIndex] == unknown {
-                            let set = sets[setIndex]
-                            var members: [UInt32] = []
-                            for member in set.strings { members.append(string(member, &store, &stringIDs)) }
-                            setIDs[setIndex] = store.id(of: EventAttributes(
-                                viewer: members[0], series: members[1], season: set.season, episode: set.episode,
-                                country: members[2], region: members[3], device: members[4], audioLang: members[5],
-                                subtitleLang: members[6]))
-                        }
-                        store.append(
-                            EventRecord(
-                                timestamp: timestamps[event], from: numbers[4 * event], to: numbers[4 * event + 1],
-                                position: numbers[4 * event + 2], duration: numbers[4 * event + 3],
-                                view: viewID, attributes: setIDs[setIndex], eventID: 0, kind: kinds[event]),
-                            eventID: text(eventIDs[event]))
                     }
                 }
             }
@@ -235,14 +291,104 @@ enum EventChunk {
     }
 }
 
-/// How one optional number is stored (see `EventChunk`).
-enum NumberForm {
-    /// Writes `value` and returns its 2-bit form.
-    static func write(_ value: Double, to out: inout ByteWriter) -> UInt8 {
+extension EventChunk {
+    /// Format 2's event ids, put back together in one buffer: each id's
+    /// range in it (empty: absent).
+    static func frontCodedIDs(
+        _ input: inout ByteReader, count: Int, chunk: [UInt8]
+    ) throws(ByteReader.Overrun) -> (bytes: [UInt8], ranges: [Range<Int>]) {
+        // The total first, so that the buffer is made once at its size.
+        var sizing = input
+        var total = 0, previousLength = 0
+        for _ in 0..<count {
+            let shared = try sizing.count(atMost: min(previousLength, sharedPrefixLimit))
+            let rest = try sizing.dataRange()
+            if shared > 0 || !rest.isEmpty {
+                previousLength = shared + rest.count
+                total += previousLength
+            }
+        }
+        var ranges: [Range<Int>] = []
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, filled in
+            var previous = 0..<0
+            do throws(ByteReader.Overrun) {
+                ranges = try input.column(count) { input throws(ByteReader.Overrun) in
+                    let shared = try input.count(atMost: min(previous.count, sharedPrefixLimit))
+                    let rest = try input.dataRange()
+                    guard shared > 0 || !rest.isEmpty else { return 0..<0 }
+                    let start = filled
+                    guard start + shared + rest.count <= buffer.count, let base = buffer.baseAddress else {
+                        throw ByteReader.Overrun()
+                    }
+                    (base + start).initialize(from: base + previous.lowerBound, count: shared)
+                    chunk.withUnsafeBufferPointer { source in
+                        if let from = source.baseAddress { (base + start + shared).initialize(from: from + rest.lowerBound, count: rest.count) }
+                    }
+                    filled = start + shared + rest.count
+                    previous = start..<filled
+                    return previous
+                }
+            } catch {
+                failed = true
+            }
+        }
+        if failed { throw ByteReader.Overrun() }
+        return (bytes, ranges)
+    }
+}
+
+/// How one optional number is stored (see `EventChunk`), and the guess
+/// format 2 subtracts from a number in thousandths: `from` and `position`
+/// are guessed to be the playhead (the last `to` or `position` of the
+/// chunk), `to` the event's own `from` (the playhead without one),
+/// `duration` the chunk's last duration. A progress event then costs a
+/// byte or two where its plain thousandths took three or four. Format 1
+/// guesses 0 throughout: its numbers are written as they are.
+struct NumberGuess {
+    private let predicts: Bool
+    private var playhead: Int64 = 0
+    private var duration: Int64 = 0
+    /// This event's `from` in thousandths, once written or read.
+    private var from: Int64?
+
+    init(predicts: Bool) { self.predicts = predicts }
+
+    /// Numbers beyond 2^53 thousandths are not stored as thousandths.
+    private static let limit: Int64 = 9_007_199_254_740_992
+
+    @inline(__always)
+    mutating func startEvent() { from = nil }
+
+    @inline(__always)
+    private func guess(slot: Int) -> Int64 {
+        guard predicts else { return 0 }
+        switch slot {
+        case 1: return from ?? playhead
+        case 3: return duration
+        default: return playhead
+        }
+    }
+
+    @inline(__always)
+    private mutating func remember(_ scaled: Int64, slot: Int) {
+        guard predicts else { return }
+        switch slot {
+        case 0: from = scaled
+        case 3: duration = scaled
+        default: playhead = scaled
+        }
+    }
+
+    /// Writes `value` (slot 0-3: from, to, position, duration) and returns
+    /// its 2-bit form.
+    @inline(__always)
+    mutating func write(_ value: Double, slot: Int, to out: inout ByteWriter) -> UInt8 {
         if value.isNaN { return 0 }
         let scaled = (value * 1000).rounded()
-        if abs(scaled) < 9_007_199_254_740_992, Double(Int64(scaled)) / 1000 == value {
-            out.signed(Int64(scaled))
+        if abs(scaled) < Double(Self.limit), Double(Int64(scaled)) / 1000 == value {
+            out.signed(Int64(scaled) - guess(slot: slot))
+            remember(Int64(scaled), slot: slot)
             return 1
         }
         out.uint64(value.bitPattern)
@@ -250,12 +396,13 @@ enum NumberForm {
     }
 
     @inline(__always)
-    static func read(_ form: UInt8, from input: inout ByteReader) throws(ByteReader.Overrun) -> Double {
+    mutating func read(_ form: UInt8, slot: Int, from input: inout ByteReader) throws(ByteReader.Overrun) -> Double {
         switch form {
         case 0: return .nan
         case 1:
-            let scaled = try input.signed()
-            guard scaled > -9_007_199_254_740_992, scaled < 9_007_199_254_740_992 else { throw ByteReader.Overrun() }
+            let scaled = guess(slot: slot) &+ (try input.signed())
+            guard scaled > -Self.limit, scaled < Self.limit else { throw ByteReader.Overrun() }
+            remember(scaled, slot: slot)
             return Double(scaled) / 1000
         case 2: return Double(bitPattern: try input.uint64())
         default: throw ByteReader.Overrun()

@@ -68,34 +68,61 @@ final class SegmentWriter {
     /// in the `files` that `finish` will be given).
     func addBlock(_ parts: [(file: Int, store: EventStore)]) throws(StoreIOError) {
         let stores = parts.map(\.store)
+        // Each partition's events in the order the chunk keeps them: by
+        // source, view, `ts`, then read order (small deltas, long repeats).
         var entries = [[EventChunk.Entry]](repeating: [], count: partitions)
         for (source, store) in stores.enumerated() {
-            let viewPartitions = store.views.map { view in
-                StoreFormat.partition(
-                    session: store.strings.bytes(view.session), title: store.strings.bytes(view.title), count: partitions)
-            }
-            for (index, event) in store.events.enumerated() where !event.isPadding {
-                entries[viewPartitions[Int(event.view)]].append(EventChunk.Entry(file: source, event: index))
+            for (view, events) in Self.eventsByView(store) {
+                let key = store.views[view]
+                let partition = StoreFormat.partition(
+                    session: store.strings.bytes(key.session), title: store.strings.bytes(key.title), count: partitions)
+                for event in events { entries[partition].append(EventChunk.Entry(file: source, event: Int(event))) }
             }
         }
         guard entries.contains(where: { !$0.isEmpty }) else { return }
+        var sets = EventChunk.AttributeSets(stores)
         var chunks: [ChunkLocation] = []
-        for var partition in entries {
+        for partition in entries {
             guard !partition.isEmpty else {
                 chunks.append(.empty)
                 continue
             }
-            // A view's events together, by file and time: small deltas, long repeats.
-            partition.sort { a, b in
-                if a.file != b.file { return a.file < b.file }
-                let x = stores[a.file].events[a.event], y = stores[b.file].events[b.event]
-                if x.view != y.view { return x.view < y.view }
-                if x.timestamp != y.timestamp { return x.timestamp < y.timestamp }
-                return a.event < b.event
-            }
-            chunks.append(try chunk(EventChunk.encode(partition, from: stores, files: parts.map(\.file)), events: partition.count))
+            let raw = EventChunk.encode(partition, from: stores, files: parts.map(\.file), sets: &sets)
+            chunks.append(try chunk(raw, events: partition.count))
         }
         blocks.append(chunks)
+    }
+
+    /// The store's events (padding left out) grouped by view in view order,
+    /// each view's by `ts` then read order: a counting sort by view, then a
+    /// sort of the few views whose lines came out of time order.
+    static func eventsByView(_ store: EventStore) -> [(view: Int, events: ArraySlice<Int32>)] {
+        let events = store.events
+        var starts = [Int](repeating: 0, count: store.views.count + 1)
+        for event in events where !event.isPadding { starts[Int(event.view) + 1] += 1 }
+        for view in store.views.indices { starts[view + 1] += starts[view] }
+        var order = [Int32](repeating: 0, count: starts[starts.count - 1])
+        var next = starts
+        for (index, event) in events.enumerated() where !event.isPadding {
+            order[next[Int(event.view)]] = Int32(index)
+            next[Int(event.view)] += 1
+        }
+        let views = store.views.indices.filter { starts[$0] < starts[$0 + 1] }
+        for view in views {
+            let range = starts[view]..<starts[view + 1]
+            let inOrder = zip(order[range].dropFirst(), order[range]).allSatisfy {
+                events[Int($0.1)].timestamp <= events[Int($0.0)].timestamp
+            }
+            if !inOrder {
+                order[range].sort { a, b in
+                    let x = events[Int(a)].timestamp, y = events[Int(b)].timestamp
+                    return x != y ? x < y : a < b
+                }
+            }
+        }
+        // Slices only once `order` is final: an earlier slice would make
+        // each later sort copy it.
+        return views.map { ($0, order[starts[$0]..<starts[$0 + 1]]) }
     }
 
     /// Writes the samples and the footer, and makes the file durable.
@@ -214,7 +241,7 @@ final class SegmentReader: Sendable {
         guard !raw.isEmpty else { return }
         let before = stores.reduce(0) { $0 + $1.events.count }
         do {
-            try EventChunk.decode(raw, route: route, slice: slice, into: &stores)
+            try EventChunk.decode(raw, format: footer.formatVersion, route: route, slice: slice, into: &stores)
         } catch {
             throw SegmentDamage.undecodable(name)
         }

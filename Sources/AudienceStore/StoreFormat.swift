@@ -14,8 +14,11 @@ import AudienceMetrics
 /// Every chunk carries its CRC-32 in the footer, the footer its own, so a
 /// flipped byte anywhere is found; a cut file lacks its end marker.
 enum StoreFormat {
-    /// Version 1: the layout above. A reader refuses newer versions.
-    static let version = 1
+    /// The layout above; what changed between versions is in the chunks
+    /// (`EventChunk`): 1 wrote numbers and event ids as they are, 2 writes
+    /// them against a guess and a shared prefix. A reader reads every
+    /// version up to its own and refuses newer ones.
+    static let version = 2
     static let headMagic = Array("AUDSEG01".utf8)
     static let tailMagic = Array("AUDSEGOK".utf8)
     static let tailSize = 16
@@ -136,6 +139,7 @@ struct SegmentFooter: Sendable, Equatable {
         do {
             let version = try input.count(atMost: Int(UInt32.max))
             guard version <= StoreFormat.version else { throw SegmentDamage.newerFormat(version) }
+            guard version >= 1 else { throw SegmentDamage.undecodable("footer") }
             let partitions = try input.count(atMost: 1 << 16)
             guard partitions > 0 else { throw SegmentDamage.undecodable("footer") }
             let fileCount = try input.count(atMost: input.remaining)

@@ -121,14 +121,31 @@ public struct EventIDTable: Sendable {
 
     /// The id's bytes as they were read.
     package func bytes(_ id: UInt32) -> [UInt8] {
+        var out: [UInt8] = []
+        appendBytes(id, to: &out)
+        return out
+    }
+
+    /// The length of the id's bytes.
+    package func byteCount(_ id: UInt32) -> Int {
+        let (form, slot, _) = locate(id)
+        switch form {
+        case Form.overflow: return Int(slot.high)
+        case Form.lowerHex, Form.upperHex: return 32
+        case Form.lowerUUID, Form.upperUUID: return 36
+        default: return Int(form)
+        }
+    }
+
+    /// Appends the id's bytes as they were read (no array of their own: the
+    /// store's encoder writes one per event).
+    package func appendBytes(_ id: UInt32, to out: inout [UInt8]) {
         let (form, slot, part) = locate(id)
         switch form {
         case Form.overflow:
-            return Array(parts[part].overflow[Int(slot.low)..<Int(slot.low + slot.high)])
+            out.append(contentsOf: parts[part].overflow[Int(slot.low)..<Int(slot.low + slot.high)])
         case Form.lowerHex, Form.upperHex, Form.lowerUUID, Form.upperUUID:
             let letters: UInt8 = form == Form.lowerHex || form == Form.lowerUUID ? 0x57 : 0x37
-            var out: [UInt8] = []
-            out.reserveCapacity(36)
             for index in 0..<32 {
                 if form >= Form.lowerUUID && (index == 8 || index == 12 || index == 16 || index == 20) {
                     out.append(UInt8(ascii: "-"))
@@ -137,9 +154,8 @@ public struct EventIDTable: Sendable {
                 let nibble = UInt8(truncatingIfNeeded: word >> (4 * UInt64(index & 15))) & 0xF
                 out.append(nibble < 10 ? nibble + 0x30 : nibble + letters)
             }
-            return out
         default:
-            return withUnsafeBytes(of: slot) { Array($0.prefix(Int(form))) }
+            withUnsafeBytes(of: slot) { out.append(contentsOf: $0.prefix(Int(form))) }
         }
     }
 

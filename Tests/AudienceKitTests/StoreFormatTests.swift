@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+
+@testable import AudienceReading
+@testable import AudienceMetrics
+@testable import AudienceStore
+@testable import AudienceKit
+
+/// Stores written at format 1 (numbers and event ids written as they are)
+/// are still read, and an ingest into one writes format-2 segments beside
+/// them. `Tests/Fixtures/store-format-1` was made by audience at format 1:
+/// `ingest logs/events-0000.jsonl.gz logs/hand.jsonl --store store`, then
+/// `ingest logs/events-0001.csv.gz --store store` (a heavy-messiness
+/// generated pair, and hand-made lines with numbers that are not
+/// thousandths, huge and tiny ones, absent, repeated, hex, UUID and long
+/// event ids).
+@Suite struct StoreFormatTests {
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Fixtures/store-format-1").standardized.path
+    static let logNames = ["events-0000.jsonl.gz", "events-0001.csv.gz", "hand.jsonl"]
+
+    /// The fixture's logs under the names the store knows them by.
+    static func logs(_ extra: [InputFile] = []) -> [InputFile] {
+        (logNames.map { InputFile(name: "logs/" + $0, path: fixture + "/logs/" + $0) } + extra)
+            .sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+
+    static func oneShot(_ inputs: [InputFile], metrics: MetricSettings) -> [String: String] {
+        StoreEquivalenceTests.outputs(Analyzer.run(AnalysisSettings(inputs: inputs, read: ReadSettings(), metrics: metrics)))
+    }
+
+    /// A copy of the fixture's store, which the tests change.
+    static func copyStore(to folder: String) throws -> String {
+        let store = folder + "/store"
+        try FileManager.default.copyItem(atPath: fixture + "/store", toPath: store)
+        return store
+    }
+
+    static func segmentFormats(_ store: String) throws -> [Int] {
+        try FileManager.default.contentsOfDirectory(atPath: store + "/segments").sorted().map {
+            try SegmentReader(path: store + "/segments/" + $0).footer.formatVersion
+        }
+    }
+
+    @Test func aFormatOneStoreGivesTheOneShotTables() throws {
+        try withTemporaryFolder { folder in
+            let store = try Self.copyStore(to: folder)
+            #expect(try Self.segmentFormats(store) == [1, 1, 1])
+            let zone = try #require(ReportTimeZone("Europe/Berlin"))
+            for metrics in [MetricSettings(), MetricSettings(buckets: 7, timeZone: zone)] {
+                StoreEquivalenceTests.expectSame(
+                    try StoreEquivalenceTests.fromStore(store, metrics: metrics), Self.oneShot(Self.logs(), metrics: metrics))
+            }
+            #expect(try Store.verify(StoreLocation(store)).isEmpty)
+        }
+    }
+
+    @Test func anIngestIntoAFormatOneStoreWritesFormatTwoBesideIt() throws {
+        try withTemporaryFolder { folder in
+            let store = try Self.copyStore(to: folder)
+            // hand.jsonl's lines again under another name, ids and all:
+            // duplicates across a format-1 and a format-2 segment.
+            let copy = folder + "/again.jsonl"
+            try FileManager.default.copyItem(atPath: Self.fixture + "/logs/hand.jsonl", toPath: copy)
+            var settings = IngestSettings(
+                store: StoreLocation(store), inputs: [InputFile(name: "logs/again.jsonl", path: copy)], runID: "format-2",
+                command: "ingest", commandLine: "test", startedAt: 0)
+            settings.blockEvents = 5
+            _ = try Store.ingest(settings)
+            #expect(try Self.segmentFormats(store).sorted() == [1, 1, 1, 2])
+            let all = Self.logs([InputFile(name: "logs/again.jsonl", path: copy)])
+            StoreEquivalenceTests.expectSame(
+                try StoreEquivalenceTests.fromStore(store, metrics: MetricSettings()), Self.oneShot(all, metrics: MetricSettings()))
+            // The ledger now names format 2: an audience of format 1 refuses the store.
+            let ledger = try Store.openLedger(StoreLocation(store), mode: .read)
+            #expect(try ledger.value("format_version") == "2")
+            // Compaction rewrites the format-1 segments at format 2.
+            _ = try Store.compact(StoreLocation(store), wait: false, force: true, runID: "compact", commandLine: "test", startedAt: 0)
+            #expect(try Self.segmentFormats(store) == [2])
+            StoreEquivalenceTests.expectSame(
+                try StoreEquivalenceTests.fromStore(store, metrics: MetricSettings()), Self.oneShot(all, metrics: MetricSettings()))
+        }
+    }
+}
+
+/// Format 2's chunk columns, decoded from bytes made by hand: what a
+/// well-formed chunk gives back, and what a damaged one may not ask for.
+@Suite struct FormatTwoChunkTests {
+    /// One view of two events; `numbers` and `ids` are the last two columns
+    /// as written (flags say which numbers are present).
+    static func chunk(flags: [UInt8], numbers: (inout ByteWriter) -> Void, ids: (inout ByteWriter) -> Void) -> [UInt8] {
+        var out = ByteWriter()
+        out.varint(2)
+        for text in ["s", "t"] { out.text(text) }
+        out.varint(1)
+        for value in [0, 1, 2] { out.varint(value) }
+        out.varint(1)
+        for _ in 0..<7 { out.varint(0) }
+        out.varint(0)
+        out.varint(0)
+        for _ in 0..<2 { out.varint(0) }  // file
+        for _ in 0..<2 { out.varint(0) }  // attribute set
+        for _ in 0..<2 { out.byte(EventKind.progress.rawValue) }
+        out.signed(1_000)
+        out.signed(5)
+        for flag in flags { out.byte(flag) }
+        numbers(&out)
+        ids(&out)
+        return out.bytes
+    }
+
+    static func decode(_ raw: [UInt8]) throws(ByteReader.Overrun) -> EventStore {
+        var stores = [EventStore()]
+        try EventChunk.decode(raw, format: 2, route: [0], into: &stores)
+        return stores[0]
+    }
+
+    @Test func guessedNumbersAndSharedPrefixesComeBack() throws {
+        // Event 1: from 1.5, to 2.5 (guessed from its own from), duration
+        // 60; event 2: from 2.5 (guessed: the playhead), to 3.75, duration
+        // 60 (guessed: the last duration).
+        let raw = Self.chunk(flags: [0b0100_0101, 0b0100_0101]) { out in
+            out.signed(1_500)
+            out.signed(1_000)
+            out.signed(60_000)
+            out.signed(0)
+            out.signed(1_250)
+            out.signed(0)
+        } ids: { out in
+            out.varint(0)
+            out.text("event-0001")
+            out.varint(8)
+            out.text("17")
+        }
+        let store = try Self.decode(raw)
+        let events = store.events.filter { !$0.isPadding }
+        #expect(events.map(\.from) == [1.5, 2.5])
+        #expect(events.map(\.to) == [2.5, 3.75])
+        #expect(events.map(\.duration) == [60, 60])
+        #expect(events.allSatisfy { $0.position.isNaN })
+        #expect(events.map(\.timestamp) == [1_000, 1_005])
+        #expect(events.map { store.eventIDs.string($0.eventID) } == ["event-0001", "event-0017"])
+    }
+
+    @Test func aPrefixLongerThanTheLastIdOrTheLimitIsDamage() {
+        func ids(first: String, shared: Int) -> [UInt8] {
+            Self.chunk(flags: [0, 0]) { _ in } ids: { out in
+                out.varint(0)
+                out.text(first)
+                out.varint(shared)
+                out.text("x")
+            }
+        }
+        #expect((try? Self.decode(ids(first: "abc", shared: 3))) != nil)
+        #expect(throws: ByteReader.Overrun.self) { try Self.decode(ids(first: "abc", shared: 4)) }
+        let long = String(repeating: "a", count: EventChunk.sharedPrefixLimit + 10)
+        #expect((try? Self.decode(ids(first: long, shared: EventChunk.sharedPrefixLimit))) != nil)
+        #expect(throws: ByteReader.Overrun.self) { try Self.decode(ids(first: long, shared: EventChunk.sharedPrefixLimit + 1)) }
+    }
+
+    @Test func aGuessedNumberPastTwoToThe53IsDamage() {
+        // Event 1's `to` is 2^53 - 1 thousandths, the largest; event 2's
+        // `from`, guessed from it, is one more: damage, not a number.
+        let raw = Self.chunk(flags: [0b0100, 0b0001]) { out in
+            out.signed(9_007_199_254_740_991)
+            out.signed(1)
+        } ids: { out in
+            for _ in 0..<2 {
+                out.varint(0)
+                out.varint(0)
+            }
+        }
+        #expect(throws: ByteReader.Overrun.self) { try Self.decode(raw) }
+    }
+}
