@@ -32,10 +32,12 @@ enum EventChunk {
     /// decodes to at most about this many times its own size.
     static let sharedPrefixLimit = 64
 
-    /// One event to store: which of the encoder's sources holds it, and where.
-    struct Entry {
-        var file: Int
-        var event: Int
+    /// One view's events to store: which of the encoder's sources holds
+    /// them, the view's id there, and the events' indices in its order.
+    struct ViewEvents {
+        var source: Int
+        var view: Int
+        var events: ArraySlice<Int32>
     }
 
     /// Per source, each attribute id's set index in the chunk being encoded
@@ -51,7 +53,7 @@ enum EventChunk {
     }
 
     /// - Parameter files: per source, its file's index in the segment.
-    static func encode(_ entries: [Entry], from sources: [EventStore], files: [Int], sets: inout AttributeSets) -> [UInt8] {
+    static func encode(_ views: [ViewEvents], from sources: [EventStore], files: [Int], sets: inout AttributeSets) -> [UInt8] {
         defer {
             for (file, attributes) in sets.written { sets.indexOf[file][attributes] = -1 }
             sets.written.removeAll(keepingCapacity: true)
@@ -69,30 +71,26 @@ enum EventChunk {
             stringCount += 1
             return stringCount - 1
         }
-        var views = ByteWriter()
-        var viewCount = 0
+        var viewColumn = ByteWriter()
         var attributeSets = ByteWriter()
         var attributeSetCount = 0
         var fileColumn = ByteWriter(), attributeColumn = ByteWriter(), kindColumn = ByteWriter()
         var tsColumn = ByteWriter(), flagColumn = ByteWriter(), numberColumn = ByteWriter(), idColumn = ByteWriter()
         var previousTS: Int64 = 0
-        var guess = NumberGuess(predicts: format >= 2)
-        var currentID: [UInt8] = [], previousID: [UInt8] = []
-        var index = 0
-        while index < entries.count {
-            let file = entries[index].file
+        var guess = NumberGuess(predicts: true)
+        var currentID = ByteWriter(), previousID = ByteWriter()
+        var eventCount = 0
+        for run in views {
+            let file = run.source
             let store = sources[file]
-            let view = store.events[entries[index].event].view
-            var end = index + 1
-            while end < entries.count, entries[end].file == file, store.events[entries[end].event].view == view { end += 1 }
-            let key = store.views[Int(view)]
-            views.varint(local(file, key.session))
-            views.varint(local(file, key.title))
-            views.varint(end - index)
-            viewCount += 1
+            let key = store.views[run.view]
+            viewColumn.varint(local(file, key.session))
+            viewColumn.varint(local(file, key.title))
+            viewColumn.varint(run.events.count)
+            eventCount += run.events.count
             let fileIndex = files[file]
-            for entry in entries[index..<end] {
-                let event = store.events[entry.event]
+            for index in run.events {
+                let event = store.events[Int(index)]
                 fileColumn.varint(fileIndex)
                 var set = Int(sets.indexOf[file][Int(event.attributes)])
                 if set < 0 {
@@ -121,27 +119,26 @@ enum EventChunk {
                     idColumn.varint(0)
                     idColumn.varint(0)
                 } else {
-                    currentID.removeAll(keepingCapacity: true)
-                    store.eventIDs.appendBytes(event.eventID, to: &currentID)
-                    var shared = 0
-                    let most = min(currentID.count, previousID.count, Self.sharedPrefixLimit)
-                    while shared < most, currentID[shared] == previousID[shared] { shared += 1 }
+                    let ids = store.eventIDs
+                    currentID.removeAll()
+                    currentID.fill(ids.byteCount(event.eventID)) { _ = ids.copyBytes(event.eventID, into: $0) }
+                    let shared = currentID.sharedPrefix(with: previousID, limit: Self.sharedPrefixLimit)
                     idColumn.varint(shared)
-                    idColumn.data(currentID[shared...])
+                    idColumn.varint(currentID.count - shared)
+                    idColumn.append(currentID, from: shared)
                     swap(&currentID, &previousID)
                 }
             }
-            index = end
         }
-        var out = ByteWriter(capacity: stringBytes.bytes.count + views.bytes.count + 16 * entries.count)
+        var out = ByteWriter(capacity: stringBytes.count + viewColumn.count + 16 * eventCount)
         out.varint(stringCount)
-        out.append(stringBytes.bytes)
-        out.varint(viewCount)
-        out.append(views.bytes)
+        out.append(stringBytes)
+        out.varint(views.count)
+        out.append(viewColumn)
         out.varint(attributeSetCount)
-        out.append(attributeSets.bytes)
+        out.append(attributeSets)
         for column in [fileColumn, attributeColumn, kindColumn, tsColumn, flagColumn, numberColumn, idColumn] {
-            out.append(column.bytes)
+            out.append(column)
         }
         return out.bytes
     }

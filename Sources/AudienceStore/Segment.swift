@@ -70,13 +70,13 @@ final class SegmentWriter {
         let stores = parts.map(\.store)
         // Each partition's events in the order the chunk keeps them: by
         // source, view, `ts`, then read order (small deltas, long repeats).
-        var entries = [[EventChunk.Entry]](repeating: [], count: partitions)
+        var entries = [[EventChunk.ViewEvents]](repeating: [], count: partitions)
         for (source, store) in stores.enumerated() {
             for (view, events) in Self.eventsByView(store) {
                 let key = store.views[view]
                 let partition = StoreFormat.partition(
                     session: store.strings.bytes(key.session), title: store.strings.bytes(key.title), count: partitions)
-                for event in events { entries[partition].append(EventChunk.Entry(file: source, event: Int(event))) }
+                entries[partition].append(EventChunk.ViewEvents(source: source, view: view, events: events))
             }
         }
         guard entries.contains(where: { !$0.isEmpty }) else { return }
@@ -88,7 +88,7 @@ final class SegmentWriter {
                 continue
             }
             let raw = EventChunk.encode(partition, from: stores, files: parts.map(\.file), sets: &sets)
-            chunks.append(try chunk(raw, events: partition.count))
+            chunks.append(try chunk(raw, events: partition.reduce(0) { $0 + $1.events.count }))
         }
         blocks.append(chunks)
     }

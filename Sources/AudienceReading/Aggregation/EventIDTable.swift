@@ -121,9 +121,9 @@ public struct EventIDTable: Sendable {
 
     /// The id's bytes as they were read.
     package func bytes(_ id: UInt32) -> [UInt8] {
-        var out: [UInt8] = []
-        appendBytes(id, to: &out)
-        return out
+        [UInt8](unsafeUninitializedCapacity: byteCount(id)) { buffer, count in
+            count = copyBytes(id, into: UnsafeMutableRawBufferPointer(buffer))
+        }
     }
 
     /// The length of the id's bytes.
@@ -137,25 +137,33 @@ public struct EventIDTable: Sendable {
         }
     }
 
-    /// Appends the id's bytes as they were read (no array of their own: the
-    /// store's encoder writes one per event).
-    package func appendBytes(_ id: UInt32, to out: inout [UInt8]) {
+    /// Writes the id's bytes as they were read to the start of `buffer`,
+    /// which holds at least `byteCount(id)`; returns their count. (No array
+    /// of their own: the store's encoder writes one per event.)
+    package func copyBytes(_ id: UInt32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         let (form, slot, part) = locate(id)
         switch form {
         case Form.overflow:
-            out.append(contentsOf: parts[part].overflow[Int(slot.low)..<Int(slot.low + slot.high)])
+            let range = Int(slot.low)..<Int(slot.low + slot.high)
+            parts[part].overflow.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[range])) }
+            return range.count
         case Form.lowerHex, Form.upperHex, Form.lowerUUID, Form.upperUUID:
             let letters: UInt8 = form == Form.lowerHex || form == Form.lowerUUID ? 0x57 : 0x37
+            var count = 0
             for index in 0..<32 {
                 if form >= Form.lowerUUID && (index == 8 || index == 12 || index == 16 || index == 20) {
-                    out.append(UInt8(ascii: "-"))
+                    buffer[count] = UInt8(ascii: "-")
+                    count += 1
                 }
                 let word = index < 16 ? slot.low : slot.high
                 let nibble = UInt8(truncatingIfNeeded: word >> (4 * UInt64(index & 15))) & 0xF
-                out.append(nibble < 10 ? nibble + 0x30 : nibble + letters)
+                buffer[count] = nibble < 10 ? nibble + 0x30 : nibble + letters
+                count += 1
             }
+            return count
         default:
-            withUnsafeBytes(of: slot) { out.append(contentsOf: $0.prefix(Int(form))) }
+            withUnsafeBytes(of: slot) { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<Int(form)])) }
+            return Int(form)
         }
     }
 
