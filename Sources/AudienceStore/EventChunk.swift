@@ -383,7 +383,9 @@ struct NumberGuess {
     mutating func write(_ value: Double, slot: Int, to out: inout ByteWriter) -> UInt8 {
         if value.isNaN { return 0 }
         let scaled = (value * 1000).rounded()
-        if abs(scaled) < Double(Self.limit), Double(Int64(scaled)) / 1000 == value {
+        // -0.0 equals 0 but is kept as its 8 bytes: thousandths would give
+        // back +0.0.
+        if abs(scaled) < Double(Self.limit), Double(Int64(scaled)) / 1000 == value, value != 0 || value.sign == .plus {
             out.signed(Int64(scaled) - guess(slot: slot))
             remember(Int64(scaled), slot: slot)
             return 1

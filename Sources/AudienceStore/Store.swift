@@ -202,11 +202,6 @@ public enum Store {
                     throw StoreError.newerFormat(
                         store: location.path, version: version, writtenBy: (try ledger.value("written_by")) ?? "unknown")
                 }
-                // A writer adds segments of its own format: an older
-                // audience must refuse the store from now on.
-                if initialise && version < StoreFormat.version {
-                    try ledger.setValue(String(StoreFormat.version), for: "format_version")
-                }
             } else if initialise {
                 try ledger.transaction {
                     try ledger.setValue(String(StoreFormat.version), for: "format_version")

@@ -259,9 +259,16 @@ final class StoreLedger {
 
     // MARK: Segments and runs
 
+    /// Records a segment written at `StoreFormat.version`, and raises the
+    /// store's format to it in the same transaction: from the moment the
+    /// segment is visible, an `audience` made for an older format refuses
+    /// the store rather than misreading it (ingest and compaction alike).
     func addSegment(_ name: String, bytes: Int, files: Int, events: Int, runID: String) throws {
         try run("INSERT INTO segments(segment, bytes, files, events, run_id) VALUES (?, ?, ?, ?, ?)",
                 [.text(name), .integer(Int64(bytes)), .integer(Int64(files)), .integer(Int64(events)), .text(runID)])
+        if let text = try value("format_version"), let version = Int(text), version < StoreFormat.version {
+            try setValue(String(StoreFormat.version), for: "format_version")
+        }
     }
 
     /// Marks every segment that holds no current version as retired.

@@ -55,6 +55,37 @@ import Testing
         }
     }
 
+    static func ledgerFormat(_ store: String) throws -> String? {
+        try Store.openLedger(StoreLocation(store), mode: .read).value("format_version")
+    }
+
+    /// Compaction alone writes format 2 too: the ledger must say so (a
+    /// review found it said 1, so a format-1 audience called the store
+    /// damaged instead of newer).
+    @Test func compactingAFormatOneStoreRecordsFormatTwo() throws {
+        try withTemporaryFolder { folder in
+            let store = try Self.copyStore(to: folder)
+            #expect(try Self.ledgerFormat(store) == "1")
+            _ = try Store.compact(StoreLocation(store), wait: false, force: true, runID: "compact", commandLine: "test", startedAt: 0)
+            #expect(try Self.segmentFormats(store) == [2])
+            #expect(try Self.ledgerFormat(store) == "2")
+            StoreEquivalenceTests.expectSame(
+                try StoreEquivalenceTests.fromStore(store, metrics: MetricSettings()), Self.oneShot(Self.logs(), metrics: MetricSettings()))
+        }
+    }
+
+    /// An ingest that adds nothing leaves the format as it was.
+    @Test func anIngestThatAddsNothingKeepsFormatOne() throws {
+        try withTemporaryFolder { folder in
+            let store = try Self.copyStore(to: folder)
+            let settings = IngestSettings(
+                store: StoreLocation(store), inputs: Self.logs().filter { $0.name == "logs/hand.jsonl" }, runID: "again",
+                command: "ingest", commandLine: "test", startedAt: 0)
+            #expect(try Store.ingest(settings).files.map(\.outcome) == [.unchanged])
+            #expect(try Self.ledgerFormat(store) == "1")
+        }
+    }
+
     @Test func anIngestIntoAFormatOneStoreWritesFormatTwoBesideIt() throws {
         try withTemporaryFolder { folder in
             let store = try Self.copyStore(to: folder)
@@ -72,8 +103,7 @@ import Testing
             StoreEquivalenceTests.expectSame(
                 try StoreEquivalenceTests.fromStore(store, metrics: MetricSettings()), Self.oneShot(all, metrics: MetricSettings()))
             // The ledger now names format 2: an audience of format 1 refuses the store.
-            let ledger = try Store.openLedger(StoreLocation(store), mode: .read)
-            #expect(try ledger.value("format_version") == "2")
+            #expect(try Self.ledgerFormat(store) == "2")
             // Compaction rewrites the format-1 segments at format 2.
             _ = try Store.compact(StoreLocation(store), wait: false, force: true, runID: "compact", commandLine: "test", startedAt: 0)
             #expect(try Self.segmentFormats(store) == [2])
@@ -140,6 +170,30 @@ import Testing
         #expect(events.allSatisfy { $0.position.isNaN })
         #expect(events.map(\.timestamp) == [1_000, 1_005])
         #expect(events.map { store.eventIDs.string($0.eventID) } == ["event-0001", "event-0017"])
+    }
+
+    /// Every number comes back with the same bits (NaN as absent): -0.0,
+    /// values at and past 2^53 thousandths, ones that are not thousandths.
+    @Test func numbersComeBackBitForBit() throws {
+        let values: [Double] = [
+            -0.0, 0, 0.001, -0.001, 1.5, 0.1, 1.0 / 3, 123.4567891, 1e-7, 1e300, -1e300, .infinity, -.infinity,
+            9_007_199_254_740.991, 9_007_199_254_740.992, -9_007_199_254_740.991, 5e-324, .nan,
+        ]
+        var writer = ByteWriter()
+        var guess = NumberGuess(predicts: true)
+        var forms: [UInt8] = []
+        for (index, value) in values.enumerated() {
+            if index % 4 == 0 { guess.startEvent() }
+            forms.append(guess.write(value, slot: index % 4, to: &writer))
+        }
+        var reader = ByteReader(writer.bytes)
+        var back = NumberGuess(predicts: true)
+        for (index, value) in values.enumerated() {
+            if index % 4 == 0 { back.startEvent() }
+            let read = try back.read(forms[index], slot: index % 4, from: &reader)
+            #expect(value.isNaN ? read.isNaN : read.bitPattern == value.bitPattern, "\(value)")
+        }
+        #expect(reader.isAtEnd)
     }
 
     @Test func aPrefixLongerThanTheLastIdOrTheLimitIsDamage() {
