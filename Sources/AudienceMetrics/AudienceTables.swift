@@ -45,33 +45,39 @@ public struct AudienceTables: Sendable {
         return zip(Self.fileNames, tables).map { ($0, $1) }
     }
 
-    public init(_ set: ViewSet) {
+    /// The tables of `set`, in three independent groups on up to `threads`
+    /// workers (the results do not depend on how many).
+    public init(_ set: ViewSet, threads: Int = 1) {
         let buckets = set.settings.buckets
         let runtimeKnown = set.titles.map { $0.runtime != nil }
-
-        var perTitle = [GroupTotals](repeating: GroupTotals(), count: set.titles.count)
-        var overall = GroupTotals()
-        for view in set.views {
-            perTitle[view.title].add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets)
-            overall.add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets)
+        let parts = Parallel.map(count: 3, threads: threads) { group -> Group in
+            switch group {
+            case 0: Group.places(set, runtimeKnown: runtimeKnown)
+            case 1: Group.time(set)
+            default: Group.titles(set, runtimeKnown: runtimeKnown, buckets: buckets)
+            }
         }
-        titles = TitleRow.table(set, perTitle)
-        retention = RetentionTable(set, perTitle)
-        moments = MomentRow.table(set, perTitle)
-        countries = PlaceRow.table(set, byRegion: false, totalHours: overall.watchHours, runtimeKnown: runtimeKnown)
-        regions = PlaceRow.table(set, byRegion: true, totalHours: overall.watchHours, runtimeKnown: runtimeKnown)
-        devices = DeviceRow.table(set, runtimeKnown: runtimeKnown)
-        languages = LanguageRow.table(set, runtimeKnown: runtimeKnown)
-        (daily, cohorts) = DayTables.make(set)
-        var hourCounts = WeekHourCounts()
-        for view in set.views where view.started { hourCounts.add(view, at: view.local) }
-        hours = hourCounts.table
-        (series, seriesSummary) = SeriesTables.make(set)
-        concurrency = ConcurrencyTable.make(set)
+        guard case .places(let places) = parts[0], case .time(let time) = parts[1], case .titles(let titled) = parts[2] else {
+            preconditionFailure("AudienceTables: a group computed out of place")
+        }
+        titles = titled.titles
+        retention = titled.retention
+        moments = titled.moments
+        languages = titled.languages
+        viewerLocalHours = titled.viewerLocalHours
+        countries = places.countries
+        regions = places.regions
+        devices = places.devices
+        daily = time.daily
+        cohorts = time.cohorts
+        hours = time.hours
+        series = time.series
+        seriesSummary = time.seriesSummary
+        concurrency = time.concurrency
         coverage = DataCoverage(set)
         comparison = PeriodComparison(set)
         compare = PeriodComparison.table(comparison)
-        viewerLocalHours = ViewerLocalHours(set)
+        let overall = titled.overall
         let days = set.views.map(\.local.day)
         audienceTotals = AudienceTotals(
             firstDay: days.min(), lastDay: days.max(), views: overall.views, startedViews: overall.startedViews,
@@ -80,5 +86,44 @@ public struct AudienceTables: Sendable {
             watchHours: overall.watchHours, completionRate: overall.completionRate,
             avgPctWatched: overall.averagePercentWatched, titles: titles.rows.count, countries: countries.rows.count,
             peak: ConcurrencyRow.periodPeak(concurrency.rows))
+    }
+
+    /// The tables in groups of about equal work.
+    private enum Group: Sendable {
+        case places((countries: Table<PlaceRow>, regions: Table<PlaceRow>, devices: Table<DeviceRow>))
+        case time((daily: Table<DayRow>, cohorts: Table<CohortRow>, hours: Table<HourRow>, series: Table<EpisodeRow>,
+                   seriesSummary: Table<SeriesRow>, concurrency: Table<ConcurrencyRow>))
+        case titles((titles: Table<TitleRow>, retention: RetentionTable, moments: Table<MomentRow>,
+                     languages: Table<LanguageRow>, viewerLocalHours: ViewerLocalHours, overall: GroupTotals))
+
+        static func places(_ set: ViewSet, runtimeKnown: [Bool]) -> Group {
+            var overallHours = ExactSum()
+            for view in set.views { overallHours.add(view.watchSeconds) }
+            let totalHours = overallHours.value / 3600
+            return .places((
+                PlaceRow.table(set, byRegion: false, totalHours: totalHours, runtimeKnown: runtimeKnown),
+                PlaceRow.table(set, byRegion: true, totalHours: totalHours, runtimeKnown: runtimeKnown),
+                DeviceRow.table(set, runtimeKnown: runtimeKnown)))
+        }
+
+        static func time(_ set: ViewSet) -> Group {
+            let (daily, cohorts) = DayTables.make(set)
+            var hourCounts = WeekHourCounts()
+            for view in set.views where view.started { hourCounts.add(view, at: view.local) }
+            let (series, seriesSummary) = SeriesTables.make(set)
+            return .time((daily, cohorts, hourCounts.table, series, seriesSummary, ConcurrencyTable.make(set)))
+        }
+
+        static func titles(_ set: ViewSet, runtimeKnown: [Bool], buckets: Int) -> Group {
+            var perTitle = [GroupTotals](repeating: GroupTotals(), count: set.titles.count)
+            var overall = GroupTotals()
+            for view in set.views {
+                perTitle[view.title].add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets)
+                overall.add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets)
+            }
+            return .titles((
+                TitleRow.table(set, perTitle), RetentionTable(set, perTitle), MomentRow.table(set, perTitle),
+                LanguageRow.table(set, runtimeKnown: runtimeKnown), ViewerLocalHours(set), overall))
+        }
     }
 }

@@ -55,17 +55,31 @@ struct GroupTotals {
     }
 }
 
+/// A group's key: up to three names (unused ones empty), compared and
+/// hashed as bytes. A struct rather than an array: a key is made for every
+/// view of every grouped table.
+struct GroupKey: Hashable {
+    var first: ByteString
+    var second: ByteString
+    var third: ByteString
+
+    init(_ first: String, _ second: String = "", _ third: String = "") {
+        self.first = ByteString(first)
+        self.second = ByteString(second)
+        self.third = ByteString(third)
+    }
+}
+
 extension GroupTotals {
-    /// The selected views that `include` takes, grouped by `key` (its parts
-    /// compared as bytes).
+    /// The selected views that `include` takes, grouped by `key`.
     /// `trackTitles` keeps each group's watch per title, for `top_title`.
     static func grouped(
         _ set: ViewSet, runtimeKnown: [Bool], trackTitles: Bool = false,
-        where include: (ViewSummary) -> Bool = { _ in true }, by key: (ViewSummary) -> [String]
-    ) -> [[ByteString]: GroupTotals] {
-        var groups: [[ByteString]: GroupTotals] = [:]
+        where include: (ViewSummary) -> Bool = { _ in true }, by key: (ViewSummary) -> GroupKey
+    ) -> [GroupKey: GroupTotals] {
+        var groups: [GroupKey: GroupTotals] = [:]
         for view in set.views where include(view) {
-            groups[key(view).map(ByteString.init), default: GroupTotals()]
+            groups[key(view), default: GroupTotals()]
                 .add(view, runtimeKnown: runtimeKnown[view.title], buckets: set.settings.buckets, trackTitles: trackTitles)
         }
         return groups

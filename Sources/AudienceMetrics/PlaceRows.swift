@@ -26,14 +26,14 @@ public struct PlaceRow: MeasuredRow, Equatable {
     /// written, most first, then the key's bytes.
     static func table(_ set: ViewSet, byRegion: Bool, totalHours: Double, runtimeKnown: [Bool]) -> Table<PlaceRow> {
         let groups = GroupTotals.grouped(set, runtimeKnown: runtimeKnown, trackTitles: true) {
-            byRegion ? [$0.country, $0.region] : [$0.country]
+            byRegion ? GroupKey($0.country, $0.region) : GroupKey($0.country)
         }
         var rows: [PlaceRow] = []
         rows.reserveCapacity(groups.count)
         for (key, totals) in groups {
             let hours = totals.watchHours
             rows.append(PlaceRow(
-                country: key[0].text, region: byRegion ? key[1].text : nil, measures: GroupMeasures(totals),
+                country: key.first.text, region: byRegion ? key.second.text : nil, measures: GroupMeasures(totals),
                 shareOfWatchHours: NumberFormat.written(totalHours == 0 ? nil : hours / totalHours),
                 subtitleShare: NumberFormat.written(totals.subtitleShare), topTitle: topTitle(totals, set) ?? ""))
         }
@@ -71,8 +71,8 @@ public struct DeviceRow: MeasuredRow, Equatable {
 
     /// devices.csv: by watch hours as written, most first, then device bytes.
     static func table(_ set: ViewSet, runtimeKnown: [Bool]) -> Table<DeviceRow> {
-        var rows = GroupTotals.grouped(set, runtimeKnown: runtimeKnown) { [$0.device] }.map { key, totals in
-            DeviceRow(device: key[0].text, measures: GroupMeasures(totals))
+        var rows = GroupTotals.grouped(set, runtimeKnown: runtimeKnown) { GroupKey($0.device) }.map { key, totals in
+            DeviceRow(device: key.first.text, measures: GroupMeasures(totals))
         }
         rows.sort { a, b in
             GroupMeasures.byWatchHours(a.measures, b.measures) ?? Cell.bytesAscending(a.device, b.device)
@@ -100,10 +100,10 @@ public struct LanguageRow: MeasuredRow, Equatable {
     /// then audio and subtitle language bytes.
     static func table(_ set: ViewSet, runtimeKnown: [Bool]) -> Table<LanguageRow> {
         let groups = GroupTotals.grouped(set, runtimeKnown: runtimeKnown, where: \.started) { view in
-            [view.country, view.audioLang, view.subtitleLang.isEmpty ? "off" : view.subtitleLang]
+            GroupKey(view.country, view.audioLang, view.subtitleLang.isEmpty ? "off" : view.subtitleLang)
         }
         var rows = groups.map { key, totals in
-            LanguageRow(country: key[0].text, audioLang: key[1].text, subtitleLang: key[2].text,
+            LanguageRow(country: key.first.text, audioLang: key.second.text, subtitleLang: key.third.text,
                         measures: GroupMeasures(totals))
         }
         rows.sort { a, b in

@@ -92,3 +92,30 @@ func extremeCatalogRuntimesAreReported(runtime: String) throws {
         #expect(report.tables.retention.rendered.utf8.count > 3 << 20)
     }
 }
+
+/// The files are written by several workers at once: the same files, bytes
+/// and returned names whatever the thread count, and a stop request written
+/// between files leaves only whole files.
+@Test func filesWrittenInParallelAreTheSameAsOneByOne() throws {
+    let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Datasets/messy").standardized.path
+    let inputs = try InputDiscovery.resolve([sample + "/logs"])
+    try withTemporaryFolder { folder in
+        var written: [[String]] = []
+        for threads in [1, 3] {
+            let settings = AnalysisSettings(inputs: inputs, read: ReadSettings(threads: threads), reportLevel: .advanced)
+            let report = Analyzer.run(settings)
+            written.append(try Analyzer.write(report, to: OutputFolder(path: folder + "/out\(threads)")))
+            for (name, text) in Analyzer.outputs(report) where name != "summary.json" {
+                let file = try String(contentsOfFile: folder + "/out\(threads)/" + name, encoding: .utf8)
+                #expect(file == text, "\(name), \(threads) threads")
+            }
+        }
+        #expect(written[0] == written[1])
+        #expect(written[0] == Analyzer.outputs(Analyzer.run(AnalysisSettings(inputs: inputs, reportLevel: .advanced))).map(\.name))
+        // Asked to stop at once: nothing written, nothing half written.
+        let report = Analyzer.run(AnalysisSettings(inputs: inputs, read: ReadSettings(threads: 2)))
+        #expect(try Analyzer.write(report, to: OutputFolder(path: folder + "/stopped")) { false }.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/stopped").isEmpty)
+    }
+}

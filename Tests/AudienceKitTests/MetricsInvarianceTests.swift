@@ -40,7 +40,7 @@ func tablesDoNotDependOnOrderOrThreads(seed: UInt64) throws {
                 inputs.append(InputFile(name: "part\(file).jsonl", path: path))
             }
             let read = Reading.read(inputs, settings: ReadSettings(threads: threads))
-            let result = AudienceTables(ViewSet(read.events, settings: MetricSettings(buckets: 10), threads: threads))
+            let result = AudienceTables(ViewSet(read.events, settings: MetricSettings(buckets: 10), threads: threads), threads: threads)
             return result.all.map(\.table.rendered)
         }
     }

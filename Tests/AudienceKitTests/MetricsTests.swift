@@ -10,7 +10,7 @@ func tables(_ lines: [String], settings: MetricSettings = MetricSettings(), thre
         let path = folder + "/events.jsonl"
         try write(lines.joined(separator: "\n") + "\n", to: path)
         let read = Reading.read([InputFile(name: "events.jsonl", path: path)], settings: ReadSettings(threads: threads))
-        return AudienceTables(ViewSet(read.events, settings: settings, threads: threads))
+        return AudienceTables(ViewSet(read.events, settings: settings, threads: threads), threads: threads)
     }
 }
 

@@ -107,7 +107,8 @@ public enum Analyzer {
         let clock = ContinuousClock()
         settings.read.progress?.enter(.metrics)
         let metricsStart = clock.now
-        let tables = AudienceTables(views ?? ViewSet(read.events, settings: settings.metrics, threads: settings.read.threads))
+        let tables = AudienceTables(
+            views ?? ViewSet(read.events, settings: settings.metrics, threads: settings.read.threads), threads: settings.read.threads)
         let end = clock.now
         return AnalysisResult(
             settings: settings, read: read, tables: tables, elapsedSeconds: readSeconds + (end - metricsStart).seconds,
@@ -138,30 +139,46 @@ public enum Analyzer {
         ] + (report.settings.reportLevel.map { CourseReport.render(report, level: $0) } ?? [])
     }
 
-    /// Writes every output into `folder`, each atomically. A table is
-    /// written a piece at a time, so the largest (retention.csv) is never
-    /// held whole as text.
-    /// - Returns: the names written.
+    /// Writes every output into `folder`, each atomically, on up to the
+    /// run's `--threads` workers (the files are independent; the tables and
+    /// the course report are a fifth of a report from a store, which would
+    /// otherwise run on one core). A table is written a piece at a time, so
+    /// the largest (retention.csv) is never held whole as text.
+    /// - Returns: the names written, tables first, in the order of
+    ///   `outputs`.
     @discardableResult
     public static func write(
-        _ report: AnalysisResult, to folder: OutputFolder, while continuing: () -> Bool = { true }
+        _ report: AnalysisResult, to folder: OutputFolder, while continuing: @Sendable () -> Bool = { true }
     ) throws(OutputError) -> [String] {
-        var names: [String] = []
         let safe = report.settings.spreadsheetSafe
-        for (name, table) in report.tables.all {
-            // A stop request ends the writing between two files.
-            guard continuing() else { return names }
-            try folder.write(to: name) { (emit: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in
-                try table.write(spreadsheetSafe: safe, to: emit)
+        let tableCount = report.tables.all.count
+        // Task 0 renders and writes the quality account, the summary and the
+        // course report (the longest task, so it starts first); task i the
+        // table i - 1. A stop request ends the writing between two files.
+        let outcomes = Parallel.map(count: tableCount + 1, threads: report.settings.read.threads) {
+            task -> Result<[String], OutputError> in
+            do throws(OutputError) {
+                guard continuing() else { return .success([]) }
+                guard task > 0 else {
+                    var names: [String] = []
+                    for output in otherOutputs(report) {
+                        guard continuing() else { break }
+                        try folder.write(output.text, to: output.name)
+                        names.append(output.name)
+                    }
+                    return .success(names)
+                }
+                let (name, table) = report.tables.all[task - 1]
+                try folder.write(to: name) { (emit: ([UInt8]) throws(OutputError) -> Void) throws(OutputError) in
+                    try table.write(spreadsheetSafe: safe, to: emit)
+                }
+                return .success([name])
+            } catch {
+                return .failure(error)
             }
-            names.append(name)
         }
-        guard continuing() else { return names }
-        for output in otherOutputs(report) {
-            guard continuing() else { return names }
-            try folder.write(output.text, to: output.name)
-            names.append(output.name)
-        }
+        var names: [String] = []
+        for outcome in outcomes.dropFirst() + outcomes.prefix(1) { names += try outcome.get() }
         return names
     }
 
