@@ -167,14 +167,18 @@ enum EventChunk {
             views.append(view)
         }
         let setCount = try input.count(atMost: raw.count)
-        var sets: [(strings: [Int], season: Int32, episode: Int32)] = []
+        // Each set's seven strings at 7 * set in one array (not an array per
+        // set: a chunk holds about one set per view).
+        var setStrings: [Int] = []
+        var sets: [(season: Int32, episode: Int32)] = []
+        setStrings.reserveCapacity(7 * min(setCount, raw.count))
+        sets.reserveCapacity(min(setCount, raw.count))
         for _ in 0..<setCount {
-            var members: [Int] = []
-            for _ in 0..<7 { members.append(try string(&input)) }
+            for _ in 0..<7 { setStrings.append(try string(&input)) }
             // Stored plus one (0: absent), so Int32.max is stored as 2^31.
             let season = Int32(try input.count(atMost: Int(Int32.max) + 1) - 1)
             let episode = Int32(try input.count(atMost: Int(Int32.max) + 1) - 1)
-            sets.append((members, season, episode))
+            sets.append((season, episode))
         }
         // The columns, each read whole into an array filled in place.
         let files = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.count(atMost: route.count - 1) }
@@ -267,12 +271,19 @@ enum EventChunk {
                             let setIndex = attributes[event]
                             if setIDs[setIndex] == unknown {
                                 let set = sets[setIndex]
-                                var members: [UInt32] = []
-                                for member in set.strings { members.append(string(member, &store, &stringIDs)) }
+                                // Not a nested function: capturing `store` would box it.
+                                var members = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
+                                withUnsafeMutableBytes(of: &members) { out in
+                                    for slot in 0..<7 {
+                                        out.storeBytes(
+                                            of: string(setStrings[7 * setIndex + slot], &store, &stringIDs),
+                                            toByteOffset: 4 * slot, as: UInt32.self)
+                                    }
+                                }
                                 setIDs[setIndex] = store.id(of: EventAttributes(
-                                    viewer: members[0], series: members[1], season: set.season, episode: set.episode,
-                                    country: members[2], region: members[3], device: members[4], audioLang: members[5],
-                                    subtitleLang: members[6]))
+                                    viewer: members.0, series: members.1, season: set.season, episode: set.episode,
+                                    country: members.2, region: members.3, device: members.4, audioLang: members.5,
+                                    subtitleLang: members.6))
                             }
                             store.append(
                                 EventRecord(
