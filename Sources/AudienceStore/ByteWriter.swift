@@ -1,12 +1,13 @@
 /// Appends the store's binary forms: little-endian fixed widths, LEB128
 /// varints, zigzag for signed values.
 ///
-/// Writes into spare room of its own (`storage` past `count`) through a
+/// Writes into room of its own (`storage` past `count`) through a
 /// pointer: the encoder writes several values per event, and an array
 /// append per byte checks uniqueness and capacity every time.
 struct ByteWriter {
     private var storage: [UInt8]
-    /// Bytes written; `storage` beyond them is room, zeroed.
+    /// Bytes written; `storage` beyond them is room (what it holds does
+    /// not matter).
     private(set) var count = 0
 
     init(capacity: Int = 0) { storage = [UInt8](repeating: 0, count: max(capacity, 64)) }

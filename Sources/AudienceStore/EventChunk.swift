@@ -171,8 +171,11 @@ enum EventChunk {
         // set: a chunk holds about one set per view).
         var setStrings: [Int] = []
         var sets: [(season: Int32, episode: Int32)] = []
-        setStrings.reserveCapacity(7 * min(setCount, raw.count))
-        sets.reserveCapacity(min(setCount, raw.count))
+        // A set takes at least nine bytes: a damaged count reserves no more
+        // than the chunk can hold.
+        let setsThatFit = min(setCount, input.remaining / 9)
+        setStrings.reserveCapacity(7 * setsThatFit)
+        sets.reserveCapacity(setsThatFit)
         for _ in 0..<setCount {
             for _ in 0..<7 { setStrings.append(try string(&input)) }
             // Stored plus one (0: absent), so Int32.max is stored as 2^31.
