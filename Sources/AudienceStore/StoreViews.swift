@@ -277,6 +277,10 @@ public enum StoreViews {
                 let events = try events(units[number], snapshot)
                 let store = events.store
                 var part = PartialViews(duplicates: only == nil ? events.duplicates : 0)
+                // Sized once (on a pass over all titles, which keeps nearly
+                // every view): grown by appending, each unit's summaries held
+                // up to twice their room until the merge.
+                if only == nil { part.views.reserveCapacity(store.views.count) }
                 var scratch = ViewSet.ViewScratch(buckets: buckets)
                 // Per title string of the unit: its text, whether the catalog
                 // has it, its index in `ids`; looked up once, not per view.
