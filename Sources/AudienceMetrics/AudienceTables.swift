@@ -50,9 +50,12 @@ public struct AudienceTables: Sendable {
     public init(_ set: ViewSet, threads: Int = 1) {
         let buckets = set.settings.buckets
         let runtimeKnown = set.titles.map { $0.runtime != nil }
+        var overall = GroupTotals()
+        for view in set.views { overall.add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets) }
+        let totalHours = overall.watchHours
         let parts = Parallel.map(count: 3, threads: threads) { group -> Group in
             switch group {
-            case 0: Group.places(set, runtimeKnown: runtimeKnown)
+            case 0: Group.places(set, runtimeKnown: runtimeKnown, totalHours: totalHours)
             case 1: Group.time(set)
             default: Group.titles(set, runtimeKnown: runtimeKnown, buckets: buckets)
             }
@@ -77,7 +80,6 @@ public struct AudienceTables: Sendable {
         coverage = DataCoverage(set)
         comparison = PeriodComparison(set)
         compare = PeriodComparison.table(comparison)
-        let overall = titled.overall
         let days = set.views.map(\.local.day)
         audienceTotals = AudienceTotals(
             firstDay: days.min(), lastDay: days.max(), views: overall.views, startedViews: overall.startedViews,
@@ -94,13 +96,10 @@ public struct AudienceTables: Sendable {
         case time((daily: Table<DayRow>, cohorts: Table<CohortRow>, hours: Table<HourRow>, series: Table<EpisodeRow>,
                    seriesSummary: Table<SeriesRow>, concurrency: Table<ConcurrencyRow>))
         case titles((titles: Table<TitleRow>, retention: RetentionTable, moments: Table<MomentRow>,
-                     languages: Table<LanguageRow>, viewerLocalHours: ViewerLocalHours, overall: GroupTotals))
+                     languages: Table<LanguageRow>, viewerLocalHours: ViewerLocalHours))
 
-        static func places(_ set: ViewSet, runtimeKnown: [Bool]) -> Group {
-            var overallHours = ExactSum()
-            for view in set.views { overallHours.add(view.watchSeconds) }
-            let totalHours = overallHours.value / 3600
-            return .places((
+        static func places(_ set: ViewSet, runtimeKnown: [Bool], totalHours: Double) -> Group {
+            .places((
                 PlaceRow.table(set, byRegion: false, totalHours: totalHours, runtimeKnown: runtimeKnown),
                 PlaceRow.table(set, byRegion: true, totalHours: totalHours, runtimeKnown: runtimeKnown),
                 DeviceRow.table(set, runtimeKnown: runtimeKnown)))
@@ -116,14 +115,10 @@ public struct AudienceTables: Sendable {
 
         static func titles(_ set: ViewSet, runtimeKnown: [Bool], buckets: Int) -> Group {
             var perTitle = [GroupTotals](repeating: GroupTotals(), count: set.titles.count)
-            var overall = GroupTotals()
-            for view in set.views {
-                perTitle[view.title].add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets)
-                overall.add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets)
-            }
+            for view in set.views { perTitle[view.title].add(view, runtimeKnown: runtimeKnown[view.title], buckets: buckets) }
             return .titles((
                 TitleRow.table(set, perTitle), RetentionTable(set, perTitle), MomentRow.table(set, perTitle),
-                LanguageRow.table(set, runtimeKnown: runtimeKnown), ViewerLocalHours(set), overall))
+                LanguageRow.table(set, runtimeKnown: runtimeKnown), ViewerLocalHours(set)))
         }
     }
 }

@@ -23,19 +23,17 @@ struct ByteReader {
         return bytes[offset]
     }
 
-    mutating func uint32() throws(Overrun) -> UInt32 {
-        guard remaining >= 4 else { throw Overrun() }
-        var value: UInt32 = 0
-        for shift in 0..<4 { value |= UInt32(bytes[offset + shift]) << (8 * shift) }
-        offset += 4
-        return value
-    }
+    mutating func uint32() throws(Overrun) -> UInt32 { try littleEndian() }
 
-    mutating func uint64() throws(Overrun) -> UInt64 {
-        guard remaining >= 8 else { throw Overrun() }
-        var value: UInt64 = 0
-        for shift in 0..<8 { value |= UInt64(bytes[offset + shift]) << (8 * shift) }
-        offset += 8
+    mutating func uint64() throws(Overrun) -> UInt64 { try littleEndian() }
+
+    /// A fixed-width unsigned integer, least significant byte first.
+    private mutating func littleEndian<Value: FixedWidthInteger & UnsignedInteger>() throws(Overrun) -> Value {
+        let width = Value.bitWidth / 8
+        guard remaining >= width else { throw Overrun() }
+        var value: Value = 0
+        for byte in 0..<width { value |= Value(bytes[offset + byte]) << (8 * byte) }
+        offset += width
         return value
     }
 

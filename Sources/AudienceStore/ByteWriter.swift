@@ -39,11 +39,11 @@ struct ByteWriter {
         }
     }
 
-    mutating func uint32(_ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { append($0) }
-    }
+    mutating func uint32(_ value: UInt32) { littleEndian(value) }
 
-    mutating func uint64(_ value: UInt64) {
+    mutating func uint64(_ value: UInt64) { littleEndian(value) }
+
+    private mutating func littleEndian(_ value: some FixedWidthInteger) {
         withUnsafeBytes(of: value.littleEndian) { append($0) }
     }
 

@@ -37,7 +37,7 @@ enum EventChunk {
     struct ViewEvents {
         var source: Int
         var view: Int
-        var events: ArraySlice<Int32>
+        var events: ArraySlice<UInt32>
     }
 
     /// Per source, each attribute id's set index in the chunk being encoded

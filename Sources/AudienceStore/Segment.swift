@@ -93,20 +93,12 @@ final class SegmentWriter {
         blocks.append(chunks)
     }
 
-    /// The store's events (padding left out) grouped by view in view order,
-    /// each view's by `ts` then read order: a counting sort by view, then a
-    /// sort of the few views whose lines came out of time order.
-    static func eventsByView(_ store: EventStore) -> [(view: Int, events: ArraySlice<Int32>)] {
+    /// The store's events (padding left out) grouped by view in view order
+    /// (`EventStore.eventsByView`), each view's by `ts` then read order: only
+    /// the few views whose lines came out of time order are sorted.
+    static func eventsByView(_ store: EventStore) -> [(view: Int, events: ArraySlice<UInt32>)] {
         let events = store.events
-        var starts = [Int](repeating: 0, count: store.views.count + 1)
-        for event in events where !event.isPadding { starts[Int(event.view) + 1] += 1 }
-        for view in store.views.indices { starts[view + 1] += starts[view] }
-        var order = [Int32](repeating: 0, count: starts[starts.count - 1])
-        var next = starts
-        for (index, event) in events.enumerated() where !event.isPadding {
-            order[next[Int(event.view)]] = Int32(index)
-            next[Int(event.view)] += 1
-        }
+        var (starts, order) = store.eventsByView()
         let views = store.views.indices.filter { starts[$0] < starts[$0 + 1] }
         for view in views {
             let range = starts[view]..<starts[view + 1]

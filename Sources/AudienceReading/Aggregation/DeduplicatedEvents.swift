@@ -21,22 +21,13 @@ public struct DeduplicatedEvents: Sendable {
     public init(_ store: consuming EventStore, threads: Int = 1) {
         var store = store
         let viewCount = store.views.count
-        var starts = [Int](repeating: 0, count: viewCount + 1)
-        for event in store.events where !event.isPadding { starts[Int(event.view) + 1] += 1 }
-        for view in 0..<viewCount { starts[view + 1] += starts[view] }
+        // Position -> event index: views in id order, padding last (moved
+        // with the events below).
+        var (starts, order) = store.eventsByView()
         let accepted = starts[viewCount]
-        // Position -> event index: views in id order, padding last. Sized
-        // for all events up front so the padding never makes it grow.
-        var order = [UInt32](repeating: 0, count: accepted)
-        order.reserveCapacity(store.events.count)
-        var next = starts
-        for (index, event) in store.events.enumerated() {
-            if event.isPadding {
-                order.append(UInt32(index))
-            } else {
-                order[next[Int(event.view)]] = UInt32(index)
-                next[Int(event.view)] += 1
-            }
+        if accepted < store.events.count {
+            order.reserveCapacity(store.events.count)
+            for (index, event) in store.events.enumerated() where event.isPadding { order.append(UInt32(index)) }
         }
         // Events are stored in reading order, so a view's events lie apart
         // when many views play at once in one time-ordered file: every later

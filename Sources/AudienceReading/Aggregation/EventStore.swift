@@ -229,3 +229,21 @@ public struct EventStore: Sendable {
         return merged
     }
 }
+
+extension EventStore {
+    /// The events (padding left out) grouped by view, views in id order,
+    /// each view's in read order: a counting sort, O(events + views).
+    /// `order[starts[v]..<starts[v + 1]]` are the indices of view v's events.
+    package func eventsByView() -> (starts: [Int], order: [UInt32]) {
+        var starts = [Int](repeating: 0, count: views.count + 1)
+        for event in events where !event.isPadding { starts[Int(event.view) + 1] += 1 }
+        for view in views.indices { starts[view + 1] += starts[view] }
+        var order = [UInt32](repeating: 0, count: starts[views.count])
+        var next = starts
+        for (index, event) in events.enumerated() where !event.isPadding {
+            order[next[Int(event.view)]] = UInt32(index)
+            next[Int(event.view)] += 1
+        }
+        return (starts, order)
+    }
+}
