@@ -55,13 +55,14 @@ public struct DeduplicatedEvents: Sendable {
                 let orderWrites = DisjointWrites(buffer: orderBuffer)
                 let keptWrites = DisjointWrites(buffer: keptBuffer)
                 Parallel.forEachRange(count: viewCount, threads: threads) { views in
-                    var group: [EventRecord] = []
                     var removed: [Bool] = []
                     var seen = SeenCopies()
                     for view in views {
                         let slice = viewBounds[view]..<viewBounds[view + 1]
-                        group.removeAll(keepingCapacity: true)
-                        for position in slice { group.append(events[Int(orderWrites.buffer[position])]) }
+                        // The view's events are read where they lie, through
+                        // `order`: copying each into a scratch array first cost
+                        // a third of this pass in stalls on the copy.
+                        let group = ViewMembers(events: events, order: UnsafeBufferPointer(rebasing: orderWrites.buffer[slice]))
                         // Being copies is an equivalence (same id bytes, or no
                         // ids and the same values), so each set of copies has
                         // one member in `seen`: the smallest in `keptOrder` so
@@ -69,7 +70,7 @@ public struct DeduplicatedEvents: Sendable {
                         seen.reset(for: group.count)
                         removed.removeAll(keepingCapacity: true)
                         var removedCount = 0
-                        for member in group.indices {
+                        for member in 0..<group.count {
                             guard let other = seen.insert(member, of: group, eventIDs) else { continue }
                             if removedCount == 0 { removed.append(contentsOf: repeatElement(false, count: group.count)) }
                             removedCount += 1
@@ -121,6 +122,17 @@ public struct DeduplicatedEvents: Sendable {
         return scattered * 2 > viewBounds[viewBounds.count - 1]
     }
 
+    /// One view's events: member i is `events[order[i]]`.
+    struct ViewMembers {
+        let events: ChunkedArray<EventRecord>
+        let order: UnsafeBufferPointer<UInt32>
+
+        var count: Int { order.count }
+
+        @inline(__always)
+        subscript(member: Int) -> EventRecord { events[Int(order[member])] }
+    }
+
     /// The events of one view already kept, as an open-addressing set of
     /// indices into the view's group, reused from view to view: no
     /// allocation per event (a dictionary of arrays cost one per `event_id`).
@@ -147,7 +159,7 @@ public struct DeduplicatedEvents: Sendable {
 
         /// Adds `member` unless a copy of it is in; returns that copy.
         @inline(__always)
-        mutating func insert(_ member: Int, of group: [EventRecord], _ eventIDs: EventIDTable) -> Int? {
+        mutating func insert(_ member: Int, of group: ViewMembers, _ eventIDs: EventIDTable) -> Int? {
             let slot = find(member, of: group, eventIDs)
             if slots[slot] != 0 { return Int(slots[slot]) - 1 }
             slots[slot] = UInt32(member + 1)
@@ -155,7 +167,7 @@ public struct DeduplicatedEvents: Sendable {
         }
 
         /// Puts `member` in the place of `other`, a copy of it.
-        mutating func replace(_ other: Int, with member: Int, of group: [EventRecord], _ eventIDs: EventIDTable) {
+        mutating func replace(_ other: Int, with member: Int, of group: ViewMembers, _ eventIDs: EventIDTable) {
             let slot = find(member, of: group, eventIDs)
             precondition(slots[slot] == UInt32(other + 1), "SeenCopies: not the copy in the set")
             slots[slot] = UInt32(member + 1)
@@ -163,7 +175,7 @@ public struct DeduplicatedEvents: Sendable {
 
         /// The slot of `member`'s copy, or the empty slot where it would go.
         @inline(__always)
-        private func find(_ member: Int, of group: [EventRecord], _ eventIDs: EventIDTable) -> Int {
+        private func find(_ member: Int, of group: ViewMembers, _ eventIDs: EventIDTable) -> Int {
             let event = group[member]
             let hash = event.eventID != 0
                 ? eventIDs.hash(event.eventID)
