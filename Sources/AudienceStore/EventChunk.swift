@@ -18,19 +18,28 @@ import AudienceReading
 ///                 thousandths as a zigzag varint, raw as 8 bytes. Format 2
 ///                 writes thousandths as the difference from a guess
 ///                 (`NumberGuess`); format 1 as they are
-///     event_id    format 2: the length of the prefix shared with the last
-///                 id written (at most `sharedPrefixLimit`), then the rest as
-///                 length + bytes; 0 and empty when absent. Format 1: length
-///                 + bytes, empty when absent
+///     event_id    format 3: one byte per event, how its id is kept: 0
+///                 absent, 17-20 packed (`EventIDTable`'s forms: 32 hex
+///                 digits or a UUID, lower or upper case), 255 as text; then
+///                 each packed id's 128 bits (two 8-byte words, low first);
+///                 then each text id as the length of the prefix it shares
+///                 with the last text id (at most `sharedPrefixLimit`) and
+///                 the rest as length + bytes. Format 2: every id as text
+///                 that way, 0 and empty when absent. Format 1: length +
+///                 bytes, empty when absent
 ///
 /// A view's events lie together, sorted by file and `ts`, so deltas are small
 /// and deflate finds the repeats; guessed numbers and shared id prefixes
-/// leave deflate a third fewer bytes to read and write. Numbers are stored
-/// exactly: thousandths only when they give back the same double.
+/// leave deflate a third fewer bytes to read and write, and ids kept packed
+/// are read back without parsing their text. Numbers are stored exactly:
+/// thousandths only when they give back the same double.
 enum EventChunk {
     /// Bounds what an id may take from the one before, so that a chunk
     /// decodes to at most about this many times its own size.
     static let sharedPrefixLimit = 64
+
+    /// Format 3's form byte of an id kept as text.
+    static let textID: UInt8 = 255
 
     /// One view's events to store: which of the encoder's sources holds
     /// them, the view's id there, and the events' indices in its order.
@@ -75,7 +84,8 @@ enum EventChunk {
         var attributeSets = ByteWriter()
         var attributeSetCount = 0
         var fileColumn = ByteWriter(), attributeColumn = ByteWriter(), kindColumn = ByteWriter()
-        var tsColumn = ByteWriter(), flagColumn = ByteWriter(), numberColumn = ByteWriter(), idColumn = ByteWriter()
+        var tsColumn = ByteWriter(), flagColumn = ByteWriter(), numberColumn = ByteWriter()
+        var idForms = ByteWriter(), packedIDs = ByteWriter(), idColumn = ByteWriter()
         var previousTS: Int64 = 0
         var guess = NumberGuess(predicts: true)
         var currentID = ByteWriter(), previousID = ByteWriter()
@@ -115,11 +125,15 @@ enum EventChunk {
                     | guess.write(event.position, slot: 2, to: &numberColumn) << 4
                     | guess.write(event.duration, slot: 3, to: &numberColumn) << 6
                 flagColumn.byte(flags)
+                let ids = store.eventIDs
                 if event.eventID == 0 {
-                    idColumn.varint(0)
-                    idColumn.varint(0)
+                    idForms.byte(0)
+                } else if let packed = ids.packed(event.eventID) {
+                    idForms.byte(packed.form)
+                    packedIDs.uint64(packed.low)
+                    packedIDs.uint64(packed.high)
                 } else {
-                    let ids = store.eventIDs
+                    idForms.byte(Self.textID)
                     currentID.removeAll()
                     currentID.fill(ids.byteCount(event.eventID)) { _ = ids.copyBytes(event.eventID, into: $0) }
                     let shared = currentID.sharedPrefix(with: previousID, limit: Self.sharedPrefixLimit)
@@ -137,7 +151,7 @@ enum EventChunk {
         out.append(viewColumn)
         out.varint(attributeSetCount)
         out.append(attributeSets)
-        for column in [fileColumn, attributeColumn, kindColumn, tsColumn, flagColumn, numberColumn, idColumn] {
+        for column in [fileColumn, attributeColumn, kindColumn, tsColumn, flagColumn, numberColumn, idForms, packedIDs, idColumn] {
             out.append(column)
         }
         return out.bytes
@@ -208,11 +222,15 @@ enum EventChunk {
                 position: try guess.read(flag >> 4 & 3, slot: 2, from: &input),
                 duration: try guess.read(flag >> 6, slot: 3, from: &input))
         }
-        // Format 1's ids lie in the chunk as they are; format 2's are put
-        // back together from their shared prefixes, in a buffer of their own.
+        // Format 1's ids lie in the chunk as they are; later formats' text
+        // ids are put back together from their shared prefixes, in a buffer
+        // of their own; format 3 keeps most ids packed (form 0 here: text).
         var idBytes: [UInt8] = []
-        let eventIDs: [Range<Int>]
-        if format >= 2 {
+        var eventIDs: [Range<Int>]
+        var packedIDs: [EventIDTable.Packed] = []
+        if format >= 3 {
+            (packedIDs, eventIDs, idBytes) = try formThreeIDs(&input, count: eventCount, chunk: raw)
+        } else if format >= 2 {
             (idBytes, eventIDs) = try frontCodedIDs(&input, count: eventCount, chunk: raw)
         } else {
             eventIDs = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.dataRange() }
@@ -288,12 +306,15 @@ enum EventChunk {
                                     country: members.2, region: members.3, device: members.4, audioLang: members.5,
                                     subtitleLang: members.6))
                             }
-                            store.append(
-                                EventRecord(
-                                    timestamp: timestamps[event], from: numbers[event].from, to: numbers[event].to,
-                                    position: numbers[event].position, duration: numbers[event].duration,
-                                    view: viewID, attributes: setIDs[setIndex], eventID: 0, kind: kinds[event]),
-                                eventID: eventID(eventIDs[event]))
+                            let record = EventRecord(
+                                timestamp: timestamps[event], from: numbers[event].from, to: numbers[event].to,
+                                position: numbers[event].position, duration: numbers[event].duration,
+                                view: viewID, attributes: setIDs[setIndex], eventID: 0, kind: kinds[event])
+                            if !packedIDs.isEmpty && packedIDs[event].form != 0 {
+                                store.append(record, eventID: packedIDs[event])
+                            } else {
+                                store.append(record, eventID: eventID(eventIDs[event]))
+                            }
                         }
                     }
                 }
@@ -303,8 +324,59 @@ enum EventChunk {
 }
 
 extension EventChunk {
-    /// Format 2's event ids, put back together in one buffer: each id's
-    /// range in it (empty: absent).
+    /// Format 3's event ids: per event, the id packed (form 0 when it is
+    /// not) and the range of its text in `bytes` (empty when packed or
+    /// absent). A packed id must be canonical, a text id not empty.
+    static func formThreeIDs(
+        _ input: inout ByteReader, count: Int, chunk: [UInt8]
+    ) throws(ByteReader.Overrun) -> (packed: [EventIDTable.Packed], text: [Range<Int>], bytes: [UInt8]) {
+        let forms = try input.column(count) { input throws(ByteReader.Overrun) in try input.byte() }
+        var packedCount = 0, textCount = 0
+        for form in forms {
+            if form == textID {
+                textCount += 1
+            } else if form != 0 {
+                guard form >= EventIDTable.Packed.firstForm && form <= EventIDTable.Packed.lastForm else {
+                    throw ByteReader.Overrun()
+                }
+                packedCount += 1
+            }
+        }
+        // Chunks of one kind of id skip what the other kind needs.
+        var packed: [EventIDTable.Packed] = []
+        if packedCount > 0 {
+            var event = 0
+            packed = try input.column(count) { input throws(ByteReader.Overrun) -> EventIDTable.Packed in
+                let form = forms[event]
+                event += 1
+                guard form != 0 && form != textID else { return EventIDTable.Packed(form: 0, low: 0, high: 0) }
+                let id = EventIDTable.Packed(form: form, low: try input.uint64(), high: try input.uint64())
+                guard id.isCanonical else { throw ByteReader.Overrun() }
+                return id
+            }
+        }
+        let (bytes, texts) = try frontCodedIDs(&input, count: textCount, chunk: chunk)
+        if textCount == count {
+            guard !texts.contains(where: \.isEmpty) else { throw ByteReader.Overrun() }
+            return (packed, texts, bytes)
+        }
+        var next = 0
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(count)
+        for form in forms {
+            guard form == textID else {
+                ranges.append(0..<0)
+                continue
+            }
+            guard !texts[next].isEmpty else { throw ByteReader.Overrun() }
+            ranges.append(texts[next])
+            next += 1
+        }
+        return (packed, ranges, bytes)
+    }
+
+    /// Format 2's event ids (format 3's text ids), put back together in
+    /// one buffer: each id's range in it (empty: absent).
     static func frontCodedIDs(
         _ input: inout ByteReader, count: Int, chunk: [UInt8]
     ) throws(ByteReader.Overrun) -> (bytes: [UInt8], ranges: [Range<Int>]) {

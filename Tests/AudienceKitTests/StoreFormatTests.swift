@@ -6,17 +6,21 @@ import Testing
 @testable import AudienceStore
 @testable import AudienceKit
 
-/// Stores written at format 1 (numbers and event ids written as they are)
-/// are still read, and an ingest into one writes format-2 segments beside
-/// them. `Tests/Fixtures/store-format-1` was made by audience at format 1:
+/// Stores written at formats 1 (numbers and event ids written as they are)
+/// and 2 (every event id as text) are still read, and an ingest into one
+/// writes segments of the current format beside them.
+/// `Tests/Fixtures/store-format-1` was made by audience at format 1:
 /// `ingest logs/events-0000.jsonl.gz logs/hand.jsonl --store store`, then
 /// `ingest logs/events-0001.csv.gz --store store` (a heavy-messiness
 /// generated pair, and hand-made lines with numbers that are not
 /// thousandths, huge and tiny ones, absent, repeated, hex, UUID and long
-/// event ids).
+/// event ids); `Tests/Fixtures/store-format-2/store` the same way, from the
+/// same logs, at format 2.
 @Suite struct StoreFormatTests {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../Fixtures/store-format-1").standardized.path
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Fixtures").standardized.path
+    static let fixture = fixtures + "/store-format-1"
+    static let current = StoreFormat.version
     static let logNames = ["events-0000.jsonl.gz", "events-0001.csv.gz", "hand.jsonl"]
 
     /// The fixture's logs under the names the store knows them by.
@@ -29,10 +33,10 @@ import Testing
         StoreEquivalenceTests.outputs(Analyzer.run(AnalysisSettings(inputs: inputs, read: ReadSettings(), metrics: metrics)))
     }
 
-    /// A copy of the fixture's store, which the tests change.
-    static func copyStore(to folder: String) throws -> String {
+    /// A copy of the store of format `format`, which the tests change.
+    static func copyStore(to folder: String, format: Int = 1) throws -> String {
         let store = folder + "/store"
-        try FileManager.default.copyItem(atPath: fixture + "/store", toPath: store)
+        try FileManager.default.copyItem(atPath: fixtures + "/store-format-\(format)/store", toPath: store)
         return store
     }
 
@@ -42,10 +46,10 @@ import Testing
         }
     }
 
-    @Test func aFormatOneStoreGivesTheOneShotTables() throws {
+    @Test(arguments: [1, 2]) func anOlderStoreGivesTheOneShotTables(format: Int) throws {
         try withTemporaryFolder { folder in
-            let store = try Self.copyStore(to: folder)
-            #expect(try Self.segmentFormats(store) == [1, 1, 1])
+            let store = try Self.copyStore(to: folder, format: format)
+            #expect(try Self.segmentFormats(store) == [format, format, format])
             let zone = try #require(ReportTimeZone("Europe/Berlin"))
             for metrics in [MetricSettings(), MetricSettings(buckets: 7, timeZone: zone)] {
                 StoreEquivalenceTests.expectSame(
@@ -59,16 +63,16 @@ import Testing
         try Store.openLedger(StoreLocation(store), mode: .read).value("format_version")
     }
 
-    /// Compaction alone writes format 2 too: the ledger must say so (a
-    /// review found it said 1, so a format-1 audience called the store
-    /// damaged instead of newer).
-    @Test func compactingAFormatOneStoreRecordsFormatTwo() throws {
+    /// Compaction alone writes the current format too: the ledger must say
+    /// so (a review found it said 1, so a format-1 audience called the
+    /// store damaged instead of newer).
+    @Test(arguments: [1, 2]) func compactingAnOlderStoreRecordsTheCurrentFormat(format: Int) throws {
         try withTemporaryFolder { folder in
-            let store = try Self.copyStore(to: folder)
-            #expect(try Self.ledgerFormat(store) == "1")
+            let store = try Self.copyStore(to: folder, format: format)
+            #expect(try Self.ledgerFormat(store) == "\(format)")
             _ = try Store.compact(StoreLocation(store), wait: false, force: true, runID: "compact", commandLine: "test", startedAt: 0)
-            #expect(try Self.segmentFormats(store) == [2])
-            #expect(try Self.ledgerFormat(store) == "2")
+            #expect(try Self.segmentFormats(store) == [Self.current])
+            #expect(try Self.ledgerFormat(store) == "\(Self.current)")
             StoreEquivalenceTests.expectSame(
                 try StoreEquivalenceTests.fromStore(store, metrics: MetricSettings()), Self.oneShot(Self.logs(), metrics: MetricSettings()))
         }
@@ -86,11 +90,11 @@ import Testing
         }
     }
 
-    @Test func anIngestIntoAFormatOneStoreWritesFormatTwoBesideIt() throws {
+    @Test(arguments: [1, 2]) func anIngestIntoAnOlderStoreWritesTheCurrentFormatBesideIt(format: Int) throws {
         try withTemporaryFolder { folder in
-            let store = try Self.copyStore(to: folder)
+            let store = try Self.copyStore(to: folder, format: format)
             // hand.jsonl's lines again under another name, ids and all:
-            // duplicates across a format-1 and a format-2 segment.
+            // duplicates across an older and a current segment.
             let copy = folder + "/again.jsonl"
             try FileManager.default.copyItem(atPath: Self.fixture + "/logs/hand.jsonl", toPath: copy)
             var settings = IngestSettings(
@@ -98,15 +102,15 @@ import Testing
                 command: "ingest", commandLine: "test", startedAt: 0)
             settings.blockEvents = 5
             _ = try Store.ingest(settings)
-            #expect(try Self.segmentFormats(store).sorted() == [1, 1, 1, 2])
+            #expect(try Self.segmentFormats(store).sorted() == [format, format, format, Self.current])
             let all = Self.logs([InputFile(name: "logs/again.jsonl", path: copy)])
             StoreEquivalenceTests.expectSame(
                 try StoreEquivalenceTests.fromStore(store, metrics: MetricSettings()), Self.oneShot(all, metrics: MetricSettings()))
-            // The ledger now names format 2: an audience of format 1 refuses the store.
-            #expect(try Self.ledgerFormat(store) == "2")
-            // Compaction rewrites the format-1 segments at format 2.
+            // The ledger now names the current format: an older audience refuses the store.
+            #expect(try Self.ledgerFormat(store) == "\(Self.current)")
+            // Compaction rewrites the older segments at the current format.
             _ = try Store.compact(StoreLocation(store), wait: false, force: true, runID: "compact", commandLine: "test", startedAt: 0)
-            #expect(try Self.segmentFormats(store) == [2])
+            #expect(try Self.segmentFormats(store) == [Self.current])
             StoreEquivalenceTests.expectSame(
                 try StoreEquivalenceTests.fromStore(store, metrics: MetricSettings()), Self.oneShot(all, metrics: MetricSettings()))
         }
@@ -225,5 +229,97 @@ import Testing
             }
         }
         #expect(throws: ByteReader.Overrun.self) { try Self.decode(raw) }
+    }
+}
+
+/// Format 3's event-id columns, decoded from bytes made by hand: hex and
+/// UUID ids packed, others as text, and what a damaged chunk may not hold.
+@Suite struct FormatThreeChunkTests {
+    /// One view of two events without numbers; `ids` is the last column
+    /// as written.
+    static func decode(_ ids: (inout ByteWriter) -> Void) throws(ByteReader.Overrun) -> [String] {
+        let raw = FormatTwoChunkTests.chunk(flags: [0, 0]) { _ in } ids: { ids(&$0) }
+        var stores = [EventStore()]
+        try EventChunk.decode(raw, format: 3, route: [0], into: &stores)
+        let store = stores[0]
+        return store.events.filter { !$0.isPadding }.map { store.eventIDs.string($0.eventID) }
+    }
+
+    static func packed(_ text: String) -> EventIDTable.Packed {
+        var table = EventIDTable()
+        let id = Array(text.utf8).withUnsafeBytes { table.append($0) }
+        return table.packed(id)!
+    }
+
+    @Test func packedAndTextIdsComeBack() throws {
+        let hex = "0123456789abcdef0123456789ABCDEF".lowercased()
+        let uuid = "0F1E2D3C-4B5A-6978-8796-A5B4C3D2E1F0"
+        for (first, second) in [(hex, uuid), (hex, "event-7"), ("", uuid), ("0123456789", "")] {
+            let ids = try Self.decode { out in
+                var texts: [String] = []
+                for text in [first, second] {
+                    if text.isEmpty {
+                        out.byte(0)
+                    } else if text.count >= 32 {
+                        out.byte(Self.packed(text).form)
+                    } else {
+                        out.byte(EventChunk.textID)
+                        texts.append(text)
+                    }
+                }
+                for text in [first, second] where text.count >= 32 {
+                    out.uint64(Self.packed(text).low)
+                    out.uint64(Self.packed(text).high)
+                }
+                for text in texts {
+                    out.varint(0)
+                    out.text(text)
+                }
+            }
+            #expect(ids == [first, second])
+        }
+    }
+
+    /// Upper-case forms need a letter; digits alone are the lower-case
+    /// form, so one id cannot have two encodings (duplicates would be missed).
+    @Test func aPackedFormThatIsNotCanonicalIsDamage() throws {
+        let digits = Self.packed(String(repeating: "7", count: 32))
+        #expect(digits.form == EventIDTable.Packed.firstForm)
+        for form in [digits.form, digits.form + 1] {
+            let decode = {
+                try Self.decode { out in
+                    for _ in 0..<2 { out.byte(form) }
+                    for _ in 0..<2 {
+                        out.uint64(digits.low)
+                        out.uint64(digits.high)
+                    }
+                }
+            }
+            if form == digits.form {
+                #expect(try decode() == [String](repeating: String(repeating: "7", count: 32), count: 2))
+            } else {
+                #expect(throws: ByteReader.Overrun.self) { try decode() }
+            }
+        }
+    }
+
+    @Test func anUnknownFormOrAnEmptyTextIdIsDamage() {
+        for form: UInt8 in [1, 16, 21, 254] {
+            #expect(throws: ByteReader.Overrun.self) {
+                try Self.decode { out in
+                    for _ in 0..<2 { out.byte(form) }
+                    for _ in 0..<4 { out.uint64(1) }
+                }
+            }
+        }
+        #expect(throws: ByteReader.Overrun.self) {
+            try Self.decode { out in
+                for _ in 0..<2 { out.byte(EventChunk.textID) }
+                out.varint(0)
+                out.text("a")
+                out.varint(0)
+                out.varint(0)
+            }
+        }
     }
 }

@@ -44,17 +44,79 @@ public struct EventIDTable: Sendable {
     /// Stores `bytes`; returns its id (0 when empty).
     mutating func append(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         if bytes.isEmpty { return 0 }
-        if parts[parts.count - 1].forms.count >= Int(Self.indexMask) - 1 && parts.count < Self.maxParts {
-            parts.append(Part())
-        }
-        let part = parts.count - 1
-        // 64 parts of 2^26 ids: more would need over 100 GB of event ids.
-        precondition(parts[part].forms.count < Int(Self.indexMask), "EventIDTable: every id is taken")
+        let part = lastPartWithRoom()
         var (form, slot) = Self.encode(bytes)
         if form == Form.overflow {
             slot = Slot(low: UInt64(parts[part].overflow.count), high: UInt64(bytes.count))
             parts[part].overflow.append(contentsOf: bytes)
         }
+        return append(form, slot, to: part)
+    }
+
+    /// An id of 32 hex digits or a UUID as its 128 bits and how to write
+    /// them back: what a store's segment keeps instead of the text.
+    package struct Packed: Sendable, Equatable {
+        /// `firstForm...lastForm`.
+        package var form: UInt8
+        package static let firstForm = Form.lowerHex
+        package static let lastForm = Form.upperUUID
+        package var low: UInt64
+        package var high: UInt64
+
+        package init(form: UInt8, low: UInt64, high: UInt64) {
+            self.form = form
+            self.low = low
+            self.high = high
+        }
+
+        /// Whether `EventIDTable.encode` gives exactly this for some text:
+        /// a packed form, and upper case only with a letter (digits alone
+        /// are lower case), so that equal ids stay equal encodings.
+        package var isCanonical: Bool {
+            switch form {
+            case Form.lowerHex, Form.lowerUUID:
+                return true
+            case Form.upperHex, Form.upperUUID:
+                // A nibble of 10 or more has bit 3 and bit 1 or 2 set.
+                @inline(__always) func letters(_ word: UInt64) -> UInt64 {
+                    let eights: UInt64 = 0x8888_8888_8888_8888
+                    return (word & eights) & (((word << 1) | (word << 2)) & eights)
+                }
+                return letters(low) | letters(high) != 0
+            default:
+                return false
+            }
+        }
+    }
+
+    /// The id packed, when its form packs (nil for absent, short and other
+    /// ids: as text, shared prefixes make those smaller in a segment).
+    package func packed(_ id: UInt32) -> Packed? {
+        guard id != 0 else { return nil }
+        let (form, slot, _) = locate(id)
+        guard form >= Packed.firstForm && form <= Packed.lastForm else { return nil }
+        return Packed(form: form, low: slot.low, high: slot.high)
+    }
+
+    /// Stores an id given packed, which must be canonical; returns its id.
+    mutating func append(_ packed: Packed) -> UInt32 {
+        precondition(packed.isCanonical, "EventIDTable: a packed id that is not canonical")
+        return append(packed.form, Slot(low: packed.low, high: packed.high), to: lastPartWithRoom())
+    }
+
+    /// The part new ids go to, starting another when the last is full.
+    @inline(__always)
+    private mutating func lastPartWithRoom() -> Int {
+        if parts[parts.count - 1].forms.count >= Int(Self.indexMask) - 1 && parts.count < Self.maxParts {
+            parts.append(Part())
+        }
+        // 64 parts of 2^26 ids: more would need over 100 GB of event ids.
+        precondition(parts[parts.count - 1].forms.count < Int(Self.indexMask), "EventIDTable: every id is taken")
+        return parts.count - 1
+    }
+
+    @inline(__always)
+    private mutating func append(_ form: UInt8, _ slot: Slot, to part: Int) -> UInt32 {
         parts[part].slots.append(slot)
         parts[part].forms.append(form)
         return UInt32(part) << Self.indexBits | UInt32(parts[part].forms.count)

@@ -179,6 +179,16 @@ public struct EventStore: Sendable {
         events.append(record)
     }
 
+    /// The same, with the event id given packed (canonical: the store's
+    /// reader checks what it reads).
+    package mutating func append(_ record: EventRecord, eventID: EventIDTable.Packed) {
+        precondition(Int(record.view) < viewIDs.keys.count && Int(record.attributes) < attributeIDs.keys.count,
+                     "ids from another store")
+        var record = record
+        record.eventID = eventIDs.append(eventID)
+        events.append(record)
+    }
+
     /// Combines stores into one whose string ids follow byte order (id 0,
     /// the empty string, first), so comparing ids compares text, and no
     /// result depends on which worker read which line. Event ids only need
