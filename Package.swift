@@ -36,7 +36,7 @@ let package = Package(
         // the event store, and the reading pipeline that drives them.
         .target(
             name: "AudienceReading",
-            dependencies: ["AudienceCore", "CZlib"],
+            dependencies: ["AudienceCore", "CZlib", "CSystemShims"],
             // Debug builds (and so the tests) check the interner's, id tables'
             // and chunked arrays' invariants after every growth and merge.
             swiftSettings: [.define("AUDIENCE_INTERNAL_CHECKS", .when(configuration: .debug))]

@@ -36,4 +36,12 @@ void audience_sha256_final(audience_sha256_context *context, uint8_t digest[32])
 /// 1 when this processor runs SHA-256 with its SHA instructions (x86-64 SHA-NI), else 0.
 int audience_sha256_accelerated(void);
 
+/// 1 when `audience_crc32_fold` can fold (x86-64 with PCLMULQDQ and SSE4.1), else 0.
+int audience_crc32_folding_available(void);
+/// Continues gzip's CRC-32 `crc` (as zlib's crc32() takes and returns it)
+/// over `length` bytes by folding with carry-less multiplication. Returns
+/// `crc` unchanged, having read nothing, unless folding is available and
+/// `length` is a multiple of 16 and at least 64: the caller does the rest.
+uint32_t audience_crc32_fold(uint32_t crc, const uint8_t *bytes, size_t length);
+
 #endif
