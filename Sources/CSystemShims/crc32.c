@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "CSystemShims.h"
+#include "cpu_answer.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #include <cpuid.h>
@@ -84,15 +85,8 @@ static int processor_has_pclmul(void) {
 
 int audience_crc32_folding_available(void) {
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-    // Asked once (CPUID is slow under some hypervisors); racing threads
-    // store the same answer.
     static int known = -1;
-    int answer = __atomic_load_n(&known, __ATOMIC_RELAXED);
-    if (answer < 0) {
-        answer = processor_has_pclmul();
-        __atomic_store_n(&known, answer, __ATOMIC_RELAXED);
-    }
-    return answer;
+    return audience_cached_cpu_answer(&known, processor_has_pclmul);
 #else
     return 0;
 #endif

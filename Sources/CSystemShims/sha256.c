@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "CSystemShims.h"
+#include "cpu_answer.h"
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 #define AUDIENCE_SHA256_X86 1
@@ -130,15 +131,8 @@ static int processor_has_sha_ni(void) {
 
 int audience_sha256_accelerated(void) {
 #ifdef AUDIENCE_SHA256_X86
-    // CPUID is slow under some hypervisors: asked once. Threads that race
-    // here store the same answer.
     static int known = -1;
-    int answer = __atomic_load_n(&known, __ATOMIC_RELAXED);
-    if (answer < 0) {
-        answer = processor_has_sha_ni();
-        __atomic_store_n(&known, answer, __ATOMIC_RELAXED);
-    }
-    return answer;
+    return audience_cached_cpu_answer(&known, processor_has_sha_ni);
 #else
     return 0;
 #endif
