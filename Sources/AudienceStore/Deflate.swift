@@ -1,20 +1,11 @@
 import CZlib
+import AudienceReading
 
 /// zlib's CRC-32 (the one `gzip` uses), over whole buffers.
 enum Checksum {
     static func crc32(_ bytes: [UInt8], range: Range<Int>? = nil) -> UInt32 {
         let range = range ?? 0..<bytes.count
-        return bytes.withUnsafeBufferPointer { buffer in
-            var crc = CZlib.crc32(0, nil, 0)
-            var start = range.lowerBound
-            // zlib takes a 32-bit length.
-            while start < range.upperBound {
-                let length = min(range.upperBound - start, 1 << 30)
-                crc = CZlib.crc32(crc, buffer.baseAddress.map { $0 + start }, uInt(length))
-                start += length
-            }
-            return UInt32(crc)
-        }
+        return bytes.withUnsafeBytes { CRC32.update(0, UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 }
 

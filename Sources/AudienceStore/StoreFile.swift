@@ -168,7 +168,10 @@ enum SystemMemory {
     /// events: 176 → 289 MiB, 1.64x; releasing after every fourth unit:
     /// 175 → 232 MiB, 1.33x, in the same time). Each release costs page
     /// faults when the pages are used again: after every unit, 20% longer.
-    static func releaseFreed(interval: Int = 4) {
+    /// Since units add what they find per title to shared totals, every
+    /// 16th unit is enough (51.5M events: 145 MiB as with every 4th, 179
+    /// MiB never; page faults 365,000 → 179,000, system time 1.33 → 0.65 s).
+    static func releaseFreed(interval: Int = 16) {
         guard calls.add(1, ordering: .relaxed).newValue % max(1, interval) == 0 else { return }
         audience_release_free_memory()
     }
