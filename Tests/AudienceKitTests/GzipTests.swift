@@ -253,6 +253,36 @@ import Testing
         #expect(result.quality.damage?.byteOffset == Int64(a.count))
     }
 
+    /// A member whose header carries its own CRC (`FHCRC`, which gzip never
+    /// writes), between two plain members: read when the header CRC is
+    /// right, a corrupt member where it starts when it is not; the plain
+    /// members' content CRCs are still checked after it.
+    @Test(arguments: chunkSizes, [true, false])
+    func headerWithItsOwnCRC(chunkSize: Int, rightCRC: Bool) {
+        let a = Gzip.member(Self.lines(1...2))
+        let plain = Gzip.member(Self.lines(3...4))
+        // The same member with FHCRC set and the CRC-16 after the 10-byte header.
+        var header = Array(plain[0..<10])
+        header[3] |= 0x02
+        let crc16 = UInt16(truncatingIfNeeded: header.withUnsafeBufferPointer { crc32(0, $0.baseAddress, 10) })
+            ^ (rightCRC ? 0 : 1)
+        let b = header + [UInt8(crc16 & 0xFF), UInt8(crc16 >> 8)] + plain[10...]
+        var c = Gzip.member(Self.lines(5...5))
+        c[c.count - 8] ^= 0x01
+        let result = read(a + b + c, chunkSize: chunkSize)
+        if rightCRC {
+            #expect(Self.eventIDs(result) == Self.ids(1...5))
+            #expect(result.quality.damage?.byteOffset == Int64(a.count + b.count))
+        } else {
+            #expect(Self.eventIDs(result) == Self.ids(1...2))
+            #expect(result.quality.damage?.byteOffset == Int64(a.count))
+        }
+        guard case .corruptMember = result.quality.damage?.kind else {
+            Issue.record("expected a corrupt member, got \(String(describing: result.quality.damage))")
+            return
+        }
+    }
+
     // MARK: trailing bytes and padding
 
     /// Garbage after the last member (even garbage that looks like a line):

@@ -103,8 +103,9 @@ struct ContentDecoder: ~Copyable {
 /// its table-driven CRC took a fifth of the inflating time, folding with
 /// carry-less multiplication (`CRC32`) a small part of that. zlib still
 /// reads the trailer; its last eight bytes consumed are the trailer when the
-/// member ends. (zlib then no longer checks a header CRC, which gzip files
-/// rarely carry; Python's gzip module does not check it either.)
+/// member ends. A member whose header carries a CRC of its own (`FHCRC`,
+/// which gzip never writes) is left to zlib to check, header and content:
+/// zlib checks either both or neither.
 ///
 /// Invariant: `consumed` is the number of compressed bytes handed to zlib or
 /// judged between members; `memberStart <= consumed`.
@@ -138,6 +139,11 @@ struct GzipInflater {
             if initialised { inflateValidate(pointer, 0) }
         }
 
+        /// zlib checks the member's header CRC, content CRC and length.
+        func checkWithZlib() {
+            if initialised { inflateValidate(pointer, 1) }
+        }
+
         deinit {
             if initialised { inflateEnd(pointer) }
             pointer.deinitialize(count: 1)
@@ -158,6 +164,11 @@ struct GzipInflater {
     /// high byte: the trailer (CRC-32, then length, little-endian) once a
     /// member ends.
     private var lastEight: UInt64 = 0
+    /// How many of the member's first four bytes were looked at (the
+    /// fourth holds its flags).
+    private var headerSeen = 0
+    /// The member's header has a CRC: zlib checks the member.
+    private var zlibChecksMember = false
 
     /// Feeds compressed bytes; returns the damage that stops the file, if any.
     mutating func inflate<Sink: DecodedBytesSink & ~Copyable>(
@@ -171,9 +182,9 @@ struct GzipInflater {
         while index < chunk.count {
             switch position {
             case .inMember:
-                let outcome = inflateMember(
-                    UnsafeRawBufferPointer(start: base + index, count: chunk.count - index),
-                    into: &sink)
+                let rest = UnsafeRawBufferPointer(start: base + index, count: chunk.count - index)
+                lookAtFlags(rest)
+                let outcome = inflateMember(rest, into: &sink)
                 index += outcome.used
                 consumed += Int64(outcome.used)
                 if let damage = outcome.damage { return damage }
@@ -195,7 +206,10 @@ struct GzipInflater {
                 memberStart = offset
                 consumed = offset
                 var magic: UInt8 = 0x1f
-                let outcome = withUnsafeBytes(of: &magic) { inflateMember($0, into: &sink) }
+                let outcome = withUnsafeBytes(of: &magic) {
+                    lookAtFlags($0)
+                    return inflateMember($0, into: &sink)
+                }
                 if let damage = outcome.damage { return damage }
                 consumed += 1
             case .padding(let offset):
@@ -208,6 +222,24 @@ struct GzipInflater {
             }
         }
         return nil
+    }
+
+    /// Looks at the member's flags before zlib reads them (zlib takes the
+    /// header CRC over the flags as it reads them, so checking must be
+    /// switched on before): `next` is what zlib is about to be given.
+    private mutating func lookAtFlags(_ next: UnsafeRawBufferPointer) {
+        guard headerSeen < 4 else { return }
+        let flagsAt = 3 - headerSeen
+        guard flagsAt < next.count else {
+            headerSeen += next.count
+            return
+        }
+        headerSeen = 4
+        // FHCRC, bit 1 of the flags.
+        if next[flagsAt] & 0x02 != 0 {
+            zlibChecksMember = true
+            stream.checkWithZlib()
+        }
     }
 
     /// Keeps the last eight of the bytes zlib has taken, `taken` the latest.
@@ -259,11 +291,12 @@ struct GzipInflater {
             case Z_STREAM_END:
                 inflateReset(z)
                 stream.skipZlibCheck()
-                defer { (memberCRC, memberLength) = (0, 0) }
-                if UInt32(truncatingIfNeeded: lastEight) != memberCRC {
+                let checkedByZlib = zlibChecksMember
+                defer { (memberCRC, memberLength, headerSeen, zlibChecksMember) = (0, 0, 0, false) }
+                if !checkedByZlib && UInt32(truncatingIfNeeded: lastEight) != memberCRC {
                     return (used, FileDamage(.corruptMember(reason: "incorrect data check"), at: memberStart))
                 }
-                if UInt32(truncatingIfNeeded: lastEight >> 32) != memberLength {
+                if !checkedByZlib && UInt32(truncatingIfNeeded: lastEight >> 32) != memberLength {
                     return (used, FileDamage(.corruptMember(reason: "incorrect length check"), at: memberStart))
                 }
                 position = .betweenMembers
