@@ -241,6 +241,30 @@ import Testing
         #expect(result.quality.damage?.byteOffset == Int64(a.count))
     }
 
+    /// A file cut inside the trailer's length: a member whose CRC came whole
+    /// and is wrong is corrupt (zlib says so as soon as it has the CRC),
+    /// one whose CRC is right is truncated; cut inside the CRC, truncated.
+    @Test(arguments: chunkSizes, [1, 2, 3, 4, 5, 7])
+    func cutInsideTheTrailer(chunkSize: Int, cut: Int) {
+        let a = Gzip.member(Self.lines(1...2))
+        for wrongCRC in [false, true] {
+            var b = Gzip.member(Self.lines(3...4))
+            if wrongCRC { b[b.count - 8] ^= 0x01 }
+            let result = read(a + b.dropLast(cut), chunkSize: chunkSize)
+            #expect(Self.eventIDs(result) == Self.ids(1...4))
+            #expect(result.quality.damage?.byteOffset == Int64(a.count))
+            let corrupt: Bool
+            switch result.quality.damage?.kind {
+            case .corruptMember: corrupt = true
+            case .truncatedMember: corrupt = false
+            default:
+                Issue.record("expected a damaged member, got \(String(describing: result.quality.damage))")
+                continue
+            }
+            #expect(corrupt == (wrongCRC && cut <= 4), "wrong CRC \(wrongCRC), cut \(cut)")
+        }
+    }
+
     /// A bad CRC after a line without final newline: that text is dropped
     /// (the damage is not trailing bytes), so only line 3 of B counts.
     @Test(arguments: chunkSizes)

@@ -164,6 +164,10 @@ struct GzipInflater {
     /// high byte: the trailer (CRC-32, then length, little-endian) once a
     /// member ends.
     private var lastEight: UInt64 = 0
+    /// Where the member's trailer starts, once its last deflate block has
+    /// ended (zlib stops there: `Z_BLOCK`): a file cut after the trailer's
+    /// CRC is judged by that CRC, as zlib judged it when it checked.
+    private var trailerStart: Int64?
     /// How many of the member's first four bytes were looked at (the
     /// fourth holds its flags).
     private var headerSeen = 0
@@ -252,10 +256,18 @@ struct GzipInflater {
         }
     }
 
-    /// The end of the compressed bytes: a member still open is truncated.
+    /// The end of the compressed bytes: a member still open is truncated,
+    /// unless the trailer's CRC came whole and does not match.
     func finish() -> FileDamage? {
         switch position {
         case .inMember:
+            if let trailerStart, !zlibChecksMember, case let taken = consumed - trailerStart, taken >= 4 && taken < 8 {
+                // The trailer's first `taken` bytes are the last ones taken.
+                let crc = UInt32(truncatingIfNeeded: lastEight >> (8 * UInt64(8 - taken)))
+                if crc != memberCRC {
+                    return FileDamage(.corruptMember(reason: "incorrect data check"), at: memberStart)
+                }
+            }
             return FileDamage(.truncatedMember, at: memberStart)
         case .magicByte(let offset):
             return FileDamage(.trailingBytes, at: offset)
@@ -276,7 +288,7 @@ struct GzipInflater {
         while true {
             z.pointee.next_out = output.baseAddress?.assumingMemoryBound(to: Bytef.self)
             z.pointee.avail_out = uInt(output.count)
-            let status = CZlib.inflate(z, Z_NO_FLUSH)
+            let status = CZlib.inflate(z, Z_BLOCK)
             let produced = output.count - Int(z.pointee.avail_out)
             if produced > 0 {
                 let content = UnsafeRawBufferPointer(rebasing: output[0..<produced])
@@ -287,12 +299,18 @@ struct GzipInflater {
             let used = input.count - Int(z.pointee.avail_in)
             remember(UnsafeRawBufferPointer(rebasing: input[fed..<used]))
             fed = used
+            // Stopped at a block boundary (128) after the last block (64):
+            // the trailer starts at the next byte.
+            if z.pointee.data_type & 0xC0 == 0xC0 { trailerStart = consumed + Int64(used) }
             switch status {
             case Z_STREAM_END:
                 inflateReset(z)
                 stream.skipZlibCheck()
                 let checkedByZlib = zlibChecksMember
-                defer { (memberCRC, memberLength, headerSeen, zlibChecksMember) = (0, 0, 0, false) }
+                defer {
+                    (memberCRC, memberLength, headerSeen, zlibChecksMember) = (0, 0, 0, false)
+                    trailerStart = nil
+                }
                 if !checkedByZlib && UInt32(truncatingIfNeeded: lastEight) != memberCRC {
                     return (used, FileDamage(.corruptMember(reason: "incorrect data check"), at: memberStart))
                 }
