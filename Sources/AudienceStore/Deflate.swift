@@ -3,9 +3,8 @@ import AudienceReading
 
 /// zlib's CRC-32 (the one `gzip` uses), over whole buffers.
 enum Checksum {
-    static func crc32(_ bytes: [UInt8], range: Range<Int>? = nil) -> UInt32 {
-        let range = range ?? 0..<bytes.count
-        return bytes.withUnsafeBytes { CRC32.update(0, UnsafeRawBufferPointer(rebasing: $0[range])) }
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBytes { CRC32.update(0, $0) }
     }
 }
 

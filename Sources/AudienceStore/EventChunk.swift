@@ -345,6 +345,7 @@ extension EventChunk {
         // Chunks of one kind of id skip what the other kind needs.
         var packed: [EventIDTable.Packed] = []
         if packedCount > 0 {
+            guard input.remaining >= 16 * packedCount else { throw ByteReader.Overrun() }
             var event = 0
             packed = try input.column(count) { input throws(ByteReader.Overrun) -> EventIDTable.Packed in
                 let form = forms[event]
