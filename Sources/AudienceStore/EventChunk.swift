@@ -93,6 +93,7 @@ enum EventChunk {
         for run in views {
             let file = run.source
             let store = sources[file]
+            let ids = store.eventIDs
             let key = store.views[run.view]
             viewColumn.varint(local(file, key.session))
             viewColumn.varint(local(file, key.title))
@@ -125,7 +126,6 @@ enum EventChunk {
                     | guess.write(event.position, slot: 2, to: &numberColumn) << 4
                     | guess.write(event.duration, slot: 3, to: &numberColumn) << 6
                 flagColumn.byte(flags)
-                let ids = store.eventIDs
                 if event.eventID == 0 {
                     idForms.byte(0)
                 } else if let packed = ids.packed(event.eventID) {
@@ -357,10 +357,6 @@ extension EventChunk {
             }
         }
         let (bytes, texts) = try frontCodedIDs(&input, count: textCount, chunk: chunk)
-        if textCount == count {
-            guard !texts.contains(where: \.isEmpty) else { throw ByteReader.Overrun() }
-            return (packed, texts, bytes)
-        }
         var next = 0
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(count)

@@ -172,20 +172,21 @@ public struct EventStore: Sendable {
     /// gave (a store's reader maps each of its dictionaries once, not
     /// every event's strings). `record.eventID` is replaced by `eventID`'s.
     package mutating func append(_ record: EventRecord, eventID: UnsafeRawBufferPointer) {
-        precondition(Int(record.view) < viewIDs.keys.count && Int(record.attributes) < attributeIDs.keys.count,
-                     "ids from another store")
-        var record = record
-        record.eventID = eventIDs.append(eventID)
-        events.append(record)
+        append(record) { $0.append(eventID) }
     }
 
     /// The same, with the event id given packed (canonical: the store's
     /// reader checks what it reads).
     package mutating func append(_ record: EventRecord, eventID: EventIDTable.Packed) {
+        append(record) { $0.append(eventID) }
+    }
+
+    @inline(__always)
+    private mutating func append(_ record: EventRecord, storingID store: (inout EventIDTable) -> UInt32) {
         precondition(Int(record.view) < viewIDs.keys.count && Int(record.attributes) < attributeIDs.keys.count,
                      "ids from another store")
         var record = record
-        record.eventID = eventIDs.append(eventID)
+        record.eventID = store(&eventIDs)
         events.append(record)
     }
 

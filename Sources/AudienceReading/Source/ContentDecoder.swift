@@ -246,6 +246,13 @@ struct GzipInflater {
         }
     }
 
+    /// A CRC in the trailer that is not the member's content's, worded as
+    /// zlib words it (nil when zlib checks this member itself).
+    private func crcDamage(trailerCRC: UInt32) -> FileDamage? {
+        guard !zlibChecksMember, trailerCRC != memberCRC else { return nil }
+        return FileDamage(.corruptMember(reason: "incorrect data check"), at: memberStart)
+    }
+
     /// Keeps the last eight of the bytes zlib has taken, `taken` the latest.
     @inline(__always)
     private mutating func remember(_ taken: UnsafeRawBufferPointer) {
@@ -261,11 +268,10 @@ struct GzipInflater {
     func finish() -> FileDamage? {
         switch position {
         case .inMember:
-            if let trailerStart, !zlibChecksMember, case let taken = consumed - trailerStart, taken >= 4 && taken < 8 {
+            if let trailerStart, case let taken = consumed - trailerStart, taken >= 4 && taken < 8 {
                 // The trailer's first `taken` bytes are the last ones taken.
-                let crc = UInt32(truncatingIfNeeded: lastEight >> (8 * UInt64(8 - taken)))
-                if crc != memberCRC {
-                    return FileDamage(.corruptMember(reason: "incorrect data check"), at: memberStart)
+                if let damage = crcDamage(trailerCRC: UInt32(truncatingIfNeeded: lastEight >> (8 * UInt64(8 - taken)))) {
+                    return damage
                 }
             }
             return FileDamage(.truncatedMember, at: memberStart)
@@ -311,9 +317,7 @@ struct GzipInflater {
                     (memberCRC, memberLength, headerSeen, zlibChecksMember) = (0, 0, 0, false)
                     trailerStart = nil
                 }
-                if !checkedByZlib && UInt32(truncatingIfNeeded: lastEight) != memberCRC {
-                    return (used, FileDamage(.corruptMember(reason: "incorrect data check"), at: memberStart))
-                }
+                if let damage = crcDamage(trailerCRC: UInt32(truncatingIfNeeded: lastEight)) { return (used, damage) }
                 if !checkedByZlib && UInt32(truncatingIfNeeded: lastEight >> 32) != memberLength {
                     return (used, FileDamage(.corruptMember(reason: "incorrect length check"), at: memberStart))
                 }
