@@ -15,7 +15,7 @@ import AudienceReading
 final class SegmentWriter {
     let path: String
     private let partitions: Int
-    private let level: Int32
+    private let compressor: Deflate.Compressor
     private let descriptor: Int32
     private var offset = 0
     private var blocks: [[ChunkLocation]] = []
@@ -26,7 +26,7 @@ final class SegmentWriter {
         guard fd >= 0 else { throw StoreIOError(code: errno, path: path, operation: "create") }
         self.path = path
         self.partitions = partitions
-        self.level = level
+        compressor = Deflate.Compressor(level: level)
         descriptor = fd
         do {
             try write(StoreFormat.headMagic)
@@ -57,7 +57,7 @@ final class SegmentWriter {
 
     private func chunk(_ raw: [UInt8], events: Int) throws(StoreIOError) -> ChunkLocation {
         guard !raw.isEmpty else { return .empty }
-        let stored = Deflate.compress(raw, level: level)
+        let stored = compressor.compress(raw)
         let location = ChunkLocation(
             offset: offset, storedLength: stored.count, rawLength: raw.count, events: events, crc: Checksum.crc32(stored))
         try write(stored)
