@@ -93,6 +93,23 @@ public struct EventAttributes: Hashable, Sendable {
     }
 }
 
+extension ViewKey {
+    /// The key with each string id `id` replaced by `strings[id]`.
+    func renamed(_ strings: [UInt32]) -> ViewKey {
+        ViewKey(session: strings[Int(session)], title: strings[Int(title)])
+    }
+}
+
+extension EventAttributes {
+    /// The set with each string id `id` replaced by `strings[id]`.
+    func renamed(_ strings: [UInt32]) -> EventAttributes {
+        EventAttributes(
+            viewer: strings[Int(viewer)], series: strings[Int(series)], season: season, episode: episode,
+            country: strings[Int(country)], region: strings[Int(region)], device: strings[Int(device)],
+            audioLang: strings[Int(audioLang)], subtitleLang: strings[Int(subtitleLang)])
+    }
+}
+
 /// The accepted events of some lines, with the tables their ids refer to.
 /// Each worker fills its own; `merged` combines them.
 public struct EventStore: Sendable {
@@ -170,23 +187,36 @@ public struct EventStore: Sendable {
 
     /// Appends an event whose view and attribute ids this store already
     /// gave (a store's reader maps each of its dictionaries once, not
-    /// every event's strings). `record.eventID` is replaced by `eventID`'s.
-    package mutating func append(_ record: EventRecord, eventID: UnsafeRawBufferPointer) {
-        append(record) { $0.append(eventID) }
+    /// every event's strings). The fields come one by one, in registers:
+    /// a record built by the caller and passed by address was read back
+    /// with wider loads than had written it, a stall on store forwarding
+    /// at every event.
+    package mutating func append(
+        timestamp: Int64, kind: EventKind, from: Double, to: Double, position: Double, duration: Double,
+        view: UInt32, attributes: UInt32, eventID: UnsafeRawBufferPointer
+    ) {
+        let id = eventIDs.append(eventID)
+        append(EventRecord(
+            timestamp: timestamp, from: from, to: to, position: position, duration: duration,
+            view: view, attributes: attributes, eventID: id, kind: kind))
     }
 
     /// The same, with the event id given packed (canonical: the store's
     /// reader checks what it reads).
-    package mutating func append(_ record: EventRecord, eventID: EventIDTable.Packed) {
-        append(record) { $0.append(eventID) }
+    package mutating func append(
+        timestamp: Int64, kind: EventKind, from: Double, to: Double, position: Double, duration: Double,
+        view: UInt32, attributes: UInt32, eventID: EventIDTable.Packed
+    ) {
+        let id = eventIDs.append(eventID)
+        append(EventRecord(
+            timestamp: timestamp, from: from, to: to, position: position, duration: duration,
+            view: view, attributes: attributes, eventID: id, kind: kind))
     }
 
     @inline(__always)
-    private mutating func append(_ record: EventRecord, storingID store: (inout EventIDTable) -> UInt32) {
+    private mutating func append(_ record: EventRecord) {
         precondition(Int(record.view) < viewIDs.keys.count && Int(record.attributes) < attributeIDs.keys.count,
                      "ids from another store")
-        var record = record
-        record.eventID = store(&eventIDs)
         events.append(record)
     }
 
@@ -197,6 +227,7 @@ public struct EventStore: Sendable {
     /// - Complexity: O(events + strings · log strings).
     public static func merged(_ parts: consuming [EventStore]) -> EventStore {
         var parts = parts
+        if parts.count == 1 { return parts.removeFirst().inByteOrder() }
         // 1. Every distinct string once, then its rank in byte order.
         var union = ByteInterner()
         var unionIDs: [[UInt32]] = []
@@ -217,17 +248,8 @@ public struct EventStore: Sendable {
             partIndex += 1
             let eventIDMap = merged.eventIDs.absorb(part.eventIDs)
             part.eventIDs = EventIDTable()
-            let viewMap = part.views.map { view in
-                merged.id(of: ViewKey(session: stringMap[Int(view.session)], title: stringMap[Int(view.title)]))
-            }
-            let attributeMap = part.attributes.map { a in
-                merged.id(of: EventAttributes(
-                    viewer: stringMap[Int(a.viewer)], series: stringMap[Int(a.series)],
-                    season: a.season, episode: a.episode,
-                    country: stringMap[Int(a.country)], region: stringMap[Int(a.region)],
-                    device: stringMap[Int(a.device)], audioLang: stringMap[Int(a.audioLang)],
-                    subtitleLang: stringMap[Int(a.subtitleLang)]))
-            }
+            let viewMap = part.views.map { merged.id(of: $0.renamed(stringMap)) }
+            let attributeMap = part.attributes.map { merged.id(of: $0.renamed(stringMap)) }
             var events = part.events
             part.events = ChunkedArray()
             events.updateEach { event in
@@ -242,6 +264,24 @@ public struct EventStore: Sendable {
 }
 
 extension EventStore {
+    /// `merged` of this store alone (a report's unit reads into one): its
+    /// strings renumbered in byte order. Renumbering keeps distinct keys
+    /// distinct, so every view and attribute set keeps its id, in the same
+    /// order of first sight, and the events stay as they are: no pass over
+    /// them, no string interned twice.
+    consuming func inByteOrder() -> EventStore {
+        var store = self
+        let rank = store.strings.ranksInByteOrder()
+        store.strings = store.strings.reordered(by: rank)
+        let views = store.viewIDs.keys, sets = store.attributeIDs.keys
+        store.viewIDs = IDTable()
+        store.attributeIDs = IDTable()
+        for view in views { _ = store.id(of: view.renamed(rank)) }
+        for set in sets { _ = store.id(of: set.renamed(rank)) }
+        store.lastAttributes = []
+        return store
+    }
+
     /// The events (padding left out) grouped by view, views in id order,
     /// each view's in read order: a counting sort, O(events + views).
     /// `order[starts[v]..<starts[v + 1]]` are the indices of view v's events.
