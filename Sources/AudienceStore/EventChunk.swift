@@ -306,14 +306,15 @@ enum EventChunk {
                                     country: members.2, region: members.3, device: members.4, audioLang: members.5,
                                     subtitleLang: members.6))
                             }
-                            let record = EventRecord(
-                                timestamp: timestamps[event], from: numbers[event].from, to: numbers[event].to,
-                                position: numbers[event].position, duration: numbers[event].duration,
-                                view: viewID, attributes: setIDs[setIndex], eventID: 0, kind: kinds[event])
+                            let (from, to, position, duration) = numbers[event]
                             if !packedIDs.isEmpty && packedIDs[event].form != 0 {
-                                store.append(record, eventID: packedIDs[event])
+                                store.append(
+                                    timestamp: timestamps[event], kind: kinds[event], from: from, to: to, position: position,
+                                    duration: duration, view: viewID, attributes: setIDs[setIndex], eventID: packedIDs[event])
                             } else {
-                                store.append(record, eventID: eventID(eventIDs[event]))
+                                store.append(
+                                    timestamp: timestamps[event], kind: kinds[event], from: from, to: to, position: position,
+                                    duration: duration, view: viewID, attributes: setIDs[setIndex], eventID: eventID(eventIDs[event]))
                             }
                         }
                     }

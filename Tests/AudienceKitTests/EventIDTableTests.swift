@@ -27,6 +27,28 @@ struct EventIDTableTests {
         }
     }
 
+    /// Ids of up to 16 bytes are kept in a slot built from overlapping
+    /// loads: each length must give exactly its bytes, zero after them, and
+    /// come back whole (the bytes differ at every position, so a shift by
+    /// one byte would show).
+    @Test func shortIdsOfEveryLengthFillTheirSlotExactly() {
+        let bytes: [UInt8] = (0..<16).map { UInt8(0xA0 + $0) }
+        var table = EventIDTable()
+        for count in 1...16 {
+            let id = Array(bytes[0..<count])
+            // Not at the start of a buffer, and followed by other bytes:
+            // the loads must read within the id.
+            let padded = [0xFF] + id + [0xEE, 0xEE]
+            let slot = padded.withUnsafeBytes { EventIDTable.shortSlot($0.baseAddress! + 1, count: count) }
+            var expected = [UInt8](repeating: 0, count: 16)
+            expected.replaceSubrange(0..<count, with: id)
+            let words = withUnsafeBytes(of: slot) { Array($0) }
+            #expect(words == expected, "length \(count)")
+            let stored = id.withUnsafeBytes { table.append($0) }
+            #expect(table.bytes(stored) == id, "length \(count)")
+        }
+    }
+
     @Test(arguments: ids)
     func equalIdsInDifferentPartsAreTheSame(id: String) {
         var first = EventIDTable(), second = EventIDTable()

@@ -263,11 +263,7 @@ public struct EventIDTable: Sendable {
     static func encode(_ bytes: UnsafeRawBufferPointer) -> (UInt8, Slot) {
         guard let base = bytes.baseAddress else { return (Form.overflow, Slot(low: 0, high: 0)) }
         let count = bytes.count
-        if count <= 16 {
-            var slot = Slot(low: 0, high: 0)
-            withUnsafeMutableBytes(of: &slot) { $0.baseAddress?.copyMemory(from: base, byteCount: count) }
-            return (UInt8(count), slot)
-        }
+        if count <= 16 { return (UInt8(count), shortSlot(base, count: count)) }
         if count == 32 {
             return packHex(base, dashes: false).map { ($0.upper ? Form.upperHex : Form.lowerHex, $0.slot) }
                 ?? (Form.overflow, Slot(low: 0, high: 0))
@@ -280,6 +276,29 @@ public struct EventIDTable: Sendable {
                 ?? (Form.overflow, Slot(low: 0, high: 0))
         }
         return (Form.overflow, Slot(low: 0, high: 0))
+    }
+
+    /// `count` (at most 16) bytes at `base` as a slot: byte i in byte i of
+    /// the two little-endian words, the rest zero. Built from loads within
+    /// the bytes, not copied into a zeroed slot: reading the slot back
+    /// after a byte-wise copy stalled on store forwarding (a third of the
+    /// time appending an id took).
+    @inline(__always)
+    static func shortSlot(_ base: UnsafeRawPointer, count: Int) -> Slot {
+        if count >= 8 {
+            // The last eight bytes end at `count`; what `low` holds is shifted out.
+            let tail = base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            return Slot(low: base.loadUnaligned(as: UInt64.self), high: count == 8 ? 0 : tail >> (8 * UInt64(16 - count)))
+        }
+        if count >= 4 {
+            // Two overlapping 4-byte loads: the bytes they share are the same.
+            let head = UInt64(base.loadUnaligned(as: UInt32.self))
+            let tail = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            return Slot(low: head | tail << (8 * UInt64(count - 4)), high: 0)
+        }
+        var low: UInt64 = 0
+        for index in 0..<count { low |= UInt64(base.load(fromByteOffset: index, as: UInt8.self)) << (8 * UInt64(index)) }
+        return Slot(low: low, high: 0)
     }
 
     /// 32 hex digits (after the dashes of a UUID) as 128 bits, digit i in
