@@ -21,8 +21,8 @@ let package = Package(
         // SQLite from the system (`libsqlite3-dev`): the store's ledger.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         // libdeflate from the system (`libdeflate-dev`): the store's chunks,
-        // inflated whole (their lengths are known) at about three times
-        // zlib's speed.
+        // inflated whole (their lengths are known) at about twice zlib's
+        // speed.
         .systemLibrary(name: "CDeflate", path: "Sources/CDeflate"),
         // renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not
         // declare: a run's outputs are swapped in whole.

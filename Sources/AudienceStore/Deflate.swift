@@ -12,8 +12,8 @@ enum Checksum {
 /// format (RFC 1950: a 2-byte head, the deflate stream, an Adler-32 tail),
 /// through libdeflate: a chunk's length is known before it is read, so
 /// nothing needs zlib's streaming, and libdeflate inflates these chunks in
-/// about a third of zlib's time. Any zlib writes the same format, so
-/// segments written before by zlib read the same.
+/// less than half of zlib's time. zlib writes the same format, so segments
+/// written by zlib before read the same.
 enum Deflate {
     /// One buffer at a level, with a compressor made for it alone.
     static func compress(_ bytes: [UInt8], level: Int32) -> [UInt8] {

@@ -276,8 +276,14 @@ extension EventStore {
         let views = store.viewIDs.keys, sets = store.attributeIDs.keys
         store.viewIDs = IDTable()
         store.attributeIDs = IDTable()
-        for view in views { _ = store.id(of: view.renamed(rank)) }
-        for set in sets { _ = store.id(of: set.renamed(rank)) }
+        for (index, view) in views.enumerated() {
+            let id = store.id(of: view.renamed(rank))
+            precondition(Int(id) == index, "EventStore: renumbering strings merged two views")
+        }
+        for (index, set) in sets.enumerated() {
+            let id = store.id(of: set.renamed(rank))
+            precondition(Int(id) == index, "EventStore: renumbering strings merged two attribute sets")
+        }
         store.lastAttributes = []
         return store
     }
