@@ -62,6 +62,9 @@ enum EventChunk {
     }
 
     /// - Parameter files: per source, its file's index in the segment.
+    /// How many events ahead `encode` asks for the one it will read.
+    static let prefetchDistance = 8
+
     static func encode(_ views: [ViewEvents], from sources: [EventStore], files: [Int], sets: inout AttributeSets) -> [UInt8] {
         defer {
             for (file, attributes) in sets.written { sets.indexOf[file][attributes] = -1 }
@@ -100,7 +103,13 @@ enum EventChunk {
             viewColumn.varint(run.events.count)
             eventCount += run.events.count
             let fileIndex = files[file]
-            for index in run.events {
+            let events = run.events
+            for (position, index) in zip(events.indices, events) {
+                // A view's events lie apart in a block read in time order:
+                // asking for one a few ahead overlaps the cache misses.
+                if position + prefetchDistance < events.endIndex {
+                    store.events.prefetch(Int(events[position + prefetchDistance]))
+                }
                 let event = store.events[Int(index)]
                 fileColumn.varint(fileIndex)
                 var set = Int(sets.indexOf[file][Int(event.attributes)])
@@ -466,16 +475,29 @@ struct NumberGuess {
     @inline(__always)
     mutating func write(_ value: Double, slot: Int, to out: inout ByteWriter) -> UInt8 {
         if value.isNaN { return 0 }
-        let scaled = (value * 1000).rounded()
+        let scaled = Self.nearestInteger(value * 1000)
         // -0.0 equals 0 but is kept as its 8 bytes: thousandths would give
-        // back +0.0.
-        if abs(scaled) < Double(Self.limit), Double(Int64(scaled)) / 1000 == value, value != 0 || value.sign == .plus {
+        // back +0.0. (`scaled` is whole, so it is its Int64 as a Double.)
+        if abs(scaled) < Double(Self.limit), scaled / 1000 == value, value != 0 || value.sign == .plus {
             out.signed(Int64(scaled) - guess(slot: slot))
             remember(Int64(scaled), slot: slot)
             return 1
         }
         out.uint64(value.bitPattern)
         return 2
+    }
+
+    /// `x` rounded to a whole number. Below 2^47 by adding and taking away
+    /// 1.5 · 2^52, which rounds half to even, where `rounded()` (a call
+    /// into libm, at four numbers per event) rounds half away from zero:
+    /// the two differ only on a half, k + 0.5, and there neither k nor
+    /// k + 1 thousandths give back the value (they lie 0.0005 from it, far
+    /// more than its precision below 2^47), so `write` stores it as its 8
+    /// bytes either way.
+    @inline(__always)
+    static func nearestInteger(_ x: Double) -> Double {
+        let shift = 6_755_399_441_055_744.0
+        return abs(x) < 140_737_488_355_328.0 ? (x + shift) - shift : x.rounded()
     }
 
     @inline(__always)

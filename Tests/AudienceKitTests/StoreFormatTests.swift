@@ -200,6 +200,28 @@ import Testing
         #expect(reader.isAtEnd)
     }
 
+    /// `write` rounds thousandths half to even below 2^47 (no libm call);
+    /// the store's bytes must be those of rounding half away from zero:
+    /// the same whole number off a half, and a half never exact thousandths.
+    @Test func fastRoundingStoresWhatRoundingAwayFromZeroWould() {
+        var random = SystemRandomNumberGenerator()
+        var values: [Double] = [0.0005, -0.0005, 0.0015, 2.5e-3, 1.0005, -7.0025, 0.5, 1e11 + 0.0005]
+        for _ in 0..<5_000 {
+            // Ties, thousandths, and anything, across magnitudes up to past 2^47 thousandths.
+            let scale = Double.random(in: -6...12, using: &random)
+            let base = (Double.random(in: -1...1, using: &random) * pow(10, scale) * 1000).rounded() / 1000
+            values += [base, base + 0.0005, base - 0.0005, Double.random(in: -1...1, using: &random) * pow(10, scale)]
+        }
+        for value in values {
+            let fast = NumberGuess.nearestInteger(value * 1000)
+            let slow = (value * 1000).rounded()
+            let storedFast = abs(fast) < 9_007_199_254_740_992 && fast / 1000 == value
+            let storedSlow = abs(slow) < 9_007_199_254_740_992 && Double(Int64(slow)) / 1000 == value
+            #expect(storedFast == storedSlow, "\(value)")
+            if storedFast { #expect(fast == slow, "\(value)") }
+        }
+    }
+
     @Test func aPrefixLongerThanTheLastIdOrTheLimitIsDamage() {
         func ids(first: String, shared: Int) -> [UInt8] {
             Self.chunk(flags: [0, 0]) { _ in } ids: { out in

@@ -1,3 +1,5 @@
+import CSystemShims
+
 /// An append-only array kept in fixed-size chunks, so growing never copies
 /// what is stored and memory grows in small steps instead of doubling.
 ///
@@ -31,6 +33,16 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
     public subscript(index: Int) -> Element {
         @inline(__always) get { chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)] }
         @inline(__always) set { chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)] = newValue }
+    }
+
+    /// Starts loading element `index` into the cache, for a loop that will
+    /// read it soon in an order the processor cannot guess.
+    @inlinable @inline(__always)
+    public func prefetch(_ index: Int) {
+        guard index >= 0 && index < count else { return }
+        chunks[index >> Self.chunkShift].withUnsafeBufferPointer { chunk in
+            audience_prefetch(chunk.baseAddress.map { UnsafeRawPointer($0 + (index & (Self.chunkSize - 1))) })
+        }
     }
 
     /// Appends all of `other`. A large `other` moves its chunks over

@@ -9,6 +9,12 @@
 /// errno set (ENOSYS or EINVAL where the kernel or file system cannot).
 int audience_exchange_paths(const char *first, const char *second);
 
+/// Asks the processor to start bringing the cache line at `address` in: a
+/// hint, which never faults whatever the address.
+static inline void audience_prefetch(const void *address) {
+    __builtin_prefetch(address);
+}
+
 /// Hands the free pages of the heap back to the system (glibc's
 /// `malloc_trim(0)`); does nothing with other C libraries.
 void audience_release_free_memory(void);
