@@ -99,6 +99,7 @@ extension Store {
     /// then takes them all in one transaction, so a killed run leaves the
     /// store as it was and a reader sees the store as of the last ingest.
     public static func ingest(_ settings: IngestSettings) throws(StoreError) -> IngestResult {
+        SystemMemory.keepFreedForReuse()
         let location = settings.store
         try make(location)
         if !StoreFile.exists(location.ledger), let lost = lostLedger(location) { throw lost }

@@ -288,6 +288,7 @@ public enum StoreViews {
         // counts at 51.5M events). Sums and earliest-event choices give the
         // same totals in any order.
         let perTitle = Mutex(PartialViews())
+        SystemMemory.keepFreedForReuse()
         var results: [Result<PartialViews, StoreError>] = Parallel.map(count: units.count, threads: threads) { number in
             guard progress?.isStopRequested != true else { return .success(PartialViews()) }
             do throws(StoreError) {

@@ -24,3 +24,10 @@ void audience_release_free_memory(void) {
     malloc_trim(0);
 #endif
 }
+
+void audience_keep_freed_memory(void) {
+#if defined(__GLIBC__)
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+#endif
+}

@@ -19,6 +19,12 @@ static inline void audience_prefetch(const void *address) {
 /// `malloc_trim(0)`); does nothing with other C libraries.
 void audience_release_free_memory(void);
 
+/// Keeps freed memory in the heap for the next allocations instead of
+/// handing it back at once (glibc: blocks up to 32 MiB from the heap, not
+/// `mmap`, and no trimming until 1 GiB is free); does nothing with other C
+/// libraries.
+void audience_keep_freed_memory(void);
+
 /// A SHA-256 computation in progress (FIPS 180-4). Plain data: copying it
 /// copies the computation, so a digest of a prefix costs nothing extra.
 typedef struct audience_sha256_context {
