@@ -23,7 +23,9 @@ let package = Package(
         // libdeflate from the system (`libdeflate-dev`): the store's chunks,
         // inflated whole (their lengths are known) at about twice zlib's
         // speed.
-        .systemLibrary(name: "CDeflate", path: "Sources/CDeflate"),
+        .systemLibrary(
+            name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate",
+            providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),
         // renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not
         // declare: a run's outputs are swapped in whole.
         .target(name: "CSystemShims"),

@@ -8,8 +8,8 @@ enum Checksum {
     }
 }
 
-/// Whole-buffer deflate and inflate for the store's chunks, in zlib's
-/// format (RFC 1950: a 2-byte head, the deflate stream, an Adler-32 tail),
+/// Whole-buffer deflate and inflate for the store's chunks and the
+/// partial results of split runs, in zlib's format (RFC 1950: a 2-byte head, the deflate stream, an Adler-32 tail),
 /// through libdeflate: a chunk's length is known before it is read, so
 /// nothing needs zlib's streaming, and libdeflate inflates these chunks in
 /// less than half of zlib's time. zlib writes the same format, so segments
@@ -27,7 +27,8 @@ enum Deflate {
         private let compressor: OpaquePointer
 
         init(level: Int32) {
-            // libdeflate's levels are 1...12; zlib's 1...9 mean much the same.
+            // libdeflate's levels 1...12 (0 would store without
+            // compressing); zlib's 1...9 mean much the same.
             guard let compressor = libdeflate_alloc_compressor(min(max(level, 1), 12)) else {
                 preconditionFailure("libdeflate could not allocate a compressor (out of memory)")
             }

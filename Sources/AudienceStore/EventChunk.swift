@@ -61,10 +61,10 @@ enum EventChunk {
         }
     }
 
-    /// - Parameter files: per source, its file's index in the segment.
     /// How many events ahead `encode` asks for the one it will read.
     static let prefetchDistance = 8
 
+    /// - Parameter files: per source, its file's index in the segment.
     static func encode(_ views: [ViewEvents], from sources: [EventStore], files: [Int], sets: inout AttributeSets) -> [UInt8] {
         defer {
             for (file, attributes) in sets.written { sets.indexOf[file][attributes] = -1 }

@@ -160,17 +160,18 @@ enum SystemMemory {
     private static let calls = Atomic<Int>(0)
 
     /// Returns the free pages of the heap to the system, on every
-    /// `interval`-th call. glibc raises its `mmap` threshold each time a
-    /// large block is freed, so the large, short-lived arrays of a report's
-    /// units (events, chunks) come from the heap after the first few; freed
-    /// between neighbours still in use, their pages stay resident, and a
-    /// report grew with the number of units it read (10 → 50 million
-    /// events: 176 → 289 MiB, 1.64x; releasing after every fourth unit:
-    /// 175 → 232 MiB, 1.33x, in the same time). Each release costs page
-    /// faults when the pages are used again: after every unit, 20% longer.
-    /// Since units add what they find per title to shared totals, every
-    /// 16th unit is enough (51.5M events: 145 MiB as with every 4th, 179
-    /// MiB never; page faults 365,000 → 179,000, system time 1.33 → 0.65 s).
+    /// `interval`-th call. A report keeps freed memory in the heap for its
+    /// next unit (`keepFreedForReuse`), and blocks freed between
+    /// neighbours still in use keep their pages resident: without a
+    /// release now and then, a report grew with the number of units it read
+    /// (10 → 50 million events: 176 → 289 MiB, 1.64x, before the setting;
+    /// releasing after every fourth unit: 175 → 232 MiB, 1.33x, in the same
+    /// time). Each release costs page faults when the pages are used again:
+    /// after every unit, 20% longer. Since units add what they find per
+    /// title to shared totals, every 16th unit is enough (51.5M events: 145
+    /// MiB as with every 4th, 179 MiB never; page faults 365,000 → 179,000,
+    /// system time 1.33 → 0.65 s; with `keepFreedForReuse` 158 MiB and
+    /// 131,000 faults).
     static func releaseFreed(interval: Int = 16) {
         guard calls.add(1, ordering: .relaxed).newValue % max(1, interval) == 0 else { return }
         audience_release_free_memory()
