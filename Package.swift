@@ -20,9 +20,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // SQLite from the system (`libsqlite3-dev`): the store's ledger.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
-        // libdeflate from the system (`libdeflate-dev`): the store's chunks,
-        // inflated whole (their lengths are known) at about twice zlib's
-        // speed.
+        // libdeflate from the system (`libdeflate-dev`): the store's chunks
+        // and split runs' partial results, inflated whole (their lengths
+        // are known) at about twice zlib's speed.
         .systemLibrary(
             name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),

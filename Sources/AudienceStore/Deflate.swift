@@ -9,11 +9,12 @@ enum Checksum {
 }
 
 /// Whole-buffer deflate and inflate for the store's chunks and the
-/// partial results of split runs, in zlib's format (RFC 1950: a 2-byte head, the deflate stream, an Adler-32 tail),
-/// through libdeflate: a chunk's length is known before it is read, so
-/// nothing needs zlib's streaming, and libdeflate inflates these chunks in
-/// less than half of zlib's time. zlib writes the same format, so segments
-/// written by zlib before read the same.
+/// partial results of split runs, in zlib's format (RFC 1950: a 2-byte
+/// head, the deflate stream, an Adler-32 tail), through libdeflate: a
+/// chunk's length is known before it is read, so nothing needs zlib's
+/// streaming, and libdeflate inflates these chunks in less than half of
+/// zlib's time. zlib writes the same format, so segments written by zlib
+/// before read the same.
 enum Deflate {
     /// One buffer at a level, with a compressor made for it alone.
     static func compress(_ bytes: [UInt8], level: Int32) -> [UInt8] {
