@@ -79,6 +79,9 @@ enum Deflate {
         _ bytes: [UInt8], range: Range<Int>, expected: Int,
         _ body: (OpaquePointer, UnsafeRawBufferPointer, UnsafeMutableRawBufferPointer, UnsafeMutablePointer<Int>) -> libdeflate_result
     ) -> [UInt8]? {
+        // A decompressor per call, unlike the compressors writers keep:
+        // making one is a plain allocation (its tables are built per block
+        // as it inflates), and readers on several threads share nothing.
         guard range.lowerBound >= 0, range.upperBound <= bytes.count, expected >= 0,
               let decompressor = libdeflate_alloc_decompressor()
         else { return nil }
