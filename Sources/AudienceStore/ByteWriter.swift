@@ -15,15 +15,23 @@ struct ByteWriter {
     /// What was written.
     var bytes: [UInt8] { Array(storage[..<count]) }
 
-    /// Calls `write` with room for `most` bytes after those written; it
-    /// returns how many it wrote.
+    /// Calls `body` with a cursor over room for at most `most` bytes after
+    /// those written, and keeps what it wrote: a loop writing many values
+    /// takes the storage's pointer once, not once per value.
     @inline(__always)
-    private mutating func write(atMost most: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+    mutating func withRoom<R>(atMost most: Int, _ body: (inout ByteCursor) -> R) -> R {
+        // At least a byte of room, so that the slice has an address.
+        let most = max(most, 1)
         if count + most > storage.count { grow(to: count + most) }
         let start = count
-        count += storage.withUnsafeMutableBufferPointer { all in
-            write(UnsafeMutableBufferPointer(rebasing: all[start..<(start + most)]))
+        var written = 0
+        let result = storage.withUnsafeMutableBufferPointer { all in
+            var cursor = ByteCursor(room: UnsafeMutableBufferPointer(rebasing: all[start..<(start + most)]))
+            defer { written = cursor.written }
+            return body(&cursor)
         }
+        count += written
+        return result
     }
 
     @inline(never)
@@ -33,10 +41,7 @@ struct ByteWriter {
 
     @inline(__always)
     mutating func byte(_ value: UInt8) {
-        write(atMost: 1) { room in
-            room[0] = value
-            return 1
-        }
+        withRoom(atMost: 1) { $0.byte(value) }
     }
 
     mutating func uint32(_ value: UInt32) { littleEndian(value) }
@@ -49,35 +54,22 @@ struct ByteWriter {
 
     @inline(__always)
     mutating func varint(_ value: UInt64) {
-        write(atMost: 10) { room in
-            var rest = value, written = 0
-            while rest >= 0x80 {
-                room[written] = UInt8(truncatingIfNeeded: rest) | 0x80
-                rest >>= 7
-                written += 1
-            }
-            room[written] = UInt8(rest)
-            return written + 1
-        }
+        withRoom(atMost: ByteCursor.maxVarint) { $0.varint(value) }
     }
 
     @inline(__always)
     mutating func varint(_ value: Int) {
-        precondition(value >= 0, "a negative count")
-        varint(UInt64(value))
+        withRoom(atMost: ByteCursor.maxVarint) { $0.varint(value) }
     }
 
     @inline(__always)
     mutating func signed(_ value: Int64) {
-        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        withRoom(atMost: ByteCursor.maxVarint) { $0.signed(value) }
     }
 
     /// Raw bytes, no length.
     mutating func append(_ raw: UnsafeRawBufferPointer) {
-        write(atMost: raw.count) { room in
-            UnsafeMutableRawBufferPointer(room).copyMemory(from: raw)
-            return raw.count
-        }
+        withRoom(atMost: raw.count) { $0.append(raw) }
     }
 
     mutating func append(_ other: [UInt8]) { other.withUnsafeBytes { append($0) } }
@@ -110,9 +102,76 @@ struct ByteWriter {
     /// Calls `fill` with room for `length` bytes after those written, which
     /// it must fill.
     mutating func fill(_ length: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
-        write(atMost: length) { room in
-            fill(UnsafeMutableRawBufferPointer(room))
-            return length
+        withRoom(atMost: length) { $0.fill(length, fill) }
+    }
+}
+
+/// Writes the store's binary forms into room a `ByteWriter` set aside
+/// (`ByteWriter.withRoom`). Every write checks that it fits: the room is
+/// sized for the worst case, so a failed check is a bug in the caller.
+struct ByteCursor {
+    /// The most bytes a varint of 64 bits takes.
+    static let maxVarint = 10
+
+    private let room: UnsafeMutableBufferPointer<UInt8>
+    /// Bytes written from the start of the room.
+    private(set) var written = 0
+
+    init(room: UnsafeMutableBufferPointer<UInt8>) { self.room = room }
+
+    @inline(__always)
+    private func ensure(_ bytes: Int) {
+        precondition(room.count - written >= bytes, "ByteCursor: a write past the room set aside")
+    }
+
+    @inline(__always)
+    mutating func byte(_ value: UInt8) {
+        ensure(1)
+        room[written] = value
+        written += 1
+    }
+
+    @inline(__always)
+    mutating func varint(_ value: UInt64) {
+        ensure(Self.maxVarint)
+        var rest = value
+        while rest >= 0x80 {
+            room[written] = UInt8(truncatingIfNeeded: rest) | 0x80
+            rest >>= 7
+            written += 1
         }
+        room[written] = UInt8(rest)
+        written += 1
+    }
+
+    @inline(__always)
+    mutating func varint(_ value: Int) {
+        precondition(value >= 0, "a negative count")
+        varint(UInt64(value))
+    }
+
+    /// Zigzag, so that small negative values take few bytes.
+    @inline(__always)
+    mutating func signed(_ value: Int64) {
+        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+    }
+
+    @inline(__always)
+    mutating func uint64(_ value: UInt64) {
+        ensure(8)
+        UnsafeMutableRawPointer(room.baseAddress.unsafelyUnwrapped + written).storeBytes(of: value.littleEndian, as: UInt64.self)
+        written += 8
+    }
+
+    mutating func append(_ raw: UnsafeRawBufferPointer) {
+        ensure(raw.count)
+        UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: room[written..<(written + raw.count)])).copyMemory(from: raw)
+        written += raw.count
+    }
+
+    mutating func fill(_ length: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        ensure(length)
+        fill(UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: room[written..<(written + length)])))
+        written += length
     }
 }

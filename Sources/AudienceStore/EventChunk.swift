@@ -91,8 +91,11 @@ enum EventChunk {
         var idForms = ByteWriter(), packedIDs = ByteWriter(), idColumn = ByteWriter()
         var previousTS: Int64 = 0
         var guess = NumberGuess(predicts: true)
-        var currentID = ByteWriter(), previousID = ByteWriter()
+        var lastText = LastTextID()
         var eventCount = 0
+        // One view's events, gathered once: each column is then written in
+        // a loop of its own through one pointer (`ByteWriter.withRoom`).
+        var records: [EventRecord] = []
         for run in views {
             let file = run.source
             let store = sources[file]
@@ -103,53 +106,81 @@ enum EventChunk {
             viewColumn.varint(run.events.count)
             eventCount += run.events.count
             let fileIndex = files[file]
-            let events = run.events
-            for (position, index) in zip(events.indices, events) {
-                // A view's events lie apart in a block read in time order:
-                // asking for one a few ahead overlaps the cache misses.
-                if position + prefetchDistance < events.endIndex {
-                    store.events.prefetch(Int(events[position + prefetchDistance]))
-                }
-                let event = store.events[Int(index)]
-                fileColumn.varint(fileIndex)
-                var set = Int(sets.indexOf[file][Int(event.attributes)])
-                if set < 0 {
-                    let a = store.attributes[Int(event.attributes)]
-                    for id in [a.viewer, a.series, a.country, a.region, a.device, a.audioLang, a.subtitleLang] {
-                        attributeSets.varint(local(file, id))
+            records.removeAll(keepingCapacity: true)
+            records.reserveCapacity(run.events.count)
+            run.events.withUnsafeBufferPointer { events in
+                for position in events.indices {
+                    // A view's events lie apart in a block read in time
+                    // order: asking for one a few ahead overlaps the misses.
+                    if position + prefetchDistance < events.count {
+                        store.events.prefetch(Int(events[position + prefetchDistance]))
                     }
-                    attributeSets.varint(UInt64(Int64(a.season) + 1))
-                    attributeSets.varint(UInt64(Int64(a.episode) + 1))
-                    set = attributeSetCount
-                    attributeSetCount += 1
-                    sets.indexOf[file][Int(event.attributes)] = Int32(set)
-                    sets.written.append((file, Int(event.attributes)))
+                    records.append(store.events[Int(events[position])])
                 }
-                attributeColumn.varint(set)
-                kindColumn.byte(event.kind.rawValue)
-                tsColumn.signed(event.timestamp &- previousTS)
-                previousTS = event.timestamp
-                guess.startEvent()
-                let flags = guess.write(event.from, slot: 0, to: &numberColumn)
-                    | guess.write(event.to, slot: 1, to: &numberColumn) << 2
-                    | guess.write(event.position, slot: 2, to: &numberColumn) << 4
-                    | guess.write(event.duration, slot: 3, to: &numberColumn) << 6
-                flagColumn.byte(flags)
-                if event.eventID == 0 {
-                    idForms.byte(0)
-                } else if let packed = ids.packed(event.eventID) {
-                    idForms.byte(packed.form)
-                    packedIDs.uint64(packed.low)
-                    packedIDs.uint64(packed.high)
-                } else {
-                    idForms.byte(Self.textID)
-                    currentID.removeAll()
-                    currentID.fill(ids.byteCount(event.eventID)) { _ = ids.copyBytes(event.eventID, into: $0) }
-                    let shared = currentID.sharedPrefix(with: previousID, limit: Self.sharedPrefixLimit)
-                    idColumn.varint(shared)
-                    idColumn.varint(currentID.count - shared)
-                    idColumn.append(currentID, from: shared)
-                    swap(&currentID, &previousID)
+            }
+            let count = records.count
+            fileColumn.withRoom(atMost: count * ByteCursor.maxVarint) { column in
+                for _ in 0..<count { column.varint(fileIndex) }
+            }
+            attributeColumn.withRoom(atMost: count * ByteCursor.maxVarint) { column in
+                for event in records {
+                    var set = Int(sets.indexOf[file][Int(event.attributes)])
+                    if set < 0 {
+                        let a = store.attributes[Int(event.attributes)]
+                        for id in [a.viewer, a.series, a.country, a.region, a.device, a.audioLang, a.subtitleLang] {
+                            attributeSets.varint(local(file, id))
+                        }
+                        attributeSets.varint(UInt64(Int64(a.season) + 1))
+                        attributeSets.varint(UInt64(Int64(a.episode) + 1))
+                        set = attributeSetCount
+                        attributeSetCount += 1
+                        sets.indexOf[file][Int(event.attributes)] = Int32(set)
+                        sets.written.append((file, Int(event.attributes)))
+                    }
+                    column.varint(set)
+                }
+            }
+            kindColumn.withRoom(atMost: count) { column in
+                for event in records { column.byte(event.kind.rawValue) }
+            }
+            tsColumn.withRoom(atMost: count * ByteCursor.maxVarint) { column in
+                for event in records {
+                    column.signed(event.timestamp &- previousTS)
+                    previousTS = event.timestamp
+                }
+            }
+            flagColumn.withRoom(atMost: count) { flagColumn in
+                numberColumn.withRoom(atMost: count * 4 * NumberGuess.maxBytes) { numbers in
+                    for event in records {
+                        guess.startEvent()
+                        let flags = guess.write(event.from, slot: 0, to: &numbers)
+                            | guess.write(event.to, slot: 1, to: &numbers) << 2
+                            | guess.write(event.position, slot: 2, to: &numbers) << 4
+                            | guess.write(event.duration, slot: 3, to: &numbers) << 6
+                        flagColumn.byte(flags)
+                    }
+                }
+            }
+            idForms.withRoom(atMost: count) { forms in
+                packedIDs.withRoom(atMost: count * 16) { packedIDs in
+                    for event in records {
+                        guard event.eventID != 0 else {
+                            forms.byte(0)
+                            continue
+                        }
+                        switch ids.held(event.eventID) {
+                        case .packed(let packed):
+                            forms.byte(packed.form)
+                            packedIDs.uint64(packed.low)
+                            packedIDs.uint64(packed.high)
+                        case .short(let count, let low, let high):
+                            forms.byte(Self.textID)
+                            lastText.write(short: count, low: low, high: high, to: &idColumn)
+                        case .long:
+                            forms.byte(Self.textID)
+                            lastText.write(long: event.eventID, of: ids, to: &idColumn)
+                        }
+                    }
                 }
             }
         }
@@ -428,6 +459,71 @@ extension EventChunk {
     }
 }
 
+/// The last text id a chunk's encoder wrote, so that the next one is
+/// written as the length of the prefix it shares with it and the rest.
+/// Short ids (most text ids) stay in their two words: the shared prefix is
+/// where the words first differ, with no bytes copied.
+struct LastTextID {
+    private var count = 0
+    private var low: UInt64 = 0, high: UInt64 = 0
+    /// The last id's bytes when it was long (`isShort` false).
+    private var bytes = ByteWriter()
+    private var isShort = true
+    private var current = ByteWriter()
+
+    mutating func write(short count: Int, low: UInt64, high: UInt64, to out: inout ByteWriter) {
+        guard isShort else {
+            current.removeAll()
+            current.fill(count) { Self.copy(low: low, high: high, count: count, into: $0) }
+            writeBytes(to: &out)
+            (self.count, self.low, self.high, isShort) = (count, low, high, true)
+            return
+        }
+        // Bytes past an id's end are zero in its words, so a difference
+        // there is cut off by the shorter length.
+        let differing = low != self.low
+            ? (low ^ self.low).trailingZeroBitCount / 8
+            : high != self.high ? 8 + (high ^ self.high).trailingZeroBitCount / 8 : 16
+        let shared = min(differing, count, self.count, EventChunk.sharedPrefixLimit)
+        out.withRoom(atMost: 2 * ByteCursor.maxVarint + 16) { cursor in
+            cursor.varint(shared)
+            cursor.varint(count - shared)
+            cursor.fill(count - shared) { room in
+                withUnsafeBytes(of: (low.littleEndian, high.littleEndian)) { words in
+                    room.copyMemory(from: UnsafeRawBufferPointer(rebasing: words[shared..<count]))
+                }
+            }
+        }
+        (self.count, self.low, self.high) = (count, low, high)
+    }
+
+    mutating func write(long id: UInt32, of ids: EventIDTable, to out: inout ByteWriter) {
+        current.removeAll()
+        current.fill(ids.byteCount(id)) { _ = ids.copyBytes(id, into: $0) }
+        writeBytes(to: &out)
+    }
+
+    /// Writes `current` against the last id's bytes, then keeps it as those.
+    private mutating func writeBytes(to out: inout ByteWriter) {
+        if isShort {
+            bytes.removeAll()
+            bytes.fill(count) { [count, low, high] in Self.copy(low: low, high: high, count: count, into: $0) }
+            isShort = false
+        }
+        let shared = current.sharedPrefix(with: bytes, limit: EventChunk.sharedPrefixLimit)
+        out.varint(shared)
+        out.varint(current.count - shared)
+        out.append(current, from: shared)
+        swap(&current, &bytes)
+    }
+
+    private static func copy(low: UInt64, high: UInt64, count: Int, into room: UnsafeMutableRawBufferPointer) {
+        withUnsafeBytes(of: (low.littleEndian, high.littleEndian)) { words in
+            room.copyMemory(from: UnsafeRawBufferPointer(rebasing: words[0..<count]))
+        }
+    }
+}
+
 /// How one optional number is stored (see `EventChunk`), and the guess
 /// format 2 subtracts from a number in thousandths: `from` and `position`
 /// are guessed to be the playhead (the last `to` or `position` of the
@@ -443,6 +539,9 @@ struct NumberGuess {
     private var from: Int64?
 
     init(predicts: Bool) { self.predicts = predicts }
+
+    /// The most bytes `write` takes for a number.
+    static let maxBytes = max(ByteCursor.maxVarint, 8)
 
     /// Numbers beyond 2^53 thousandths are not stored as thousandths.
     private static let limit: Int64 = 9_007_199_254_740_992
@@ -473,7 +572,7 @@ struct NumberGuess {
     /// Writes `value` (slot 0-3: from, to, position, duration) and returns
     /// its 2-bit form.
     @inline(__always)
-    mutating func write(_ value: Double, slot: Int, to out: inout ByteWriter) -> UInt8 {
+    mutating func write(_ value: Double, slot: Int, to out: inout ByteCursor) -> UInt8 {
         if value.isNaN { return 0 }
         let scaled = Self.nearestInteger(value * 1000)
         // -0.0 equals 0 but is kept as its 8 bytes: thousandths would give

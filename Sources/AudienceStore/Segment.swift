@@ -106,10 +106,11 @@ final class SegmentWriter {
                 events[Int($0.1)].timestamp <= events[Int($0.0)].timestamp
             }
             if !inOrder {
-                order[range].sort { a, b in
-                    let x = events[Int(a)].timestamp, y = events[Int(b)].timestamp
-                    return x != y ? x < y : a < b
-                }
+                // Sorted as (ts, index) pairs: the events are read once,
+                // not at every comparison.
+                var keyed = order[range].map { (ts: events[Int($0)].timestamp, index: $0) }
+                keyed.sort { $0.ts != $1.ts ? $0.ts < $1.ts : $0.index < $1.index }
+                order.replaceSubrange(range, with: keyed.lazy.map(\.index))
             }
         }
         // Slices only once `order` is final: an earlier slice would make

@@ -188,7 +188,7 @@ import Testing
         var forms: [UInt8] = []
         for (index, value) in values.enumerated() {
             if index % 4 == 0 { guess.startEvent() }
-            forms.append(guess.write(value, slot: index % 4, to: &writer))
+            forms.append(writer.withRoom(atMost: NumberGuess.maxBytes) { guess.write(value, slot: index % 4, to: &$0) })
         }
         var reader = ByteReader(writer.bytes)
         var back = NumberGuess(predicts: true)
@@ -300,6 +300,43 @@ import Testing
             }
             #expect(ids == [first, second])
         }
+    }
+
+    /// Text ids are written against the last one, short ones from their
+    /// words: the bytes are those of a byte-by-byte shared prefix, whatever
+    /// mix of short (up to 16 bytes) and long ids comes in.
+    @Test func textIdsShareTheirPrefixWithTheLastWhateverTheirLength() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("gh".utf8)
+        var texts: [[UInt8]] = [
+            Array("e0000001".utf8), Array("e0000001".utf8), Array("e00000012".utf8), Array("e0".utf8),
+            Array(repeating: 0x61, count: 16), Array(repeating: 0x61, count: 17), Array(repeating: 0x61, count: 16),
+            Array(repeating: 0x61, count: 90), Array(repeating: 0x61, count: 80), Array("a".utf8), [0x00, 0x61], [0x00],
+        ]
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 1...(Bool.random(using: &random) ? 16 : 70), using: &random)
+            texts.append((0..<length).map { _ in alphabet.randomElement(using: &random)! })
+        }
+        var table = EventIDTable()
+        let ids = texts.map { text in text.withUnsafeBytes { table.append($0) } }
+        var written = ByteWriter()
+        var last = LastTextID()
+        for id in ids {
+            switch table.held(id) {
+            case .short(let count, let low, let high): last.write(short: count, low: low, high: high, to: &written)
+            case .long: last.write(long: id, of: table, to: &written)
+            case .packed: Issue.record("an id without hex digits packed")
+            }
+        }
+        var expected = ByteWriter()
+        var previous: [UInt8] = []
+        for text in texts {
+            let shared = zip(text, previous).prefix(EventChunk.sharedPrefixLimit).prefix { $0.0 == $0.1 }.count
+            expected.varint(shared)
+            expected.data(text[shared...])
+            previous = text
+        }
+        #expect(written.bytes == expected.bytes)
     }
 
     /// Upper-case forms need a letter; digits alone are the lower-case

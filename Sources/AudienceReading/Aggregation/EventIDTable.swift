@@ -89,6 +89,23 @@ public struct EventIDTable: Sendable {
         }
     }
 
+    /// How the table holds a present id, in one look-up: packed (`Packed`),
+    /// short (up to 16 bytes, byte i in byte i of the two little-endian
+    /// words, the rest zero), or long (read it with `copyBytes`).
+    package enum Held: Equatable {
+        case packed(Packed)
+        case short(count: Int, low: UInt64, high: UInt64)
+        case long
+    }
+
+    package func held(_ id: UInt32) -> Held {
+        let (form, slot, _) = locate(id)
+        if form >= Packed.firstForm && form <= Packed.lastForm {
+            return .packed(Packed(form: form, low: slot.low, high: slot.high))
+        }
+        return form <= 16 ? .short(count: Int(form), low: slot.low, high: slot.high) : .long
+    }
+
     /// The id packed, when its form packs (nil for absent, short and other
     /// ids: as text, shared prefixes make those smaller in a segment).
     package func packed(_ id: UInt32) -> Packed? {
