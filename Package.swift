@@ -20,9 +20,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // SQLite from the system (`libsqlite3-dev`): the store's ledger.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
-        // libdeflate from the system (`libdeflate-dev`): the store's chunks
-        // and split runs' partial results, inflated whole (their lengths
-        // are known) at about twice zlib's speed.
+        // libdeflate from the system (`libdeflate-dev`): gzipped logs of up
+        // to 12 MiB, the store's chunks and split runs' partial results,
+        // inflated whole at about twice zlib's speed.
         .systemLibrary(
             name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),
@@ -42,7 +42,7 @@ let package = Package(
         // the event store, and the reading pipeline that drives them.
         .target(
             name: "AudienceReading",
-            dependencies: ["AudienceCore", "CZlib", "CSystemShims"],
+            dependencies: ["AudienceCore", "CZlib", "CDeflate", "CSystemShims"],
             // Debug builds (and so the tests) check the interner's, id tables'
             // and chunked arrays' invariants after every growth and merge.
             swiftSettings: [.define("AUDIENCE_INTERNAL_CHECKS", .when(configuration: .debug))]

@@ -425,3 +425,113 @@ import Testing
         }
     }
 }
+
+/// Gzip files of up to `WholeGzip.maxGathered` bytes are inflated whole by
+/// libdeflate, zlib taking over at the first member it does not vouch for:
+/// whatever the file (members, header fields, padding, trailing bytes,
+/// flipped bytes, cuts), the content and the damage are those of zlib alone.
+@Suite struct WholeGzipTests {
+    /// A sink that keeps every byte, and wants no more after `limit`.
+    struct Collect: ContentSink {
+        var bytes: [UInt8] = []
+        var limit = Int.max
+        var finished: Bool?
+        var wantsMore: Bool { bytes.count < limit }
+        mutating func consume(_ chunk: UnsafeRawBufferPointer) { bytes.append(contentsOf: chunk) }
+        mutating func finish(keepPartialLine: Bool) { finished = keepPartialLine }
+    }
+
+    static func decode(_ file: [UInt8], wholeMembers: Bool, chunkSize: Int, limit: Int = .max) -> ([UInt8], FileDamage?) {
+        var decoder = ContentDecoder(wholeMembers: wholeMembers)
+        var sink = Collect(limit: limit)
+        file.withUnsafeBytes { all in
+            var start = 0
+            while start < all.count, decoder.damage == nil, sink.wantsMore {
+                let end = min(all.count, start + chunkSize)
+                decoder.consume(UnsafeRawBufferPointer(rebasing: all[start..<end]), into: &sink)
+                start = end
+            }
+        }
+        if decoder.damage == nil && sink.wantsMore { decoder.finish(into: &sink) }
+        return (sink.bytes, decoder.damage)
+    }
+
+    /// A member with the header fields `flags` asks for (FEXTRA, FNAME,
+    /// FCOMMENT, FHCRC with its right CRC), rebuilt around zlib's deflate.
+    static func member(_ content: [UInt8], flags: UInt8) -> [UInt8] {
+        let plain = Gzip.member(content)
+        var header: [UInt8] = [0x1f, 0x8b, 8, flags, 1, 2, 3, 4, 0, 3]
+        if flags & 0x04 != 0 { header += [3, 0, 7, 8, 9] }
+        if flags & 0x08 != 0 { header += Array("log.jsonl".utf8) + [0] }
+        if flags & 0x10 != 0 { header += Array("a comment".utf8) + [0] }
+        if flags & 0x02 != 0 {
+            let crc = header.withUnsafeBytes { CRC32.update(0, $0) }
+            header += [UInt8(crc & 0xff), UInt8(crc >> 8 & 0xff)]
+        }
+        return header + plain[10...]
+    }
+
+    @Test func everyFileReadsAsZlibAloneReadsIt() {
+        var random = SeededGenerator(seed: 2026_12_03)
+        var cases = 0
+        for _ in 0..<400 {
+            var file: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...3, using: &random) {
+                let lines = Int.random(in: 0...40, using: &random)
+                let content = Array((0..<lines).map { "line \($0) \(Int.random(in: 0...999, using: &random))\n" }.joined().utf8)
+                let flags = [0, 0, 0x04, 0x08, 0x10, 0x1C, 0x02, 0x0A][Int.random(in: 0..<8, using: &random)]
+                file += Self.member(content, flags: UInt8(flags))
+            }
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0: file += [UInt8](repeating: 0, count: Int.random(in: 1...9, using: &random))
+            case 1: file += [0x1f]
+            case 2: file += [0x1f, 0x00, 0x41]
+            case 3: file += Array("trailing".utf8)
+            default: break
+            }
+            // Flipped bytes anywhere (header, data, trailer), or a cut.
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0:
+                for _ in 0..<Int.random(in: 1...3, using: &random) {
+                    file[Int.random(in: 0..<file.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random)
+                }
+            case 1: file.removeLast(Int.random(in: 1..<file.count, using: &random))
+            default: break
+            }
+            for chunkSize in [7, 4096] {
+                let whole = Self.decode(file, wholeMembers: true, chunkSize: chunkSize)
+                let zlib = Self.decode(file, wholeMembers: false, chunkSize: chunkSize)
+                #expect(whole.0 == zlib.0, "content of \(file)")
+                #expect(whole.1 == zlib.1, "damage of \(file)")
+                cases += 1
+            }
+        }
+        #expect(cases == 800)
+    }
+
+    /// A sink that wants no more stops the inflation at the next member: it
+    /// sees no later member and no damage past them (a reader drops such
+    /// damage either way, as found after the reading was cut short).
+    @Test func aSinkThatWantsNoMoreStopsAtTheNextMember() {
+        let first = Array(String(repeating: "a line\n", count: 10).utf8)
+        let file = Gzip.member(first) + Gzip.member("another line\n") + Array("trailing".utf8)
+        let whole = Self.decode(file, wholeMembers: true, chunkSize: 1 << 20, limit: 5)
+        #expect(whole.0 == first)
+        #expect(whole.1 == nil)
+    }
+
+    /// A file bigger than the gathering limit is streamed through zlib from
+    /// its start, with the same content.
+    @Test func aFileTooBigToGatherIsStreamed() {
+        var random = SeededGenerator(seed: 7)
+        let content = (0..<(WholeGzip.maxGathered / 2)).map { _ in UInt8.random(in: 0...255, using: &random) }
+        var file = Gzip.member(content, level: 1) + Gzip.member(content, level: 1)
+        #expect(file.count > WholeGzip.maxGathered)
+        file[file.count - 20] ^= 0x55
+        let whole = Self.decode(file, wholeMembers: true, chunkSize: 1 << 20)
+        let zlib = Self.decode(file, wholeMembers: false, chunkSize: 1 << 20)
+        #expect(whole.0 == zlib.0)
+        #expect(whole.1 == zlib.1)
+        #expect(whole.1 != nil)
+    }
+}

@@ -21,12 +21,18 @@ protocol ContentSink: DecodedBytesSink, ~Copyable {
 /// and inflates every member of a gzip file, stopping at the first damage.
 ///
 /// The decision gzip or not is made on the first two bytes (`1f 8b`),
-/// whatever the file's name.
+/// whatever the file's name. A gzip file of up to `WholeGzip.maxGathered`
+/// bytes is gathered whole and its members inflated by libdeflate
+/// (`WholeGzip`), zlib taking over at the first member it does not vouch
+/// for; a bigger one is streamed through zlib from the start.
 struct ContentDecoder: ~Copyable {
     private enum State {
         /// Fewer than two bytes seen: not yet known whether this is gzip.
         case sniffing
         case plain
+        /// A gzip file's bytes being gathered for `WholeGzip`.
+        case gathering
+        /// A gzip file streamed through zlib.
         case gzip
         /// A damage was met; everything after it is ignored.
         case stopped
@@ -34,13 +40,17 @@ struct ContentDecoder: ~Copyable {
 
     private var state = State.sniffing
     private var sniffed: [UInt8] = []
+    private var gathered: [UInt8] = []
+    private let wholeMembers: Bool
     private var inflater: GzipInflater?
     /// The first damage met, if any.
     private(set) var damage: FileDamage?
 
-    init() {}
+    /// `wholeMembers` false streams every gzip file through zlib (tests
+    /// compare the two ways).
+    init(wholeMembers: Bool = true) { self.wholeMembers = wholeMembers }
 
-    mutating func consume<Sink: DecodedBytesSink & ~Copyable>(
+    mutating func consume<Sink: ContentSink & ~Copyable>(
         _ chunk: UnsafeRawBufferPointer, into sink: inout Sink
     ) {
         switch state {
@@ -48,6 +58,18 @@ struct ContentDecoder: ~Copyable {
             return
         case .plain:
             sink.consume(chunk)
+        case .gathering:
+            if gathered.count + chunk.count <= WholeGzip.maxGathered {
+                gathered.append(contentsOf: chunk)
+                return
+            }
+            // Too big to hold: zlib streams it, from the start.
+            state = .gzip
+            inflater = GzipInflater()
+            let head = gathered
+            gathered = []
+            head.withUnsafeBytes { inflate($0, into: &sink) }
+            if state == .gzip { inflate(chunk, into: &sink) }
         case .gzip:
             inflate(chunk, into: &sink)
         case .sniffing:
@@ -56,6 +78,12 @@ struct ContentDecoder: ~Copyable {
             let head = sniffed
             sniffed = []
             if head[0] == 0x1f && head[1] == 0x8b {
+                if wholeMembers {
+                    state = .gathering
+                    gathered = head
+                    gathered.reserveCapacity(min(WholeGzip.maxGathered, max(head.count, 1 << 20)))
+                    return
+                }
                 state = .gzip
                 inflater = GzipInflater()
                 head.withUnsafeBytes { inflate($0, into: &sink) }
@@ -67,12 +95,23 @@ struct ContentDecoder: ~Copyable {
     }
 
     /// Signals the end of the stored bytes.
-    mutating func finish<Sink: DecodedBytesSink & ~Copyable>(into sink: inout Sink) {
+    mutating func finish<Sink: ContentSink & ~Copyable>(into sink: inout Sink) {
         switch state {
         case .sniffing:
             // A one-byte file cannot be gzip; zero bytes is an empty file.
             state = .plain
             if !sniffed.isEmpty { sniffed.withUnsafeBytes { sink.consume($0) } }
+        case .gathering:
+            let file = gathered
+            gathered = []
+            file.withUnsafeBytes { file in
+                let rest = WholeGzip.inflate(file, into: &sink)
+                guard rest < file.count else { return }
+                state = .gzip
+                inflater = GzipInflater(resumingAt: Int64(rest))
+                inflate(UnsafeRawBufferPointer(rebasing: file[rest...]), into: &sink)
+            }
+            if state == .gzip, let problem = inflater?.finish() { stop(problem) }
         case .gzip:
             if let problem = inflater?.finish() { stop(problem) }
         case .plain, .stopped:
@@ -156,6 +195,17 @@ struct GzipInflater {
     private var position = Position.inMember
     private var consumed: Int64 = 0
     private var memberStart: Int64 = 0
+
+    /// At the start of a file.
+    init() {}
+
+    /// At `offset` of a file, where a member starts when `offset` is 0 and
+    /// one just ended otherwise (`WholeGzip` inflated those before).
+    init(resumingAt offset: Int64) {
+        if offset > 0 { position = .betweenMembers }
+        consumed = offset
+        memberStart = offset
+    }
     /// The member's content so far: its CRC-32 and length (mod 2^32, as
     /// the trailer has it).
     private var memberCRC: UInt32 = 0
