@@ -20,9 +20,10 @@ enum WholeGzip {
     /// is streamed through zlib.
     static let outputCapacity = 48 << 20
     /// Output buffers that may exist at once, whatever the thread count:
-    /// they bound the memory this costs (and, kept for reuse, their pages
-    /// are faulted in once, not once per file). A file that finds none
-    /// free is streamed through zlib.
+    /// they bound the memory this costs. A file that finds none free is
+    /// streamed through zlib. Each is given back to the system after its
+    /// file (only the pages written were ever taken), so that a run's peak,
+    /// when its events are all held, does not count them.
     static let maxBuffers = 2
 
     /// Inflates the members of `file` into `sink`, in pieces of at most a
@@ -33,9 +34,12 @@ enum WholeGzip {
     /// then judges what follows as it always did (another member, padding,
     /// trailing bytes).
     static func inflate<Sink: ContentSink & ~Copyable>(_ file: UnsafeRawBufferPointer, into sink: inout Sink) -> Int {
-        guard let buffer = OutputBuffers.shared.take() else { return 0 }
-        defer { OutputBuffers.shared.give(buffer) }
-        let output = buffer.bytes
+        // The last member's length (mod 2^32) ends the file: a last member
+        // that would not fit is not tried (most files are one member).
+        guard file.count >= 4, UInt32(littleEndian: file.loadUnaligned(fromByteOffset: file.count - 4, as: UInt32.self))
+            < outputCapacity else { return 0 }
+        guard let output = OutputBuffers.shared.take() else { return 0 }
+        defer { OutputBuffers.shared.give(output) }
         guard let decompressor = libdeflate_alloc_decompressor() else { return 0 }
         defer { libdeflate_free_decompressor(decompressor) }
         var offset = 0
@@ -85,35 +89,26 @@ enum WholeGzip {
         return position < file.count ? position : nil
     }
 
-    /// An output buffer, owned by one file's inflation at a time: the pool
-    /// hands it to one taker and gets it back before handing it again.
-    struct OutputBuffer: @unchecked Sendable {
-        let bytes: UnsafeMutableRawBufferPointer
-    }
-
-    /// The output buffers, kept for reuse.
+    /// How many output buffers exist: one is made for a file and freed
+    /// after it, when fewer than `maxBuffers` are out.
     final class OutputBuffers: Sendable {
         static let shared = OutputBuffers()
 
-        private struct Pool {
-            var free: [OutputBuffer] = []
-            var made = 0
-        }
+        private let out = Mutex(0)
 
-        private let pool = Mutex(Pool())
-
-        /// A buffer of `outputCapacity` bytes, or nil when `maxBuffers` are in use.
-        func take() -> OutputBuffer? {
-            pool.withLock { pool in
-                if let buffer = pool.free.popLast() { return buffer }
-                guard pool.made < WholeGzip.maxBuffers else { return nil }
-                pool.made += 1
-                return OutputBuffer(bytes: .allocate(byteCount: WholeGzip.outputCapacity, alignment: 64))
+        /// A buffer of `outputCapacity` bytes, or nil when `maxBuffers` are out.
+        func take() -> UnsafeMutableRawBufferPointer? {
+            let granted = out.withLock { out in
+                guard out < WholeGzip.maxBuffers else { return false }
+                out += 1
+                return true
             }
+            return granted ? .allocate(byteCount: WholeGzip.outputCapacity, alignment: 64) : nil
         }
 
-        func give(_ buffer: OutputBuffer) {
-            pool.withLock { $0.free.append(buffer) }
+        func give(_ buffer: UnsafeMutableRawBufferPointer) {
+            buffer.deallocate()
+            out.withLock { $0 -= 1 }
         }
     }
 }
