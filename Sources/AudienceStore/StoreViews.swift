@@ -227,19 +227,19 @@ public enum StoreViews {
         var slice: (index: Int, count: Int)?
     }
 
-    /// Units a worker should get at least, where partitions allow: the
-    /// last units to end leave the other workers idle, and at about
-    /// `sliceEvents` each (21 units at 10.4 million events) one core sat
-    /// idle for a tenth of a report.
-    static let unitsPerWorker = 16
-
     static func units(_ snapshot: StoreSnapshot, sliceEvents: Int, partitions: Range<Int>, threads: Int) -> [Unit] {
         let sliceEvents = max(1, sliceEvents)
         let counts = snapshot.eventsPerPartition
         let chosen = partitions.clamped(to: counts.indices)
         let total = chosen.reduce(0) { $0 + counts[$1] }
-        // Small partitions are read together up to this many events.
-        let gatherEvents = min(sliceEvents, max(1, total / (max(1, threads) * unitsPerWorker)))
+        // Small partitions are read together, into units of about equal
+        // size whose number is a multiple of the workers: the last units
+        // to finish leave the other workers idle, and with 21 units of
+        // 500,000 events on two workers (10.4 million events) one core sat
+        // idle for the last whole unit, a tenth of the report.
+        let workers = max(1, threads)
+        let unitCount = (max(1, (total + sliceEvents - 1) / sliceEvents) + workers - 1) / workers * workers
+        let gatherEvents = max(1, (total + unitCount - 1) / unitCount)
         var units: [Unit] = []
         var gathering = Unit(partitions: [], slice: nil)
         var gathered = 0
@@ -250,13 +250,18 @@ public enum StoreViews {
                 for index in 0..<slices { units.append(Unit(partitions: [partition], slice: (index, slices))) }
                 continue
             }
-            if gathered + events > gatherEvents, !gathering.partitions.isEmpty {
+            if gathered + events > sliceEvents, !gathering.partitions.isEmpty {
                 units.append(gathering)
                 gathering = Unit(partitions: [], slice: nil)
                 gathered = 0
             }
             gathering.partitions.append(partition)
             gathered += events
+            if gathered >= gatherEvents {
+                units.append(gathering)
+                gathering = Unit(partitions: [], slice: nil)
+                gathered = 0
+            }
         }
         if !gathering.partitions.isEmpty { units.append(gathering) }
         return units
