@@ -8,7 +8,10 @@
 # The four commands run in interleaved rounds (ROUNDS, default 3) and each
 # one's fastest round counts, as in benchmark.sh: on a shared machine a
 # single run of each can differ by a third, which is more than the targets'
-# margins. Peak memory is the largest of the rounds.
+# margins. Peak memory is the largest of the rounds. Processor time (user +
+# system, the least of the rounds) is given as ratios too: it drifts less
+# than wall time, and shows the work each run does whatever the machine's
+# speed at that minute.
 #
 # Usage: Scripts/store-benchmark.sh [DIR|EVENTS ...]   (default: 10000000 50000000)
 #   DIR     a folder of logs
@@ -39,19 +42,19 @@ logs_for() {  # a folder of logs for DIR or EVENTS
 
 rounds=${ROUNDS:-3}
 
-timed() {  # timed NAME CMD...: appends "seconds peak_MiB" of one run to $work/NAME
+timed() {  # timed NAME CMD...: appends "seconds peak_MiB cpu_seconds" of one run to $work/NAME
   local name=$1
   shift
-  /usr/bin/time -o "$work/time" -f "%e %M" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
-  awk '{ printf "%s %.0f\n", $1, $2 / 1024 }' "$work/time" >> "$work/$name"
+  /usr/bin/time -o "$work/time" -f "%e %M %U %S" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+  awk '{ printf "%s %.0f %.2f\n", $1, $2 / 1024, $3 + $4 }' "$work/time" >> "$work/$name"
 }
 
-best() {  # best NAME: the fastest round's seconds and the largest peak MiB
-  awk 'NR == 1 || $1 < s { s = $1 } $2 > m { m = $2 } END { print s, m }' "$work/$1"
+best() {  # best NAME: the fastest round's seconds, the largest peak MiB, the least processor time
+  awk 'NR == 1 || $1 < s { s = $1 } $2 > m { m = $2 } NR == 1 || $3 < c { c = $3 } END { print s, m, c }' "$work/$1"
 }
 
-printf '%-28s %10s %8s | %9s %7s | %9s %7s | %9s %7s | %6s %6s | %7s %7s %s\n' \
-  data lines gzip_s oneshot_s MiB ingest_s MiB store_s MiB ingest store size_MB store/gz same
+printf '%-28s %10s %8s | %9s %7s | %9s %7s | %9s %7s | %6s %6s | %7s %7s | %7s %7s %s\n' \
+  data lines gzip_s oneshot_s MiB ingest_s MiB store_s MiB ingest store cpu_ing cpu_sto size_MB store/gz same
 for set in "${sets[@]}"; do
   logs=$(logs_for "$set")
   store="$work/store"
@@ -63,10 +66,10 @@ for set in "${sets[@]}"; do
     timed ingest "$bin" ingest "$logs" --store "$store" -q --progress never
     timed report "$bin" analyze --store "$store" --out "$work/from-store" -q --progress never
   done
-  read -r gz _ < <(best gzip)
-  read -r one one_mb < <(best one-shot)
-  read -r ing ing_mb < <(best ingest)
-  read -r rep rep_mb < <(best report)
+  read -r gz _ _ < <(best gzip)
+  read -r one one_mb one_cpu < <(best one-shot)
+  read -r ing ing_mb ing_cpu < <(best ingest)
+  read -r rep rep_mb rep_cpu < <(best report)
   lines=$(cat "$logs"/* | gzip -dcf | wc -l)
   same=yes
   for f in "$work"/one/*.csv "$work"/one/report.md; do
@@ -74,9 +77,10 @@ for set in "${sets[@]}"; do
   done
   logs_mb=$(du -sm "$logs" | cut -f1)
   store_mb=$(du -sm "$store" | cut -f1)
-  printf '%-28s %10s %8s | %9s %7s | %9s %7s | %9s %7s | %6.2f %6.2f | %7s %7.2f %s\n' \
+  printf '%-28s %10s %8s | %9s %7s | %9s %7s | %9s %7s | %6.2f %6.2f | %7.2f %7.2f | %7s %7.2f %s\n' \
     "$(basename "$(dirname "$logs")")" "$lines" "$gz" "$one" "$one_mb" "$ing" "$ing_mb" "$rep" "$rep_mb" \
-    "$(echo "$ing / $one" | bc -l)" "$(echo "$rep / $one" | bc -l)" "$store_mb" \
+    "$(echo "$ing / $one" | bc -l)" "$(echo "$rep / $one" | bc -l)" \
+    "$(echo "$ing_cpu / $one_cpu" | bc -l)" "$(echo "$rep_cpu / $one_cpu" | bc -l)" "$store_mb" \
     "$(echo "$store_mb / $logs_mb" | bc -l)" "$same"
 done
-echo "best of $rounds interleaved rounds; ingest, store: time as a share of the one-shot run (targets 1.1 and 0.25); store/gz: size against the gzipped logs (target 1, aim 0.5)"
+echo "best of $rounds interleaved rounds; ingest, store: time as a share of the one-shot run (targets 1.1 and 0.25); cpu_ing, cpu_sto: the same for processor time (user + system, least of the rounds); store/gz: size against the gzipped logs (target 1, aim 0.5)"
