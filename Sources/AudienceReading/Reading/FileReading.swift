@@ -20,7 +20,7 @@ package enum FileReading {
         scanner.spillEvents = spillEvents
         var framer = LineFramer(consumer: scanner)
         store = EventStore()
-        let (damage, bytesRead) = run(&framer) { feed throws(FileDamage) in
+        let (damage, bytesRead) = run(&framer, decoder: decoder(for: input)) { feed throws(FileDamage) in
             try readDisk(input, progress, observe, feed)
         }
         var finished = framer.takeConsumer()
@@ -33,7 +33,9 @@ package enum FileReading {
     /// the outcome holds the file-level facts only (bytes read, damage).
     static func read(_ input: InputFile, collector: consuming BlockCollector, progress: RunProgress? = nil) -> Outcome {
         var collector = collector
-        let (damage, bytesRead) = run(&collector) { feed throws(FileDamage) in try readDisk(input, progress, nil, feed) }
+        let (damage, bytesRead) = run(&collector, decoder: decoder(for: input)) { feed throws(FileDamage) in
+            try readDisk(input, progress, nil, feed)
+        }
         var quality = FileQuality(file: input.name)
         var samples: [RejectSample] = []
         if let undecided = collector.undecided {
@@ -55,7 +57,8 @@ package enum FileReading {
     ) -> Outcome {
         var framer = LineFramer(consumer: LineScanner(file: name, store: store, sampleLimit: sampleLimit))
         store = EventStore()
-        let (damage, _) = run(&framer) { (feed: (UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Int64? in
+        let decoder = ContentDecoder(wholeMembers: contents.count <= WholeGzip.maxGathered, expectedSize: contents.count)
+        let (damage, _) = run(&framer, decoder: decoder) { (feed: (UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Int64? in
             contents.withUnsafeBytes { all in
                 var start = 0
                 while start < all.count {
@@ -79,6 +82,16 @@ package enum FileReading {
         quality.bytesRead = bytesRead
         if let damage { quality.damage = damage }
         return Outcome(quality: quality, samples: scanner.samples)
+    }
+
+    /// The decoder for a file: a regular file's gzip members are inflated
+    /// whole when the file is small enough to gather, streamed through zlib
+    /// from the start otherwise; a pipe's size is unknown, so it is gathered
+    /// up to the limit.
+    private static func decoder(for input: InputFile) -> ContentDecoder {
+        guard let path = input.path, let identity = FileIdentity(path), identity.isRegular else { return ContentDecoder() }
+        return ContentDecoder(
+            wholeMembers: identity.size <= Int64(WholeGzip.maxGathered), expectedSize: Int(clamping: identity.size))
     }
 
     /// Feeds the file's chunks to `feed` until it returns false, then reads
@@ -110,10 +123,10 @@ package enum FileReading {
     /// Returns the file's damage and the bytes read; `sink` has seen the
     /// whole content.
     private static func run<Sink: ContentSink & ~Copyable>(
-        _ sink: inout Sink,
+        _ sink: inout Sink, decoder: consuming ContentDecoder,
         produce: ((UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Int64?
     ) -> (FileDamage?, Int64) {
-        var decoder = ContentDecoder()
+        var decoder = decoder
         var damage: FileDamage?
         var bytesRead: Int64 = 0
         do {

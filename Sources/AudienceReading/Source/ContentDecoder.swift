@@ -46,9 +46,15 @@ struct ContentDecoder: ~Copyable {
     /// The first damage met, if any.
     private(set) var damage: FileDamage?
 
-    /// `wholeMembers` false streams every gzip file through zlib (tests
-    /// compare the two ways).
-    init(wholeMembers: Bool = true) { self.wholeMembers = wholeMembers }
+    /// The file's size, when known: room for gathering it at once.
+    private let expectedSize: Int?
+
+    /// `wholeMembers` false streams every gzip file through zlib (for a
+    /// file known to be too big to gather; tests compare the two ways).
+    init(wholeMembers: Bool = true, expectedSize: Int? = nil) {
+        self.wholeMembers = wholeMembers
+        self.expectedSize = expectedSize
+    }
 
     mutating func consume<Sink: ContentSink & ~Copyable>(
         _ chunk: UnsafeRawBufferPointer, into sink: inout Sink
@@ -81,7 +87,7 @@ struct ContentDecoder: ~Copyable {
                 if wholeMembers {
                     state = .gathering
                     gathered = head
-                    gathered.reserveCapacity(min(WholeGzip.maxGathered, max(head.count, 1 << 20)))
+                    gathered.reserveCapacity(min(WholeGzip.maxGathered, max(head.count, expectedSize ?? (1 << 20))))
                     return
                 }
                 state = .gzip
