@@ -41,6 +41,8 @@ struct ContentDecoder: ~Copyable {
     private var state = State.sniffing
     private var sniffed: [UInt8] = []
     private var gathered: [UInt8] = []
+    /// Held while gathering.
+    private var room: WholeGzip.Room?
     private let wholeMembers: Bool
     private var inflater: GzipInflater?
     /// The first damage met, if any.
@@ -71,6 +73,7 @@ struct ContentDecoder: ~Copyable {
             }
             // Too big to hold: zlib streams it, from the start.
             state = .gzip
+            room = nil
             inflater = GzipInflater()
             let head = gathered
             gathered = []
@@ -84,7 +87,8 @@ struct ContentDecoder: ~Copyable {
             let head = sniffed
             sniffed = []
             if head[0] == 0x1f && head[1] == 0x8b {
-                if wholeMembers {
+                if wholeMembers, let room = WholeGzip.Room() {
+                    self.room = room
                     state = .gathering
                     gathered = head
                     gathered.reserveCapacity(min(WholeGzip.maxGathered, max(head.count, expectedSize ?? (1 << 20))))
@@ -110,8 +114,10 @@ struct ContentDecoder: ~Copyable {
         case .gathering:
             let file = gathered
             gathered = []
+            // The room is let go as soon as libdeflate is done with it.
+            let held = room.take()
             file.withUnsafeBytes { file in
-                let rest = WholeGzip.inflate(file, into: &sink)
+                let rest = held.map { WholeGzip.inflate(file, in: $0, into: &sink) } ?? 0
                 guard rest < file.count else { return }
                 state = .gzip
                 inflater = GzipInflater(resumingAt: Int64(rest))

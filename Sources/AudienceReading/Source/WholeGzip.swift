@@ -11,7 +11,10 @@ import Synchronization
 /// a member too big) it stops at the start of that member and says where,
 /// and zlib's streaming inflater (`GzipInflater`) takes the rest from
 /// there: so a damaged file gives the same lines and the same message as
-/// when zlib read all of it.
+/// when zlib read all of it. (Except for codes RFC 1951 forbids that
+/// libdeflate accepts and zlib refuses, in a member whose trailer matches
+/// what libdeflate made of it: no encoder writes them, damage cannot make
+/// them match, and docs/design.md says why they are let be.)
 enum WholeGzip {
     /// A file's compressed bytes are gathered up to this size; a bigger
     /// one is streamed through zlib.
@@ -19,12 +22,28 @@ enum WholeGzip {
     /// The room for one member's content; a member that inflates to more
     /// is streamed through zlib.
     static let outputCapacity = 48 << 20
-    /// Output buffers that may exist at once, whatever the thread count:
-    /// they bound the memory this costs. A file that finds none free is
-    /// streamed through zlib. Each is given back to the system after its
-    /// file (only the pages written were ever taken), so that a run's peak,
-    /// when its events are all held, does not count them.
+    /// Files gathered at once, whatever the thread count, each with its
+    /// output buffer (`Room`): they bound the memory this costs. A file
+    /// that finds no room is streamed through zlib. A buffer is given back
+    /// to the system after its file (only the pages written were ever
+    /// taken), so that a run's peak, when its events are all held, does
+    /// not count them.
     static let maxBuffers = 2
+
+    /// The right to gather one file and inflate it whole, with the output
+    /// buffer for it: taken before the file's bytes are gathered, given
+    /// back when it is let go.
+    final class Room {
+        let output: UnsafeMutableRawBufferPointer
+
+        /// nil when `maxBuffers` files hold one.
+        init?() {
+            guard let output = OutputBuffers.shared.take() else { return nil }
+            self.output = output
+        }
+
+        deinit { OutputBuffers.shared.give(output) }
+    }
 
     /// Inflates the members of `file` into `sink`, in pieces of at most a
     /// mebibyte, until one it cannot vouch for; returns where zlib must
@@ -33,13 +52,14 @@ enum WholeGzip {
     /// it is just after a member, where zlib would be in its stream: it
     /// then judges what follows as it always did (another member, padding,
     /// trailing bytes).
-    static func inflate<Sink: ContentSink & ~Copyable>(_ file: UnsafeRawBufferPointer, into sink: inout Sink) -> Int {
+    static func inflate<Sink: ContentSink & ~Copyable>(
+        _ file: UnsafeRawBufferPointer, in room: Room, into sink: inout Sink
+    ) -> Int {
         // The last member's length (mod 2^32) ends the file: a last member
         // that would not fit is not tried (most files are one member).
         guard file.count >= 4, UInt32(littleEndian: file.loadUnaligned(fromByteOffset: file.count - 4, as: UInt32.self))
             < outputCapacity else { return 0 }
-        guard let output = OutputBuffers.shared.take() else { return 0 }
-        defer { OutputBuffers.shared.give(output) }
+        let output = room.output
         guard let decompressor = libdeflate_alloc_decompressor() else { return 0 }
         defer { libdeflate_free_decompressor(decompressor) }
         var offset = 0
