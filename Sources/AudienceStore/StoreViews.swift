@@ -234,10 +234,10 @@ public enum StoreViews {
         let total = chosen.reduce(0) { $0 + counts[$1] }
         // Small partitions are read together, into units of about equal
         // size whose number aims at a multiple of the workers (whole
-        // partitions make it approximate): the last units
-        // to finish leave the other workers idle, and with 21 units of
-        // 500,000 events on two workers (10.4 million events) one core sat
-        // idle for the last whole unit, a tenth of the report.
+        // partitions make it approximate): the last units to finish leave
+        // the other workers idle, and with 21 units of 500,000 events on
+        // two workers (10.4 million events) one core sat idle for the last
+        // whole unit, a tenth of the report.
         let workers = max(1, threads)
         let unitCount = (max(1, (total + sliceEvents - 1) / sliceEvents) + workers - 1) / workers * workers
         let gatherEvents = max(1, (total + unitCount - 1) / unitCount)

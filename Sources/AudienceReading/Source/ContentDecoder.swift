@@ -218,6 +218,7 @@ struct GzipInflater {
         consumed = offset
         memberStart = offset
     }
+
     /// The member's content so far: its CRC-32 and length (mod 2^32, as
     /// the trailer has it).
     private var memberCRC: UInt32 = 0
