@@ -164,9 +164,7 @@ struct ByteCursor {
     }
 
     mutating func append(_ raw: UnsafeRawBufferPointer) {
-        ensure(raw.count)
-        UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: room[written..<(written + raw.count)])).copyMemory(from: raw)
-        written += raw.count
+        fill(raw.count) { $0.copyMemory(from: raw) }
     }
 
     mutating func fill(_ length: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {

@@ -474,7 +474,7 @@ struct LastTextID {
     mutating func write(short count: Int, low: UInt64, high: UInt64, to out: inout ByteWriter) {
         guard isShort else {
             current.removeAll()
-            current.fill(count) { Self.copy(low: low, high: high, count: count, into: $0) }
+            current.fill(count) { Self.copy(low: low, high: high, 0..<count, into: $0) }
             writeBytes(to: &out)
             (self.count, self.low, self.high, isShort) = (count, low, high, true)
             return
@@ -488,11 +488,7 @@ struct LastTextID {
         out.withRoom(atMost: 2 * ByteCursor.maxVarint + 16) { cursor in
             cursor.varint(shared)
             cursor.varint(count - shared)
-            cursor.fill(count - shared) { room in
-                withUnsafeBytes(of: (low.littleEndian, high.littleEndian)) { words in
-                    room.copyMemory(from: UnsafeRawBufferPointer(rebasing: words[shared..<count]))
-                }
-            }
+            cursor.fill(count - shared) { Self.copy(low: low, high: high, shared..<count, into: $0) }
         }
         (self.count, self.low, self.high) = (count, low, high)
     }
@@ -507,7 +503,7 @@ struct LastTextID {
     private mutating func writeBytes(to out: inout ByteWriter) {
         if isShort {
             bytes.removeAll()
-            bytes.fill(count) { [count, low, high] in Self.copy(low: low, high: high, count: count, into: $0) }
+            bytes.fill(count) { [count, low, high] in Self.copy(low: low, high: high, 0..<count, into: $0) }
             isShort = false
         }
         let shared = current.sharedPrefix(with: bytes, limit: EventChunk.sharedPrefixLimit)
@@ -517,9 +513,10 @@ struct LastTextID {
         swap(&current, &bytes)
     }
 
-    private static func copy(low: UInt64, high: UInt64, count: Int, into room: UnsafeMutableRawBufferPointer) {
+    /// Bytes `range` of a short id held in two words.
+    private static func copy(low: UInt64, high: UInt64, _ range: Range<Int>, into room: UnsafeMutableRawBufferPointer) {
         withUnsafeBytes(of: (low.littleEndian, high.littleEndian)) { words in
-            room.copyMemory(from: UnsafeRawBufferPointer(rebasing: words[0..<count]))
+            room.copyMemory(from: UnsafeRawBufferPointer(rebasing: words[range]))
         }
     }
 }

@@ -270,7 +270,8 @@ import Testing
     static func packed(_ text: String) -> EventIDTable.Packed {
         var table = EventIDTable()
         let id = Array(text.utf8).withUnsafeBytes { table.append($0) }
-        return table.packed(id)!
+        guard case .packed(let packed) = table.held(id) else { preconditionFailure("\(text) is not packed") }
+        return packed
     }
 
     @Test func packedAndTextIdsComeBack() throws {

@@ -106,15 +106,6 @@ public struct EventIDTable: Sendable {
         return form <= 16 ? .short(count: Int(form), low: slot.low, high: slot.high) : .long
     }
 
-    /// The id packed, when its form packs (nil for absent, short and other
-    /// ids: as text, shared prefixes make those smaller in a segment).
-    package func packed(_ id: UInt32) -> Packed? {
-        guard id != 0 else { return nil }
-        let (form, slot, _) = locate(id)
-        guard form >= Packed.firstForm && form <= Packed.lastForm else { return nil }
-        return Packed(form: form, low: slot.low, high: slot.high)
-    }
-
     /// Stores an id given packed, which must be canonical; returns its id.
     mutating func append(_ packed: Packed) -> UInt32 {
         precondition(packed.isCanonical, "EventIDTable: a packed id that is not canonical")

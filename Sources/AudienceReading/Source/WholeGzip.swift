@@ -31,18 +31,29 @@ enum WholeGzip {
     static let maxBuffers = 2
 
     /// The right to gather one file and inflate it whole, with the output
-    /// buffer for it: taken before the file's bytes are gathered, given
-    /// back when it is let go.
+    /// buffer for it: taken before the file's bytes are gathered, freed
+    /// when it is let go.
     final class Room {
+        /// Rooms out now, at most `maxBuffers`.
+        private static let taken = Mutex(0)
+
         let output: UnsafeMutableRawBufferPointer
 
         /// nil when `maxBuffers` files hold one.
         init?() {
-            guard let output = OutputBuffers.shared.take() else { return nil }
-            self.output = output
+            let granted = Self.taken.withLock { taken in
+                guard taken < WholeGzip.maxBuffers else { return false }
+                taken += 1
+                return true
+            }
+            guard granted else { return nil }
+            output = .allocate(byteCount: WholeGzip.outputCapacity, alignment: 64)
         }
 
-        deinit { OutputBuffers.shared.give(output) }
+        deinit {
+            output.deallocate()
+            Self.taken.withLock { $0 -= 1 }
+        }
     }
 
     /// Inflates the members of `file` into `sink`, in pieces of at most a
@@ -107,28 +118,5 @@ enum WholeGzip {
             position += 1
         }
         return position < file.count ? position : nil
-    }
-
-    /// How many output buffers exist: one is made for a file and freed
-    /// after it, when fewer than `maxBuffers` are out.
-    final class OutputBuffers: Sendable {
-        static let shared = OutputBuffers()
-
-        private let out = Mutex(0)
-
-        /// A buffer of `outputCapacity` bytes, or nil when `maxBuffers` are out.
-        func take() -> UnsafeMutableRawBufferPointer? {
-            let granted = out.withLock { out in
-                guard out < WholeGzip.maxBuffers else { return false }
-                out += 1
-                return true
-            }
-            return granted ? .allocate(byteCount: WholeGzip.outputCapacity, alignment: 64) : nil
-        }
-
-        func give(_ buffer: UnsafeMutableRawBufferPointer) {
-            buffer.deallocate()
-            out.withLock { $0 -= 1 }
-        }
     }
 }
