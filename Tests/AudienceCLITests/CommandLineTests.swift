@@ -52,8 +52,18 @@ func runProcess(_ executable: String, _ arguments: [String], in folder: URL, env
                error: String(decoding: errData, as: UTF8.self))
 }
 
+/// One folder per test process holding every test's folder; it goes when the
+/// process exits, so a run of the suite leaves nothing in the temporary folder
+/// (a test may still keep what it needs until the end, for a failure's message).
+private let testsFolder: URL = {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("audience-cli-\(getpid())")
+    try? FileManager.default.removeItem(at: folder)
+    atexit { try? FileManager.default.removeItem(at: testsFolder) }
+    return folder
+}()
+
 func temporaryFolder() throws -> URL {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("audience-cli-\(UUID().uuidString)")
+    let folder = testsFolder.appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder
 }

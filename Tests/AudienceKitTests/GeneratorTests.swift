@@ -12,7 +12,7 @@ private func generate(_ configure: (inout GeneratorSettings) -> Void) throws -> 
     settings.titles = 6
     settings.series = 2
     configure(&settings)
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID().uuidString)").path
+    let folder = scratchFolderPath("gen")
     return (folder, try Generator.run(settings, folder: folder))
 }
 
@@ -227,7 +227,7 @@ func theModelKeepsItsPromises(seed: UInt64, viewers: Int) {
     #expect(problem { $0.titles = 0; $0.series = 0 } != nil)
     var settings = GeneratorSettings()
     settings.viewers = 0
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID().uuidString)").path
+    let folder = scratchFolderPath("gen")
     #expect(throws: GenerationError.self) { try Generator.run(settings, folder: folder) }
 }
 

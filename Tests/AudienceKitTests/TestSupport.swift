@@ -311,6 +311,19 @@ func withTemporaryFolder<T>(_ body: (String) throws -> T) throws -> T {
     return try body(path)
 }
 
+/// A new folder's path (not made) under one folder per test process, which
+/// goes when the process exits: for tests whose folder outlives one closure.
+func scratchFolderPath(_ prefix: String) -> String {
+    scratchRoot + "/" + prefix + "-" + UUID().uuidString
+}
+
+private let scratchRoot: String = {
+    let root = NSTemporaryDirectory() + "/audience-tests-\(getpid())"
+    try? FileManager.default.removeItem(atPath: root)
+    atexit { try? FileManager.default.removeItem(atPath: scratchRoot) }
+    return root
+}()
+
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
