@@ -34,11 +34,20 @@ extension Parallel {
     /// `body(i)` for every i in `0..<count`, on up to `threads` workers that
     /// each take the next item when done with one (items of uneven size
     /// stay balanced); results in item order.
-    package static func map<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    ///
+    /// `order`, when given, is the order in which items are taken (a
+    /// permutation of `0..<count`: the largest first, say, so that the
+    /// workers finish together); results are in item order all the same.
+    package static func map<T: Sendable>(
+        count: Int, threads: Int, order: [Int]? = nil, _ body: @Sendable (Int) -> T
+    ) -> [T] {
+        precondition(order.map { $0.count == count && Set($0).count == count && $0.allSatisfy((0..<count).contains) } ?? true,
+                     "order must be a permutation of the items")
         var results = [T?](repeating: nil, count: count)
         guard count > 0 else { return [] }
+        let order = order ?? Array(0..<count)
         if threads <= 1 || count == 1 {
-            for index in 0..<count { results[index] = body(index) }
+            for index in order { results[index] = body(index) }
         } else {
             let taken = Atomic<Int>(0)
             results.withUnsafeMutableBufferPointer { slots in
@@ -48,7 +57,7 @@ extension Parallel {
                     while true {
                         let next = taken.add(1, ordering: .relaxed).oldValue
                         guard next < count else { break }
-                        writes.buffer[next] = body(next)
+                        writes.buffer[order[next]] = body(order[next])
                     }
                 }
             }

@@ -119,11 +119,14 @@ extension Store {
             throw ledgerFailure(error, location: location)
         }
 
-        // Read, hash and write segments, a file per worker at a time.
+        // Read, hash and write segments, a file per worker at a time, the
+        // largest first.
         let sampleLimit = max(StoreDefaults.keptSamples, settings.rejectSampleLimit)
         let failed = Atomic<Bool>(false)
         let health = SegmentHealth(location)
-        let prepared = Parallel.map(count: settings.inputs.count, threads: settings.threads) { index -> PreparedFile in
+        let order = InputFile.largestFirst(settings.inputs)
+        let prepared = Parallel.map(count: settings.inputs.count, threads: settings.threads, order: order) {
+            index -> PreparedFile in
             let input = settings.inputs[index]
             guard !failed.load(ordering: .relaxed), settings.progress?.isStopRequested != true else {
                 return PreparedFile(input: input, quality: FileQuality(file: input.name), skipped: true)

@@ -3,6 +3,8 @@ import Testing
 
 @testable import AudienceReading
 @testable import AudienceKit
+import AudienceCore
+import Synchronization
 
 /// viewing-events.md, "Files": inputs are files, folders and globs. A
 /// folder gives, recursively, its log files by extension (any case), hidden
@@ -239,5 +241,31 @@ import Testing
         let result = Reading.read(files, settings: ReadSettings())
         #expect(result.files[0].damage == FileDamage(.notAFile("a character device")))
         #expect(result.files[0].lines == 0)
+    }
+}
+
+/// Workers take files largest first, so that no large file is left to one
+/// core at the end; results stay in input order whatever the taking order.
+@Test func filesAreTakenLargestFirstAndResultsStayInInputOrder() throws {
+    try withTemporaryFolder { folder in
+        let sizes = [3, 40, 0, 40, 7]
+        var inputs: [InputFile] = []
+        for (index, size) in sizes.enumerated() {
+            let path = "\(folder)/f\(index).jsonl"
+            try write([UInt8](repeating: 0x0A, count: size), to: path)
+            inputs.append(InputFile(name: path, path: path))
+        }
+        inputs.append(.standardInput)
+        #expect(InputFile.largestFirst(inputs) == [1, 3, 4, 0, 2, 5])
+        for threads in [1, 2, 3] {
+            let taken = Mutex<[Int]>([])
+            let results = Parallel.map(count: inputs.count, threads: threads, order: InputFile.largestFirst(inputs)) { index in
+                taken.withLock { $0.append(index) }
+                return index * 10
+            }
+            #expect(results == [0, 10, 20, 30, 40, 50])
+            #expect(taken.withLock { $0 }.sorted() == Array(0..<6))
+            if threads == 1 { #expect(taken.withLock { $0 } == [1, 3, 4, 0, 2, 5]) }
+        }
     }
 }

@@ -181,7 +181,7 @@ import Testing
     @Test func numbersComeBackBitForBit() throws {
         let values: [Double] = [
             -0.0, 0, 0.001, -0.001, 1.5, 0.1, 1.0 / 3, 123.4567891, 1e-7, 1e300, -1e300, .infinity, -.infinity,
-            9_007_199_254_740.991, 9_007_199_254_740.992, -9_007_199_254_740.991, 5e-324, .nan,
+            9_007_199_254_740.991, 9_007_199_254_740.992, -9_007_199_254_740.991, .leastNonzeroMagnitude, .nan,
         ]
         var writer = ByteWriter()
         var guess = NumberGuess(predicts: true)

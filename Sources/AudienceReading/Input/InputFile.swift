@@ -37,6 +37,15 @@ public struct InputFile: Sendable, Hashable {
 
     public static let standardInput = InputFile(name: "-", path: nil as SystemPath?)
 
+    /// The indices of `inputs`, the largest file on disk first (standard
+    /// input, pipes and missing files count as empty; ties in input order):
+    /// workers that take files in this order finish together, where a large
+    /// file taken last would leave one core working alone.
+    public static func largestFirst(_ inputs: [InputFile]) -> [Int] {
+        let sizes = inputs.map { input in input.path.flatMap { FileIdentity($0)?.size } ?? 0 }
+        return inputs.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+    }
+
     /// A FIFO waits for its writer when opened: the caller may say so first.
     public var isFIFO: Bool { path.flatMap { FileIdentity($0) }?.isFIFO ?? false }
     /// A regular file on disk (not standard input, a pipe or a device).

@@ -134,8 +134,7 @@ extension Reading {
     static func readWholeFiles(
         _ inputs: [InputFile], settings: ReadSettings
     ) -> (outcomes: [FileReading.Outcome], stores: [EventStore]) {
-        let sizes = inputs.map { input in input.path.flatMap { FileIdentity($0)?.size } ?? 0 }
-        let queue = inputs.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+        let queue = InputFile.largestFirst(inputs)
         let taken = Atomic<Int>(0)
         var outcomes = [FileReading.Outcome?](repeating: nil, count: inputs.count)
         var stores = [EventStore](repeating: EventStore(), count: settings.threads)
