@@ -56,6 +56,11 @@ struct ByteReader {
         throw Overrun()
     }
 
+    mutating func skip(_ count: Int) throws(Overrun) {
+        guard count >= 0, count <= remaining else { throw Overrun() }
+        offset += count
+    }
+
     /// A varint that counts something held in memory: at most `limit`.
     @inline(__always)
     mutating func count(atMost limit: Int) throws(Overrun) -> Int {

@@ -262,200 +262,248 @@ enum EventChunk {
                 position: try guess.read(flag >> 4 & 3, slot: 2, from: &input),
                 duration: try guess.read(flag >> 6, slot: 3, from: &input))
         }
-        // Format 1's ids lie in the chunk as they are; later formats' text
-        // ids are put back together from their shared prefixes, in a buffer
-        // of their own; format 3 keeps most ids packed (form 0 here: text).
-        var idBytes: [UInt8] = []
-        var eventIDs: [Range<Int>]
-        var packedIDs: [EventIDTable.Packed] = []
-        if format >= 3 {
-            (packedIDs, eventIDs, idBytes) = try formThreeIDs(&input, count: eventCount, chunk: raw)
-        } else if format >= 2 {
-            (idBytes, eventIDs) = try frontCodedIDs(&input, count: eventCount, chunk: raw)
-        } else {
-            eventIDs = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.dataRange() }
+        // Each event's id in the form the store's table holds it in.
+        let ids: StoredIDs
+        switch format {
+        case 3...: ids = try formThreeIDs(&input, count: eventCount, chunk: raw)
+        case 2: ids = try frontCodedIDs(&input, count: eventCount, forms: nil, packed: nil, chunk: raw)
+        default: ids = try formOneIDs(&input, count: eventCount, chunk: raw)
         }
         guard input.isAtEnd else { throw ByteReader.Overrun() }
-        let idSource = format >= 2 ? idBytes : raw
 
+        let columns = StoredColumns(timestamps: timestamps, kinds: kinds, numbers: numbers, ids: ids)
         raw.withUnsafeBytes { base in
-            idSource.withUnsafeBytes { idBase in
-                func text(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: base[range]) }
-                func eventID(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: idBase[range]) }
-                // The views each target store takes, in order. A view's events
-                // come from one file, so a view nearly always goes to one store:
-                // a pass per store over the whole chunk would cost stores x
-                // events when compaction gives each file a store of its own.
-                var starts = [0]
-                starts.reserveCapacity(views.count + 1)
-                for view in views { starts.append(starts[starts.count - 1] + view.events) }
-                var viewsOf = [[Int]](repeating: [], count: stores.count)
-                for (index, view) in views.enumerated() {
-                    if let slice, StoreFormat.slice(session: raw[strings[view.session]], title: raw[strings[view.title]], count: slice.count) != slice.index {
-                        continue
-                    }
-                    if stores.count == 1 {
-                        // The one store takes the view (a view none of whose
-                        // files it takes adds nothing: its id is made lazily).
-                        viewsOf[0].append(index)
-                        continue
-                    }
-                    for event in starts[index]..<starts[index + 1] {
-                        if let target = route[files[event]], viewsOf[target].last != index { viewsOf[target].append(index) }
-                    }
+            func text(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: base[range]) }
+            // The views each target store takes, in order. A view's events
+            // come from one file, so a view nearly always goes to one store:
+            // a pass per store over the whole chunk would cost stores x
+            // events when compaction gives each file a store of its own.
+            var starts = [0]
+            starts.reserveCapacity(views.count + 1)
+            for view in views { starts.append(starts[starts.count - 1] + view.events) }
+            var viewsOf = [[Int]](repeating: [], count: stores.count)
+            for (index, view) in views.enumerated() {
+                if let slice, StoreFormat.slice(session: raw[strings[view.session]], title: raw[strings[view.title]], count: slice.count) != slice.index {
+                    continue
                 }
-                // Then each target on a local copy of its store, so that appending
-                // touches no shared array; its ids for the chunk's strings,
-                // attribute sets and views are made once per chunk, not per event.
-                for target in stores.indices where !viewsOf[target].isEmpty {
-                    var store = EventStore()
-                    swap(&store, &stores[target])
-                    defer { swap(&store, &stores[target]) }
-                    let unknown = UInt32.max
-                    var stringIDs = [UInt32](repeating: unknown, count: strings.count)
-                    var setIDs = [UInt32](repeating: unknown, count: sets.count)
-                    // Not a nested function: one capturing `store` would box it,
-                    // and every access would pay a dynamic exclusivity check.
-                    @inline(__always)
-                    func string(_ index: Int, _ store: inout EventStore, _ stringIDs: inout [UInt32]) -> UInt32 {
-                        if stringIDs[index] == unknown { stringIDs[index] = store.strings.intern(text(strings[index])) }
-                        return stringIDs[index]
-                    }
-                    for index in viewsOf[target] {
-                        let view = views[index]
-                        var viewID = unknown
-                        for event in starts[index]..<starts[index + 1] where route[files[event]] == target {
-                            if viewID == unknown {
-                                viewID = store.id(of: ViewKey(
-                                    session: string(view.session, &store, &stringIDs), title: string(view.title, &store, &stringIDs)))
-                            }
-                            let setIndex = attributes[event]
-                            if setIDs[setIndex] == unknown {
-                                let set = sets[setIndex]
-                                // Not a nested function: capturing `store` would box it.
-                                var members = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
-                                withUnsafeMutableBytes(of: &members) { out in
-                                    for slot in 0..<7 {
-                                        out.storeBytes(
-                                            of: string(setStrings[7 * setIndex + slot], &store, &stringIDs),
-                                            toByteOffset: 4 * slot, as: UInt32.self)
-                                    }
-                                }
-                                setIDs[setIndex] = store.id(of: EventAttributes(
-                                    viewer: members.0, series: members.1, season: set.season, episode: set.episode,
-                                    country: members.2, region: members.3, device: members.4, audioLang: members.5,
-                                    subtitleLang: members.6))
-                            }
-                            let (from, to, position, duration) = numbers[event]
-                            if !packedIDs.isEmpty && packedIDs[event].form != 0 {
-                                store.append(
-                                    timestamp: timestamps[event], kind: kinds[event], from: from, to: to, position: position,
-                                    duration: duration, view: viewID, attributes: setIDs[setIndex], eventID: packedIDs[event])
-                            } else {
-                                store.append(
-                                    timestamp: timestamps[event], kind: kinds[event], from: from, to: to, position: position,
-                                    duration: duration, view: viewID, attributes: setIDs[setIndex], eventID: eventID(eventIDs[event]))
-                            }
+                if stores.count == 1 {
+                    // The one store takes the view (a view none of whose
+                    // files it takes adds nothing: its id is made lazily).
+                    viewsOf[0].append(index)
+                    continue
+                }
+                for event in starts[index]..<starts[index + 1] {
+                    if let target = route[files[event]], viewsOf[target].last != index { viewsOf[target].append(index) }
+                }
+            }
+            // Then each target on a local copy of its store, so that appending
+            // touches no shared array; its ids for the chunk's strings,
+            // attribute sets and views are made once per chunk, not per event.
+            for target in stores.indices where !viewsOf[target].isEmpty {
+                var store = EventStore()
+                swap(&store, &stores[target])
+                defer { swap(&store, &stores[target]) }
+                let unknown = UInt32.max
+                var stringIDs = [UInt32](repeating: unknown, count: strings.count)
+                var setIDs = [UInt32](repeating: unknown, count: sets.count)
+                // Not a nested function: one capturing `store` would box it,
+                // and every access would pay a dynamic exclusivity check.
+                @inline(__always)
+                func string(_ index: Int, _ store: inout EventStore, _ stringIDs: inout [UInt32]) -> UInt32 {
+                    if stringIDs[index] == unknown { stringIDs[index] = store.strings.intern(text(strings[index])) }
+                    return stringIDs[index]
+                }
+                // First the ids of the events this target takes (which
+                // interns their strings), then the events in one go.
+                var taken: [StoredColumns.Taken] = []
+                for index in viewsOf[target] {
+                    let view = views[index]
+                    var viewID = unknown
+                    for event in starts[index]..<starts[index + 1] where route[files[event]] == target {
+                        if viewID == unknown {
+                            viewID = store.id(of: ViewKey(
+                                session: string(view.session, &store, &stringIDs), title: string(view.title, &store, &stringIDs)))
                         }
+                        let setIndex = attributes[event]
+                        if setIDs[setIndex] == unknown {
+                            let set = sets[setIndex]
+                            // Not a nested function: capturing `store` would box it.
+                            var members = (UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0), UInt32(0))
+                            withUnsafeMutableBytes(of: &members) { out in
+                                for slot in 0..<7 {
+                                    out.storeBytes(
+                                        of: string(setStrings[7 * setIndex + slot], &store, &stringIDs),
+                                        toByteOffset: 4 * slot, as: UInt32.self)
+                                }
+                            }
+                            setIDs[setIndex] = store.id(of: EventAttributes(
+                                viewer: members.0, series: members.1, season: set.season, episode: set.episode,
+                                country: members.2, region: members.3, device: members.4, audioLang: members.5,
+                                subtitleLang: members.6))
+                        }
+                        taken.append(StoredColumns.Taken(event: event, view: viewID, attributes: setIDs[setIndex]))
                     }
                 }
+                store.append(columns, taking: taken)
             }
         }
     }
 }
 
 extension EventChunk {
-    /// Format 3's event ids: per event, the id packed (form 0 when it is
-    /// not) and the range of its text in `bytes` (empty when packed or
-    /// absent). A packed id must be canonical, a text id not empty.
-    static func formThreeIDs(
-        _ input: inout ByteReader, count: Int, chunk: [UInt8]
-    ) throws(ByteReader.Overrun) -> (packed: [EventIDTable.Packed], text: [Range<Int>], bytes: [UInt8]) {
-        let forms = try input.column(count) { input throws(ByteReader.Overrun) in try input.byte() }
-        var packedCount = 0, textCount = 0
-        for form in forms {
-            if form == textID {
-                textCount += 1
-            } else if form != 0 {
-                guard form >= EventIDTable.Packed.firstForm && form <= EventIDTable.Packed.lastForm else {
-                    throw ByteReader.Overrun()
+    /// Format 1's event ids: each as length + bytes, empty when absent.
+    static func formOneIDs(_ input: inout ByteReader, count: Int, chunk: [UInt8]) throws(ByteReader.Overrun) -> StoredIDs {
+        var forms: [UInt8] = [], words: [(low: UInt64, high: UInt64)] = [], long: [UInt8] = []
+        for _ in 0..<count {
+            let range = try input.dataRange()
+            chunk.withUnsafeBytes { bytes in
+                let id = UnsafeRawBufferPointer(rebasing: bytes[range])
+                if id.isEmpty {
+                    forms.append(0)
+                    words.append((0, 0))
+                } else if id.count <= 16, let base = id.baseAddress {
+                    forms.append(UInt8(id.count))
+                    words.append(EventIDTable.shortWords(base, count: id.count))
+                } else {
+                    forms.append(StoredIDs.longForm)
+                    words.append((UInt64(long.count), UInt64(long.count + id.count)))
+                    long.append(contentsOf: id)
                 }
-                packedCount += 1
             }
         }
-        // Chunks of one kind of id skip what the other kind needs.
-        var packed: [EventIDTable.Packed] = []
-        if packedCount > 0 {
-            guard input.remaining >= 16 * packedCount else { throw ByteReader.Overrun() }
-            var event = 0
-            packed = try input.column(count) { input throws(ByteReader.Overrun) -> EventIDTable.Packed in
-                let form = forms[event]
-                event += 1
-                guard form != 0 && form != textID else { return EventIDTable.Packed(form: 0, low: 0, high: 0) }
-                let id = EventIDTable.Packed(form: form, low: try input.uint64(), high: try input.uint64())
-                guard id.isCanonical else { throw ByteReader.Overrun() }
-                return id
-            }
-        }
-        let (bytes, texts) = try frontCodedIDs(&input, count: textCount, chunk: chunk)
-        var next = 0
-        var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(count)
-        for form in forms {
-            guard form == textID else {
-                ranges.append(0..<0)
-                continue
-            }
-            guard !texts[next].isEmpty else { throw ByteReader.Overrun() }
-            ranges.append(texts[next])
-            next += 1
-        }
-        return (packed, ranges, bytes)
+        return StoredIDs(forms: forms, words: words, long: long)
     }
 
-    /// Format 2's event ids (format 3's text ids), put back together in
-    /// one buffer: each id's range in it (empty: absent).
-    static func frontCodedIDs(
-        _ input: inout ByteReader, count: Int, chunk: [UInt8]
-    ) throws(ByteReader.Overrun) -> (bytes: [UInt8], ranges: [Range<Int>]) {
-        // The total first, so that the buffer is made once at its size.
-        var sizing = input
-        var total = 0, previousLength = 0
-        for _ in 0..<count {
-            let shared = try sizing.count(atMost: min(previousLength, sharedPrefixLimit))
-            let rest = try sizing.dataRange()
-            if shared > 0 || !rest.isEmpty {
-                previousLength = shared + rest.count
-                total += previousLength
+    /// Format 3's event ids: a form byte per event (0 absent, 17-20 packed,
+    /// `textID`), then each packed id's two words, then the text ids
+    /// front-coded. A packed id must be canonical, a text id not empty.
+    static func formThreeIDs(_ input: inout ByteReader, count: Int, chunk: [UInt8]) throws(ByteReader.Overrun) -> StoredIDs {
+        let forms = try input.column(count) { input throws(ByteReader.Overrun) in try input.byte() }
+        var packedCount = 0
+        for form in forms where form != textID && form != 0 {
+            guard form >= EventIDTable.Packed.firstForm && form <= EventIDTable.Packed.lastForm else {
+                throw ByteReader.Overrun()
             }
+            packedCount += 1
         }
-        var ranges: [Range<Int>] = []
+        guard input.remaining >= 16 * packedCount else { throw ByteReader.Overrun() }
+        let packed = input
+        try input.skip(16 * packedCount)
+        return try frontCodedIDs(&input, count: count, forms: forms, packed: packed, chunk: chunk)
+    }
+
+    /// Front-coded text ids (each the length of the prefix it shares with
+    /// the last one, then the rest as length + bytes), with format 3's
+    /// `forms` and `packed` ids, or alone (format 2: every id text, empty
+    /// when absent). An id of up to 16 bytes is put together in its two
+    /// words from the last one's and the rest's, with no bytes copied.
+    static func frontCodedIDs(
+        _ input: inout ByteReader, count: Int, forms: [UInt8]?, packed: ByteReader?, chunk: [UInt8]
+    ) throws(ByteReader.Overrun) -> StoredIDs {
+        var packed = packed ?? input
+        var long: [UInt8] = []
+        var words: [(low: UInt64, high: UInt64)] = []
         var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: total) { buffer, filled in
-            var previous = 0..<0
-            do throws(ByteReader.Overrun) {
-                ranges = try input.column(count) { input throws(ByteReader.Overrun) in
-                    let shared = try input.count(atMost: min(previous.count, sharedPrefixLimit))
-                    let rest = try input.dataRange()
-                    guard shared > 0 || !rest.isEmpty else { return 0..<0 }
-                    let start = filled
-                    guard start + shared + rest.count <= buffer.count, let base = buffer.baseAddress else {
-                        throw ByteReader.Overrun()
+        let storedForms = [UInt8](unsafeUninitializedCapacity: count) { formsOut, formsFilled in
+            words = [(low: UInt64, high: UInt64)](unsafeUninitializedCapacity: count) { wordsOut, wordsFilled in
+                chunk.withUnsafeBytes { chunk in
+                    // The last text id: its length, and its words when short
+                    // or its start in `long` when not.
+                    var lastCount = 0, lastLow: UInt64 = 0, lastHigh: UInt64 = 0, lastStart = 0
+                    do throws(ByteReader.Overrun) {
+                        for index in 0..<count {
+                            let form = forms?[index] ?? textID
+                            guard form == textID else {
+                                var low: UInt64 = 0, high: UInt64 = 0
+                                if form != 0 {
+                                    let id = EventIDTable.Packed(form: form, low: try packed.uint64(), high: try packed.uint64())
+                                    guard id.isCanonical else { throw ByteReader.Overrun() }
+                                    (low, high) = (id.low, id.high)
+                                }
+                                formsOut.initializeElement(at: index, to: form)
+                                wordsOut.initializeElement(at: index, to: (low, high))
+                                (formsFilled, wordsFilled) = (index + 1, index + 1)
+                                continue
+                            }
+                            let shared = try input.count(atMost: min(lastCount, sharedPrefixLimit))
+                            let rest = UnsafeRawBufferPointer(rebasing: chunk[try input.dataRange()])
+                            let length = shared + rest.count
+                            if length == 0 {
+                                // Format 2's absent id (the next is written against
+                                // the last present one); format 3 keeps those apart.
+                                guard forms == nil else { throw ByteReader.Overrun() }
+                                formsOut.initializeElement(at: index, to: 0)
+                                wordsOut.initializeElement(at: index, to: (0, 0))
+                                (formsFilled, wordsFilled) = (index + 1, index + 1)
+                                continue
+                            }
+                            if length <= 16 {
+                                var prefix = (low: lastLow, high: lastHigh)
+                                if lastCount > 16 {
+                                    prefix = long.withUnsafeBytes { long in
+                                        let last = UnsafeRawBufferPointer(rebasing: long[lastStart...])
+                                        return last.baseAddress.map { EventIDTable.shortWords($0, count: shared) } ?? (0, 0)
+                                    }
+                                }
+                                let tail = rest.baseAddress.map { EventIDTable.shortWords($0, count: rest.count) } ?? (0, 0)
+                                let moved = Self.shifted(tail, byBytes: shared)
+                                let kept = Self.firstBytes(shared, of: prefix)
+                                (lastLow, lastHigh) = (kept.low | moved.low, kept.high | moved.high)
+                                formsOut.initializeElement(at: index, to: UInt8(length))
+                                wordsOut.initializeElement(at: index, to: (lastLow, lastHigh))
+                            } else {
+                                let start = long.count
+                                if lastCount > 16 {
+                                    // The last id's bytes lie in `long` already.
+                                    long.reserveCapacity(start + length)
+                                    for offset in 0..<shared { long.append(long[lastStart + offset]) }
+                                } else {
+                                    withUnsafeBytes(of: (lastLow.littleEndian, lastHigh.littleEndian)) { words in
+                                        long.append(contentsOf: words[0..<shared])
+                                    }
+                                }
+                                long.append(contentsOf: rest)
+                                lastStart = start
+                                formsOut.initializeElement(at: index, to: StoredIDs.longForm)
+                                wordsOut.initializeElement(at: index, to: (UInt64(start), UInt64(start + length)))
+                            }
+                            lastCount = length
+                            (formsFilled, wordsFilled) = (index + 1, index + 1)
+                        }
+                    } catch {
+                        failed = true
                     }
-                    (base + start).initialize(from: base + previous.lowerBound, count: shared)
-                    chunk.withUnsafeBufferPointer { source in
-                        if let from = source.baseAddress { (base + start + shared).initialize(from: from + rest.lowerBound, count: rest.count) }
-                    }
-                    filled = start + shared + rest.count
-                    previous = start..<filled
-                    return previous
                 }
-            } catch {
-                failed = true
             }
         }
         if failed { throw ByteReader.Overrun() }
-        return (bytes, ranges)
+        return StoredIDs(forms: storedForms, words: words, long: long)
+    }
+
+    /// The first `bytes` bytes (0...16) of two little-endian words.
+    @inline(__always)
+    private static func firstBytes(_ bytes: Int, of words: (low: UInt64, high: UInt64)) -> (low: UInt64, high: UInt64) {
+        switch bytes {
+        case 0: return (0, 0)
+        case 1..<8: return (words.low & ((1 << UInt64(8 * bytes)) &- 1), 0)
+        case 8: return (words.low, 0)
+        case 9..<16: return (words.low, words.high & ((1 << UInt64(8 * (bytes - 8))) &- 1))
+        default: return words
+        }
+    }
+
+    /// Two little-endian words moved `bytes` (0...16) bytes up, as if one
+    /// 128-bit number; what passes the top is dropped.
+    @inline(__always)
+    private static func shifted(_ words: (low: UInt64, high: UInt64), byBytes bytes: Int) -> (low: UInt64, high: UInt64) {
+        switch bytes {
+        case 0: return words
+        case 1..<8:
+            let bits = UInt64(8 * bytes)
+            return (words.low << bits, words.high << bits | words.low >> (64 - bits))
+        case 8..<16: return (0, words.low << UInt64(8 * (bytes - 8)))
+        default: return (0, 0)
+        }
     }
 }
 

@@ -127,16 +127,16 @@ import Testing
         out.varint(2)
         for text in ["s", "t"] { out.text(text) }
         out.varint(1)
-        for value in [0, 1, 2] { out.varint(value) }
+        for value in [0, 1, flags.count] { out.varint(value) }
         out.varint(1)
         for _ in 0..<7 { out.varint(0) }
         out.varint(0)
         out.varint(0)
-        for _ in 0..<2 { out.varint(0) }  // file
-        for _ in 0..<2 { out.varint(0) }  // attribute set
-        for _ in 0..<2 { out.byte(EventKind.progress.rawValue) }
+        for _ in flags { out.varint(0) }  // file
+        for _ in flags { out.varint(0) }  // attribute set
+        for _ in flags { out.byte(EventKind.progress.rawValue) }
         out.signed(1_000)
-        out.signed(5)
+        for _ in flags.dropFirst() { out.signed(5) }
         for flag in flags { out.byte(flag) }
         numbers(&out)
         ids(&out)
@@ -338,6 +338,49 @@ import Testing
             previous = text
         }
         #expect(written.bytes == expected.bytes)
+    }
+
+    /// The reader puts text ids together in the words the table holds them
+    /// in: whatever mix of short, long, packable (32 hex digits written as
+    /// text by format 2) and absent ids, each comes back with its bytes and
+    /// the very encoding appending its bytes gives.
+    @Test(arguments: [2, 3]) func textIdsComeBackAsTheTableHoldsThem(format: Int) throws {
+        var random = SeededGenerator(seed: UInt64(format))
+        let alphabet = Array("gh".utf8)
+        var texts: [[UInt8]] = [
+            Array("e0000001".utf8), Array("e0000001".utf8), Array("e00000012".utf8), Array("e0".utf8),
+            Array(repeating: 0x61, count: 16), Array(repeating: 0x61, count: 17), Array(repeating: 0x61, count: 16),
+            Array(repeating: 0x61, count: 90), Array(repeating: 0x61, count: 80), Array("a".utf8), [0x00, 0x61], [0x00],
+            Array("0123456789abcdef0123456789abcdef".utf8), Array("0123456789abcdef0123456789abcdeF".utf8),
+            Array(repeating: 0x61, count: 15), [], Array(repeating: 0x61, count: 8), [],
+        ]
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 0...(Bool.random(using: &random) ? 16 : 70), using: &random)
+            texts.append((0..<length).map { _ in alphabet.randomElement(using: &random)! })
+        }
+        if format == 3 { texts.removeAll { $0.isEmpty } }
+        var expectedTable = EventIDTable()
+        let expected = texts.map { text in text.withUnsafeBytes { expectedTable.append($0) } }
+        let raw = FormatTwoChunkTests.chunk(flags: [UInt8](repeating: 0, count: texts.count)) { _ in } ids: { out in
+            if format == 3 { for _ in texts { out.byte(EventChunk.textID) } }
+            var previous: [UInt8] = []
+            for text in texts {
+                let shared = zip(text, previous).prefix(EventChunk.sharedPrefixLimit).prefix { $0.0 == $0.1 }.count
+                out.varint(shared)
+                out.data(text[shared...])
+                if !text.isEmpty { previous = text }
+            }
+        }
+        var stores = [EventStore()]
+        try EventChunk.decode(raw, format: format, route: [0], into: &stores)
+        let events = stores[0].events.filter { !$0.isPadding }
+        #expect(events.count == texts.count)
+        for (event, (text, id)) in zip(events, zip(texts, expected)) {
+            #expect((event.eventID == 0) == (id == 0))
+            guard event.eventID != 0 && id != 0 else { continue }
+            #expect(stores[0].eventIDs.bytes(event.eventID) == text)
+            #expect(stores[0].eventIDs.held(event.eventID) == expectedTable.held(id))
+        }
     }
 
     /// Upper-case forms need a letter; digits alone are the lower-case

@@ -29,6 +29,23 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
         count += 1
     }
 
+    /// Appends `elements`, copied a chunk's worth at a time: the checks
+    /// `append` makes per element (uniqueness, room) are made per chunk.
+    public mutating func append(contentsOf elements: UnsafeBufferPointer<Element>) {
+        var done = 0
+        while done < elements.count {
+            if count & (Self.chunkSize - 1) == 0 {
+                var chunk: [Element] = []
+                chunk.reserveCapacity(Self.chunkSize)
+                chunks.append(chunk)
+            }
+            let piece = Swift.min(Self.chunkSize - count & (Self.chunkSize - 1), elements.count - done)
+            chunks[chunks.count - 1].append(contentsOf: UnsafeBufferPointer(rebasing: elements[done..<(done + piece)]))
+            count += piece
+            done += piece
+        }
+    }
+
     @inlinable
     public subscript(index: Int) -> Element {
         @inline(__always) get { chunks[index >> Self.chunkShift][index & (Self.chunkSize - 1)] }

@@ -106,10 +106,68 @@ public struct EventIDTable: Sendable {
         return form <= 16 ? .short(count: Int(form), low: slot.low, high: slot.high) : .long
     }
 
-    /// Stores an id given packed, which must be canonical; returns its id.
-    mutating func append(_ packed: Packed) -> UInt32 {
-        precondition(packed.isCanonical, "EventIDTable: a packed id that is not canonical")
-        return append(packed.form, Slot(low: packed.low, high: packed.high), to: lastPartWithRoom())
+    /// Stores the ids of the events `taken` of a store chunk, in that
+    /// order; returns their ids (0 for an absent one). Short and packed
+    /// ids are taken as they are (checked canonical: a reader's mistake
+    /// would split copies apart), long text is encoded again, and all go
+    /// to the table's arrays a chunk at a time.
+    package mutating func append(_ ids: StoredIDs, taking taken: [StoredColumns.Taken]) -> [UInt32] {
+        var numbers = [UInt32](repeating: 0, count: taken.count)
+        let part = lastPartWithRoom()
+        let first = parts[part].forms.count
+        // Gathered in two arrays, then copied over a chunk at a time.
+        var kept = 0
+        var forms = [UInt8](repeating: 0, count: taken.count)
+        var slots = [Slot](repeating: Slot(low: 0, high: 0), count: taken.count)
+        let roomy = first + taken.count < Int(Self.indexMask)
+        ids.long.withUnsafeBytes { long in
+            for (index, event) in taken.enumerated() {
+                var form = ids.forms[event.event]
+                guard form != 0 else { continue }
+                let words = ids.words[event.event]
+                var slot = Slot(low: words.low, high: words.high)
+                if form == StoredIDs.longForm {
+                    let bytes = UnsafeRawBufferPointer(rebasing: long[Int(words.low)..<Int(words.high)])
+                    guard roomy else {
+                        numbers[index] = append(bytes)
+                        continue
+                    }
+                    (form, slot) = Self.encode(bytes)
+                    if form == Form.overflow {
+                        slot = Slot(low: UInt64(parts[part].overflow.count), high: UInt64(bytes.count))
+                        parts[part].overflow.append(contentsOf: bytes)
+                    }
+                } else {
+                    precondition(Self.isCanonical(form, slot.low, slot.high), "EventIDTable: an id that is not canonical")
+                    guard roomy else {
+                        // Near the end of a part's 2^26 ids: one by one, so
+                        // that the next part starts where this one fills up.
+                        numbers[index] = append(form, slot, to: lastPartWithRoom())
+                        continue
+                    }
+                }
+                forms[kept] = form
+                slots[kept] = slot
+                kept += 1
+                numbers[index] = UInt32(part) << Self.indexBits | UInt32(first + kept)
+            }
+        }
+        forms.withUnsafeBufferPointer { parts[part].forms.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<kept])) }
+        slots.withUnsafeBufferPointer { parts[part].slots.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<kept])) }
+        return numbers
+    }
+
+    /// Whether `encode` gives exactly this form and these words for some
+    /// bytes (an overflow id is never given this way).
+    @inline(__always)
+    static func isCanonical(_ form: UInt8, _ low: UInt64, _ high: UInt64) -> Bool {
+        switch form {
+        case 1..<8: return low >> (8 * UInt64(form)) == 0 && high == 0
+        case 8: return high == 0
+        case 9..<16: return high >> (8 * UInt64(form - 8)) == 0
+        case 16: return true
+        default: return Packed(form: form, low: low, high: high).isCanonical
+        }
     }
 
     /// The part new ids go to, starting another when the last is full.
@@ -284,6 +342,14 @@ public struct EventIDTable: Sendable {
                 ?? (Form.overflow, Slot(low: 0, high: 0))
         }
         return (Form.overflow, Slot(low: 0, high: 0))
+    }
+
+    /// `count` (at most 16) bytes at `base` as a short id's two words (see
+    /// `Held.short`), for a reader that puts ids together itself.
+    @inline(__always)
+    package static func shortWords(_ base: UnsafeRawPointer, count: Int) -> (low: UInt64, high: UInt64) {
+        let slot = shortSlot(base, count: count)
+        return (slot.low, slot.high)
     }
 
     /// `count` (at most 16) bytes at `base` as a slot: byte i in byte i of

@@ -185,39 +185,27 @@ public struct EventStore: Sendable {
     @inline(__always)
     package mutating func id(of attributes: EventAttributes) -> UInt32 { attributeIDs.id(of: attributes) }
 
-    /// Appends an event whose view and attribute ids this store already
-    /// gave (a store's reader maps each of its dictionaries once, not
-    /// every event's strings). The fields come one by one, in registers:
-    /// a record built by the caller and passed by address was read back
-    /// with wider loads than had written it, a stall on store forwarding
-    /// at every event.
-    package mutating func append(
-        timestamp: Int64, kind: EventKind, from: Double, to: Double, position: Double, duration: Double,
-        view: UInt32, attributes: UInt32, eventID: UnsafeRawBufferPointer
-    ) {
-        let id = eventIDs.append(eventID)
-        append(EventRecord(
-            timestamp: timestamp, from: from, to: to, position: position, duration: duration,
-            view: view, attributes: attributes, eventID: id, kind: kind))
-    }
-
-    /// The same, with the event id given packed (canonical: the store's
-    /// reader checks what it reads).
-    package mutating func append(
-        timestamp: Int64, kind: EventKind, from: Double, to: Double, position: Double, duration: Double,
-        view: UInt32, attributes: UInt32, eventID: EventIDTable.Packed
-    ) {
-        let id = eventIDs.append(eventID)
-        append(EventRecord(
-            timestamp: timestamp, from: from, to: to, position: position, duration: duration,
-            view: view, attributes: attributes, eventID: id, kind: kind))
-    }
-
-    @inline(__always)
-    private mutating func append(_ record: EventRecord) {
-        precondition(Int(record.view) < viewIDs.keys.count && Int(record.attributes) < attributeIDs.keys.count,
-                     "ids from another store")
-        events.append(record)
+    /// Appends the events `taken` of a store chunk's `columns`, in that
+    /// order, each with the view and attribute ids this store gave it (a
+    /// store's reader maps each of its dictionaries once, not every event's
+    /// strings). The events go to the arrays a chunk at a time, with no
+    /// per-event checks of their uniqueness or room.
+    package mutating func append(_ columns: StoredColumns, taking taken: [StoredColumns.Taken]) {
+        let ids = eventIDs.append(columns.ids, taking: taken)
+        let views = viewIDs.keys.count, sets = attributeIDs.keys.count
+        // Gathered in one array, then copied over a chunk at a time.
+        let records = [EventRecord](unsafeUninitializedCapacity: taken.count) { buffer, initialized in
+            for (index, event) in taken.enumerated() {
+                precondition(Int(event.view) < views && Int(event.attributes) < sets, "ids from another store")
+                let (from, to, position, duration) = columns.numbers[event.event]
+                buffer.initializeElement(at: index, to: EventRecord(
+                    timestamp: columns.timestamps[event.event], from: from, to: to, position: position,
+                    duration: duration, view: event.view, attributes: event.attributes, eventID: ids[index],
+                    kind: columns.kinds[event.event]))
+                initialized = index + 1
+            }
+        }
+        records.withUnsafeBufferPointer { events.append(contentsOf: $0) }
     }
 
     /// Combines stores into one whose string ids follow byte order (id 0,
