@@ -71,16 +71,42 @@ struct FormatDetector: LineConsumer {
         var bytes: [UInt8] { head + repeatElement(0x0D, count: length - head.count) }
     }
 
-    enum Format: Equatable {
+    enum Format {
         /// The deciding line and the undecided lines kept before it are data.
         case ndjson
         /// The deciding line is this header (without its line end).
         case delimited(header: [UInt8])
+        /// The first non-blank line was undecided (it holds a carriage
+        /// return), and the first significant byte is no `{` or `[`: that
+        /// line is the header, the undecided lines after it are rows (read
+        /// by `rows`), and so is the deciding line.
+        case delimitedFromFirstLine(UndecidedTable)
         /// A file-level error; no line is read.
         case damaged(FileDamage)
     }
 
+    /// A file's first non-blank line when it is undecided, whole, with a
+    /// scanner that reads the undecided lines after it as rows of the table
+    /// it would head: the spec's header row is the first non-blank line,
+    /// and a blank one holds only spaces and tabs, so a line of carriage
+    /// returns heads the table when no `{` or `[` decides first.
+    final class UndecidedTable {
+        let header: [UInt8]
+        let headerLine: Int
+        var rows: LineScanner
+
+        init(header: [UInt8], line: Int, file: String, sampleLimit: Int) {
+            self.header = header
+            headerLine = line
+            rows = LineScanner(file: file, store: EventStore(), sampleLimit: sampleLimit, header: header)
+        }
+    }
+
+    private let fileName: String
     private let namedAsJSON: Bool
+    /// Set by the first undecided line of a file not named as JSON (one so
+    /// named is NDJSON when its first non-blank line heads no table).
+    private(set) var undecidedTable: UndecidedTable?
     /// The format and the number of the line that decided it.
     private(set) var decision: (format: Format, line: Int)?
     /// Lines before the decision that are not blank (they hold a carriage
@@ -96,6 +122,7 @@ struct FormatDetector: LineConsumer {
     /// - Parameter keptLineLimit: how many undecided lines to keep (the
     ///   reject samples per reason: the rest are never sampled).
     init(fileName: String, keptLineLimit: Int) {
+        self.fileName = fileName
         namedAsJSON = FormatSniffing.isNamedAsJSON(fileName)
         self.keptLineLimit = keptLineLimit
     }
@@ -112,10 +139,19 @@ struct FormatDetector: LineConsumer {
             guard !TextCheck.isBlank(line) else { return }
             undecidedCount += 1
             if undecidedLines.count < keptLineLimit { undecidedLines.append(UndecidedLine(number: number, line)) }
+            if let undecidedTable {
+                undecidedTable.rows.consume(line: line, number: number)
+            } else if undecidedCount == 1 && !namedAsJSON {
+                undecidedTable = UndecidedTable(header: Array(line), line: number, file: fileName, sampleLimit: keptLineLimit)
+            }
         case .ndjson:
             decision = (.ndjson, number)
         case .jsonArray:
             decision = (.damaged(FileDamage(.jsonArray)), number)
+        case .malformedHeader where undecidedCount > 0, .header where undecidedCount > 0:
+            // The first non-blank line came before this one: it heads the
+            // table, or, in a file named as JSON, is no header (input 1.2).
+            decision = undecidedTable.map { (.delimitedFromFirstLine($0), number) } ?? (.ndjson, number)
         case .malformedHeader:
             decision = (.damaged(FileDamage(.malformedHeader(line: number))), number)
         case .header:

@@ -27,7 +27,7 @@ package struct LineScanner: ~Copyable, LineConsumer {
     package var quality: FileQuality
     var store: EventStore
     private(set) var samples: [RejectSample] = []
-    private var sampledPerReason = [Int](repeating: 0, count: SkipReason.allCases.count)
+    private(set) var sampledPerReason = [Int](repeating: 0, count: SkipReason.allCases.count)
     private let sampleLimit: Int
     /// Told of the lines read, a batch at a time; nil for no progress line.
     var progress: RunProgress?
@@ -100,6 +100,15 @@ package struct LineScanner: ~Copyable, LineConsumer {
             format = .delimited
             header = line
             delimited = DelimitedParser(header: line)
+        case .delimitedFromFirstLine(let table):
+            format = .delimited
+            header = table.header
+            delimited = DelimitedParser(header: table.header)
+            quality.add(table.rows.quality)
+            samples = table.rows.samples
+            sampledPerReason = table.rows.sampledPerReason
+            progress?.add(lines: table.rows.quality.lines)
+            return true
         case .damaged(let damage):
             format = .unreadable
             quality.damage = damage

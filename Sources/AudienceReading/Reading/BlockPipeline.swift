@@ -210,6 +210,12 @@ struct BlockCollector: ~Copyable, ContentSink {
             dropContent(upTo: detection.lastLineStart, lines: deciding - 1)
         case .damaged(let damaged):
             damage = damaged
+        case .delimitedFromFirstLine(let table):
+            // As for NDJSON: the deciding line starts the first block, the
+            // rows before it were read by the detector.
+            header = table.header
+            undecided = (table.rows.quality, table.rows.samples)
+            dropContent(upTo: detection.lastLineStart, lines: deciding - 1)
         case .delimited(let line):
             header = line
             dropContent(upTo: detection.offsetAfterLastLineEnd, lines: deciding)
