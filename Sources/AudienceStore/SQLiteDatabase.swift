@@ -101,6 +101,9 @@ final class SQLiteDatabase {
         /// The file must exist.
         case readWrite
         case readWriteCreate
+        /// Read-only, and sure that nothing changes the file while it is
+        /// open (SQLite's `immutable`): no locks, no journal, no WAL files.
+        case immutable
     }
 
     let path: String
@@ -116,13 +119,17 @@ final class SQLiteDatabase {
             throw SQLiteError(extendedCode: SQLITE_CANTOPEN, message: "the path holds a NUL byte", path: path)
         }
         var flags = SQLITE_OPEN_NOMUTEX | AUDIENCE_SQLITE_OPEN_EXRESCODE
+        var name = path
         switch mode {
         case .readOnly: flags |= SQLITE_OPEN_READONLY
         case .readWrite: flags |= SQLITE_OPEN_READWRITE
         case .readWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .immutable:
+            flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+            name = "file:" + Self.uriPath(path) + "?immutable=1"
         }
         var opened: OpaquePointer?
-        let result = sqlite3_open_v2(path, &opened, flags, nil)
+        let result = sqlite3_open_v2(name, &opened, flags, nil)
         guard result == SQLITE_OK, let opened else {
             // A handle comes back even on failure (except out of memory): it
             // holds the message and must be closed.
@@ -137,6 +144,30 @@ final class SQLiteDatabase {
 
     deinit {
         sqlite3_close_v2(handle)
+    }
+
+    /// Keeps a WAL database's `-wal` and `-shm` files when the last
+    /// connection closes (SQLite would delete them): a reader that may not
+    /// create them, one without write permission, can then still read.
+    func keepWALFiles() {
+        var on: Int32 = 1
+        sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &on)
+    }
+
+    /// `path` as the path of a `file:` URI: `%`, `?` and `#` (which would
+    /// end the path or start an escape) percent-encoded, every other byte
+    /// as it is.
+    static func uriPath(_ path: String) -> String {
+        var out = ""
+        for scalar in path.unicodeScalars {
+            switch scalar {
+            case "%": out += "%25"
+            case "?": out += "%3F"
+            case "#": out += "%23"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     /// Runs every statement in `sql` (separated by `;`), discarding any rows.

@@ -71,9 +71,11 @@ extension Store {
     /// Removes names from the store: their current versions no longer
     /// count; the ledger keeps their history. Throws `.usage` for a name
     /// the store does not hold.
+    /// - Returns: how many files were removed (a name given twice is one).
+    @discardableResult
     public static func remove(
         _ names: [String], from location: StoreLocation, wait: Bool, runID: String, commandLine: String, startedAt: Int64
-    ) throws(StoreError) {
+    ) throws(StoreError) -> Int {
         guard StoreFile.exists(location.ledger) else { throw lostLedger(location) ?? StoreError.notAStore(location.path) }
         let lock = try takeWriteLock(location, wait: wait, runID: runID, command: "store remove")
         defer { withExtendedLifetime(lock) {} }
@@ -100,6 +102,7 @@ extension Store {
             throw ledgerFailure(error, location: location)
         }
         deleteRetired(location, ledger: ledger)
+        return Set(names.map { ByteString($0) }).count
     }
 
     /// Rewrites the current files of small segments into fewer, larger

@@ -194,6 +194,9 @@ public enum Store {
     /// Refuses a store of a newer format; records the format in a new one.
     static func checkFormat(_ ledger: StoreLedger, location: StoreLocation, initialise: Bool) throws(StoreError) {
         do {
+            // A first ingest killed before its first commit leaves a ledger
+            // without tables, or tables without a format: no store yet.
+            if !initialise, try !ledger.hasTables() { throw StoreError.notAStore(location.path) }
             if let text = try ledger.value("format_version") {
                 guard let version = Int(text) else {
                     throw StoreError.damaged(store: location.path, file: location.ledger, problem: "its format version reads \(text)", inputs: [])
@@ -208,6 +211,8 @@ public enum Store {
                     try ledger.setValue(String(StoreDefaults.partitions), for: "partitions")
                     try ledger.setValue(ReportTimeZone.utc.timestamp(nowMilliseconds()), for: "created_at")
                 }
+            } else if try ledger.currentFiles().isEmpty {
+                throw StoreError.notAStore(location.path)
             } else {
                 throw StoreError.damaged(store: location.path, file: location.ledger, problem: "it records no format version", inputs: [])
             }

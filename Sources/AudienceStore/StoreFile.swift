@@ -133,6 +133,12 @@ package final class StoreFile: Sendable {
 
     static func remove(_ path: String) { unlink(path) }
 
+    /// Whether `path` lies on a file system mounted read-only.
+    static func isOnReadOnlyFileSystem(_ path: String) -> Bool {
+        var info = statvfs()
+        return statvfs(path, &info) == 0 && info.f_flag & UInt(ST_RDONLY) != 0
+    }
+
     /// The names in a folder (not `.` or `..`).
     static func names(in folder: String) throws(StoreIOError) -> [String] {
         guard let names = FolderListing.names(in: folder) else {

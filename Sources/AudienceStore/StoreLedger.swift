@@ -38,7 +38,8 @@ final class StoreLedger {
     /// the one it has.
     init(path: String, mode: OpenMode, journal: LedgerJournal? = nil) throws(SQLiteError) {
         self.path = path
-        database = try SQLiteDatabase(path: path, mode: mode == .read ? .readOnly : .readWriteCreate)
+        database = mode == .read ? try Self.openToRead(path) : try SQLiteDatabase(path: path, mode: .readWriteCreate)
+        database.keepWALFiles()
         if mode == .write {
             switch journal {
             case .wal: try database.execute("PRAGMA journal_mode=WAL;")
@@ -48,6 +49,36 @@ final class StoreLedger {
             try database.execute("PRAGMA synchronous=FULL;")
             try database.execute(Self.schema)
         }
+    }
+
+    /// A report only reads the ledger, but opens it read-write where it
+    /// may: SQLite then rolls back what a writer killed in the middle of a
+    /// commit left (a hot rollback journal, on which a read-only connection
+    /// can only fail). Where the store cannot be written (no permission, a
+    /// read-only mount), read-only: a WAL ledger's `-wal` and `-shm` files,
+    /// which every connection keeps (`keepWALFiles`), let it read; and on a
+    /// read-only file system without them, where no writer can be at work,
+    /// as an immutable file.
+    private static func openToRead(_ path: String) throws(SQLiteError) -> SQLiteDatabase {
+        func opened(_ mode: SQLiteDatabase.Mode) throws(SQLiteError) -> SQLiteDatabase {
+            let database = try SQLiteDatabase(path: path, mode: mode)
+            try database.execute("SELECT count(*) FROM sqlite_master;")
+            return database
+        }
+        do {
+            return try opened(.readWrite)
+        } catch where error.isReadOnly {}
+        do {
+            return try opened(.readOnly)
+        } catch where error.isReadOnly && StoreFile.isOnReadOnlyFileSystem(path) {}
+        return try opened(.immutable)
+    }
+
+    /// Whether the ledger holds its tables: a store whose first ingest was
+    /// killed before its first commit may hold a file without them.
+    func hasTables() throws(SQLiteError) -> Bool {
+        let statement = try database.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'files';")
+        return try statement.step() && statement.int64(0) > 0
     }
 
     static let schema = """

@@ -842,3 +842,89 @@ func aFullDiskExits73AndTheStoreReportsAsBefore() throws {
     #expect(!FileManager.default.fileExists(atPath: (folder / "missing-dir").path))
     #expect(!FileManager.default.fileExists(atPath: (folder / "T").path))
 }
+
+/// One good line, the store of a map step (`--shard`: SQLite's rollback
+/// journal), and its report before anything happens to it.
+private func shardStoreWithReport() throws -> URL {
+    let folder = try temporaryFolder()
+    try writeLines(goodLines(3, tag: "k"), to: folder / "a.jsonl")
+    #expect(try run(["ingest", "a.jsonl", "--store", "S", "--shard", "0/1", "-q"], in: folder).status == 0)
+    #expect(try report(store: "S", out: "before", in: folder).status == 0)
+    return folder
+}
+
+private let hasPython3 = (try? runProcess("/usr/bin/env", ["python3", "-c", "import sqlite3"], in: URL(fileURLWithPath: "/")))?.status == 0
+
+/// A writer killed in the middle of a commit leaves a hot rollback journal
+/// (review, 2026-12-03): the next report rolls it back and reads the store
+/// as it was, where it used to fail with 73, "cannot write the store".
+@Test(.enabled(if: hasPython3, "needs python3 to kill a SQLite writer mid-commit"))
+func aReportReadsTheStoreAsItWasWhenAWriterWasKilledMidCommit() throws {
+    let folder = try shardStoreWithReport()
+    let kill = """
+        import os, signal, sqlite3
+        c = sqlite3.connect("S/ledger.sqlite", isolation_level=None)
+        c.execute("PRAGMA cache_size=2")
+        c.execute("BEGIN IMMEDIATE")
+        for i in range(300):
+            c.execute("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?)", ("x%d" % i, "ingest", "x" * 5000, "0", "a", "b", 0, 0, 0, 0, 0))
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    _ = try runProcess("/usr/bin/env", ["python3", "-c", kill], in: folder)
+    #expect(FileManager.default.fileExists(atPath: (folder / "S/ledger.sqlite-journal").path))
+    let after = try report(store: "S", out: "after", in: folder)
+    #expect(after.status == 0, "\(after.error)")
+    try expectSameReport(folder / "after", folder / "before")
+    #expect(try run(["store", "verify", "--store", "S"], in: folder).status == 0)
+}
+
+/// A user who may read a store but not write to it can report from it: the
+/// ledger's WAL files stay beside it for such a reader.
+@Test(.enabled(if: getuid() == 0 && unprivileged?.isEmpty == false, "root, and can run as another user"))
+func aStoreTheUserCannotWriteCanBeReportedFrom() throws {
+    let folder = try temporaryFolder()
+    try writeLines(goodLines(3, tag: "r"), to: folder / "a.jsonl")
+    #expect(try run(["ingest", "a.jsonl", "--store", "S", "-q"], in: folder).status == 0)
+    #expect(try report(store: "S", out: "mine", in: folder).status == 0)
+    #expect(chmod(folder.path, 0o777) == 0)
+    let prefix = try #require(unprivileged)
+    for command in [["analyze", "--store", "S", "--out", "theirs", "-q"], ["store", "verify", "--store", "S"]] {
+        let line = prefix + [try binary().path] + command
+        let result = try runProcess(line[0], Array(line.dropFirst()), in: folder)
+        #expect(result.status == 0, "\(command): \(result.error)")
+    }
+    try expectSameReport(folder / "theirs", folder / "mine")
+}
+
+/// On a read-only mount, without the WAL files, the ledger is read as an
+/// immutable file: no writer can be at work there.
+@Test(.enabled(if: canMountTmpfs, "needs root to mount"))
+func aStoreOnAReadOnlyMountCanBeReportedFrom() throws {
+    let folder = try temporaryFolder()
+    try writeLines(goodLines(3, tag: "m"), to: folder / "a.jsonl")
+    #expect(try run(["ingest", "a.jsonl", "--store", "S", "-q"], in: folder).status == 0)
+    #expect(try report(store: "S", out: "before", in: folder).status == 0)
+    for name in ["ledger.sqlite-wal", "ledger.sqlite-shm"] { try? FileManager.default.removeItem(at: folder / "S" / name) }
+    try FileManager.default.createDirectory(at: folder / "ro", withIntermediateDirectories: true)
+    try #require(try runProcess("/usr/bin/mount", ["--bind", "S", "ro"], in: folder).status == 0)
+    defer { _ = try? runProcess("/usr/bin/umount", ["ro"], in: folder) }
+    try #require(try runProcess("/usr/bin/mount", ["-o", "remount,ro,bind", "ro"], in: folder).status == 0)
+    let after = try report(store: "ro", out: "after", in: folder)
+    #expect(after.status == 0, "\(after.error)")
+    try expectSameReport(folder / "after", folder / "before")
+}
+
+/// A first ingest killed before its first commit leaves a ledger without
+/// tables: there is no store yet (not a damaged one to move aside), and the
+/// next ingest makes it.
+@Test func aStoreWhoseFirstIngestNeverCommittedIsNoStoreYet() throws {
+    let folder = try temporaryFolder()
+    try writeLines(goodLines(3, tag: "n"), to: folder / "a.jsonl")
+    try FileManager.default.createDirectory(at: folder / "S", withIntermediateDirectories: true)
+    #expect(FileManager.default.createFile(atPath: (folder / "S/ledger.sqlite").path, contents: Data()))
+    let early = try report(store: "S", out: "o", in: folder)
+    #expect(early.status == 65, "\(early.error)")
+    #expect(early.error.contains("no store at S"), "\(early.error)")
+    #expect(try run(["ingest", "a.jsonl", "--store", "S", "-q"], in: folder).status == 0)
+    #expect(try report(store: "S", out: "o", in: folder).status == 0)
+}

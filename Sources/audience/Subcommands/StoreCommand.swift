@@ -92,12 +92,12 @@ struct StoreCommand: ParsableCommand {
         func run() throws {
             guard !names.isEmpty else { throw ValidationError("name the files to remove (see `audience store list`).") }
             let startedAt = AnalysisRun.nowMilliseconds()
-            try StoreCommand.handling { () throws(StoreError) in
+            let removed = try StoreCommand.handling { () throws(StoreError) in
                 try Store.remove(
                     names, from: options.location, wait: wait, runID: AnalysisRun.runID(startedAt),
                     commandLine: IngestMessages.commandLine, startedAt: startedAt)
             }
-            print("Removed \(names.count) file(s) from \(options.store).")
+            print("Removed \(removed) file(s) from \(options.store).")
         }
     }
 
