@@ -148,10 +148,15 @@ final class SQLiteDatabase {
 
     /// Keeps a WAL database's `-wal` and `-shm` files when the last
     /// connection closes (SQLite would delete them): a reader that may not
-    /// create them, one without write permission, can then still read.
-    func keepWALFiles() {
+    /// create them, one without write permission, can then still read. The
+    /// WAL is cut to nothing once checkpointed (`journal_size_limit` 0), so
+    /// that the database file alone holds every committed page, as it did
+    /// when the WAL went: a damaged database file is not hidden by copies
+    /// of its pages left in the WAL.
+    func keepWALFiles() throws(SQLiteError) {
         var on: Int32 = 1
         sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &on)
+        try execute("PRAGMA journal_size_limit=0;")
     }
 
     /// `path` as the path of a `file:` URI: `%`, `?` and `#` (which would

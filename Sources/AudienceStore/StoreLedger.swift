@@ -39,7 +39,7 @@ final class StoreLedger {
     init(path: String, mode: OpenMode, journal: LedgerJournal? = nil) throws(SQLiteError) {
         self.path = path
         database = mode == .read ? try Self.openToRead(path) : try SQLiteDatabase(path: path, mode: .readWriteCreate)
-        database.keepWALFiles()
+        try database.keepWALFiles()
         if mode == .write {
             switch journal {
             case .wal: try database.execute("PRAGMA journal_mode=WAL;")
