@@ -111,6 +111,7 @@ func linkTargets(_ markdown: String) -> Set<String> {
     let files = try outputs([#"{"event":"progress"}"#, "{not json}"], level: .advanced)
     let report = try #require(files["report.md"])
     #expect(report.contains("## Nothing to measure"))
+    #expect(report.contains("empty but for its header. Look at"))
     #expect(report.contains("2 were rejected"))
     #expect(!files.keys.contains { $0.hasPrefix("charts/") })
     #expect(!report.contains("!["))

@@ -124,6 +124,8 @@ private func progress(_ from: Int, _ to: Int, duration: Int = 100) -> String {
     #expect(lines(files["titles.csv"]).allSatisfy { $0.contains(",0,0,0,0,0,0,") })
     #expect(files["quality.csv"]?.contains("events.jsonl,") == true)
     #expect(files["report.md"]?.hasPrefix("# Audience report: 2027-01-01 to 2027-01-31 (no views)") == true)
+    // The report says which table is not empty, and why.
+    #expect(files["report.md"]?.contains("except [titles.csv](titles.csv), which lists the 2 titles of the catalog") == true)
 }
 
 /// A window around everything writes what no window writes (summary aside).

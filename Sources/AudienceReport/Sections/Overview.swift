@@ -111,9 +111,15 @@ extension ReportWriter {
 
     mutating func writeNothingToMeasure() {
         heading("Nothing to measure")
+        // The catalog's titles are listed whatever was watched (with no view).
+        let catalogTitles = data.tables.titles.rows.count
+        let tables = catalogTitles == 0
+            ? "every metrics table of this folder is empty but for its header"
+            : "every metrics table of this folder is empty but for its header, except [titles.csv](titles.csv), "
+                + "which lists the " + Human.plural(catalogTitles, "title") + " of the catalog, each with no view"
         paragraph(
-            "No event was left to measure, so this report has no numbers and no charts: every metrics table "
-                + "of this folder is empty but for its header. Look at [quality.csv](quality.csv) for what was read and "
+            "No event was left to measure, so this report has no numbers and no charts: " + tables + ". Look at "
+                + "[quality.csv](quality.csv) for what was read and "
                 + "[rejects.csv](rejects.csv) for examples of the lines that were rejected and why.")
     }
 
