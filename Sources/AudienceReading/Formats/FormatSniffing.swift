@@ -92,12 +92,10 @@ struct FormatDetector: LineConsumer {
     /// returns heads the table when no `{` or `[` decides first.
     final class UndecidedTable {
         let header: [UInt8]
-        let headerLine: Int
         var rows: LineScanner
 
-        init(header: [UInt8], line: Int, file: String, sampleLimit: Int) {
+        init(header: [UInt8], file: String, sampleLimit: Int) {
             self.header = header
-            headerLine = line
             rows = LineScanner(file: file, store: EventStore(), sampleLimit: sampleLimit, header: header)
         }
     }
@@ -142,7 +140,7 @@ struct FormatDetector: LineConsumer {
             if let undecidedTable {
                 undecidedTable.rows.consume(line: line, number: number)
             } else if undecidedCount == 1 && !namedAsJSON {
-                undecidedTable = UndecidedTable(header: Array(line), line: number, file: fileName, sampleLimit: keptLineLimit)
+                undecidedTable = UndecidedTable(header: Array(line), file: fileName, sampleLimit: keptLineLimit)
             }
         case .ndjson:
             decision = (.ndjson, number)
