@@ -164,6 +164,9 @@ final class SQLiteDatabase {
     /// as it is.
     static func uriPath(_ path: String) -> String {
         var out = ""
+        // "file://x" would name a host: one leading slash means the same path.
+        var path = Substring(path)
+        while path.hasPrefix("//") { path.removeFirst() }
         for scalar in path.unicodeScalars {
             switch scalar {
             case "%": out += "%25"

@@ -211,7 +211,7 @@ public enum Store {
                     try ledger.setValue(String(StoreDefaults.partitions), for: "partitions")
                     try ledger.setValue(ReportTimeZone.utc.timestamp(nowMilliseconds()), for: "created_at")
                 }
-            } else if try ledger.currentFiles().isEmpty {
+            } else if try !ledger.hasFiles() {
                 throw StoreError.notAStore(location.path)
             } else {
                 throw StoreError.damaged(store: location.path, file: location.ledger, problem: "it records no format version", inputs: [])

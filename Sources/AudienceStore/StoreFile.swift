@@ -133,6 +133,12 @@ package final class StoreFile: Sendable {
 
     static func remove(_ path: String) { unlink(path) }
 
+    /// Whether `path` is a file of at least one byte.
+    static func holdsBytes(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_size > 0
+    }
+
     /// Whether `path` lies on a file system mounted read-only.
     static func isOnReadOnlyFileSystem(_ path: String) -> Bool {
         var info = statvfs()

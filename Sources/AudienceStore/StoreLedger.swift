@@ -70,8 +70,16 @@ final class StoreLedger {
         } catch where error.isReadOnly {}
         do {
             return try opened(.readOnly)
-        } catch where error.isReadOnly && StoreFile.isOnReadOnlyFileSystem(path) {}
+        } catch where error.isReadOnly && StoreFile.isOnReadOnlyFileSystem(path) && !StoreFile.holdsBytes(path + "-wal") {}
+        // Immutable ignores a WAL: only with none that holds commits.
         return try opened(.immutable)
+    }
+
+    /// Whether the ledger records any file version (read as it is, checked
+    /// or not: for telling a store that never was from a damaged one).
+    func hasFiles() throws(SQLiteError) -> Bool {
+        let statement = try database.prepare("SELECT count(*) FROM files;")
+        return try statement.step() && statement.int64(0) > 0
     }
 
     /// Whether the ledger holds its tables: a store whose first ingest was

@@ -927,4 +927,12 @@ func aStoreOnAReadOnlyMountCanBeReportedFrom() throws {
     #expect(early.error.contains("no store at S"), "\(early.error)")
     #expect(try run(["ingest", "a.jsonl", "--store", "S", "-q"], in: folder).status == 0)
     #expect(try report(store: "S", out: "o", in: folder).status == 0)
+    // Tables without a format or a file: the same (a report during a first
+    // ingest can see this).
+    if hasSQLite3 {
+        _ = try query(folder / "S/ledger.sqlite", "DELETE FROM files; DELETE FROM store;")
+        let between = try report(store: "S", out: "o2", in: folder)
+        #expect(between.status == 65, "\(between.error)")
+        #expect(between.error.contains("no store at S"), "\(between.error)")
+    }
 }

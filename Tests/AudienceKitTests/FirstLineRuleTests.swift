@@ -242,6 +242,10 @@ private func randomFileStart(_ generator: inout SeededGenerator, lines: Int) -> 
     #expect(json.tally == Tally(lines: 2, accepted: 1, malformed: 1))
     // Nothing but such lines: no format, no line.
     #expect(try readBothWays("\r\r\n \r\n", name: "only.csv").tally == Tally(lines: 0))
+    // The line that decides may be the header again, after a byte-order
+    // mark (its bytes are significant): a repeat, skipped (found by review:
+    // one path counted it).
+    #expect(try readBothWays([0x0D, 0x0D, 0x0A, 0xEF, 0xBB, 0xBF, 0x0D, 0x0D, 0x0A], name: "min.csv").tally == Tally(lines: 0))
 }
 
 /// An undecided line is kept as the text a sample shows and its length: its

@@ -71,7 +71,9 @@ package struct LineScanner: ~Copyable, LineConsumer {
             scan(line, number: number)
         case .pending:
             detector.consume(line: line, number: number)
-            if applyDecision() { scan(line, number: number) }
+            // A deciding line that is data is read as the format now decided
+            // has it (in a table, a repeat of the header is skipped).
+            if applyDecision() { consume(line: line, number: number) }
         case .unreadable:
             return
         }
