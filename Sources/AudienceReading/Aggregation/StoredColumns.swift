@@ -2,10 +2,10 @@
 /// for `EventStore.append(_:taking:)`: the reader decodes column after
 /// column and the store takes the events in one loop of its own.
 package struct StoredColumns {
-    package var timestamps: [Int64]
-    package var kinds: [EventKind]
-    package var numbers: [(from: Double, to: Double, position: Double, duration: Double)]
-    package var ids: StoredIDs
+    package let timestamps: [Int64]
+    package let kinds: [EventKind]
+    package let numbers: [(from: Double, to: Double, position: Double, duration: Double)]
+    package let ids: StoredIDs
 
     package init(
         timestamps: [Int64], kinds: [EventKind], numbers: [(from: Double, to: Double, position: Double, duration: Double)],
@@ -19,9 +19,9 @@ package struct StoredColumns {
     /// An event a store takes: its index in the columns, and the store's
     /// ids for its view and attributes.
     package struct Taken {
-        package var event: Int
-        package var view: UInt32
-        package var attributes: UInt32
+        package let event: Int
+        package let view: UInt32
+        package let attributes: UInt32
 
         package init(event: Int, view: UInt32, attributes: UInt32) {
             (self.event, self.view, self.attributes) = (event, view, attributes)

@@ -106,10 +106,11 @@ package struct LineScanner: ~Copyable, LineConsumer {
             format = .delimited
             header = table.header
             delimited = DelimitedParser(header: table.header)
+            let before = quality.lines
             quality.add(table.rows.quality)
             samples = table.rows.samples
             sampledPerReason = table.rows.sampledPerReason
-            progress?.add(lines: table.rows.quality.lines)
+            reportBatches(since: before)
             return true
         case .damaged(let damage):
             format = .unreadable
@@ -130,6 +131,12 @@ package struct LineScanner: ~Copyable, LineConsumer {
         let before = quality.lines
         quality.lines += unkept
         quality[.malformed] += unkept
+        reportBatches(since: before)
+    }
+
+    /// Hands on the full batches of lines counted past `before` lines at
+    /// once (the rest goes with the next batch or `reportRemainingLines`).
+    private func reportBatches(since before: Int) {
         progress?.add(lines: (quality.lines / RunProgress.lineBatch - before / RunProgress.lineBatch) * RunProgress.lineBatch)
     }
 
