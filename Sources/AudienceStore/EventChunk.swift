@@ -49,15 +49,27 @@ enum EventChunk {
         var events: ArraySlice<UInt32>
     }
 
-    /// Per source, each attribute id's set index in the chunk being encoded
-    /// (-1: none yet); made once per block and handed back clean after each
-    /// chunk, so that it costs one array per source, not one per partition.
-    struct AttributeSets {
-        fileprivate var indexOf: [[Int32]]
-        fileprivate var written: [(file: Int, attributes: Int)] = []
+    /// Per source, each string id's and attribute id's index in the chunk
+    /// being encoded (-1: none yet); made once per block and handed back
+    /// clean after each chunk, so that it costs two arrays per source, not
+    /// a dictionary per partition.
+    struct ChunkIndices {
+        fileprivate var stringIndex: [[Int32]]
+        fileprivate var setIndex: [[Int32]]
+        fileprivate var stringsWritten: [(source: Int, id: UInt32)] = []
+        fileprivate var setsWritten: [(source: Int, id: UInt32)] = []
 
         init(_ sources: [EventStore]) {
-            indexOf = sources.map { [Int32](repeating: -1, count: $0.attributes.count) }
+            stringIndex = sources.map { [Int32](repeating: -1, count: $0.strings.count) }
+            setIndex = sources.map { [Int32](repeating: -1, count: $0.attributes.count) }
+        }
+
+        /// Forgets the chunk's indices, keeping the arrays.
+        fileprivate mutating func clear() {
+            for (source, id) in stringsWritten { stringIndex[source][Int(id)] = -1 }
+            for (source, id) in setsWritten { setIndex[source][Int(id)] = -1 }
+            stringsWritten.removeAll(keepingCapacity: true)
+            setsWritten.removeAll(keepingCapacity: true)
         }
     }
 
@@ -65,32 +77,50 @@ enum EventChunk {
     static let prefetchDistance = 8
 
     /// - Parameter files: per source, its file's index in the segment.
-    static func encode(_ views: [ViewEvents], from sources: [EventStore], files: [Int], sets: inout AttributeSets) -> [UInt8] {
-        defer {
-            for (file, attributes) in sets.written { sets.indexOf[file][attributes] = -1 }
-            sets.written.removeAll(keepingCapacity: true)
-        }
-        var strings: [UInt64: Int] = [:]
+    static func encode(_ views: [ViewEvents], from sources: [EventStore], files: [Int], indices: inout ChunkIndices) -> [UInt8] {
+        defer { indices.clear() }
         var stringBytes = ByteWriter()
         var stringCount = 0
+        // The chunk's index of string `id` of source `file`. Distinct ids of
+        // one source are distinct strings; across sources a string may be
+        // held twice, which costs little.
         func local(_ file: Int, _ id: UInt32) -> Int {
-            let key = UInt64(file) << 32 | UInt64(id)
-            if let index = strings[key] { return index }
-            // Distinct ids of one source are distinct strings; across
-            // sources a string may be held twice, which costs little.
+            let known = Int(indices.stringIndex[file][Int(id)])
+            if known >= 0 { return known }
             sources[file].strings.withBytes(id) { stringBytes.data($0) }
-            strings[key] = stringCount
+            indices.stringIndex[file][Int(id)] = Int32(stringCount)
+            indices.stringsWritten.append((file, id))
             stringCount += 1
             return stringCount - 1
         }
         var viewColumn = ByteWriter()
         var attributeSets = ByteWriter()
         var attributeSetCount = 0
-        var fileColumn = ByteWriter(), attributeColumn = ByteWriter(), kindColumn = ByteWriter()
-        var tsColumn = ByteWriter(), flagColumn = ByteWriter(), numberColumn = ByteWriter()
+        // The chunk's set index of attribute id `id` of source `file`.
+        func setIndex(_ file: Int, _ id: UInt32) -> Int {
+            let known = Int(indices.setIndex[file][Int(id)])
+            if known >= 0 { return known }
+            let a = sources[file].attributes[Int(id)]
+            attributeSets.varint(local(file, a.viewer))
+            attributeSets.varint(local(file, a.series))
+            attributeSets.varint(local(file, a.country))
+            attributeSets.varint(local(file, a.region))
+            attributeSets.varint(local(file, a.device))
+            attributeSets.varint(local(file, a.audioLang))
+            attributeSets.varint(local(file, a.subtitleLang))
+            attributeSets.varint(UInt64(Int64(a.season) + 1))
+            attributeSets.varint(UInt64(Int64(a.episode) + 1))
+            indices.setIndex[file][Int(id)] = Int32(attributeSetCount)
+            indices.setsWritten.append((file, id))
+            attributeSetCount += 1
+            return attributeSetCount - 1
+        }
+        var attributeColumn = ByteWriter(), shapeColumn = ByteWriter()
+        var tsColumn = ByteWriter(), numberColumn = ByteWriter()
         var idForms = ByteWriter(), packedIDs = ByteWriter(), idColumn = ByteWriter()
         var previousTS: Int64 = 0
-        var guess = NumberGuess(predicts: true)
+        var guess = NumberGuess(format: StoreFormat.version)
+        var shapes = ShapeRuns()
         var lastText = LastTextID()
         var eventCount = 0
         // One view's events, gathered once: each column is then written in
@@ -101,11 +131,6 @@ enum EventChunk {
             let store = sources[file]
             let ids = store.eventIDs
             let key = store.views[run.view]
-            viewColumn.varint(local(file, key.session))
-            viewColumn.varint(local(file, key.title))
-            viewColumn.varint(run.events.count)
-            eventCount += run.events.count
-            let fileIndex = files[file]
             records.removeAll(keepingCapacity: true)
             records.reserveCapacity(run.events.count)
             run.events.withUnsafeBufferPointer { events in
@@ -118,46 +143,39 @@ enum EventChunk {
                     records.append(store.events[Int(events[position])])
                 }
             }
+            // Read order is nearly always time order; the few views whose
+            // lines came out of order are sorted by `ts`, then read order.
+            if !zip(records, records.dropFirst()).allSatisfy({ $0.timestamp <= $1.timestamp }) { sortByTime(&records) }
             let count = records.count
-            fileColumn.withRoom(atMost: count * ByteCursor.maxVarint) { column in
-                for _ in 0..<count { column.varint(fileIndex) }
-            }
-            attributeColumn.withRoom(atMost: count * ByteCursor.maxVarint) { column in
-                for event in records {
-                    var set = Int(sets.indexOf[file][Int(event.attributes)])
-                    if set < 0 {
-                        let a = store.attributes[Int(event.attributes)]
-                        for id in [a.viewer, a.series, a.country, a.region, a.device, a.audioLang, a.subtitleLang] {
-                            attributeSets.varint(local(file, id))
-                        }
-                        attributeSets.varint(UInt64(Int64(a.season) + 1))
-                        attributeSets.varint(UInt64(Int64(a.episode) + 1))
-                        set = attributeSetCount
-                        attributeSetCount += 1
-                        sets.indexOf[file][Int(event.attributes)] = Int32(set)
-                        sets.written.append((file, Int(event.attributes)))
-                    }
-                    column.varint(set)
+            eventCount += count
+            // A view's events nearly always share their attributes: then
+            // the view names the set, and no event does.
+            let attributes = records.first?.attributes ?? 0
+            let shared = records.allSatisfy { $0.attributes == attributes }
+            viewColumn.varint(local(file, key.session))
+            viewColumn.varint(local(file, key.title))
+            viewColumn.varint(count)
+            viewColumn.varint(files[file])
+            viewColumn.varint(shared ? setIndex(file, attributes) + 1 : 0)
+            if !shared {
+                attributeColumn.withRoom(atMost: count * ByteCursor.maxVarint) { column in
+                    for event in records { column.varint(setIndex(file, event.attributes)) }
                 }
-            }
-            kindColumn.withRoom(atMost: count) { column in
-                for event in records { column.byte(event.kind.rawValue) }
             }
             tsColumn.withRoom(atMost: count * ByteCursor.maxVarint) { column in
-                for event in records {
-                    column.signed(event.timestamp &- previousTS)
-                    previousTS = event.timestamp
-                }
+                var guessTS = TimestampGuess(after: previousTS)
+                for event in records { column.signed(guessTS.difference(event.timestamp, kind: event.kind)) }
+                previousTS = guessTS.last
             }
-            flagColumn.withRoom(atMost: count) { flagColumn in
+            shapeColumn.withRoom(atMost: (count + 1) * ShapeRuns.maxBytes) { shapeColumn in
                 numberColumn.withRoom(atMost: count * 4 * NumberGuess.maxBytes) { numbers in
                     for event in records {
-                        guess.startEvent()
+                        guess.startEvent(kind: event.kind)
                         let flags = guess.write(event.from, slot: 0, to: &numbers)
                             | guess.write(event.to, slot: 1, to: &numbers) << 2
                             | guess.write(event.position, slot: 2, to: &numbers) << 4
                             | guess.write(event.duration, slot: 3, to: &numbers) << 6
-                        flagColumn.byte(flags)
+                        shapes.add(kind: event.kind, flags: flags, to: &shapeColumn)
                     }
                 }
             }
@@ -184,6 +202,7 @@ enum EventChunk {
                 }
             }
         }
+        shapeColumn.withRoom(atMost: ShapeRuns.maxBytes) { shapes.finish(to: &$0) }
         var out = ByteWriter(capacity: stringBytes.count + viewColumn.count + 16 * eventCount)
         out.varint(stringCount)
         out.append(stringBytes)
@@ -191,7 +210,7 @@ enum EventChunk {
         out.append(viewColumn)
         out.varint(attributeSetCount)
         out.append(attributeSets)
-        for column in [fileColumn, attributeColumn, kindColumn, tsColumn, flagColumn, numberColumn, idForms, packedIDs, idColumn] {
+        for column in [attributeColumn, shapeColumn, tsColumn, numberColumn, idForms, packedIDs, idColumn] {
             out.append(column)
         }
         return out.bytes
@@ -213,12 +232,16 @@ enum EventChunk {
         }
         let viewCount = try input.count(atMost: raw.count)
         var views: [(session: Int, title: Int, events: Int)] = []
+        // Format 4: each view's file and attribute set + 1 (0: per event).
+        var viewFiles: [(file: Int, set: Int)] = []
         var eventCount = 0
         for _ in 0..<viewCount {
             let view = (try string(&input), try string(&input), try input.count(atMost: raw.count))
             eventCount += view.2
+            // Every event takes at least two bytes (its ts and its id's form).
             guard eventCount <= raw.count else { throw ByteReader.Overrun() }
             views.append(view)
+            if format >= 4 { viewFiles.append((try input.count(atMost: route.count - 1), try input.count(atMost: raw.count))) }
         }
         let setCount = try input.count(atMost: raw.count)
         // Each set's seven strings at 7 * set in one array (not an array per
@@ -238,24 +261,42 @@ enum EventChunk {
             sets.append((season, episode))
         }
         // The columns, each read whole into an array filled in place.
-        let files = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.count(atMost: route.count - 1) }
-        let attributes = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.count(atMost: sets.count - 1) }
-        let kinds = try input.column(eventCount) { input throws(ByteReader.Overrun) in
-            guard let kind = EventKind(rawValue: try input.byte()) else { throw ByteReader.Overrun() }
-            return kind
+        let files: [Int], attributes: [Int], kinds: [EventKind], timestamps: [Int64], flags: [UInt8]
+        if format >= 4 {
+            (files, attributes) = try viewColumns(&input, views: viewFiles, counts: views.map(\.events), sets: sets.count)
+            (kinds, flags) = try shapes(&input, count: eventCount)
+            var event = 0, viewEnd = 0, nextView = 0
+            var guessTS = TimestampGuess(after: 0)
+            timestamps = try input.column(eventCount) { input throws(ByteReader.Overrun) in
+                // The events add up to `eventCount`: a view ends past `event`.
+                while event == viewEnd {
+                    viewEnd += views[nextView].events
+                    nextView += 1
+                    guessTS = TimestampGuess(after: guessTS.last)
+                }
+                defer { event += 1 }
+                return guessTS.timestamp(try input.signed(), kind: kinds[event])
+            }
+        } else {
+            files = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.count(atMost: route.count - 1) }
+            attributes = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.count(atMost: sets.count - 1) }
+            kinds = try input.column(eventCount) { input throws(ByteReader.Overrun) in
+                guard let kind = EventKind(rawValue: try input.byte()) else { throw ByteReader.Overrun() }
+                return kind
+            }
+            var ts: Int64 = 0
+            timestamps = try input.column(eventCount) { input throws(ByteReader.Overrun) in
+                ts = ts &+ (try input.signed())
+                return ts
+            }
+            flags = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.byte() }
         }
-        var ts: Int64 = 0
-        let timestamps = try input.column(eventCount) { input throws(ByteReader.Overrun) in
-            ts = ts &+ (try input.signed())
-            return ts
-        }
-        let flags = try input.column(eventCount) { input throws(ByteReader.Overrun) in try input.byte() }
         var event = 0
-        var guess = NumberGuess(predicts: format >= 2)
+        var guess = NumberGuess(format: format)
         let numbers = try input.column(eventCount) { input throws(ByteReader.Overrun) in
             let flag = flags[event]
+            guess.startEvent(kind: kinds[event])
             event += 1
-            guess.startEvent()
             return (
                 from: try guess.read(flag & 3, slot: 0, from: &input),
                 to: try guess.read(flag >> 2 & 3, slot: 1, from: &input),
@@ -347,6 +388,73 @@ enum EventChunk {
                 store.append(columns, taking: taken)
             }
         }
+    }
+}
+
+extension EventChunk {
+    /// Sorts a view's events by `ts`, keeping read order among equal ones.
+    /// Lines out of order are few and land near their place, so by
+    /// insertion; past a budget of moves (a file in reverse, say) by a full
+    /// sort, which gives the same order: insertion keeps equal ones in read
+    /// order too.
+    static func sortByTime(_ records: inout [EventRecord]) {
+        var budget = 8 * records.count + 64
+        for next in records.indices.dropFirst() {
+            let record = records[next]
+            var slot = next
+            while slot > 0, records[slot - 1].timestamp > record.timestamp {
+                records[slot] = records[slot - 1]
+                slot -= 1
+            }
+            records[slot] = record
+            budget -= next - slot
+            if budget < 0 {
+                records = records.enumerated()
+                    .sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }
+                    .map(\.element)
+                return
+            }
+        }
+    }
+}
+
+extension EventChunk {
+    /// Format 4's file and attribute set of each event: the view's, or for
+    /// a view whose set is 0 the attribute column's, one per event.
+    static func viewColumns(
+        _ input: inout ByteReader, views: [(file: Int, set: Int)], counts: [Int], sets: Int
+    ) throws(ByteReader.Overrun) -> (files: [Int], attributes: [Int]) {
+        var files: [Int] = [], attributes: [Int] = []
+        let total = counts.reduce(0, +)
+        files.reserveCapacity(total)
+        attributes.reserveCapacity(total)
+        for (view, count) in zip(views, counts) {
+            files.append(contentsOf: repeatElement(view.file, count: count))
+            guard view.set <= sets else { throw ByteReader.Overrun() }
+            if view.set > 0 {
+                attributes.append(contentsOf: repeatElement(view.set - 1, count: count))
+            } else {
+                for _ in 0..<count { attributes.append(try input.count(atMost: sets - 1)) }
+            }
+        }
+        return (files, attributes)
+    }
+
+    /// Format 4's shape runs, expanded to a kind and number forms per event;
+    /// the runs must add up to exactly `count` events.
+    static func shapes(_ input: inout ByteReader, count: Int) throws(ByteReader.Overrun) -> (kinds: [EventKind], flags: [UInt8]) {
+        var kinds: [EventKind] = [], flags: [UInt8] = []
+        kinds.reserveCapacity(count)
+        flags.reserveCapacity(count)
+        while kinds.count < count {
+            guard let kind = EventKind(rawValue: try input.byte()) else { throw ByteReader.Overrun() }
+            let flag = try input.byte()
+            let length = try input.count(atMost: count - kinds.count)
+            guard length > 0 else { throw ByteReader.Overrun() }
+            kinds.append(contentsOf: repeatElement(kind, count: length))
+            flags.append(contentsOf: repeatElement(flag, count: length))
+        }
+        return (kinds, flags)
     }
 }
 
@@ -569,21 +677,104 @@ struct LastTextID {
     }
 }
 
+/// Format 4's run-length column of event shapes: an event's kind and its
+/// numbers' forms (`NumberGuess`) as runs of (kind, forms, length).
+/// Heartbeats make long runs of one shape, where two bytes per event went
+/// through deflate before.
+struct ShapeRuns {
+    /// The most bytes one run takes.
+    static let maxBytes = 2 + ByteCursor.maxVarint
+
+    private var kind: UInt8 = 0, flags: UInt8 = 0
+    private var length = 0
+
+    @inline(__always)
+    mutating func add(kind: EventKind, flags: UInt8, to out: inout ByteCursor) {
+        if length > 0, kind.rawValue == self.kind, flags == self.flags {
+            length += 1
+            return
+        }
+        finish(to: &out)
+        (self.kind, self.flags, length) = (kind.rawValue, flags, 1)
+    }
+
+    /// Writes the run in progress, if any.
+    mutating func finish(to out: inout ByteCursor) {
+        guard length > 0 else { return }
+        out.byte(kind)
+        out.byte(flags)
+        out.varint(length)
+        length = 0
+    }
+}
+
+/// Format 4's guess of an event's `ts`: the view's previous event's, plus
+/// for a progress event the view's last progress step (the time from the
+/// event before it), since players send progress at a steady beat. A
+/// view's first event is guessed to be the chunk's previous event's (the
+/// last of the view before), as formats 1-3 write every `ts`.
+struct TimestampGuess {
+    private(set) var last: Int64
+    private var step: Int64 = 0
+    private var first = true
+
+    init(after last: Int64) { self.last = last }
+
+    @inline(__always)
+    private func guess(_ kind: EventKind) -> Int64 {
+        kind == .progress ? last &+ step : last
+    }
+
+    @inline(__always)
+    private mutating func remember(_ ts: Int64, kind: EventKind) {
+        if kind == .progress, !first { step = ts &- last }
+        first = false
+        last = ts
+    }
+
+    /// What the chunk stores for `ts`.
+    @inline(__always)
+    mutating func difference(_ ts: Int64, kind: EventKind) -> Int64 {
+        defer { remember(ts, kind: kind) }
+        return ts &- guess(kind)
+    }
+
+    /// The `ts` a stored difference stands for.
+    @inline(__always)
+    mutating func timestamp(_ difference: Int64, kind: EventKind) -> Int64 {
+        let ts = guess(kind) &+ difference
+        remember(ts, kind: kind)
+        return ts
+    }
+}
+
 /// How one optional number is stored (see `EventChunk`), and the guess
 /// format 2 subtracts from a number in thousandths: `from` and `position`
 /// are guessed to be the playhead (the last `to` or `position` of the
 /// chunk), `to` the event's own `from` (the playhead without one),
 /// `duration` the chunk's last duration. A progress event then costs a
-/// byte or two where its plain thousandths took three or four. Format 1
-/// guesses 0 throughout: its numbers are written as they are.
+/// byte or two where its plain thousandths took three or four. Format 4
+/// adds to a progress event's `to` guess the chunk's last progress step
+/// (`to - from`), as heartbeats cover about the same stretch each time.
+/// Format 1 guesses 0 throughout: its numbers are written as they are.
 struct NumberGuess {
     private let predicts: Bool
+    /// Format 4 and later: progress steps guessed, and form 3 for a number
+    /// that is exactly its guess.
+    private let formatFour: Bool
     private var playhead: Int64 = 0
     private var duration: Int64 = 0
+    /// The last progress event's `to - from` in thousandths (format 4).
+    private var step: Int64 = 0
     /// This event's `from` in thousandths, once written or read.
     private var from: Int64?
+    /// This event is a progress event and the format guesses steps.
+    private var stepping = false
 
-    init(predicts: Bool) { self.predicts = predicts }
+    init(format: Int) {
+        predicts = format >= 2
+        formatFour = format >= 4
+    }
 
     /// The most bytes `write` takes for a number.
     static let maxBytes = max(ByteCursor.maxVarint, 8)
@@ -592,13 +783,16 @@ struct NumberGuess {
     private static let limit: Int64 = 9_007_199_254_740_992
 
     @inline(__always)
-    mutating func startEvent() { from = nil }
+    mutating func startEvent(kind: EventKind) {
+        from = nil
+        stepping = formatFour && kind == .progress
+    }
 
     @inline(__always)
     private func guess(slot: Int) -> Int64 {
         guard predicts else { return 0 }
         switch slot {
-        case 1: return from ?? playhead
+        case 1: return (from ?? playhead) &+ (stepping ? step : 0)
         case 3: return duration
         default: return playhead
         }
@@ -609,13 +803,17 @@ struct NumberGuess {
         guard predicts else { return }
         switch slot {
         case 0: from = scaled
+        case 1:
+            if stepping, let from { step = scaled &- from }
+            playhead = scaled
         case 3: duration = scaled
         default: playhead = scaled
         }
     }
 
     /// Writes `value` (slot 0-3: from, to, position, duration) and returns
-    /// its 2-bit form.
+    /// its 2-bit form: 0 absent, 1 thousandths against the guess, 2 its 8
+    /// bytes, and from format 4 on 3 for exactly the guess (no bytes).
     @inline(__always)
     mutating func write(_ value: Double, slot: Int, to out: inout ByteCursor) -> UInt8 {
         if value.isNaN { return 0 }
@@ -623,8 +821,10 @@ struct NumberGuess {
         // -0.0 equals 0 but is kept as its 8 bytes: thousandths would give
         // back +0.0. (`scaled` is whole, so it is its Int64 as a Double.)
         if abs(scaled) < Double(Self.limit), scaled / 1000 == value, value != 0 || value.sign == .plus {
-            out.signed(Int64(scaled) - guess(slot: slot))
+            let difference = Int64(scaled) &- guess(slot: slot)
             remember(Int64(scaled), slot: slot)
+            if difference == 0, formatFour { return 3 }
+            out.signed(difference)
             return 1
         }
         out.uint64(value.bitPattern)
@@ -648,8 +848,9 @@ struct NumberGuess {
     mutating func read(_ form: UInt8, slot: Int, from input: inout ByteReader) throws(ByteReader.Overrun) -> Double {
         switch form {
         case 0: return .nan
-        case 1:
-            let scaled = guess(slot: slot) &+ (try input.signed())
+        case 1, 3:
+            guard form == 1 || formatFour else { throw ByteReader.Overrun() }
+            let scaled = guess(slot: slot) &+ (form == 1 ? try input.signed() : 0)
             guard scaled > -Self.limit, scaled < Self.limit else { throw ByteReader.Overrun() }
             remember(scaled, slot: slot)
             return Double(scaled) / 1000

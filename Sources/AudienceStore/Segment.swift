@@ -68,8 +68,9 @@ final class SegmentWriter {
     /// in the `files` that `finish` will be given).
     func addBlock(_ parts: [(file: Int, store: EventStore)]) throws(StoreIOError) {
         let stores = parts.map(\.store)
-        // Each partition's events in the order the chunk keeps them: by
-        // source, view, `ts`, then read order (small deltas, long repeats).
+        // Each partition's views in the order the chunk keeps them: by
+        // source, then view (each view's events by `ts`, then read order:
+        // small deltas, long repeats).
         var entries = [[EventChunk.ViewEvents]](repeating: [], count: partitions)
         for (source, store) in stores.enumerated() {
             for (view, events) in Self.eventsByView(store) {
@@ -80,42 +81,25 @@ final class SegmentWriter {
             }
         }
         guard entries.contains(where: { !$0.isEmpty }) else { return }
-        var sets = EventChunk.AttributeSets(stores)
+        var indices = EventChunk.ChunkIndices(stores)
         var chunks: [ChunkLocation] = []
         for partition in entries {
             guard !partition.isEmpty else {
                 chunks.append(.empty)
                 continue
             }
-            let raw = EventChunk.encode(partition, from: stores, files: parts.map(\.file), sets: &sets)
+            let raw = EventChunk.encode(partition, from: stores, files: parts.map(\.file), indices: &indices)
             chunks.append(try chunk(raw, events: partition.reduce(0) { $0 + $1.events.count }))
         }
         blocks.append(chunks)
     }
 
     /// The store's events (padding left out) grouped by view in view order
-    /// (`EventStore.eventsByView`), each view's by `ts` then read order: only
-    /// the few views whose lines came out of time order are sorted.
+    /// (`EventStore.eventsByView`), each view's in read order: the encoder
+    /// puts them in `ts` order as it gathers them.
     static func eventsByView(_ store: EventStore) -> [(view: Int, events: ArraySlice<UInt32>)] {
-        let events = store.events
-        var (starts, order) = store.eventsByView()
-        let views = store.views.indices.filter { starts[$0] < starts[$0 + 1] }
-        for view in views {
-            let range = starts[view]..<starts[view + 1]
-            let inOrder = zip(order[range].dropFirst(), order[range]).allSatisfy {
-                events[Int($0.1)].timestamp <= events[Int($0.0)].timestamp
-            }
-            if !inOrder {
-                // Sorted as (ts, index) pairs: the events are read once,
-                // not at every comparison.
-                var keyed = order[range].map { (ts: events[Int($0)].timestamp, index: $0) }
-                keyed.sort { $0.ts != $1.ts ? $0.ts < $1.ts : $0.index < $1.index }
-                order.replaceSubrange(range, with: keyed.lazy.map(\.index))
-            }
-        }
-        // Slices only once `order` is final: an earlier slice would make
-        // each later sort copy it.
-        return views.map { ($0, order[starts[$0]..<starts[$0 + 1]]) }
+        let (starts, order) = store.eventsByView()
+        return store.views.indices.filter { starts[$0] < starts[$0 + 1] }.map { ($0, order[starts[$0]..<starts[$0 + 1]]) }
     }
 
     /// Writes the samples and the footer, and makes the file durable.

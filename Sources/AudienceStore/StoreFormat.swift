@@ -19,7 +19,7 @@ enum StoreFormat {
     /// them against a guess and a shared prefix, 3 keeps hex and UUID event
     /// ids packed in 128 bits. A reader reads every version up to its own
     /// and refuses newer ones.
-    static let version = 3
+    static let version = 4
     static let headMagic = Array("AUDSEG01".utf8)
     static let tailMagic = Array("AUDSEGOK".utf8)
     static let tailSize = 16

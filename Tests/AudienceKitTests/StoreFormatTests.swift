@@ -6,16 +6,18 @@ import Testing
 @testable import AudienceStore
 @testable import AudienceKit
 
-/// Stores written at formats 1 (numbers and event ids written as they are)
-/// and 2 (every event id as text) are still read, and an ingest into one
-/// writes segments of the current format beside them.
+/// Stores written at formats 1 (numbers and event ids written as they are),
+/// 2 (every event id as text) and 3 (a file, attribute set, kind and forms
+/// byte per event) are still read, and an ingest into one writes segments
+/// of the current format beside them.
 /// `Tests/Fixtures/store-format-1` was made by audience at format 1:
 /// `ingest logs/events-0000.jsonl.gz logs/hand.jsonl --store store`, then
 /// `ingest logs/events-0001.csv.gz --store store` (a heavy-messiness
 /// generated pair, and hand-made lines with numbers that are not
 /// thousandths, huge and tiny ones, absent, repeated, hex, UUID and long
-/// event ids); `Tests/Fixtures/store-format-2/store` the same way, from the
-/// same logs, at format 2.
+/// event ids); `Tests/Fixtures/store-format-2/store` and
+/// `store-format-3/store` the same way, from the same logs, at formats 2
+/// and 3.
 @Suite struct StoreFormatTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../Fixtures").standardized.path
@@ -46,7 +48,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 2]) func anOlderStoreGivesTheOneShotTables(format: Int) throws {
+    @Test(arguments: [1, 2, 3]) func anOlderStoreGivesTheOneShotTables(format: Int) throws {
         try withTemporaryFolder { folder in
             let store = try Self.copyStore(to: folder, format: format)
             #expect(try Self.segmentFormats(store) == [format, format, format])
@@ -66,7 +68,7 @@ import Testing
     /// Compaction alone writes the current format too: the ledger must say
     /// so (a review found it said 1, so a format-1 audience called the
     /// store damaged instead of newer).
-    @Test(arguments: [1, 2]) func compactingAnOlderStoreRecordsTheCurrentFormat(format: Int) throws {
+    @Test(arguments: [1, 2, 3]) func compactingAnOlderStoreRecordsTheCurrentFormat(format: Int) throws {
         try withTemporaryFolder { folder in
             let store = try Self.copyStore(to: folder, format: format)
             #expect(try Self.ledgerFormat(store) == "\(format)")
@@ -90,7 +92,7 @@ import Testing
         }
     }
 
-    @Test(arguments: [1, 2]) func anIngestIntoAnOlderStoreWritesTheCurrentFormatBesideIt(format: Int) throws {
+    @Test(arguments: [1, 2, 3]) func anIngestIntoAnOlderStoreWritesTheCurrentFormatBesideIt(format: Int) throws {
         try withTemporaryFolder { folder in
             let store = try Self.copyStore(to: folder, format: format)
             // hand.jsonl's lines again under another name, ids and all:
@@ -184,16 +186,16 @@ import Testing
             9_007_199_254_740.991, 9_007_199_254_740.992, -9_007_199_254_740.991, .leastNonzeroMagnitude, .nan,
         ]
         var writer = ByteWriter()
-        var guess = NumberGuess(predicts: true)
+        var guess = NumberGuess(format: StoreFormat.version)
         var forms: [UInt8] = []
         for (index, value) in values.enumerated() {
-            if index % 4 == 0 { guess.startEvent() }
+            if index % 4 == 0 { guess.startEvent(kind: .progress) }
             forms.append(writer.withRoom(atMost: NumberGuess.maxBytes) { guess.write(value, slot: index % 4, to: &$0) })
         }
         var reader = ByteReader(writer.bytes)
-        var back = NumberGuess(predicts: true)
+        var back = NumberGuess(format: StoreFormat.version)
         for (index, value) in values.enumerated() {
-            if index % 4 == 0 { back.startEvent() }
+            if index % 4 == 0 { back.startEvent(kind: .progress) }
             let read = try back.read(forms[index], slot: index % 4, from: &reader)
             #expect(value.isNaN ? read.isNaN : read.bitPattern == value.bitPattern, "\(value)")
         }
