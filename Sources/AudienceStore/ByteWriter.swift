@@ -15,6 +15,11 @@ struct ByteWriter {
     /// What was written.
     var bytes: [UInt8] { Array(storage[..<count]) }
 
+    /// Calls `body` with what was written.
+    func withBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        storage.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+    }
+
     /// Calls `body` with a cursor over room for at most `most` bytes after
     /// those written, and keeps what it wrote: a loop writing many values
     /// takes the storage's pointer once, not once per value.

@@ -39,12 +39,14 @@ enum Deflate {
         deinit { libdeflate_free_compressor(compressor) }
 
         func compress(_ bytes: [UInt8]) -> [UInt8] {
-            let bound = libdeflate_zlib_compress_bound(compressor, bytes.count)
+            bytes.withUnsafeBytes { compress($0) }
+        }
+
+        func compress(_ input: UnsafeRawBufferPointer) -> [UInt8] {
+            let bound = libdeflate_zlib_compress_bound(compressor, input.count)
             var written = 0
             let output = [UInt8](unsafeUninitializedCapacity: bound) { out, count in
-                written = bytes.withUnsafeBytes { input in
-                    libdeflate_zlib_compress(compressor, input.baseAddress, input.count, out.baseAddress, bound)
-                }
+                written = libdeflate_zlib_compress(compressor, input.baseAddress, input.count, out.baseAddress, bound)
                 count = written
             }
             // 0 means it did not fit, which the bound rules out.

@@ -49,15 +49,19 @@ enum EventChunk {
         var events: ArraySlice<UInt32>
     }
 
-    /// Per source, each string id's and attribute id's index in the chunk
-    /// being encoded (-1: none yet); made once per block and handed back
-    /// clean after each chunk, so that it costs two arrays per source, not
-    /// a dictionary per partition.
-    struct ChunkIndices {
+    /// What `encode` keeps from chunk to chunk of a block: per source, each
+    /// string id's and attribute id's index in the chunk being encoded (-1:
+    /// none yet), handed back clean after each chunk, and the byte writers
+    /// and event buffer it fills, whose room is kept. Made once per block,
+    /// it costs two arrays per source, not a dictionary and a dozen
+    /// growing buffers per partition.
+    struct Scratch {
         fileprivate var stringIndex: [[Int32]]
         fileprivate var setIndex: [[Int32]]
         fileprivate var stringsWritten: [(source: Int, id: UInt32)] = []
         fileprivate var setsWritten: [(source: Int, id: UInt32)] = []
+        fileprivate var writers: [ByteWriter] = []
+        fileprivate var records: [EventRecord] = []
 
         init(_ sources: [EventStore]) {
             stringIndex = sources.map { [Int32](repeating: -1, count: $0.strings.count) }
@@ -71,34 +75,45 @@ enum EventChunk {
             stringsWritten.removeAll(keepingCapacity: true)
             setsWritten.removeAll(keepingCapacity: true)
         }
+
+        /// An empty writer, with the room of one handed back before.
+        fileprivate mutating func writer() -> ByteWriter {
+            var writer = writers.popLast() ?? ByteWriter()
+            writer.removeAll()
+            return writer
+        }
+
+        /// Hands back a writer (such as the one `encode` returned) for reuse.
+        mutating func recycle(_ writer: ByteWriter) { writers.append(writer) }
     }
 
     /// How many events ahead `encode` asks for the one it will read.
     static let prefetchDistance = 8
 
     /// - Parameter files: per source, its file's index in the segment.
-    static func encode(_ views: [ViewEvents], from sources: [EventStore], files: [Int], indices: inout ChunkIndices) -> [UInt8] {
-        defer { indices.clear() }
-        var stringBytes = ByteWriter()
+    /// - Returns: the chunk's bytes, in a writer to hand back to `scratch`.
+    static func encode(_ views: [ViewEvents], from sources: [EventStore], files: [Int], scratch: inout Scratch) -> ByteWriter {
+        defer { scratch.clear() }
+        var stringBytes = scratch.writer()
         var stringCount = 0
         // The chunk's index of string `id` of source `file`. Distinct ids of
         // one source are distinct strings; across sources a string may be
         // held twice, which costs little.
         func local(_ file: Int, _ id: UInt32) -> Int {
-            let known = Int(indices.stringIndex[file][Int(id)])
+            let known = Int(scratch.stringIndex[file][Int(id)])
             if known >= 0 { return known }
             sources[file].strings.withBytes(id) { stringBytes.data($0) }
-            indices.stringIndex[file][Int(id)] = Int32(stringCount)
-            indices.stringsWritten.append((file, id))
+            scratch.stringIndex[file][Int(id)] = Int32(stringCount)
+            scratch.stringsWritten.append((file, id))
             stringCount += 1
             return stringCount - 1
         }
-        var viewColumn = ByteWriter()
-        var attributeSets = ByteWriter()
+        var viewColumn = scratch.writer()
+        var attributeSets = scratch.writer()
         var attributeSetCount = 0
         // The chunk's set index of attribute id `id` of source `file`.
         func setIndex(_ file: Int, _ id: UInt32) -> Int {
-            let known = Int(indices.setIndex[file][Int(id)])
+            let known = Int(scratch.setIndex[file][Int(id)])
             if known >= 0 { return known }
             let a = sources[file].attributes[Int(id)]
             attributeSets.varint(local(file, a.viewer))
@@ -110,14 +125,14 @@ enum EventChunk {
             attributeSets.varint(local(file, a.subtitleLang))
             attributeSets.varint(UInt64(Int64(a.season) + 1))
             attributeSets.varint(UInt64(Int64(a.episode) + 1))
-            indices.setIndex[file][Int(id)] = Int32(attributeSetCount)
-            indices.setsWritten.append((file, id))
+            scratch.setIndex[file][Int(id)] = Int32(attributeSetCount)
+            scratch.setsWritten.append((file, id))
             attributeSetCount += 1
             return attributeSetCount - 1
         }
-        var attributeColumn = ByteWriter(), shapeColumn = ByteWriter()
-        var tsColumn = ByteWriter(), numberColumn = ByteWriter()
-        var idForms = ByteWriter(), packedIDs = ByteWriter(), idColumn = ByteWriter()
+        var attributeColumn = scratch.writer(), shapeColumn = scratch.writer()
+        var tsColumn = scratch.writer(), numberColumn = scratch.writer()
+        var idForms = scratch.writer(), packedIDs = scratch.writer(), idColumn = scratch.writer()
         var previousTS: Int64 = 0
         var guess = NumberGuess(format: StoreFormat.version)
         var shapes = ShapeRuns()
@@ -126,6 +141,8 @@ enum EventChunk {
         // One view's events, gathered once: each column is then written in
         // a loop of its own through one pointer (`ByteWriter.withRoom`).
         var records: [EventRecord] = []
+        swap(&records, &scratch.records)
+        defer { swap(&records, &scratch.records) }
         for run in views {
             let file = run.source
             let store = sources[file]
@@ -203,7 +220,7 @@ enum EventChunk {
             }
         }
         shapeColumn.withRoom(atMost: ShapeRuns.maxBytes) { shapes.finish(to: &$0) }
-        var out = ByteWriter(capacity: stringBytes.count + viewColumn.count + 16 * eventCount)
+        var out = scratch.writer()
         out.varint(stringCount)
         out.append(stringBytes)
         out.varint(views.count)
@@ -213,7 +230,10 @@ enum EventChunk {
         for column in [attributeColumn, shapeColumn, tsColumn, numberColumn, idForms, packedIDs, idColumn] {
             out.append(column)
         }
-        return out.bytes
+        for writer in [stringBytes, viewColumn, attributeSets, attributeColumn, shapeColumn, tsColumn, numberColumn, idForms, packedIDs, idColumn] {
+            scratch.recycle(writer)
+        }
+        return out
     }
 
     /// Appends the events of each file to `stores[route[file]]` (`file` an

@@ -57,9 +57,13 @@ final class SegmentWriter {
 
     private func chunk(_ raw: [UInt8], events: Int) throws(StoreIOError) -> ChunkLocation {
         guard !raw.isEmpty else { return .empty }
-        let stored = compressor.compress(raw)
+        return try write(chunk: compressor.compress(raw), rawLength: raw.count, events: events)
+    }
+
+    /// Writes a deflated chunk of `rawLength` bytes and says where it lies.
+    private func write(chunk stored: [UInt8], rawLength: Int, events: Int) throws(StoreIOError) -> ChunkLocation {
         let location = ChunkLocation(
-            offset: offset, storedLength: stored.count, rawLength: raw.count, events: events, crc: Checksum.crc32(stored))
+            offset: offset, storedLength: stored.count, rawLength: rawLength, events: events, crc: Checksum.crc32(stored))
         try write(stored)
         return location
     }
@@ -81,15 +85,17 @@ final class SegmentWriter {
             }
         }
         guard entries.contains(where: { !$0.isEmpty }) else { return }
-        var indices = EventChunk.ChunkIndices(stores)
+        var scratch = EventChunk.Scratch(stores)
         var chunks: [ChunkLocation] = []
         for partition in entries {
             guard !partition.isEmpty else {
                 chunks.append(.empty)
                 continue
             }
-            let raw = EventChunk.encode(partition, from: stores, files: parts.map(\.file), indices: &indices)
-            chunks.append(try chunk(raw, events: partition.reduce(0) { $0 + $1.events.count }))
+            let raw = EventChunk.encode(partition, from: stores, files: parts.map(\.file), scratch: &scratch)
+            let stored = raw.withBytes { compressor.compress($0) }
+            scratch.recycle(raw)
+            chunks.append(try write(chunk: stored, rawLength: raw.count, events: partition.reduce(0) { $0 + $1.events.count }))
         }
         blocks.append(chunks)
     }

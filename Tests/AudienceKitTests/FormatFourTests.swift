@@ -60,8 +60,8 @@ import Testing
     /// Encodes a store's events as one chunk and decodes them at `format`.
     static func roundTrip(_ store: EventStore) throws -> EventStore {
         let views = SegmentWriter.eventsByView(store).map { EventChunk.ViewEvents(source: 0, view: $0.view, events: $0.events) }
-        var indices = EventChunk.ChunkIndices([store])
-        let raw = EventChunk.encode(views, from: [store], files: [0], indices: &indices)
+        var scratch = EventChunk.Scratch([store])
+        let raw = EventChunk.encode(views, from: [store], files: [0], scratch: &scratch).bytes
         var stores = [EventStore()]
         try EventChunk.decode(raw, format: StoreFormat.version, route: [0], into: &stores)
         return stores[0]
