@@ -2,47 +2,56 @@ import AudienceReading
 
 /// The events of one partition of a segment, in columns.
 ///
-/// Before deflate a chunk is:
+/// Before deflate a format-4 chunk is:
 ///
 ///     strings     count, then each as length + bytes (the chunk's own dictionary)
-///     views       count, then each as session, title (string indices), event count
+///     views       count, then each as session, title (string indices), event
+///                 count, file (index into the segment's files), attribute
+///                 set + 1 (0: each event names its own)
 ///     attributes  count, then each as viewer, series, country, region, device,
 ///                 audio, subtitle (string indices), season + 1, episode + 1
-///     then one column after another, an entry per event, views in order:
-///     file        index into the segment's files
-///     attribute   index into the attribute sets
-///     kind        one byte (`EventKind.rawValue`)
-///     ts          zigzag varint, the difference from the previous event's
-///     numbers     one byte per event, 2 bits for each of from, to, position,
-///                 duration: 0 absent, 1 thousandths, 2 raw; then the values:
-///                 thousandths as a zigzag varint, raw as 8 bytes. Format 2
-///                 writes thousandths as the difference from a guess
-///                 (`NumberGuess`); format 1 as they are
-///     event_id    format 3: one byte per event, how its id is kept: 0
-///                 absent, 17-20 packed (`EventIDTable`'s forms: 32 hex
-///                 digits or a UUID, lower or upper case), 255 as text; then
-///                 each packed id's 128 bits (two 8-byte words, low first);
-///                 then each text id as the length of the prefix it shares
-///                 with the last text id (at most `sharedPrefixLimit`) and
-///                 the rest as length + bytes. Format 2: every id as text
-///                 that way, 0 and empty when absent. Format 1: length +
-///                 bytes, empty when absent
+///     then one column after another, views in order:
+///     attribute   per event of a view with set 0, index into the sets
+///     shapes      runs (`ShapeRuns`): kind byte (`EventKind.rawValue`),
+///                 forms byte, run length; 2 bits of forms for each of from,
+///                 to, position, duration: 0 absent, 1 thousandths, 2 raw,
+///                 3 exactly the guess
+///     ts          per event, zigzag varint, the difference from a guess
+///                 (`TimestampGuess`)
+///     numbers     per event, thousandths as a zigzag varint against a guess
+///                 (`NumberGuess`), raw as 8 bytes
+///     event_id    one byte per event, how its id is kept: 0 absent, 17-20
+///                 packed (`EventIDTable`'s forms: 32 hex digits or a UUID,
+///                 lower or upper case), 255 as text; then each packed id's
+///                 128 bits (two 8-byte words, low first); then each text id
+///                 as the length of the prefix it shares with the last text
+///                 id (at most `sharedPrefixLimit`) and the rest as length +
+///                 bytes
 ///
-/// A view's events lie together, sorted by file and `ts`, so deltas are small
-/// and deflate finds the repeats; guessed numbers and shared id prefixes
-/// leave deflate a third fewer bytes to read and write, and ids kept packed
-/// are read back without parsing their text. Numbers are stored exactly:
-/// thousandths only when they give back the same double.
+/// Formats 1-3 have no file or set in a view, and a column each, an entry
+/// per event, for the file, the attribute set, the kind, then `ts` against
+/// the previous event's and the forms byte before the numbers (no form 3,
+/// no progress steps). Format 3's ids are as above; format 2 writes every id
+/// as text that way (0 and empty when absent); format 1 as length + bytes
+/// and its numbers' thousandths as they are, against no guess.
+///
+/// A view's events lie together, sorted by `ts` then read order, so deltas
+/// are small and deflate finds the repeats; guessed numbers, runs and
+/// shared id prefixes leave deflate about half the bytes to read and
+/// write, and ids kept packed are read back without parsing their text.
+/// Numbers are stored exactly: thousandths only when they give back the
+/// same double.
 enum EventChunk {
     /// Bounds what an id may take from the one before, so that a chunk
     /// decodes to at most about this many times its own size.
     static let sharedPrefixLimit = 64
 
-    /// Format 3's form byte of an id kept as text.
+    /// The form byte (formats 3 and later) of an id kept as text.
     static let textID: UInt8 = 255
 
     /// One view's events to store: which of the encoder's sources holds
-    /// them, the view's id there, and the events' indices in its order.
+    /// them, the view's id there, and the events' indices in read order
+    /// (`encode` puts them in time order).
     struct ViewEvents {
         var source: Int
         var view: Int
