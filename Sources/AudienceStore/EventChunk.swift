@@ -71,6 +71,9 @@ enum EventChunk {
         fileprivate var setsWritten: [(source: Int, id: UInt32)] = []
         fileprivate var writers: [ByteWriter] = []
         fileprivate var records: [EventRecord] = []
+        /// The chunk's strings and attribute sets so far, and their counts.
+        fileprivate var strings = ByteWriter(), stringCount = 0
+        fileprivate var sets = ByteWriter(), setCount = 0
 
         init(_ sources: [EventStore]) {
             stringIndex = sources.map { [Int32](repeating: -1, count: $0.strings.count) }
@@ -83,6 +86,50 @@ enum EventChunk {
             for (source, id) in setsWritten { setIndex[source][Int(id)] = -1 }
             stringsWritten.removeAll(keepingCapacity: true)
             setsWritten.removeAll(keepingCapacity: true)
+            strings.removeAll()
+            sets.removeAll()
+            (stringCount, setCount) = (0, 0)
+        }
+
+        /// The chunk's index of string `id` of source `file`. Distinct ids
+        /// of one source are distinct strings; across sources a string may
+        /// be held twice, which costs little. (Methods, not functions nested
+        /// in `encode`: those would capture its variables in boxes checked
+        /// at every access.)
+        fileprivate mutating func string(_ file: Int, _ id: UInt32, of sources: [EventStore]) -> Int {
+            let known = Int(stringIndex[file][Int(id)])
+            if known >= 0 { return known }
+            sources[file].strings.withBytes(id) { strings.data($0) }
+            stringIndex[file][Int(id)] = Int32(stringCount)
+            stringsWritten.append((file, id))
+            stringCount += 1
+            return stringCount - 1
+        }
+
+        /// The chunk's set index of attribute id `id` of source `file`.
+        fileprivate mutating func set(_ file: Int, _ id: UInt32, of sources: [EventStore]) -> Int {
+            let known = Int(setIndex[file][Int(id)])
+            if known >= 0 { return known }
+            let a = sources[file].attributes[Int(id)]
+            let members = (
+                string(file, a.viewer, of: sources), string(file, a.series, of: sources), string(file, a.country, of: sources),
+                string(file, a.region, of: sources), string(file, a.device, of: sources), string(file, a.audioLang, of: sources),
+                string(file, a.subtitleLang, of: sources))
+            sets.withRoom(atMost: 9 * ByteCursor.maxVarint) { out in
+                out.varint(members.0)
+                out.varint(members.1)
+                out.varint(members.2)
+                out.varint(members.3)
+                out.varint(members.4)
+                out.varint(members.5)
+                out.varint(members.6)
+                out.varint(UInt64(Int64(a.season) + 1))
+                out.varint(UInt64(Int64(a.episode) + 1))
+            }
+            setIndex[file][Int(id)] = Int32(setCount)
+            setsWritten.append((file, id))
+            setCount += 1
+            return setCount - 1
         }
 
         /// An empty writer, with the room of one handed back before.
@@ -103,42 +150,7 @@ enum EventChunk {
     /// - Returns: the chunk's bytes, in a writer to hand back to `scratch`.
     static func encode(_ views: [ViewEvents], from sources: [EventStore], files: [Int], scratch: inout Scratch) -> ByteWriter {
         defer { scratch.clear() }
-        var stringBytes = scratch.writer()
-        var stringCount = 0
-        // The chunk's index of string `id` of source `file`. Distinct ids of
-        // one source are distinct strings; across sources a string may be
-        // held twice, which costs little.
-        func local(_ file: Int, _ id: UInt32) -> Int {
-            let known = Int(scratch.stringIndex[file][Int(id)])
-            if known >= 0 { return known }
-            sources[file].strings.withBytes(id) { stringBytes.data($0) }
-            scratch.stringIndex[file][Int(id)] = Int32(stringCount)
-            scratch.stringsWritten.append((file, id))
-            stringCount += 1
-            return stringCount - 1
-        }
         var viewColumn = scratch.writer()
-        var attributeSets = scratch.writer()
-        var attributeSetCount = 0
-        // The chunk's set index of attribute id `id` of source `file`.
-        func setIndex(_ file: Int, _ id: UInt32) -> Int {
-            let known = Int(scratch.setIndex[file][Int(id)])
-            if known >= 0 { return known }
-            let a = sources[file].attributes[Int(id)]
-            attributeSets.varint(local(file, a.viewer))
-            attributeSets.varint(local(file, a.series))
-            attributeSets.varint(local(file, a.country))
-            attributeSets.varint(local(file, a.region))
-            attributeSets.varint(local(file, a.device))
-            attributeSets.varint(local(file, a.audioLang))
-            attributeSets.varint(local(file, a.subtitleLang))
-            attributeSets.varint(UInt64(Int64(a.season) + 1))
-            attributeSets.varint(UInt64(Int64(a.episode) + 1))
-            scratch.setIndex[file][Int(id)] = Int32(attributeSetCount)
-            scratch.setsWritten.append((file, id))
-            attributeSetCount += 1
-            return attributeSetCount - 1
-        }
         var attributeColumn = scratch.writer(), shapeColumn = scratch.writer()
         var tsColumn = scratch.writer(), numberColumn = scratch.writer()
         var idForms = scratch.writer(), packedIDs = scratch.writer(), idColumn = scratch.writer()
@@ -178,14 +190,14 @@ enum EventChunk {
             // the view names the set, and no event does.
             let attributes = records.first?.attributes ?? 0
             let shared = records.allSatisfy { $0.attributes == attributes }
-            viewColumn.varint(local(file, key.session))
-            viewColumn.varint(local(file, key.title))
+            viewColumn.varint(scratch.string(file, key.session, of: sources))
+            viewColumn.varint(scratch.string(file, key.title, of: sources))
             viewColumn.varint(count)
             viewColumn.varint(files[file])
-            viewColumn.varint(shared ? setIndex(file, attributes) + 1 : 0)
+            viewColumn.varint(shared ? scratch.set(file, attributes, of: sources) + 1 : 0)
             if !shared {
                 attributeColumn.withRoom(atMost: count * ByteCursor.maxVarint) { column in
-                    for event in records { column.varint(setIndex(file, event.attributes)) }
+                    for event in records { column.varint(scratch.set(file, event.attributes, of: sources)) }
                 }
             }
             tsColumn.withRoom(atMost: count * ByteCursor.maxVarint) { column in
@@ -230,16 +242,16 @@ enum EventChunk {
         }
         shapeColumn.withRoom(atMost: ShapeRuns.maxBytes) { shapes.finish(to: &$0) }
         var out = scratch.writer()
-        out.varint(stringCount)
-        out.append(stringBytes)
+        out.varint(scratch.stringCount)
+        out.append(scratch.strings)
         out.varint(views.count)
         out.append(viewColumn)
-        out.varint(attributeSetCount)
-        out.append(attributeSets)
+        out.varint(scratch.setCount)
+        out.append(scratch.sets)
         for column in [attributeColumn, shapeColumn, tsColumn, numberColumn, idForms, packedIDs, idColumn] {
             out.append(column)
         }
-        for writer in [stringBytes, viewColumn, attributeSets, attributeColumn, shapeColumn, tsColumn, numberColumn, idForms, packedIDs, idColumn] {
+        for writer in [viewColumn, attributeColumn, shapeColumn, tsColumn, numberColumn, idForms, packedIDs, idColumn] {
             scratch.recycle(writer)
         }
         return out
