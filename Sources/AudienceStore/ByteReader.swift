@@ -100,7 +100,12 @@ struct ByteReader {
 
     /// The range of a length-prefixed value, which must lie in the buffer.
     mutating func dataRange() throws(Overrun) -> Range<Int> {
-        let length = try count(atMost: remaining)
+        // What remains after the length is read: `count(atMost: remaining)`
+        // measured it before, so a length could reach past the end by the
+        // length's own bytes (a review's fuzzing found the trap).
+        let value = try varint()
+        guard value <= UInt64(remaining) else { throw Overrun() }
+        let length = Int(value)
         defer { offset += length }
         return offset..<(offset + length)
     }

@@ -189,7 +189,7 @@ enum EventChunk {
             // A view's events nearly always share their attributes: then
             // the view names the set, and no event does.
             let attributes = records.first?.attributes ?? 0
-            let shared = records.allSatisfy { $0.attributes == attributes }
+            let shared = !records.isEmpty && records.allSatisfy { $0.attributes == attributes }
             viewColumn.varint(scratch.string(file, key.session, of: sources))
             viewColumn.varint(scratch.string(file, key.title, of: sources))
             viewColumn.varint(count)
@@ -279,8 +279,9 @@ enum EventChunk {
         for _ in 0..<viewCount {
             let view = (try string(&input), try string(&input), try input.count(atMost: raw.count))
             eventCount += view.2
-            // Every event takes at least two bytes (its ts and its id's form).
-            guard eventCount <= raw.count else { throw ByteReader.Overrun() }
+            // Every event takes at least two bytes in every format (format
+            // 4's fewest: its ts and its id's form).
+            guard eventCount <= raw.count / 2 else { throw ByteReader.Overrun() }
             views.append(view)
             if format >= 4 { viewFiles.append((try input.count(atMost: route.count - 1), try input.count(atMost: raw.count))) }
         }

@@ -166,4 +166,19 @@ import Testing
         #expect(throws: ByteReader.Overrun.self) { try decode(chunk(set: 2)) }
         #expect(throws: ByteReader.Overrun.self) { try decode(chunk(file: 1)) }
     }
+
+    /// A review's fuzzing: a text id whose rest is one byte long, with the
+    /// byte missing at the chunk's end. The length was checked against what
+    /// remained before it was read, so the id reached past the chunk and
+    /// the decoder trapped instead of throwing (every format).
+    @Test func aLengthPastTheChunksEndIsDamage() {
+        let raw: [UInt8] = [2, 1, 115, 1, 116, 1, 0, 1, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 1, 0, 255, 0, 1]
+        var stores = [EventStore()]
+        #expect(throws: ByteReader.Overrun.self) { try EventChunk.decode(raw, format: 4, route: [0], into: &stores) }
+        #expect((try? EventChunk.decode(raw + [120], format: 4, route: [0], into: &stores)) != nil)
+        var reader = ByteReader([2, 65])
+        #expect(throws: ByteReader.Overrun.self) { try reader.dataRange() }
+        var whole = ByteReader([1, 65])
+        #expect((try? whole.dataRange()) == 1..<2)
+    }
 }
