@@ -167,6 +167,40 @@ import Testing
         #expect(throws: ByteReader.Overrun.self) { try decode(chunk(file: 1)) }
     }
 
+    /// Damaged chunks of every format throw or decode to what fits; they
+    /// never trap, hang or ask for more than the chunk can hold. (A crash
+    /// fails the run.) Each format reads the same bytes its own way.
+    @Test func mutatedChunksThrowOrDecodeWhatFits() throws {
+        let store = read(Self.lines(seed: 9)).store
+        let views = SegmentWriter.eventsByView(store).map { EventChunk.ViewEvents(source: 0, view: $0.view, events: $0.events) }
+        var scratch = EventChunk.Scratch([store])
+        let raw = EventChunk.encode(views, from: [store], files: [0], scratch: &scratch).bytes
+        var random = SeededGenerator(seed: 12)
+        for round in 0..<1_500 {
+            var damaged = raw
+            switch round % 5 {
+            case 0:
+                for _ in 0..<Int.random(in: 1...4, using: &random) {
+                    damaged[Int.random(in: 0..<damaged.count, using: &random)] ^= UInt8.random(in: 1...255, using: &random)
+                }
+            case 1: damaged.removeLast(Int.random(in: 1..<damaged.count, using: &random))
+            case 2: damaged.insert(UInt8.random(in: 0...255, using: &random), at: Int.random(in: 0...damaged.count, using: &random))
+            case 3:
+                // A huge varint where a count or length stood.
+                let at = Int.random(in: 0..<damaged.count, using: &random)
+                damaged.replaceSubrange(at..<at, with: [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F])
+            default: damaged.remove(at: Int.random(in: 0..<damaged.count, using: &random))
+            }
+            for format in 1...StoreFormat.version {
+                var stores = [EventStore(), EventStore()]
+                let route: [Int?] = round % 2 == 0 ? [0] : [1, 0]
+                if (try? EventChunk.decode(damaged, format: format, route: route, into: &stores)) != nil {
+                    #expect(stores.reduce(0) { $0 + $1.events.filter { !$0.isPadding }.count } <= damaged.count / 2)
+                }
+            }
+        }
+    }
+
     /// A review's fuzzing: a text id whose rest is one byte long, with the
     /// byte missing at the chunk's end. The length was checked against what
     /// remained before it was read, so the id reached past the chunk and
