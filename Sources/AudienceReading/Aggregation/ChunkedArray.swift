@@ -57,9 +57,12 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
     @inlinable @inline(__always)
     public func prefetch(_ index: Int) {
         guard index >= 0 && index < count else { return }
-        chunks[index >> Self.chunkShift].withUnsafeBufferPointer { chunk in
-            audience_prefetch(chunk.baseAddress.map { UnsafeRawPointer($0 + (index & (Self.chunkSize - 1))) })
-        }
+        // The address only, never read through: a hint needs no lifetime
+        // guarantee, and `withUnsafeBufferPointer` retained and released
+        // the chunk around every prefetch (two atomic operations an event
+        // where the store's encoder gathers a view).
+        let base = chunks[index >> Self.chunkShift]._baseAddressIfContiguous
+        audience_prefetch(base.map { UnsafeRawPointer($0 + (index & (Self.chunkSize - 1))) })
     }
 
     /// Appends all of `other`. A large `other` moves its chunks over
