@@ -57,11 +57,16 @@ import Testing
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Encodes a store's events as one chunk and decodes them at `format`.
-    static func roundTrip(_ store: EventStore) throws -> EventStore {
+    /// A store's events as one chunk, as a segment writer encodes them.
+    static func encoded(_ store: EventStore) -> [UInt8] {
         let views = SegmentWriter.eventsByView(store).map { EventChunk.ViewEvents(source: 0, view: $0.view, events: $0.events) }
         var scratch = EventChunk.Scratch([store])
-        let raw = EventChunk.encode(views, from: [store], files: [0], scratch: &scratch).bytes
+        return EventChunk.encode(views, from: [store], files: [0], scratch: &scratch).bytes
+    }
+
+    /// Encodes a store's events as one chunk and decodes it at the current format.
+    static func roundTrip(_ store: EventStore) throws -> EventStore {
+        let raw = encoded(store)
         var stores = [EventStore()]
         try EventChunk.decode(raw, format: StoreFormat.version, route: [0], into: &stores)
         return stores[0]
@@ -172,9 +177,7 @@ import Testing
     /// fails the run.) Each format reads the same bytes its own way.
     @Test func mutatedChunksThrowOrDecodeWhatFits() throws {
         let store = read(Self.lines(seed: 9)).store
-        let views = SegmentWriter.eventsByView(store).map { EventChunk.ViewEvents(source: 0, view: $0.view, events: $0.events) }
-        var scratch = EventChunk.Scratch([store])
-        let raw = EventChunk.encode(views, from: [store], files: [0], scratch: &scratch).bytes
+        let raw = Self.encoded(store)
         var random = SeededGenerator(seed: 12)
         for round in 0..<1_500 {
             var damaged = raw
