@@ -214,6 +214,29 @@ public struct EventStore: Sendable {
     /// equality, so they are merged without sorting.
     /// - Complexity: O(events + strings · log strings).
     public static func merged(_ parts: consuming [EventStore]) -> EventStore {
+        merged(parts, runs: nil)
+    }
+
+    /// A stretch of one part's events: those a block of lines added.
+    package struct Run: Sendable {
+        package var part: Int
+        package var events: Range<Int>
+
+        package init(part: Int, events: Range<Int>) {
+            self.part = part
+            self.events = events
+        }
+    }
+
+    /// `merged`, with the events put in the order of `runs`, which cover
+    /// every part's events once (the block pipeline: the blocks in read
+    /// order, wherever each was parsed). Their views are numbered as they
+    /// first come, so the events and the view ids follow reading order as
+    /// with one thread: moving the events by view later keeps its locality.
+    /// Each part's chunks are freed once the runs are past them, so the
+    /// copy adds about a chunk per part to the peak, not the whole.
+    /// - Precondition: `runs` cover every part's events exactly once.
+    package static func merged(_ parts: consuming [EventStore], runs: [Run]?) -> EventStore {
         var parts = parts
         if parts.count == 1 { return parts.removeFirst().inByteOrder() }
         // 1. Every distinct string once, then its rank in byte order.
@@ -227,6 +250,8 @@ public struct EventStore: Sendable {
         let rank = union.ranksInByteOrder()
         var merged = EventStore()
         merged.strings = union.reordered(by: rank)
+
+        if let runs { return merged.takeEvents(of: &parts, inOrder: runs, stringIDs: unionIDs, rank: rank) }
 
         // 2. Remap each part's ids and move its events over.
         var partIndex = 0
@@ -252,6 +277,53 @@ public struct EventStore: Sendable {
 }
 
 extension EventStore {
+    /// Step 2 of `merged(_:runs:)`: copies the parts' events over run by run.
+    private consuming func takeEvents(
+        of parts: inout [EventStore], inOrder runs: [Run], stringIDs: [[UInt32]], rank: [UInt32]
+    ) -> EventStore {
+        precondition(
+            runs.reduce(0) { $0 + $1.events.count } == parts.reduce(0) { $0 + $1.events.count },
+            "EventStore.merged: the runs do not cover the events")
+        var merged = self
+        let stringMaps = stringIDs.map { ids in ids.map { rank[Int($0)] } }
+        var eventIDMaps: [(UInt32) -> UInt32] = []
+        var attributeMaps: [[UInt32]] = []
+        for index in parts.indices {
+            eventIDMaps.append(merged.eventIDs.absorb(parts[index].eventIDs))
+            parts[index].eventIDs = EventIDTable()
+            attributeMaps.append(parts[index].attributes.map { merged.id(of: $0.renamed(stringMaps[index])) })
+        }
+        // A view gets its id when its first event comes.
+        var viewMaps = parts.map { [UInt32](repeating: .max, count: $0.views.count) }
+        // A part's runs usually come in its own order (a store takes blocks
+        // in the order they were cut); only then can its chunks be freed as
+        // the copy passes them.
+        var freeable = [Bool](repeating: true, count: parts.count)
+        var reached = [Int](repeating: 0, count: parts.count)
+        for run in runs {
+            if run.events.lowerBound < reached[run.part] { freeable[run.part] = false }
+            reached[run.part] = run.events.upperBound
+        }
+        for run in runs {
+            let part = run.part
+            for index in run.events {
+                var event = parts[part].events[index]
+                var view = viewMaps[part][Int(event.view)]
+                if view == .max {
+                    view = merged.id(of: parts[part].views[Int(event.view)].renamed(stringMaps[part]))
+                    viewMaps[part][Int(event.view)] = view
+                }
+                event.view = view
+                event.attributes = attributeMaps[part][Int(event.attributes)]
+                event.eventID = eventIDMaps[part](event.eventID)
+                merged.events.append(event)
+            }
+            if freeable[part] { parts[part].events.releaseChunks(below: run.events.upperBound) }
+        }
+        parts = []
+        return merged
+    }
+
     /// `merged` of this store alone (a report's unit reads into one): its
     /// strings renumbered in byte order. Renumbering keeps distinct keys
     /// distinct, so every view and attribute set keeps its id, in the same

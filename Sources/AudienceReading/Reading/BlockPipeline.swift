@@ -33,6 +33,8 @@ enum BlockPipeline {
 
     struct BlockResult: Sendable {
         var file: Int
+        /// Where the block's events went: which store, which of its events.
+        var events: EventStore.Run
         var leadingLines: Int
         var lineCount: Int
         var quality: FileQuality
@@ -40,9 +42,14 @@ enum BlockPipeline {
         var samples: [RejectSample]
     }
 
-    static func read(_ inputs: [InputFile], settings: ReadSettings) -> (outcomes: [FileReading.Outcome], stores: [EventStore]) {
+    /// The outcome of each file, the stores the workers filled, and where
+    /// each block's events lie in them, the blocks in read order.
+    static func read(
+        _ inputs: [InputFile], settings: ReadSettings
+    ) -> (outcomes: [FileReading.Outcome], stores: [EventStore], runs: [EventStore.Run]) {
         let results = Mutex([BlockResult?]())
-        let freeStores = Mutex([EventStore]())
+        // Stores by number; a worker takes a free one for each block.
+        let stores = Mutex((all: [EventStore](), free: [Int]()))
         let group = DispatchGroup()
         let queue = DispatchQueue(label: "audience.blocks", attributes: .concurrent)
         // Blocks in flight: twice the workers keeps them busy; at most 8
@@ -63,11 +70,22 @@ enum BlockPipeline {
                 results.withLock { $0.append(nil) }
                 slots.wait()
                 queue.async(group: group) {
-                    var store = freeStores.withLock { $0.popLast() } ?? EventStore()
+                    var (part, store) = stores.withLock { stores in
+                        guard let part = stores.free.popLast() else {
+                            stores.all.append(EventStore())
+                            return (stores.all.count - 1, EventStore())
+                        }
+                        // Taken out, so this worker holds the only reference.
+                        defer { stores.all[part] = EventStore() }
+                        return (part, stores.all[part])
+                    }
                     let result = parse(
-                        block, name: input.name, store: &store, sampleLimit: settings.rejectSampleLimit,
+                        block, name: input.name, part: part, store: &store, sampleLimit: settings.rejectSampleLimit,
                         progress: settings.progress)
-                    freeStores.withLock { $0.append(store) }
+                    stores.withLock { stores in
+                        stores.all[part] = store
+                        stores.free.append(part)
+                    }
                     results.withLock { $0[number] = result }
                     slots.signal()
                 }
@@ -79,7 +97,8 @@ enum BlockPipeline {
         // Assemble each file's row: what the producer saw (bytes, damage),
         // plus its blocks' counts in block order, resolving line numbers.
         var linesBefore = [Int](repeating: 0, count: inputs.count)
-        for result in results.withLock({ $0.compactMap { $0 } }) {
+        let blocks = results.withLock { $0.compactMap { $0 } }
+        for result in blocks {
             let file = result.file
             let base = linesBefore[file] + result.leadingLines
             let damage = outcomes[file].quality.damage
@@ -92,12 +111,13 @@ enum BlockPipeline {
             })
             linesBefore[file] = base + result.lineCount
         }
-        return (outcomes, freeStores.withLock { $0 })
+        return (outcomes, stores.withLock { $0.all }, blocks.map(\.events))
     }
 
     private static func parse(
-        _ block: Block, name: String, store: inout EventStore, sampleLimit: Int, progress: RunProgress?
+        _ block: Block, name: String, part: Int, store: inout EventStore, sampleLimit: Int, progress: RunProgress?
     ) -> BlockResult {
+        let firstEvent = store.events.count
         var scanner = LineScanner(file: name, store: store, sampleLimit: sampleLimit, header: block.header)
         scanner.progress = progress
         store = EventStore()
@@ -112,7 +132,8 @@ enum BlockPipeline {
         store = scanner.store
         scanner.store = EventStore()
         return BlockResult(
-            file: block.file, leadingLines: block.leadingLines, lineCount: lineCount,
+            file: block.file, events: EventStore.Run(part: part, events: firstEvent..<store.events.count),
+            leadingLines: block.leadingLines, lineCount: lineCount,
             quality: scanner.quality, samples: scanner.samples)
     }
 }

@@ -95,6 +95,8 @@ public enum Reading {
         let start = clock.now
         let outcomes: [FileReading.Outcome]
         var stores: [EventStore]
+        // The blocks' events in read order (the block pipeline only).
+        var runs: [EventStore.Run]?
         if settings.threads <= 1 {
             var store = EventStore()
             outcomes = inputs.map {
@@ -104,7 +106,8 @@ public enum Reading {
         } else if inputs.count >= settings.threads * filesPerWorker {
             (outcomes, stores) = readWholeFiles(inputs, settings: settings)
         } else {
-            (outcomes, stores) = BlockPipeline.read(inputs, settings: settings)
+            let read = BlockPipeline.read(inputs, settings: settings)
+            (outcomes, stores, runs) = (read.outcomes, read.stores, read.runs)
         }
         let limit = settings.rejectSampleLimit
         var samples: [RejectSample] = []
@@ -116,12 +119,12 @@ public enum Reading {
         let parsed = clock.now
         settings.progress?.enter(.merging)
         // A stopped run writes nothing: its events need no merging.
-        if settings.progress?.isStopRequested == true { stores = [] }
+        if settings.progress?.isStopRequested == true { (stores, runs) = ([], nil) }
         // Handed over, not copied: `consume` ends this binding, so the merge
         // holds the only reference to each part's events and remaps them in
         // place (with a second reference alive, every chunk was copied: 56
         // more bytes per event at the peak).
-        let events = DeduplicatedEvents(EventStore.merged(consume stores), threads: settings.threads)
+        let events = DeduplicatedEvents(EventStore.merged(consume stores, runs: runs), threads: settings.threads)
         return ReadResult(
             files: outcomes.map(\.quality), samples: samples, events: events, duplicates: events.duplicates,
             parseSeconds: (parsed - start).seconds, mergeSeconds: (clock.now - parsed).seconds)
