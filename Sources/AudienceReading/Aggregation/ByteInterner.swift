@@ -110,29 +110,35 @@ public struct ByteInterner: Sendable {
         guard offsets[id + 1] - start == count, let other = bytes.baseAddress else { return false }
         return arena.withUnsafeBytes { arenaBytes in
             guard let mine = arenaBytes.baseAddress.map({ $0 + start }) else { return false }
+            // Most values are short: two overlapping loads from each side
+            // compare up to 16 bytes, with no call and no loop.
             if count <= 8 { return Self.loadTail(mine, count) == Self.loadTail(other, count) }
+            if count <= 16 {
+                return mine.loadUnaligned(as: UInt64.self) == other.loadUnaligned(as: UInt64.self)
+                    && mine.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+                        == other.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            }
             return memcmp(mine, other, count) == 0
         }
     }
 
-    /// Up to 8 bytes as one word, read with exact-length loads (never past
-    /// the end).
+    /// Up to 8 bytes as one word, byte i in bits 8i, read with exact-length
+    /// loads (never past the end): from 4 bytes on, two 4-byte loads that
+    /// overlap; below, the first, middle and last bytes (the same byte more
+    /// than once when there are fewer). Two length tests, not one per bit
+    /// of the length: fields of every length alternate here.
     @inline(__always)
     static func loadTail(_ base: UnsafeRawPointer, _ count: Int) -> UInt64 {
-        var value: UInt64 = 0
-        var offset = 0
-        if count & 4 != 0 {
-            value = UInt64(base.loadUnaligned(as: UInt32.self))
-            offset = 4
+        if count >= 4 {
+            let head = UInt64(base.loadUnaligned(as: UInt32.self))
+            let tail = UInt64(base.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            return head | tail &<< (8 &* UInt64(truncatingIfNeeded: count - 4))
         }
-        if count & 2 != 0 {
-            value |= UInt64(base.loadUnaligned(fromByteOffset: offset, as: UInt16.self)) << (8 * UInt64(offset))
-            offset += 2
-        }
-        if count & 1 != 0 {
-            value |= UInt64(base.load(fromByteOffset: offset, as: UInt8.self)) << (8 * UInt64(offset))
-        }
-        return value
+        guard count > 0 else { return 0 }
+        let middle = count >> 1
+        return UInt64(base.load(as: UInt8.self))
+            | UInt64(base.load(fromByteOffset: middle, as: UInt8.self)) &<< (8 &* UInt64(truncatingIfNeeded: middle))
+            | UInt64(base.load(fromByteOffset: count - 1, as: UInt8.self)) &<< (8 &* UInt64(truncatingIfNeeded: count - 1))
     }
 
     private mutating func grow() {

@@ -53,7 +53,8 @@ package struct EventValidator: ~Copyable {
 
     deinit { countryScratch.deallocate() }
 
-    /// Validates `record`; on success fills `event`.
+    /// Validates `record`; on success sets every field of `event` (its
+    /// reader does not reset it between lines).
     mutating func validate(_ record: borrowing RawRecord, into event: inout ValidEvent) -> RejectDetail? {
         // 1. A text field holding a boolean, an object or an array.
         for index in 0..<Field.allCases.count where record[slot: index].kind.rawValue >= RawValue.Kind.boolean.rawValue {
@@ -155,23 +156,25 @@ package struct EventValidator: ~Copyable {
         }
         var mantissa: UInt64 = 0
         var digits = 0
-        var fractionDigits = 0
-        var seenPoint = false
+        // The point's offset, or `count` without one: the digits after it
+        // are counted once at the end, not with a branch at every digit.
+        var point = count
         let firstDigit = index
         while index < count {
             let byte = base[index]
             let digit = byte &- 0x30
             if digit < 10 {
                 mantissa = mantissa &* 10 &+ UInt64(digit)
-                digits += 1
-                if seenPoint { fractionDigits += 1 }
-            } else if byte == UInt8(ascii: ".") && !seenPoint && index > firstDigit {
-                seenPoint = true
+                digits &+= 1
+            } else if byte == UInt8(ascii: ".") && point == count && index > firstDigit {
+                point = index
             } else {
                 return nil
             }
-            index += 1
+            index &+= 1
         }
+        let fractionDigits = point == count ? 0 : count &- point &- 1
+        let seenPoint = point != count
         // Digits on both sides of a point, and few enough to be exact.
         guard digits > 0, digits <= 15, !seenPoint || fractionDigits > 0 else { return nil }
         var value = Double(mantissa)

@@ -205,7 +205,7 @@ package struct LineScanner: ~Copyable, LineConsumer {
             malformation = delimited?.parse(line, into: record)
         }
         if let malformation { return .malformed(malformation) }
-        event = ValidEvent()
+        // No reset: an accepted line sets every field of `event`.
         return validator.validate(record, into: &event)
     }
 }

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CSystemShims
 
 /// Parses one NDJSON line as a strict JSON object (RFC 8259) and collects
 /// the known fields into a `RawRecord`; other keys are validated and skipped.
@@ -209,27 +210,23 @@ struct NDJSONParser: ~Copyable {
     private func shortKeySlot(_ c: inout Cursor) -> Int {
         let start = c.index &+ 1
         guard start + 16 <= c.count else { return Self.longKey }
+        let stops = audience_json_string_stops16(c.base + start)
+        guard stops != 0 else { return Self.longKey }
+        let length = stops.trailingZeroBitCount
+        guard c.base[start + length] == UInt8(ascii: "\"") else { return Self.longKey }
         let low = UnsafeRawPointer(c.base + start).loadUnaligned(as: UInt64.self)
         let high = UnsafeRawPointer(c.base + start).loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        var length: Int
-        let lowSpecial = Self.specialBytes(low)
-        if lowSpecial != 0 {
-            length = lowSpecial.trailingZeroBitCount >> 3
-        } else {
-            let highSpecial = Self.specialBytes(high)
-            guard highSpecial != 0 else { return Self.longKey }
-            length = 8 + highSpecial.trailingZeroBitCount >> 3
-        }
-        guard c.base[start + length] == UInt8(ascii: "\"") else { return Self.longKey }
         c.index = start + length + 1
         var key = PackedKey(count: length)
-        // Zero-pad past the closing quote, as `PackedKey` packs.
-        if length >= 8 {
-            key.low = low
-            key.high = high & ((1 << (8 * UInt64(length - 8))) - 1)
-        } else {
-            key.low = low & ((1 << (8 * UInt64(length))) - 1)
-        }
+        // Zero-pad past the closing quote, as `PackedKey` packs, in
+        // arithmetic rather than branches: keys come in any order, so
+        // whether the next is shorter than eight bytes cannot be guessed.
+        // `lowBytes` = min(length, 8); an empty key keeps a byte, which
+        // names no field all the same.
+        let over = length &- 8
+        let lowBytes = 8 &+ (over & (over >> 63))
+        key.low = low & (UInt64.max &>> UInt64(truncatingIfNeeded: (8 &- lowBytes) &* 8))
+        key.high = high & ((1 &<< UInt64(truncatingIfNeeded: (length &- lowBytes) &* 8)) &- 1)
         return fieldKeys.lookup(key)
     }
 
@@ -251,8 +248,15 @@ struct NDJSONParser: ~Copyable {
         c.index &+= 1
         let start = c.index
         while true {
-            if c.index &+ 8 <= c.count {
-                // Eight bytes at a time, jumping to the first special byte.
+            if c.index &+ 16 <= c.count {
+                // Sixteen bytes at a time, jumping to the first special byte.
+                let stops = audience_json_string_stops16(c.base + c.index)
+                if stops == 0 {
+                    c.index &+= 16
+                    continue
+                }
+                c.index &+= stops.trailingZeroBitCount
+            } else if c.index &+ 8 <= c.count {
                 let special = Self.specialBytes(UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt64.self))
                 if special == 0 {
                     c.index &+= 8
