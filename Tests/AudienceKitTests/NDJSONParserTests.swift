@@ -430,3 +430,22 @@ import Testing
         #expect(verdict(ndjson: JSONLine.start.with("event", "5").text) == .ignoredEvent)
     }
 }
+
+/// `RawRecord.reset` fills the slots with zero bytes, which is only right
+/// while an absent value is all zero bytes.
+struct RawRecordResetTests {
+    @Test func anAbsentValueIsZeroBytesAndResetClearsEverySlot() {
+        var absent = RawValue.absent
+        let zero = withUnsafeBytes(of: &absent) { bytes in
+            (0..<MemoryLayout<RawValue>.size).allSatisfy { bytes[$0] == 0 }
+        }
+        #expect(zero)
+        let record = RawRecord()
+        let text = Array("x".utf8)
+        text.withUnsafeBytes { bytes in
+            for field in Field.allCases { record[field] = RawValue(kind: .number, bytes: bytes) }
+        }
+        record.reset()
+        #expect(Field.allCases.allSatisfy { record[$0].kind == .absent && record[$0].bytes.count == 0 })
+    }
+}

@@ -57,9 +57,12 @@ package struct EventValidator: ~Copyable {
     /// reader does not reset it between lines).
     mutating func validate(_ record: borrowing RawRecord, into event: inout ValidEvent) -> RejectDetail? {
         // 1. A text field holding a boolean, an object or an array.
-        for index in 0..<Field.allCases.count where record[slot: index].kind.rawValue >= RawValue.Kind.boolean.rawValue {
-            let field = Field(slot: index)
-            if field.kind == .text { return .malformed(.nonTextValue(field, record[field].kind)) }
+        if record.mayHoldNonScalar {
+            for index in 0..<Field.allCases.count
+            where record[slot: index].kind.rawValue >= RawValue.Kind.boolean.rawValue {
+                let field = Field(slot: index)
+                if field.kind == .text { return .malformed(.nonTextValue(field, record[field].kind)) }
+            }
         }
         // 2-4. `event` absent; `event` unknown; other required fields absent.
         var missing: UInt32 = 0

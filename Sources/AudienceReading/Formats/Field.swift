@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The fields of a viewing event, in the order of the spec's field table.
 /// That order decides which absent field a message names first and which
 /// duplicate copy is kept.
@@ -157,25 +165,45 @@ package struct RawValue {
 /// Owns a fixed slot per field; reused from line to line.
 package struct RawRecord: ~Copyable {
     private let slots: UnsafeMutableBufferPointer<RawValue>
+    /// Nonzero once a slot was set to a boolean, an object or an array
+    /// since the last reset, so that the check for those (a text field
+    /// holding one) looks at the slots only then.
+    private let nonScalarSeen: UnsafeMutablePointer<UInt8>
 
     package init() {
         slots = .allocate(capacity: Field.allCases.count)
         slots.initialize(repeating: .absent)
+        nonScalarSeen = .allocate(capacity: 1)
+        nonScalarSeen.initialize(to: 0)
     }
 
-    deinit { slots.deallocate() }
+    deinit {
+        slots.deallocate()
+        nonScalarSeen.deallocate()
+    }
 
     subscript(field: Field) -> RawValue {
         @inline(__always) get { slots[field.rawValue] }
-        @inline(__always) nonmutating set { slots[field.rawValue] = newValue }
+        @inline(__always) nonmutating set {
+            slots[field.rawValue] = newValue
+            nonScalarSeen.pointee |= newValue.kind.rawValue >= RawValue.Kind.boolean.rawValue ? 1 : 0
+        }
     }
+
+    /// Whether some slot may hold a boolean, an object or an array.
+    var mayHoldNonScalar: Bool { nonScalarSeen.pointee != 0 }
 
     /// By position in the field table (`Field.rawValue`).
     subscript(slot slot: Int) -> RawValue {
         @inline(__always) get { slots[slot] }
     }
 
+    /// Every slot absent. An absent value is all zero bytes (kind 0, no
+    /// address, no length), so this is one fill, not a loop of stores.
     func reset() {
-        for index in slots.indices { slots[index] = .absent }
+        // memset binds no type to the memory, unlike `initializeMemory`.
+        nonScalarSeen.pointee = 0
+        guard let base = slots.baseAddress else { return }
+        memset(base, 0, slots.count * MemoryLayout<RawValue>.stride)
     }
 }

@@ -15,6 +15,12 @@ package enum TextCheck {
                 && audience_not_plain_ascii32(base.assumingMemoryBound(to: UInt8.self) + index) == 0 {
                 index += 32
             }
+            // The tail, as the line's last 32 bytes: those before `index`
+            // were checked already, and plain ones pass again.
+            if index < count && count >= 32
+                && audience_not_plain_ascii32(base.assumingMemoryBound(to: UInt8.self) + (count - 32)) == 0 {
+                break
+            }
             let highBits: UInt64 = 0x8080_8080_8080_8080
             let ones: UInt64 = 0x0101_0101_0101_0101
             if index >= count { break }
