@@ -15,9 +15,9 @@ package enum TextCheck {
                 && audience_not_plain_ascii32(base.assumingMemoryBound(to: UInt8.self) + index) == 0 {
                 index += 32
             }
-            // The tail, as the line's last 32 bytes: those before `index`
-            // were checked already, and plain ones pass again.
-            if index < count && count >= 32
+            // A tail under 32 bytes, as the line's last 32: those before
+            // `index` were checked already, and plain ones pass again.
+            if count - index < 32 && index < count && count >= 32
                 && audience_not_plain_ascii32(base.assumingMemoryBound(to: UInt8.self) + (count - 32)) == 0 {
                 break
             }
