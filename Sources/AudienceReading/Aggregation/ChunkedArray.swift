@@ -84,13 +84,12 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
         #endif
     }
 
-    /// Frees the chunks that lie wholly before `index`, for a copy that has
-    /// read them; reading an element there afterwards traps. The array is
-    /// left only to be read past `index` or thrown away.
-    public mutating func releaseChunks(below index: Int) {
-        for chunk in 0..<Swift.min(index >> Self.chunkShift, chunks.count) where !chunks[chunk].isEmpty {
-            chunks[chunk] = []
-        }
+    /// Frees chunk `chunk` (elements `chunk << chunkShift` on), for a copy
+    /// that has read it; reading an element there afterwards traps. The
+    /// array is left only to be read elsewhere or thrown away.
+    public mutating func releaseChunk(_ chunk: Int) {
+        guard chunk < chunks.count else { return }
+        chunks[chunk] = []
     }
 
     /// Checks the invariant above and that `count` is the elements held.

@@ -233,8 +233,9 @@ public struct EventStore: Sendable {
     /// order, wherever each was parsed). Their views are numbered as they
     /// first come, so the events and the view ids follow reading order as
     /// with one thread: moving the events by view later keeps its locality.
-    /// Each part's chunks are freed once the runs are past them, so the
-    /// copy adds about a chunk per part to the peak, not the whole.
+    /// Each part's chunks are freed once the last run reading them is
+    /// copied, so the copy adds a few chunks per part to the peak, not the
+    /// whole.
     /// - Precondition: `runs` cover every part's events exactly once.
     package static func merged(_ parts: consuming [EventStore], runs: [Run]?) -> EventStore {
         var parts = parts
@@ -295,16 +296,21 @@ extension EventStore {
         }
         // A view gets its id when its first event comes.
         var viewMaps = parts.map { [UInt32](repeating: .max, count: $0.views.count) }
-        // A part's runs usually come in its own order (a store takes blocks
-        // in the order they were cut); only then can its chunks be freed as
-        // the copy passes them.
-        var freeable = [Bool](repeating: true, count: parts.count)
-        var reached = [Int](repeating: 0, count: parts.count)
-        for run in runs {
-            if run.events.lowerBound < reached[run.part] { freeable[run.part] = false }
-            reached[run.part] = run.events.upperBound
+        // Each chunk of each part is freed after the last run that reads it
+        // (a store usually takes blocks in the order they were cut, but
+        // workers race for stores, so not always).
+        let shift = ChunkedArray<EventRecord>.chunkShift
+        var lastReader = parts.map { [Int](repeating: -1, count: ($0.events.count >> shift) + 1) }
+        for (index, run) in runs.enumerated() where !run.events.isEmpty {
+            for chunk in (run.events.lowerBound >> shift)...((run.events.upperBound - 1) >> shift) {
+                lastReader[run.part][chunk] = index
+            }
         }
-        for run in runs {
+        var freedAfter = [[(part: Int, chunk: Int)]](repeating: [], count: runs.count)
+        for (part, readers) in lastReader.enumerated() {
+            for (chunk, reader) in readers.enumerated() where reader >= 0 { freedAfter[reader].append((part, chunk)) }
+        }
+        for (index, run) in runs.enumerated() {
             let part = run.part
             for index in run.events {
                 var event = parts[part].events[index]
@@ -318,7 +324,7 @@ extension EventStore {
                 event.eventID = eventIDMaps[part](event.eventID)
                 merged.events.append(event)
             }
-            if freeable[part] { parts[part].events.releaseChunks(below: run.events.upperBound) }
+            for (part, chunk) in freedAfter[index] { parts[part].events.releaseChunk(chunk) }
         }
         parts = []
         return merged
