@@ -84,10 +84,11 @@ struct NDJSONParser: ~Copyable {
         } else {
             var key = UnsafeRawBufferPointer(start: nil, count: 0)
             var value = RawValue.absent
+            guard c.byte == UInt8(ascii: "\"") else {
+                return .invalidJSON(offset: c.index, problem: "expected a key in quotes")
+            }
+            // Each turn starts at a key's opening quote.
             while true {
-                guard c.byte == UInt8(ascii: "\"") else {
-                    return .invalidJSON(offset: c.index, problem: "expected a key in quotes")
-                }
                 // The field the key names (-1: none): short keys without
                 // escapes, whatever their order, cost two loads and a lookup.
                 var slot = shortKeySlot(&c)
@@ -95,16 +96,23 @@ struct NDJSONParser: ~Copyable {
                     if let problem = scanString(&c, into: &key) { return problem }
                     slot = key.count <= 16 ? fieldKeys.lookup(PackedKey(key)) : -1
                 }
-                if c.byte == UInt8(ascii: ":") {
-                    c.index &+= 1  // compact JSON: the colon right after the key
+                // Compact JSON: the colon right after the key and the value
+                // right after it, settled by one load of two bytes.
+                let byte: UInt8
+                if c.index &+ 2 <= c.count,
+                   case let two = UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt16.self),
+                   UInt8(truncatingIfNeeded: two) == UInt8(ascii: ":"), two >> 8 > 0x20 {
+                    c.index &+= 1
+                    byte = UInt8(truncatingIfNeeded: two >> 8)
                 } else {
                     c.skipWhitespace()
                     guard c.byte == UInt8(ascii: ":") else {
                         return .invalidJSON(offset: c.index, problem: "expected ':' after a key")
                     }
                     c.index &+= 1
+                    c.skipWhitespace()
+                    byte = c.byte
                 }
-                c.skipWhitespace()
                 // The last occurrence of a key wins, `null` included. Plain
                 // strings and numbers, nearly every value, go to the record
                 // from registers: a value built in memory by a scanner and
@@ -112,7 +120,6 @@ struct NDJSONParser: ~Copyable {
                 // just stored (a store-forwarding stall, a fifth of this
                 // loop's time).
                 let start = c.index
-                let byte = c.byte
                 if byte == UInt8(ascii: "\""), let end = plainStringEnd(&c) {
                     if slot >= 0 { record[Field(slot: slot)] = RawValue(kind: .text, bytes: c.bytes(start &+ 1, end)) }
                 } else if byte &- UInt8(ascii: "0") < 10 || byte == UInt8(ascii: "-") {
@@ -122,6 +129,13 @@ struct NDJSONParser: ~Copyable {
                     if let problem = scanValue(&c, into: &value) { return problem }
                     if slot >= 0 { record[Field(slot: slot)] = value }
                 }
+                // Compact JSON again: a comma, then the next key's quote.
+                if c.index &+ 2 <= c.count
+                    && UnsafeRawPointer(c.base + c.index).loadUnaligned(as: UInt16.self)
+                        == UInt16(UInt8(ascii: ",")) | UInt16(UInt8(ascii: "\"")) << 8 {
+                    c.index &+= 1
+                    continue
+                }
                 c.skipWhitespace()
                 let separator = c.byte
                 c.index &+= 1
@@ -130,6 +144,9 @@ struct NDJSONParser: ~Copyable {
                     return .invalidJSON(offset: c.index - 1, problem: "expected ',' or '}'")
                 }
                 c.skipWhitespace()
+                guard c.byte == UInt8(ascii: "\"") else {
+                    return .invalidJSON(offset: c.index, problem: "expected a key in quotes")
+                }
             }
         }
         c.skipWhitespace()
