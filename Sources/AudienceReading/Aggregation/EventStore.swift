@@ -232,16 +232,21 @@ public struct EventStore: Sendable {
 
     /// `merged`, with the events put in the order of `runs`, which cover
     /// every part's events once (the block pipeline: the blocks in read
-    /// order, wherever each was parsed). Their views are numbered as they
-    /// first come, so the events and the view ids follow reading order as
-    /// with one thread: moving the events by view later keeps its locality.
-    /// Each part's chunks are freed once the last run reading them is
-    /// copied, so the copy adds a few chunks per part to the peak, not the
-    /// whole.
+    /// order, wherever each was parsed), when that matters: when a view's
+    /// events lie apart in the parts (time-ordered logs, many views playing
+    /// at once), duplicate removal moves them together, and in read order
+    /// that move stays local, where across parts laid end to end it missed
+    /// the cache at nearly every step. Views are then numbered as they first
+    /// come, as with one thread, and each part's chunks are freed once the
+    /// last run reading them is copied, so the copy adds a few chunks per
+    /// part to the peak, not the whole. Otherwise the parts are laid end to
+    /// end without copying, as `merged` does.
     /// - Precondition: `runs` cover every part's events exactly once.
     package static func merged(_ parts: consuming [EventStore], runs: [Run]?) -> EventStore {
         var parts = parts
-        if parts.count == 1 { return parts.removeFirst().inByteOrder() }
+        if let runs { checkCoverage(runs, of: parts) }
+        let runs = runs.flatMap { Self.mostlyApart(parts) ? $0 : nil }
+        if parts.count == 1 && runs.map(Self.inPartOrder) ?? true { return parts.removeFirst().inByteOrder() }
         // 1. Every distinct string once, then its rank in byte order.
         var union = ByteInterner()
         var unionIDs: [[UInt32]] = []
@@ -284,9 +289,6 @@ extension EventStore {
     private consuming func takeEvents(
         of parts: inout [EventStore], inOrder runs: [Run], stringIDs: [[UInt32]], rank: [UInt32]
     ) -> EventStore {
-        precondition(
-            runs.reduce(0) { $0 + $1.events.count } == parts.reduce(0) { $0 + $1.events.count },
-            "EventStore.merged: the runs do not cover the events")
         var merged = self
         let stringMaps = stringIDs.map { ids in ids.map { rank[Int($0)] } }
         var eventIDMaps: [(UInt32) -> UInt32] = []
@@ -341,6 +343,51 @@ extension EventStore {
         }
         parts = []
         return merged
+    }
+
+    /// Traps unless each part's runs tile its events, `0..<count`, once.
+    private static func checkCoverage(_ runs: [Run], of parts: [EventStore]) {
+        var ranges = [[Range<Int>]](repeating: [], count: parts.count)
+        for run in runs {
+            precondition(ranges.indices.contains(run.part), "EventStore.merged: a run of no part")
+            ranges[run.part].append(run.events)
+        }
+        for (part, partRanges) in ranges.enumerated() {
+            var next = 0
+            for range in partRanges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+                precondition(range.lowerBound == next, "EventStore.merged: runs overlap or leave a gap")
+                next = range.upperBound
+            }
+            precondition(next == parts[part].events.count, "EventStore.merged: runs do not cover a part")
+        }
+    }
+
+    /// Whether the runs take each part's events in the part's own order.
+    private static func inPartOrder(_ runs: [Run]) -> Bool {
+        var reached: [Int: Int] = [:]
+        for run in runs where !run.events.isEmpty {
+            if run.events.lowerBound < reached[run.part, default: 0] { return false }
+            reached[run.part] = run.events.upperBound
+        }
+        return true
+    }
+
+    /// Whether most events lie more than a few records after the previous
+    /// event of their view in their part: `DeduplicatedEvents`'s test for
+    /// moving events together, asked of each part before the merge.
+    /// - Complexity: O(events), one pass, an index per view.
+    static func mostlyApart(_ parts: [EventStore]) -> Bool {
+        var apart = 0, total = 0
+        for part in parts {
+            var last = [Int](repeating: -1, count: part.views.count)
+            for (index, event) in part.events.enumerated() where !event.isPadding {
+                let view = Int(event.view)
+                if last[view] >= 0 && index - last[view] > 4 { apart += 1 }
+                last[view] = index
+            }
+            total += part.events.count
+        }
+        return apart * 2 > total
     }
 
     /// `merged` of this store alone (a report's unit reads into one): its

@@ -168,13 +168,13 @@ package struct RawRecord: ~Copyable {
     /// Nonzero once a slot was set to a boolean, an object or an array
     /// since the last reset, so that the check for those (a text field
     /// holding one) looks at the slots only then.
-    private let nonScalarSeen: UnsafeMutablePointer<UInt8>
+    private let nonScalarSeen: UnsafeMutablePointer<Bool>
 
     package init() {
         slots = .allocate(capacity: Field.allCases.count)
         slots.initialize(repeating: .absent)
         nonScalarSeen = .allocate(capacity: 1)
-        nonScalarSeen.initialize(to: 0)
+        nonScalarSeen.initialize(to: false)
     }
 
     deinit {
@@ -186,12 +186,12 @@ package struct RawRecord: ~Copyable {
         @inline(__always) get { slots[field.rawValue] }
         @inline(__always) nonmutating set {
             slots[field.rawValue] = newValue
-            nonScalarSeen.pointee |= newValue.kind.rawValue >= RawValue.Kind.boolean.rawValue ? 1 : 0
+            if newValue.kind.rawValue >= RawValue.Kind.boolean.rawValue { nonScalarSeen.pointee = true }
         }
     }
 
     /// Whether some slot may hold a boolean, an object or an array.
-    var mayHoldNonScalar: Bool { nonScalarSeen.pointee != 0 }
+    var mayHoldNonScalar: Bool { nonScalarSeen.pointee }
 
     /// By position in the field table (`Field.rawValue`).
     subscript(slot slot: Int) -> RawValue {
@@ -202,7 +202,7 @@ package struct RawRecord: ~Copyable {
     /// address, no length), so this is one fill, not a loop of stores.
     func reset() {
         // memset binds no type to the memory, unlike `initializeMemory`.
-        nonScalarSeen.pointee = 0
+        nonScalarSeen.pointee = false
         guard let base = slots.baseAddress else { return }
         memset(base, 0, slots.count * MemoryLayout<RawValue>.stride)
     }

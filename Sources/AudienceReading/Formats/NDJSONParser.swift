@@ -246,8 +246,9 @@ struct NDJSONParser: ~Copyable {
         // Zero-pad past the closing quote, as `PackedKey` packs, in
         // arithmetic rather than branches: keys come in any order, so
         // whether the next is shorter than eight bytes cannot be guessed.
-        // `lowBytes` = min(length, 8); an empty key keeps a byte, which
-        // names no field all the same.
+        // `lowBytes` = min(length, 8); an empty key keeps the whole low
+        // word (a shift by 64 masks to 0), but with a length of 0 it names
+        // no field all the same.
         let over = length &- 8
         let lowBytes = 8 &+ (over & (over >> 63))
         key.low = low & (UInt64.max &>> UInt64(truncatingIfNeeded: (8 &- lowBytes) &* 8))

@@ -121,9 +121,10 @@ public enum Reading {
         // A stopped run writes nothing: its events need no merging.
         if settings.progress?.isStopRequested == true { (stores, runs) = ([], nil) }
         // Handed over, not copied: `consume` ends this binding, so the merge
-        // holds the only reference to each part's events and remaps them in
-        // place (with a second reference alive, every chunk was copied: 56
-        // more bytes per event at the peak).
+        // holds the only reference to each part's events, and remaps them in
+        // place or frees each chunk once it is copied into read order (with
+        // a second reference alive, every chunk was copied: 56 more bytes
+        // per event at the peak).
         let events = DeduplicatedEvents(EventStore.merged(consume stores, runs: runs), threads: settings.threads)
         return ReadResult(
             files: outcomes.map(\.quality), samples: samples, events: events, duplicates: events.duplicates,
