@@ -449,3 +449,41 @@ struct RawRecordResetTests {
         #expect(Field.allCases.allSatisfy { record[$0].kind == .absent && record[$0].bytes.count == 0 })
     }
 }
+
+/// The line scanner keeps one `ValidEvent` from line to line without
+/// resetting it, which is right only while `validate` sets every field of
+/// an accepted event. Checked through `Mirror`, so a field added later is
+/// checked too: validating a sparse line after a full one must give what
+/// validating it alone gives.
+struct ValidEventReuseTests {
+    static func validate(_ line: String, into event: inout ValidEvent) -> Bool {
+        var parser = NDJSONParser()
+        var validator = EventValidator()
+        let record = RawRecord()
+        let bytes = Array(line.utf8)
+        return bytes.withUnsafeBytes { raw in
+            parser.parse(raw, into: record) == nil && validator.validate(record, into: &event) == nil
+        }
+    }
+
+    /// Each field as text (buffers by their bytes, numbers by their bits).
+    static func fields(_ event: ValidEvent) -> [String] {
+        Mirror(reflecting: event).children.map { child in
+            if let bytes = child.value as? UnsafeRawBufferPointer { return "\(child.label ?? ""): \(Array(bytes))" }
+            if let number = child.value as? Double { return "\(child.label ?? ""): \(number.bitPattern)" }
+            return "\(child.label ?? ""): \(child.value)"
+        }
+    }
+
+    @Test func aSparseLineAfterAFullOneLeavesNothingBehind() {
+        let full = #"{"ts":"2026-11-23T21:04:05Z","event":"progress","session_id":"s1","viewer_id":"v1","title_id":"t1","from":1,"to":2,"position":2,"duration":90,"series_id":"sr","season":1,"episode":2,"country":"de","region":"DE-BE","device":"tv","audio_lang":"de","subtitle_lang":"en","event_id":"e1"}"#
+        let sparse = #"{"ts":"2026-11-23T21:04:06Z","event":"start","session_id":"s2","viewer_id":"v2","title_id":"t2"}"#
+        var reused = ValidEvent()
+        #expect(Self.validate(full, into: &reused))
+        #expect(Self.validate(sparse, into: &reused))
+        var alone = ValidEvent()
+        #expect(Self.validate(sparse, into: &alone))
+        #expect(Self.fields(reused) == Self.fields(alone))
+        #expect(Self.fields(alone).count >= 18)
+    }
+}

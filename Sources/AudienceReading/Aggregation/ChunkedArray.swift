@@ -86,7 +86,9 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
 
     /// Frees chunk `chunk` (elements `chunk << chunkShift` on), for a copy
     /// that has read it; reading an element there afterwards traps. The
-    /// array is left only to be read elsewhere or thrown away.
+    /// array is left only to be read elsewhere or thrown away: `count`
+    /// still counts the freed elements, so the invariant above no longer
+    /// holds (`_checkInvariants` would fail) and nothing may be appended.
     public mutating func releaseChunk(_ chunk: Int) {
         guard chunk < chunks.count else { return }
         chunks[chunk] = []

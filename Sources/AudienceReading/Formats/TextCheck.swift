@@ -9,6 +9,9 @@ package enum TextCheck {
         guard let base = line.baseAddress else { return nil }
         let count = line.count
         var index = 0
+        // The tail check below, once: after non-ASCII bytes near the end it
+        // would fail again at every step through them.
+        var tailChecked = false
         while index < count {
             // Fast path: 32 ASCII bytes with no zero byte among them.
             while index + 32 <= count
@@ -17,9 +20,9 @@ package enum TextCheck {
             }
             // A tail under 32 bytes, as the line's last 32: those before
             // `index` were checked already, and plain ones pass again.
-            if count - index < 32 && index < count && count >= 32
-                && audience_not_plain_ascii32(base.assumingMemoryBound(to: UInt8.self) + (count - 32)) == 0 {
-                break
+            if !tailChecked && count - index < 32 && index < count && count >= 32 {
+                tailChecked = true
+                if audience_not_plain_ascii32(base.assumingMemoryBound(to: UInt8.self) + (count - 32)) == 0 { break }
             }
             let highBits: UInt64 = 0x8080_8080_8080_8080
             let ones: UInt64 = 0x0101_0101_0101_0101
