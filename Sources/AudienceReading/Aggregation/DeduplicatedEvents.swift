@@ -111,12 +111,18 @@ public struct DeduplicatedEvents: Sendable {
     /// Whether most of the events lie more than a few records after the
     /// previous event of their view (another cache line, out of reach of
     /// the prefetcher).
+    /// How far after its view's previous event an event may lie and still
+    /// count as near it (within reach of the prefetcher); the block
+    /// pipeline's merge asks the same of each worker's store
+    /// (`EventStore.mostlyApart`).
+    static let nearbyRecords = 4
+
     static func mostlyScattered(_ order: [UInt32], viewBounds: [Int]) -> Bool {
         var scattered = 0
         for view in 0..<(viewBounds.count - 1) where viewBounds[view + 1] - viewBounds[view] > 1 {
             for position in (viewBounds[view] + 1)..<viewBounds[view + 1] {
                 let gap = Int(order[position]) - Int(order[position - 1])
-                if gap < 0 || gap > 4 { scattered += 1 }
+                if gap < 0 || gap > Self.nearbyRecords { scattered += 1 }
             }
         }
         return scattered * 2 > viewBounds[viewBounds.count - 1]

@@ -315,10 +315,10 @@ extension EventStore {
             for (chunk, reader) in readers.enumerated() where reader >= 0 { freedAfter[reader].append((part, chunk)) }
         }
         var freed = 0
-        for (index, run) in runs.enumerated() {
+        for (runIndex, run) in runs.enumerated() {
             let part = run.part
-            for index in run.events {
-                var event = parts[part].events[index]
+            for eventIndex in run.events {
+                var event = parts[part].events[eventIndex]
                 var view = viewMaps[part][Int(event.view)]
                 if view == .max {
                     view = merged.id(of: parts[part].views[Int(event.view)].renamed(stringMaps[part]))
@@ -329,7 +329,7 @@ extension EventStore {
                 event.eventID = eventIDMaps[part](event.eventID)
                 merged.events.append(event)
             }
-            for (part, chunk) in freedAfter[index] {
+            for (part, chunk) in freedAfter[runIndex] {
                 parts[part].events.releaseChunk(chunk)
                 // The workers' chunks were allocated in their threads' heaps,
                 // where the merge's own chunks (allocated here) cannot reuse
@@ -382,7 +382,7 @@ extension EventStore {
             var last = [Int](repeating: -1, count: part.views.count)
             for (index, event) in part.events.enumerated() where !event.isPadding {
                 let view = Int(event.view)
-                if last[view] >= 0 && index - last[view] > 4 { apart += 1 }
+                if last[view] >= 0 && index - last[view] > DeduplicatedEvents.nearbyRecords { apart += 1 }
                 last[view] = index
             }
             total += part.events.count
