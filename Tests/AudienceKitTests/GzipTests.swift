@@ -30,6 +30,20 @@ import Testing
 
     static func ids(_ range: ClosedRange<Int>) -> [String] { range.map { "e\($0)" } }
 
+    /// Reads `contents` every way gzip can be read (libdeflate whole, the
+    /// streaming decoder, zlib alone), expects the same events, counts and
+    /// damage from each, and returns the first.
+    func read(_ contents: [UInt8], chunkSize: Int = 1 << 30) -> Read {
+        let results = GzipReading.allCases.map { AudienceKitTests.read(contents, chunkSize: chunkSize, gzip: $0) }
+        for (way, result) in zip(GzipReading.allCases, results).dropFirst() {
+            #expect(result.rendered == results[0].rendered, "events read by \(way)")
+            #expect(result.tally == results[0].tally, "counts by \(way)")
+            #expect(result.quality.damage == results[0].quality.damage, "damage by \(way)")
+            #expect(result.quality.bytesRead == results[0].quality.bytesRead, "bytes read by \(way)")
+        }
+        return results[0]
+    }
+
     // MARK: complete members
 
     @Test(arguments: chunkSizes)
@@ -442,8 +456,8 @@ import Testing
         mutating func finish(keepPartialLine: Bool) { finished = keepPartialLine }
     }
 
-    static func decode(_ file: [UInt8], wholeMembers: Bool, chunkSize: Int, limit: Int = .max) -> ([UInt8], FileDamage?) {
-        var decoder = ContentDecoder(wholeMembers: wholeMembers)
+    static func decode(_ file: [UInt8], gzip: GzipReading, chunkSize: Int, limit: Int = .max) -> ([UInt8], FileDamage?) {
+        var decoder = ContentDecoder(gzip: gzip)
         var sink = Collect(limit: limit)
         file.withUnsafeBytes { all in
             var start = 0
@@ -500,10 +514,13 @@ import Testing
             default: break
             }
             for chunkSize in [7, 4096] {
-                let whole = Self.decode(file, wholeMembers: true, chunkSize: chunkSize)
-                let zlib = Self.decode(file, wholeMembers: false, chunkSize: chunkSize)
+                let whole = Self.decode(file, gzip: .fastest, chunkSize: chunkSize)
+                let streamed = Self.decode(file, gzip: .streaming, chunkSize: chunkSize)
+                let zlib = Self.decode(file, gzip: .zlib, chunkSize: chunkSize)
                 #expect(whole.0 == zlib.0, "content of \(file)")
                 #expect(whole.1 == zlib.1, "damage of \(file)")
+                #expect(streamed.0 == zlib.0, "streamed content of \(file)")
+                #expect(streamed.1 == zlib.1, "streamed damage of \(file)")
                 cases += 1
             }
         }
@@ -517,10 +534,10 @@ import Testing
         let first = Array(String(repeating: "a line\n", count: 10).utf8)
         let second = Array("another line\n".utf8)
         let file = Gzip.member(first) + Gzip.member(second)
-        let whole = Self.decode(file, wholeMembers: true, chunkSize: 1 << 20, limit: 5)
+        let whole = Self.decode(file, gzip: .fastest, chunkSize: 1 << 20, limit: 5)
         #expect(whole.0 == first)
         #expect(whole.1 == nil)
-        #expect(Self.decode(file, wholeMembers: false, chunkSize: 1 << 20, limit: 5).0 == first + second)
+        #expect(Self.decode(file, gzip: .zlib, chunkSize: 1 << 20, limit: 5).0 == first + second)
     }
 
     /// The one difference left on purpose (docs/design.md, "Source"): a
@@ -535,9 +552,9 @@ import Testing
             let start = hex.index(hex.startIndex, offsetBy: offset)
             return UInt8(hex[start..<hex.index(start, offsetBy: 2)], radix: 16) ?? 0
         }
-        let zlib = Self.decode(file, wholeMembers: false, chunkSize: 1 << 20)
+        let zlib = Self.decode(file, gzip: .zlib, chunkSize: 1 << 20)
         #expect(zlib.1 == FileDamage(.corruptMember(reason: "invalid literal/length code"), at: 0))
-        let whole = Self.decode(file, wholeMembers: true, chunkSize: 1 << 20)
+        let whole = Self.decode(file, gzip: .fastest, chunkSize: 1 << 20)
         let vouched = Array(repeating: UInt8(ascii: "x"), count: 259) + [0x0A]
         #expect((whole.0 == vouched && whole.1 == nil) || (whole.0 == zlib.0 && whole.1 == zlib.1))
     }
@@ -550,10 +567,67 @@ import Testing
         var file = Gzip.member(content, level: 1) + Gzip.member(content, level: 1)
         #expect(file.count > WholeGzip.maxGathered)
         file[file.count - 20] ^= 0x55
-        let whole = Self.decode(file, wholeMembers: true, chunkSize: 1 << 20)
-        let zlib = Self.decode(file, wholeMembers: false, chunkSize: 1 << 20)
+        let whole = Self.decode(file, gzip: .fastest, chunkSize: 1 << 20)
+        let zlib = Self.decode(file, gzip: .zlib, chunkSize: 1 << 20)
         #expect(whole.0 == zlib.0)
         #expect(whole.1 == zlib.1)
         #expect(whole.1 != nil)
+    }
+}
+
+/// The streaming decoder (`StreamingGzip`, inflate.c) against zlib alone, on
+/// members long enough that it stops for input and for output room in the
+/// middle of blocks: every compression level (stored, fixed and dynamic
+/// blocks), flipped bytes anywhere (block headers, codes, distances,
+/// trailers) and cuts, fed in chunks of every size. The content, and where
+/// and why the file stops, must be zlib's to the byte.
+@Suite struct StreamingGzipTests {
+    /// Log-like text with long repeats (distances near and far) and runs of
+    /// one byte (distance 1), `size` bytes.
+    static func content(_ size: Int, using random: inout SeededGenerator) -> [UInt8] {
+        var text: [UInt8] = []
+        let words = ["start", "progress", "\"title_id\":", "2026-12-03T18:", "viewer_", "{\"event\":", "pause", "\n"]
+        while text.count < size {
+            switch Int.random(in: 0..<10, using: &random) {
+            case 0: text += [UInt8](repeating: UInt8.random(in: 32...126, using: &random), count: Int.random(in: 1...300, using: &random))
+            case 1: text += (0..<Int.random(in: 1...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            case 2 where text.count > 100:
+                let start = Int.random(in: 0..<text.count - 50, using: &random)
+                text += text[start..<min(text.count, start + Int.random(in: 3...400, using: &random))]
+            default: text += Array(words[Int.random(in: 0..<words.count, using: &random)].utf8) + Array(String(Int.random(in: 0...99_999, using: &random)).utf8)
+            }
+        }
+        return Array(text.prefix(size))
+    }
+
+    @Test func everyDamagedFileStopsWhereZlibStops() {
+        var random = SeededGenerator(seed: 2026_12_04)
+        var damaged = 0
+        for round in 0..<160 {
+            var file: [UInt8] = []
+            for _ in 0..<Int.random(in: 1...2, using: &random) {
+                let size = [Int.random(in: 0...3000, using: &random), Int.random(in: 20_000...300_000, using: &random)][round % 2]
+                file += Gzip.member(Self.content(size, using: &random), level: Int32(Int.random(in: 0...9, using: &random)))
+            }
+            switch Int.random(in: 0..<5, using: &random) {
+            case 0, 1:
+                for _ in 0..<Int.random(in: 1...4, using: &random) {
+                    // Flips near the start hit block headers most often.
+                    let limit = Bool.random(using: &random) ? min(file.count, 400) : file.count
+                    file[Int.random(in: 0..<limit, using: &random)] ^= UInt8(1) << UInt8.random(in: 0...7, using: &random)
+                }
+            case 2: file.removeLast(Int.random(in: 1..<file.count, using: &random))
+            default: break
+            }
+            let zlib = WholeGzipTests.decode(file, gzip: .zlib, chunkSize: 1 << 20)
+            if zlib.1 != nil { damaged += 1 }
+            for chunkSize in [1 << 20, Int.random(in: 1...5000, using: &random)] {
+                let streamed = WholeGzipTests.decode(file, gzip: .streaming, chunkSize: chunkSize)
+                #expect(streamed.0 == zlib.0, "content, round \(round), chunks of \(chunkSize)")
+                #expect(streamed.1 == zlib.1, "damage, round \(round), chunks of \(chunkSize)")
+            }
+        }
+        // The damage must be varied enough to mean something.
+        #expect(damaged > 40)
     }
 }

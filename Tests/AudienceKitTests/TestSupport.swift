@@ -110,9 +110,10 @@ struct Read {
 
 /// Reads `contents` as one file through every stage (decoder, framer, format
 /// sniffing, parsing, validation), handed over in chunks of `chunkSize`.
-func read(_ contents: [UInt8], chunkSize: Int = 1 << 30, name: String = "test") -> Read {
+func read(_ contents: [UInt8], chunkSize: Int = 1 << 30, name: String = "test", gzip: GzipReading? = nil) -> Read {
     var store = EventStore()
-    let outcome = FileReading.read(name: name, contents: contents, chunkSize: chunkSize, into: &store, sampleLimit: 1000)
+    let outcome = FileReading.read(
+        name: name, contents: contents, chunkSize: chunkSize, into: &store, sampleLimit: 1000, gzip: gzip)
     return Read(quality: outcome.quality, samples: outcome.samples, store: store)
 }
 

@@ -50,14 +50,15 @@ package enum FileReading {
     }
 
     /// Reads stored bytes already in memory, handed over in chunks of
-    /// `chunkSize` (tests feed a byte at a time to prove chunking is invisible).
+    /// `chunkSize` (tests feed a byte at a time to prove chunking is
+    /// invisible, and choose `gzip` to prove the inflaters agree).
     package static func read(
         name: String, contents: [UInt8], chunkSize: Int = ChunkReader.chunkSize,
-        into store: inout EventStore, sampleLimit: Int = 20
+        into store: inout EventStore, sampleLimit: Int = 20, gzip: GzipReading? = nil
     ) -> Outcome {
         var framer = LineFramer(consumer: LineScanner(file: name, store: store, sampleLimit: sampleLimit))
         store = EventStore()
-        let decoder = ContentDecoder(wholeMembers: contents.count <= WholeGzip.maxGathered, expectedSize: contents.count)
+        let decoder = gzip.map { ContentDecoder(gzip: $0) } ?? ContentDecoder(forSize: contents.count)
         let (damage, _) = run(&framer, decoder: decoder) { (feed: (UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Int64? in
             contents.withUnsafeBytes { all in
                 var start = 0
@@ -85,13 +86,12 @@ package enum FileReading {
     }
 
     /// The decoder for a file: a regular file's gzip members are inflated
-    /// whole when the file is small enough to gather, streamed through zlib
-    /// from the start otherwise; a pipe's size is unknown, so it is gathered
-    /// up to the limit.
+    /// whole when the file is small enough to gather, streamed from the
+    /// start otherwise; a pipe's size is unknown, so it is gathered up to
+    /// the limit.
     private static func decoder(for input: InputFile) -> ContentDecoder {
         guard let path = input.path, let identity = FileIdentity(path), identity.isRegular else { return ContentDecoder() }
-        return ContentDecoder(
-            wholeMembers: identity.size <= Int64(WholeGzip.maxGathered), expectedSize: Int(clamping: identity.size))
+        return ContentDecoder(forSize: Int(clamping: identity.size))
     }
 
     /// Feeds the file's chunks to `feed` until it returns false, then reads

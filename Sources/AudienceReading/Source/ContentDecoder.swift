@@ -17,6 +17,18 @@ protocol ContentSink: DecodedBytesSink, ~Copyable {
     mutating func finish(keepPartialLine: Bool)
 }
 
+/// How gzip members are inflated; every way gives the same content and the
+/// same damage (tests compare them).
+package enum GzipReading: Sendable, CaseIterable {
+    /// Gathered whole for libdeflate when the file is small enough
+    /// (`WholeGzip.maxGathered`), streamed otherwise.
+    case fastest
+    /// Streamed by `StreamingGzip` (a file known to be too big to gather).
+    case streaming
+    /// Streamed by zlib alone: the reference the other ways are held to.
+    case zlib
+}
+
 /// Turns a file's stored bytes into its content: passes plain files through
 /// and inflates every member of a gzip file, stopping at the first damage.
 ///
@@ -24,15 +36,17 @@ protocol ContentSink: DecodedBytesSink, ~Copyable {
 /// whatever the file's name. A gzip file of up to `WholeGzip.maxGathered`
 /// bytes is gathered whole and its members inflated by libdeflate
 /// (`WholeGzip`), zlib taking over at the first member it does not vouch
-/// for; a bigger one is streamed through zlib from the start.
+/// for; a bigger one is streamed (`StreamingGzip`), zlib likewise taking
+/// over at the first member it does not vouch for.
 struct ContentDecoder: ~Copyable {
+
     private enum State {
         /// Fewer than two bytes seen: not yet known whether this is gzip.
         case sniffing
         case plain
         /// A gzip file's bytes being gathered for `WholeGzip`.
         case gathering
-        /// A gzip file streamed through zlib.
+        /// A gzip file streamed (`StreamingGzip`).
         case gzip
         /// A damage was met; everything after it is ignored.
         case stopped
@@ -43,19 +57,22 @@ struct ContentDecoder: ~Copyable {
     private var gathered: [UInt8] = []
     /// Held while gathering.
     private var room: WholeGzip.Room?
-    private let wholeMembers: Bool
-    private var inflater: GzipInflater?
+    private let gzipReading: GzipReading
+    private var inflater: StreamingGzip?
     /// The first damage met, if any.
     private(set) var damage: FileDamage?
 
     /// The file's size, when known: room for gathering it at once.
     private let expectedSize: Int?
 
-    /// `wholeMembers` false streams every gzip file through zlib (for a
-    /// file known to be too big to gather; tests compare the two ways).
-    init(wholeMembers: Bool = true, expectedSize: Int? = nil) {
-        self.wholeMembers = wholeMembers
+    init(gzip: GzipReading = .fastest, expectedSize: Int? = nil) {
+        self.gzipReading = gzip
         self.expectedSize = expectedSize
+    }
+
+    /// The decoder for a file of `size` bytes (nil when unknown: a pipe).
+    init(forSize size: Int?) {
+        self.init(gzip: size.map { $0 <= WholeGzip.maxGathered } ?? true ? .fastest : .streaming, expectedSize: size)
     }
 
     mutating func consume<Sink: ContentSink & ~Copyable>(
@@ -71,10 +88,10 @@ struct ContentDecoder: ~Copyable {
                 gathered.append(contentsOf: chunk)
                 return
             }
-            // Too big to hold: zlib streams it, from the start.
+            // Too big to hold: streamed, from the start.
             state = .gzip
             room = nil
-            inflater = GzipInflater()
+            inflater = StreamingGzip()
             let head = gathered
             gathered = []
             head.withUnsafeBytes { inflate($0, into: &sink) }
@@ -87,7 +104,7 @@ struct ContentDecoder: ~Copyable {
             let head = sniffed
             sniffed = []
             if head[0] == 0x1f && head[1] == 0x8b {
-                if wholeMembers, let room = WholeGzip.Room() {
+                if gzipReading == .fastest, let room = WholeGzip.Room() {
                     self.room = room
                     state = .gathering
                     gathered = head
@@ -95,7 +112,7 @@ struct ContentDecoder: ~Copyable {
                     return
                 }
                 state = .gzip
-                inflater = GzipInflater()
+                inflater = gzipReading == .zlib ? StreamingGzip(zlibFrom: 0) : StreamingGzip()
                 head.withUnsafeBytes { inflate($0, into: &sink) }
             } else {
                 state = .plain
@@ -120,12 +137,12 @@ struct ContentDecoder: ~Copyable {
                 let rest = held.map { WholeGzip.inflate(file, in: $0, into: &sink) } ?? 0
                 guard rest < file.count else { return }
                 state = .gzip
-                inflater = GzipInflater(resumingAt: Int64(rest))
+                inflater = StreamingGzip(zlibFrom: Int64(rest))
                 inflate(UnsafeRawBufferPointer(rebasing: file[rest...]), into: &sink)
             }
-            if state == .gzip, let problem = inflater?.finish() { stop(problem) }
+            if state == .gzip { finishStream(into: &sink) }
         case .gzip:
-            if let problem = inflater?.finish() { stop(problem) }
+            finishStream(into: &sink)
         case .plain, .stopped:
             break
         }
@@ -136,7 +153,14 @@ struct ContentDecoder: ~Copyable {
     ) {
         guard var running = inflater.take() else { return }
         let problem = running.inflate(chunk, into: &sink)
-        inflater = running
+        inflater = consume running
+        if let problem { stop(problem) }
+    }
+
+    private mutating func finishStream<Sink: DecodedBytesSink & ~Copyable>(into sink: inout Sink) {
+        guard var running = inflater.take() else { return }
+        let problem = running.finish(into: &sink)
+        inflater = consume running
         if let problem { stop(problem) }
     }
 

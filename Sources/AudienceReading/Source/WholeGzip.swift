@@ -100,23 +100,10 @@ enum WholeGzip {
     }
 
     /// Where the deflate stream of the member at `member` starts, when its
-    /// header is one this path takes (RFC 1952: deflate, no header CRC, no
-    /// reserved flag; extra field, name and comment skipped); nil otherwise.
+    /// header is one this path takes; nil otherwise.
     static func contentStart(_ file: UnsafeRawBufferPointer, member: Int) -> Int? {
-        guard file.count - member >= 10, file[member] == 0x1f, file[member + 1] == 0x8b, file[member + 2] == 8 else { return nil }
-        let flags = file[member + 3]
-        // FHCRC (2) and the reserved bits (0xE0): zlib's to judge.
-        guard flags & 0xE2 == 0 else { return nil }
-        var position = member + 10
-        if flags & 0x04 != 0 {
-            guard file.count - position >= 2 else { return nil }
-            position += 2 + Int(file[position]) + Int(file[position + 1]) << 8
-        }
-        // FNAME (8), then FCOMMENT (16): each ends at a zero byte.
-        for field: UInt8 in [0x08, 0x10] where flags & field != 0 {
-            while position < file.count && file[position] != 0 { position += 1 }
-            position += 1
-        }
-        return position < file.count ? position : nil
+        guard case .content(let start) = GzipHeader.judge(UnsafeRawBufferPointer(rebasing: file[member...])),
+            member + start < file.count else { return nil }
+        return member + start
     }
 }
