@@ -29,7 +29,7 @@ struct MergeInReadOrderTests {
     /// store as a worker would; returns the stores, the runs in block order
     /// and the events in read order (session, timestamp).
     static func deal(
-        blocks: Int, perBlock: Int, stores storeCount: Int, backwards: Bool, seed: UInt64
+        blocks: Int, perBlock: Int, stores storeCount: Int, backwards: Bool, seed: UInt64, emptyEvery: Int = .max
     ) -> (stores: [EventStore], runs: [EventStore.Run], expected: [(String, Int64)]) {
         var random = SeededGenerator(seed: seed)
         var stores = [EventStore](repeating: EventStore(), count: storeCount)
@@ -37,8 +37,8 @@ struct MergeInReadOrderTests {
         var expected: [(String, Int64)] = []
         var lines: [[(String, Int64)]] = []
         var timestamp: Int64 = 0
-        for _ in 0..<blocks {
-            lines.append((0..<perBlock).map { _ in
+        for block in 0..<blocks {
+            lines.append((0..<(block % emptyEvery == emptyEvery - 1 ? 0 : perBlock)).map { _ in
                 timestamp += 1
                 return ("s\(Int.random(in: 0..<500, using: &random))", timestamp)
             })
@@ -116,5 +116,15 @@ struct MergeInReadOrderTests {
             event.timestamp == expected[index].1
         }
         #expect(inOrder)
+    }
+
+    /// Blocks without events (every line rejected) parsed out of turn: an
+    /// empty run starts where another run of its store starts.
+    @Test func blocksWithoutEventsParsedOutOfTurn() {
+        let (stores, runs, expected) = Self.deal(
+            blocks: 60, perBlock: 100, stores: 1, backwards: true, seed: 10, emptyEvery: 3)
+        #expect(runs.contains { $0.events.isEmpty })
+        let merged = EventStore.merged(stores, runs: runs)
+        #expect(merged.events.map(\.timestamp) == expected.map(\.1))
     }
 }

@@ -354,7 +354,9 @@ extension EventStore {
         }
         for (part, partRanges) in ranges.enumerated() {
             var next = 0
-            for range in partRanges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            // An empty run (a block without events) goes before the run
+            // that starts where it does, whichever block came first.
+            for range in partRanges.sorted(by: { ($0.lowerBound, $0.upperBound) < ($1.lowerBound, $1.upperBound) }) {
                 precondition(range.lowerBound == next, "EventStore.merged: runs overlap or leave a gap")
                 next = range.upperBound
             }
