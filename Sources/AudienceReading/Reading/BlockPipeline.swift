@@ -50,13 +50,34 @@ enum BlockPipeline {
         let results = Mutex([BlockResult?]())
         // Stores by number; a worker takes a free one for each block.
         let stores = Mutex((all: [EventStore](), free: [Int]()))
+        // The producer is busy too (it inflates), so with `threads` threads
+        // there are `threads - 1` workers, and the producer parses a block
+        // itself whenever the workers have blocks waiting (below): two
+        // workers and a producer on two cores would share them three ways,
+        // slowing the producer, which alone inflates.
+        let workers = max(1, settings.threads - 1)
         let group = DispatchGroup()
         let queue = DispatchQueue(label: "audience.blocks", attributes: .concurrent)
-        // Blocks in flight: twice the workers keeps them busy; at most 8
-        // more than the workers bounds memory (each is about a block size)
+        // Blocks handed to the workers, first come first parsed; each is
+        // announced by one signal of `handed`, and a signal with no block
+        // tells a worker to stop.
+        let handed = Mutex([@Sendable () -> Void]())
+        let announced = DispatchSemaphore(value: 0)
+        // Blocks in flight: twice the threads keeps them busy; at most 8
+        // more than the threads bounds memory (each is about a block size)
         // and the stores made (one per block parsed at once, whatever the
         // cores: `ReadSettings.threadLimit`).
         let slots = DispatchSemaphore(value: settings.threads + min(settings.threads, 8))
+        for _ in 0..<workers {
+            queue.async(group: group) {
+                while true {
+                    announced.wait()
+                    guard let parse = handed.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { return }
+                    parse()
+                    slots.signal()
+                }
+            }
+        }
         var blockCount = 0
 
         var outcomes: [FileReading.Outcome] = []
@@ -68,8 +89,7 @@ enum BlockPipeline {
                 let number = blockCount
                 blockCount += 1
                 results.withLock { $0.append(nil) }
-                slots.wait()
-                queue.async(group: group) {
+                let work = { @Sendable in
                     var (part, store) = stores.withLock { stores in
                         guard let part = stores.free.popLast() else {
                             stores.all.append(EventStore())
@@ -87,11 +107,16 @@ enum BlockPipeline {
                         stores.free.append(part)
                     }
                     results.withLock { $0[number] = result }
-                    slots.signal()
                 }
+                // All slots taken: the workers have blocks waiting, so the
+                // producer parses this one rather than wait.
+                guard slots.wait(timeout: .now()) == .success else { return work() }
+                handed.withLock { $0.append(work) }
+                announced.signal()
             }
             outcomes.append(FileReading.read(input, collector: collector, progress: settings.progress))
         }
+        for _ in 0..<workers { announced.signal() }
         group.wait()
 
         // Assemble each file's row: what the producer saw (bytes, damage),
