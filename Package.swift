@@ -20,14 +20,15 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // SQLite from the system (`libsqlite3-dev`): the store's ledger.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
-        // libdeflate from the system (`libdeflate-dev`): gzipped logs of up
-        // to 12 MiB, the store's chunks and split runs' partial results,
-        // inflated whole at about twice zlib's speed.
+        // libdeflate from the system (`libdeflate-dev`): the store's chunks
+        // and split runs' partial results, deflated and inflated whole.
         .systemLibrary(
             name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate",
             providers: [.apt(["libdeflate-dev"]), .brew(["libdeflate"])]),
-        // renameat2(RENAME_EXCHANGE), which Swift's Glibc module does not
-        // declare: a run's outputs are swapped in whole.
+        // What Swift cannot say or does too slowly: renameat2(RENAME_EXCHANGE)
+        // (a run's outputs swapped in whole), SSE2 byte scans, CRC-32 and
+        // SHA-256 with the processor's instructions, and the streaming
+        // deflate decoder for gzipped logs (inflate.c).
         .target(name: "CSystemShims"),
         // The engine, in layers along the data flow. Each target lists the
         // targets it may import; the compiler rejects any other import, so
@@ -42,7 +43,7 @@ let package = Package(
         // the event store, and the reading pipeline that drives them.
         .target(
             name: "AudienceReading",
-            dependencies: ["AudienceCore", "CZlib", "CDeflate", "CSystemShims"],
+            dependencies: ["AudienceCore", "CZlib", "CSystemShims"],
             // Debug builds (and so the tests) check the interner's, id tables'
             // and chunked arrays' invariants after every growth and merge.
             swiftSettings: [.define("AUDIENCE_INTERNAL_CHECKS", .when(configuration: .debug))]

@@ -27,7 +27,7 @@
 // Input: room for a reader's chunk (1 MiB) and what was left of the last,
 // and zeros after the input so that loads past its end read something
 // defined (a block header decoded from them is refused as cut off).
-#define INPUT_CAPACITY ((1u << 20) + (64u << 10))
+#define INPUT_CAPACITY (256u << 10)
 #define INPUT_PADDING 1024u
 // A dynamic block header takes at most 14 + 19*3 + 316*14 bits (565 bytes);
 // a symbol at most 48 bits, read by 8-byte loads.
@@ -38,7 +38,7 @@
 // between two calls, then slack for a match begun at the room's end and
 // the 8-byte stores that copy it.
 #define HISTORY (32u << 10)
-#define OUTPUT_ROOM (1u << 20)
+#define OUTPUT_ROOM (256u << 10)
 #define OUTPUT_SLACK 512u
 
 #define LITLEN_ROOT 11

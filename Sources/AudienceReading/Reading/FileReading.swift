@@ -20,7 +20,7 @@ package enum FileReading {
         scanner.spillEvents = spillEvents
         var framer = LineFramer(consumer: scanner)
         store = EventStore()
-        let (damage, bytesRead) = run(&framer, decoder: decoder(for: input)) { feed throws(FileDamage) in
+        let (damage, bytesRead) = run(&framer, decoder: ContentDecoder()) { feed throws(FileDamage) in
             try readDisk(input, progress, observe, feed)
         }
         var finished = framer.takeConsumer()
@@ -33,7 +33,7 @@ package enum FileReading {
     /// the outcome holds the file-level facts only (bytes read, damage).
     static func read(_ input: InputFile, collector: consuming BlockCollector, progress: RunProgress? = nil) -> Outcome {
         var collector = collector
-        let (damage, bytesRead) = run(&collector, decoder: decoder(for: input)) { feed throws(FileDamage) in
+        let (damage, bytesRead) = run(&collector, decoder: ContentDecoder()) { feed throws(FileDamage) in
             try readDisk(input, progress, nil, feed)
         }
         var quality = FileQuality(file: input.name)
@@ -58,7 +58,7 @@ package enum FileReading {
     ) -> Outcome {
         var framer = LineFramer(consumer: LineScanner(file: name, store: store, sampleLimit: sampleLimit))
         store = EventStore()
-        let decoder = gzip.map { ContentDecoder(gzip: $0) } ?? ContentDecoder(forSize: contents.count)
+        let decoder = ContentDecoder(gzip: gzip ?? .streaming)
         let (damage, _) = run(&framer, decoder: decoder) { (feed: (UnsafeRawBufferPointer) -> Bool) throws(FileDamage) -> Int64? in
             contents.withUnsafeBytes { all in
                 var start = 0
@@ -83,15 +83,6 @@ package enum FileReading {
         quality.bytesRead = bytesRead
         if let damage { quality.damage = damage }
         return Outcome(quality: quality, samples: scanner.samples)
-    }
-
-    /// The decoder for a file: a regular file's gzip members are inflated
-    /// whole when the file is small enough to gather, streamed from the
-    /// start otherwise; a pipe's size is unknown, so it is gathered up to
-    /// the limit.
-    private static func decoder(for input: InputFile) -> ContentDecoder {
-        guard let path = input.path, let identity = FileIdentity(path), identity.isRegular else { return ContentDecoder() }
-        return ContentDecoder(forSize: Int(clamping: identity.size))
     }
 
     /// Feeds the file's chunks to `feed` until it returns false, then reads

@@ -17,15 +17,13 @@ protocol ContentSink: DecodedBytesSink, ~Copyable {
     mutating func finish(keepPartialLine: Bool)
 }
 
-/// How gzip members are inflated; every way gives the same content and the
+/// How gzip members are inflated; both ways give the same content and the
 /// same damage (tests compare them).
 package enum GzipReading: Sendable, CaseIterable {
-    /// Gathered whole for libdeflate when the file is small enough
-    /// (`WholeGzip.maxGathered`), streamed otherwise.
-    case fastest
-    /// Streamed by `StreamingGzip` (a file known to be too big to gather).
+    /// By the streaming decoder (`StreamingGzip`), zlib taking over at the
+    /// first member it does not vouch for.
     case streaming
-    /// Streamed by zlib alone: the reference the other ways are held to.
+    /// By zlib alone: the reference the streaming decoder is held to.
     case zlib
 }
 
@@ -33,20 +31,14 @@ package enum GzipReading: Sendable, CaseIterable {
 /// and inflates every member of a gzip file, stopping at the first damage.
 ///
 /// The decision gzip or not is made on the first two bytes (`1f 8b`),
-/// whatever the file's name. A gzip file of up to `WholeGzip.maxGathered`
-/// bytes is gathered whole and its members inflated by libdeflate
-/// (`WholeGzip`), zlib taking over at the first member it does not vouch
-/// for; a bigger one is streamed (`StreamingGzip`), zlib likewise taking
-/// over at the first member it does not vouch for.
+/// whatever the file's name. A gzip file is inflated as its bytes come
+/// (`StreamingGzip`), in pieces of at most 256 KiB: whatever its size, the
+/// memory it takes is that of the decoder.
 struct ContentDecoder: ~Copyable {
-
     private enum State {
         /// Fewer than two bytes seen: not yet known whether this is gzip.
         case sniffing
         case plain
-        /// A gzip file's bytes being gathered for `WholeGzip`.
-        case gathering
-        /// A gzip file streamed (`StreamingGzip`).
         case gzip
         /// A damage was met; everything after it is ignored.
         case stopped
@@ -54,25 +46,13 @@ struct ContentDecoder: ~Copyable {
 
     private var state = State.sniffing
     private var sniffed: [UInt8] = []
-    private var gathered: [UInt8] = []
-    /// Held while gathering.
-    private var room: WholeGzip.Room?
     private let gzipReading: GzipReading
     private var inflater: StreamingGzip?
     /// The first damage met, if any.
     private(set) var damage: FileDamage?
 
-    /// The file's size, when known: room for gathering it at once.
-    private let expectedSize: Int?
-
-    init(gzip: GzipReading = .fastest, expectedSize: Int? = nil) {
+    init(gzip: GzipReading = .streaming) {
         self.gzipReading = gzip
-        self.expectedSize = expectedSize
-    }
-
-    /// The decoder for a file of `size` bytes (nil when unknown: a pipe).
-    init(forSize size: Int?) {
-        self.init(gzip: size.map { $0 <= WholeGzip.maxGathered } ?? true ? .fastest : .streaming, expectedSize: size)
     }
 
     mutating func consume<Sink: ContentSink & ~Copyable>(
@@ -83,19 +63,6 @@ struct ContentDecoder: ~Copyable {
             return
         case .plain:
             sink.consume(chunk)
-        case .gathering:
-            if gathered.count + chunk.count <= WholeGzip.maxGathered {
-                gathered.append(contentsOf: chunk)
-                return
-            }
-            // Too big to hold: streamed, from the start.
-            state = .gzip
-            room = nil
-            inflater = StreamingGzip()
-            let head = gathered
-            gathered = []
-            head.withUnsafeBytes { inflate($0, into: &sink) }
-            if state == .gzip { inflate(chunk, into: &sink) }
         case .gzip:
             inflate(chunk, into: &sink)
         case .sniffing:
@@ -104,13 +71,6 @@ struct ContentDecoder: ~Copyable {
             let head = sniffed
             sniffed = []
             if head[0] == 0x1f && head[1] == 0x8b {
-                if gzipReading == .fastest, let room = WholeGzip.Room() {
-                    self.room = room
-                    state = .gathering
-                    gathered = head
-                    gathered.reserveCapacity(min(WholeGzip.maxGathered, max(head.count, expectedSize ?? (1 << 20))))
-                    return
-                }
                 state = .gzip
                 inflater = gzipReading == .zlib ? StreamingGzip(zlibFrom: 0) : StreamingGzip()
                 head.withUnsafeBytes { inflate($0, into: &sink) }
@@ -128,21 +88,11 @@ struct ContentDecoder: ~Copyable {
             // A one-byte file cannot be gzip; zero bytes is an empty file.
             state = .plain
             if !sniffed.isEmpty { sniffed.withUnsafeBytes { sink.consume($0) } }
-        case .gathering:
-            let file = gathered
-            gathered = []
-            // The room is let go as soon as libdeflate is done with it.
-            let held = room.take()
-            file.withUnsafeBytes { file in
-                let rest = held.map { WholeGzip.inflate(file, in: $0, into: &sink) } ?? 0
-                guard rest < file.count else { return }
-                state = .gzip
-                inflater = StreamingGzip(zlibFrom: Int64(rest))
-                inflate(UnsafeRawBufferPointer(rebasing: file[rest...]), into: &sink)
-            }
-            if state == .gzip { finishStream(into: &sink) }
         case .gzip:
-            finishStream(into: &sink)
+            guard var running = inflater.take() else { return }
+            let problem = running.finish(into: &sink)
+            inflater = consume running
+            if let problem { stop(problem) }
         case .plain, .stopped:
             break
         }
@@ -153,13 +103,6 @@ struct ContentDecoder: ~Copyable {
     ) {
         guard var running = inflater.take() else { return }
         let problem = running.inflate(chunk, into: &sink)
-        inflater = consume running
-        if let problem { stop(problem) }
-    }
-
-    private mutating func finishStream<Sink: DecodedBytesSink & ~Copyable>(into sink: inout Sink) {
-        guard var running = inflater.take() else { return }
-        let problem = running.finish(into: &sink)
         inflater = consume running
         if let problem { stop(problem) }
     }
@@ -236,7 +179,7 @@ struct GzipInflater {
     init() {}
 
     /// At `offset` of a file, where a member starts when `offset` is 0 and
-    /// one just ended otherwise (`WholeGzip` inflated those before).
+    /// one just ended otherwise.
     init(resumingAt offset: Int64) {
         if offset > 0 { position = .betweenMembers }
         consumed = offset

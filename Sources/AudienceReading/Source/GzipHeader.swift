@@ -1,5 +1,5 @@
-/// A gzip member's header (RFC 1952) as the fast inflaters take it: a
-/// header they vouch for, or one they leave to zlib, which judges every
+/// A gzip member's header (RFC 1952) as the streaming decoder takes it: a
+/// header it vouches for, or one it leaves to zlib, which judges every
 /// other (a header CRC, reserved flags, another method, not gzip at all).
 enum GzipHeader {
     enum Judgement: Equatable {
@@ -7,7 +7,7 @@ enum GzipHeader {
         case content(at: Int)
         /// The bytes end inside the header.
         case needsMore
-        /// Not a header the fast inflaters take.
+        /// Not a header the streaming decoder takes.
         case leftToZlib
     }
 

@@ -1,9 +1,8 @@
 import CSystemShims
 
 /// Inflates a gzip file's members as its bytes come, with the deflate
-/// decoder in `inflate.c` (about twice zlib's speed): for files too big to
-/// gather whole for libdeflate (`WholeGzip`), whose single stream bounds a
-/// run's reading.
+/// decoder in `inflate.c` (about twice zlib's speed, and within a seventh of
+/// libdeflate's, which needs whole members in memory).
 ///
 /// It takes the members whose header it vouches for (`GzipHeader`), one
 /// after another; at anything else at a member's start (a header CRC,
@@ -46,8 +45,7 @@ struct StreamingGzip: ~Copyable {
         decoder = audience_inflater_create()
     }
 
-    /// zlib alone, from `offset` of a file: its start, or just after a
-    /// member `WholeGzip` inflated (as `GzipInflater(resumingAt:)`).
+    /// zlib alone, from `offset` of a file (as `GzipInflater(resumingAt:)`).
     init(zlibFrom offset: Int64) {
         decoder = nil
         zlib = GzipInflater(resumingAt: offset)
