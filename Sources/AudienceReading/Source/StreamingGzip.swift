@@ -148,10 +148,11 @@ struct StreamingGzip: ~Copyable {
                     return (bytes.count, [], damage)
                 }
             case .body:
+                // `rest` is not empty here, so it has an address.
+                guard let start = rest.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return (used, [], nil) }
                 var fed = 0
                 while fed < rest.count {
-                    let taken = audience_inflater_feed(
-                        decoder, rest.baseAddress!.assumingMemoryBound(to: UInt8.self) + fed, rest.count - fed)
+                    let taken = audience_inflater_feed(decoder, start + fed, rest.count - fed)
                     fed += taken
                     position += Int64(taken)
                     let outcome = runDecoder(final: false, into: &sink)
