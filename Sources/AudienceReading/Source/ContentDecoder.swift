@@ -1,4 +1,3 @@
-
 /// Receives the decoded (decompressed) bytes of one file, in order.
 protocol DecodedBytesSink: ~Copyable {
     mutating func consume(_ bytes: UnsafeRawBufferPointer)
