@@ -255,6 +255,7 @@ void audience_inflater_reset(audience_inflater *s) {
 }
 
 size_t audience_inflater_feed(audience_inflater *s, const uint8_t *bytes, size_t length) {
+    if (length == 0) return 0;
     // Keep the bytes whose bits are still held (at most seven behind `next`).
     const uint8_t *keep = s->next - s->input >= 8 ? s->next - 8 : s->input;
     size_t kept = (size_t)(s->end - keep);
@@ -423,8 +424,10 @@ static inline __attribute__((always_inline)) int decode_symbols(struct audience_
     const uint32_t *dist = s->dist;
     uint8_t *out = s->out;
     uint8_t *const out_end = s->window + HISTORY + OUTPUT_ROOM;
-    const uint8_t *const in_end = checked ? s->end + INPUT_PADDING - SYMBOL_MARGIN : s->end - SYMBOL_MARGIN;
     const uint8_t *const base = s->input;
+    // How far `next` may be (as an offset) for one more symbol: negative,
+    // so no symbol at all, when fewer than SYMBOL_MARGIN bytes are held.
+    const ptrdiff_t in_limit = (s->end - base) + (checked ? (ptrdiff_t)INPUT_PADDING : 0) - (ptrdiff_t)SYMBOL_MARGIN;
     const uint64_t limit = input_bits(s);
     const uint8_t *const reach = s->reach;
     const uint8_t *next = s->next;
@@ -440,7 +443,7 @@ static inline __attribute__((always_inline)) int decode_symbols(struct audience_
     // latency overlaps the copy. A lookup needs 15 valid bits; a refill
     // adds bits above those held, so an entry stays valid across one.
     uint32_t entry;
-    if (out >= out_end || next > in_end) goto stop;
+    if (out >= out_end || next - base > in_limit) goto stop;
     REFILL();
     entry = lookup(litlen, LITLEN_ROOT, bits);
     for (;;) {
@@ -457,7 +460,7 @@ static inline __attribute__((always_inline)) int decode_symbols(struct audience_
                 *out++ = (uint8_t)(entry >> 16);
                 entry = lookup(litlen, LITLEN_ROOT, bits);
             }
-            if (out >= out_end || next > in_end) goto stop;
+            if (out >= out_end || next - base > in_limit) goto stop;
             REFILL();
             continue;
         }
@@ -485,7 +488,7 @@ static inline __attribute__((always_inline)) int decode_symbols(struct audience_
             }
             uint8_t *to = out;
             out += length;
-            int more = out < out_end && next <= in_end;
+            int more = out < out_end && next - base <= in_limit;
             if (more) {
                 REFILL();
                 entry = lookup(litlen, LITLEN_ROOT, bits);
