@@ -59,8 +59,8 @@ enum BlockPipeline {
         let group = DispatchGroup()
         let queue = DispatchQueue(label: "audience.blocks", attributes: .concurrent)
         // Blocks handed to the workers, first come first parsed; each is
-        // announced by one signal of `handed`, and a signal with no block
-        // tells a worker to stop.
+        // announced by one signal of `announced`, and a signal with no
+        // block tells a worker to stop.
         let handed = Mutex([@Sendable () -> Void]())
         let announced = DispatchSemaphore(value: 0)
         // Blocks in flight: twice the threads keeps them busy; at most 8
