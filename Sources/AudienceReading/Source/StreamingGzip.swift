@@ -27,6 +27,13 @@ struct StreamingGzip: ~Copyable {
 
     /// A header longer than this (a long name or extra field) is left to zlib.
     private static let maxHeader = 64 << 10
+    /// After a member smaller than this (compressed), zlib reads the rest of
+    /// the file. At a member's end the decoder gives back what it took past
+    /// it (up to its 256 KiB of input), which is copied and fed again: a
+    /// cost per member that a file of thousands of tiny members (a logger
+    /// that gzips each write) would pay thousands of times, where zlib
+    /// pays next to nothing per member.
+    private static let smallMember: Int64 = 64 << 10
 
     private let decoder: OpaquePointer?
     private var phase = Phase.header
@@ -39,6 +46,8 @@ struct StreamingGzip: ~Copyable {
     private var memberLength: UInt32 = 0
     /// Once set, zlib reads the rest of the file.
     private var zlib: GzipInflater?
+    /// A member smaller than `smallMember` ended: zlib takes the next.
+    private var smallMemberEnded = false
 
     /// At the start of a file.
     init() {
@@ -123,6 +132,9 @@ struct StreamingGzip: ~Copyable {
         while used < bytes.count {
             let rest = UnsafeRawBufferPointer(rebasing: bytes[used...])
             switch phase {
+            case .header where smallMemberEnded:
+                if let damage = handOver(into: &sink) { return (bytes.count, [], damage) }
+                return (bytes.count, [], feedZlib(rest, into: &sink))
             case .header:
                 let taking = min(rest.count, Self.maxHeader + 1 - header.count)
                 header.append(contentsOf: rest[..<rest.startIndex.advanced(by: taking)])
@@ -205,6 +217,7 @@ struct StreamingGzip: ~Copyable {
                 let unusedCount = audience_inflater_unused(decoder, &unused)
                 let carried = unused.map { Array(UnsafeBufferPointer(start: $0, count: unusedCount)) } ?? []
                 position -= Int64(unusedCount)
+                smallMemberEnded = position - memberStart < Self.smallMember
                 phase = .trailer
                 return (carried, nil)
             case Int(AUDIENCE_INFLATE_TRUNCATED):
