@@ -78,13 +78,9 @@ struct StreamingGzip: ~Copyable {
                 let held = carried
                 let step = held.withUnsafeBytes { advance($0, into: &sink) }
                 if let damage = step.damage { return damage }
+                // What the decoder took past another member's end, then the
+                // rest of `held`. (Had zlib taken over, it took all of `held`.)
                 carried = step.carried + held[step.used...]
-                if zlib != nil {
-                    // zlib takes what was held, then the rest.
-                    let handed = carried
-                    carried = []
-                    if let damage = handed.withUnsafeBytes({ feedZlib($0, into: &sink) }) { return damage }
-                }
                 continue
             }
             guard !rest.isEmpty else { return nil }
