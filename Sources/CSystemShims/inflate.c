@@ -26,8 +26,8 @@
 #include <string.h>
 #include "CSystemShims.h"
 
-// Input: room for a reader's chunk (1 MiB) and what was left of the last,
-// and zeros after the input so that loads past its end read something
+// Input: 256 KiB at a time (a reader's 1 MiB chunk is fed in pieces), and
+// zeros after the input so that loads past its end read something
 // defined (a block header decoded from them is refused as cut off).
 #define INPUT_CAPACITY (256u << 10)
 #define INPUT_PADDING 1024u

@@ -14,9 +14,12 @@ enum GzipHeader {
     /// Judges the header at the start of `bytes`: deflate, no header CRC,
     /// no reserved flag; extra field, name and comment skipped.
     static func judge(_ bytes: UnsafeRawBufferPointer) -> Judgement {
-        for (index, expected) in [UInt8(0x1f), 0x8b, 8].enumerated() {
+        // The magic bytes and deflate, compared as far as they came.
+        let expected: (UInt8, UInt8, UInt8) = (0x1f, 0x8b, 8)
+        for index in 0..<3 {
             guard index < bytes.count else { return .needsMore }
-            guard bytes[index] == expected else { return .leftToZlib }
+            let byte = index == 0 ? expected.0 : index == 1 ? expected.1 : expected.2
+            guard bytes[index] == byte else { return .leftToZlib }
         }
         guard bytes.count >= 10 else { return .needsMore }
         let flags = bytes[3]

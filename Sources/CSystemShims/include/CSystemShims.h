@@ -123,8 +123,8 @@ audience_inflater *audience_inflater_create(void);
 void audience_inflater_destroy(audience_inflater *inflater);
 /// Ready for a new stream: input, history and state dropped.
 void audience_inflater_reset(audience_inflater *inflater);
-/// Takes as many of `length` bytes as its buffer holds (at least a
-/// mebibyte once run has used what it was given); returns how many.
+/// Takes as many of `length` bytes as its buffer holds (nearly 256 KiB
+/// once run has used what it was given); returns how many.
 size_t audience_inflater_feed(audience_inflater *inflater, const uint8_t *bytes, size_t length);
 /// Decodes what it was fed (all of it when `final`, the input having
 /// ended); `*output` and `*output_length` are what it wrote, valid until the next call.
