@@ -83,6 +83,7 @@ struct audience_inflater {
     size_t stored_left;
     int fixed_tables;       // the tables hold the fixed codes
     const char *message;
+    int failure;            // once FAILED: AUDIENCE_INFLATE_TRUNCATED or _ERROR
 
     uint32_t litlen[LITLEN_TABLE_SIZE];
     uint32_t dist[DIST_TABLE_SIZE];
@@ -254,6 +255,7 @@ void audience_inflater_reset(audience_inflater *s) {
     s->stored_left = 0;
     s->fixed_tables = 0;
     s->message = NULL;
+    s->failure = 0;
 }
 
 size_t audience_inflater_feed(audience_inflater *s, const uint8_t *bytes, size_t length) {
@@ -277,20 +279,17 @@ size_t audience_inflater_feed(audience_inflater *s, const uint8_t *bytes, size_t
 
 // The failure zlib would report here: the message, or a cut-off stream when
 // what led to it came from beyond the input's end.
-static int fail(struct audience_inflater *s, const char *message) {
-    s->state = FAILED;
-    if (position(s) > input_bits(s)) {
-        s->message = "truncated";
-        return AUDIENCE_INFLATE_TRUNCATED;
-    }
-    s->message = message;
-    return AUDIENCE_INFLATE_ERROR;
-}
-
 static int cut_off(struct audience_inflater *s) {
     s->state = FAILED;
     s->message = "truncated";
-    return AUDIENCE_INFLATE_TRUNCATED;
+    return s->failure = AUDIENCE_INFLATE_TRUNCATED;
+}
+
+static int fail(struct audience_inflater *s, const char *message) {
+    if (position(s) > input_bits(s)) return cut_off(s);
+    s->state = FAILED;
+    s->message = message;
+    return s->failure = AUDIENCE_INFLATE_ERROR;
 }
 
 static void build_fixed_tables(struct audience_inflater *s) {
@@ -545,7 +544,7 @@ int audience_inflater_run(audience_inflater *s, int final, const uint8_t **outpu
     if (s->state == FAILED) {
         *output = s->out;
         *output_length = 0;
-        return s->message && strcmp(s->message, "truncated") == 0 ? AUDIENCE_INFLATE_TRUNCATED : AUDIENCE_INFLATE_ERROR;
+        return s->failure;
     }
     // The room is full: keep the history a distance may reach, start again.
     if (s->out >= s->window + HISTORY + OUTPUT_ROOM) {
@@ -588,7 +587,7 @@ int audience_inflater_run(audience_inflater *s, int final, const uint8_t **outpu
             status = AUDIENCE_INFLATE_END;
             break;
         case FAILED:
-            status = strcmp(s->message, "truncated") == 0 ? AUDIENCE_INFLATE_TRUNCATED : AUDIENCE_INFLATE_ERROR;
+            status = s->failure;
             break;
         }
     }
