@@ -96,7 +96,8 @@ let package = Package(
                 "AudienceKit",
                 "AudienceConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
         ),
         .testTarget(
             name: "AudienceKitTests",
@@ -110,3 +111,14 @@ let package = Package(
         .testTarget(name: "AudienceCLITests", dependencies: ["audience"]),
     ]
 )
+
+// Release builds on Linux link the Swift runtime and Foundation into the
+// `audience` binary: a run's fixed memory falls from 21 to 15 MiB (the
+// shared libraries' relocated pages), a tenth of a small run's peak, at no
+// cost in speed. Every module is compiled for it, so that the libraries each
+// names for the linker are the static ones. Debug builds, and so the tests,
+// keep the shared libraries.
+for target in package.targets where target.type == .regular || target.type == .executable {
+    target.swiftSettings = (target.swiftSettings ?? [])
+        + [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
+}
