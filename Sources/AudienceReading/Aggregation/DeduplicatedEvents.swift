@@ -94,18 +94,28 @@ public struct DeduplicatedEvents: Sendable {
                 }
             }
         }
-        var kept: [UInt32] = []
-        kept.reserveCapacity(order.count)
+        // The kept ones of each view moved down to close the gaps, in place:
+        // a second array of them would be the run's peak (4 bytes an event).
+        // A view's kept ones never start after its slice did, so moving
+        // forward overwrites only what was already moved or removed.
         var keptStarts = [0]
         keptStarts.reserveCapacity(viewCount + 1)
-        for view in 0..<viewCount {
-            kept.append(contentsOf: order[starts[view]..<(starts[view] + keptPerView[view])])
-            keptStarts.append(kept.count)
+        var keptCount = 0
+        order.withUnsafeMutableBufferPointer { order in
+            for view in 0..<viewCount {
+                let start = starts[view]
+                if keptCount != start {
+                    for offset in 0..<keptPerView[view] { order[keptCount + offset] = order[start + offset] }
+                }
+                keptCount += keptPerView[view]
+                keptStarts.append(keptCount)
+            }
         }
+        order.removeLast(order.count - keptCount)
         self.store = store
-        self.kept = kept
+        self.kept = order
         self.viewStarts = keptStarts
-        self.duplicates = accepted - kept.count
+        self.duplicates = accepted - keptCount
     }
 
     /// Whether most of the events lie more than a few records after the
