@@ -84,6 +84,20 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
         #endif
     }
 
+    /// `count` elements whose memory is claimed but not written: the
+    /// system gives a page only when it is first written, so an array
+    /// filled in any order grows in memory as it is filled. The caller
+    /// writes every element before any is read.
+    package init(unwrittenCount count: Int) where Element: BitwiseCopyable {
+        var left = count
+        while left > 0 {
+            let size = Swift.min(left, Self.chunkSize)
+            chunks.append([Element](unsafeUninitializedCapacity: Self.chunkSize) { _, initialized in initialized = size })
+            left -= size
+        }
+        self.count = count
+    }
+
     /// Frees chunk `chunk` (elements `chunk << chunkShift` on), for a copy
     /// that has read it; reading an element there afterwards traps. The
     /// array is left only to be read elsewhere or thrown away: `count`

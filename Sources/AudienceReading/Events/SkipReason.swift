@@ -33,7 +33,7 @@ public enum SkipReason: Int, CaseIterable, Sendable, Comparable {
 
 /// The events a player reports, in byte order of their names so that
 /// comparing raw values compares names.
-public enum EventKind: UInt8, CaseIterable, Sendable, Comparable {
+public enum EventKind: UInt8, CaseIterable, Sendable, Comparable, BitwiseCopyable {
     case complete, error, pause, progress, resume, seek, start, stop
 
     public var name: String {

@@ -3,11 +3,11 @@ import Testing
 @testable import AudienceReading
 
 /// The block pipeline's merge (`EventStore.merged(_:runs:)`): the workers'
-/// stores are read back block by block, so the events come out in read
-/// order whatever store each block went to, the views numbered as they
-/// first come, and each store's chunks freed once the last block reading
-/// them is copied.
-struct MergeInReadOrderTests {
+/// stores are read back block by block, so the views are numbered as they
+/// first come in read order whatever store each block went to, each view's
+/// events come out together in read order, and each store's chunks are
+/// freed once the last block reading them is copied.
+struct MergeByViewTests {
     /// An event of view `session`/"t1" at `timestamp`.
     static func append(_ session: String, _ timestamp: Int64, to store: inout EventStore) {
         let sessionBytes = Array(session.utf8), title = Array("t1".utf8), viewer = Array("v".utf8)
@@ -59,11 +59,22 @@ struct MergeInReadOrderTests {
         return (stores, runs, expected)
     }
 
+    /// `events` (session, timestamp) in read order, grouped by session in
+    /// the order sessions first come, each session's in read order.
+    static func groupedByView(_ events: [(String, Int64)]) -> [(String, Int64)] {
+        var firstSeen: [String: Int] = [:]
+        for (session, _) in events where firstSeen[session] == nil { firstSeen[session] = firstSeen.count }
+        return events.enumerated()
+            .sorted { ($0.element.0 == $1.element.0 ? $0.offset < $1.offset : firstSeen[$0.element.0, default: 0] < firstSeen[$1.element.0, default: 0]) }
+            .map(\.element)
+    }
+
     @Test(arguments: [false, true])
-    func eventsComeOutInReadOrder(backwards: Bool) {
+    func eventsComeOutByViewInReadOrder(backwards: Bool) {
         // 3 stores of about 100,000 events each: several chunks apiece.
-        let (stores, runs, expected) = Self.deal(
+        let (stores, runs, inReadOrder) = Self.deal(
             blocks: 300, perBlock: 1_000, stores: 3, backwards: backwards, seed: backwards ? 7 : 8)
+        let expected = Self.groupedByView(inReadOrder)
         let merged = EventStore.merged(stores, runs: runs)
         #expect(merged.events.count == expected.count)
         var firstSeen: [String: UInt32] = [:]
@@ -106,10 +117,11 @@ struct MergeInReadOrderTests {
         #expect(got.map(\.0) == expected.map(\.0) && got.map(\.1) == expected.map(\.1))
     }
 
-    /// One store whose blocks were parsed out of turn still comes out in
-    /// read order.
-    @Test func aSingleStoreParsedOutOfTurnComesOutInReadOrder() {
-        let (stores, runs, expected) = Self.deal(blocks: 60, perBlock: 1_000, stores: 1, backwards: true, seed: 9)
+    /// One store whose blocks were parsed out of turn still comes out by
+    /// view in read order.
+    @Test func aSingleStoreParsedOutOfTurnComesOutByViewInReadOrder() {
+        let (stores, runs, inReadOrder) = Self.deal(blocks: 60, perBlock: 1_000, stores: 1, backwards: true, seed: 9)
+        let expected = Self.groupedByView(inReadOrder)
         let merged = EventStore.merged(stores, runs: runs)
         #expect(merged.events.count == expected.count)
         let inOrder = merged.events.enumerated().allSatisfy { index, event in
@@ -121,8 +133,9 @@ struct MergeInReadOrderTests {
     /// Blocks without events (every line rejected) parsed out of turn: an
     /// empty run starts where another run of its store starts.
     @Test func blocksWithoutEventsParsedOutOfTurn() {
-        let (stores, runs, expected) = Self.deal(
+        let (stores, runs, inReadOrder) = Self.deal(
             blocks: 60, perBlock: 100, stores: 1, backwards: true, seed: 10, emptyEvery: 3)
+        let expected = Self.groupedByView(inReadOrder)
         #expect(runs.contains { $0.events.isEmpty })
         let merged = EventStore.merged(stores, runs: runs)
         #expect(merged.events.map(\.timestamp) == expected.map(\.1))
