@@ -497,6 +497,66 @@ import Testing
         return header + plain[10...]
     }
 
+    /// A header judged again as it grows (`judge(_:resuming:)`) is judged
+    /// as it would be whole, at every length: long and short extra fields,
+    /// names and comments, odd flags, bytes flipped, grown in steps of any
+    /// size.
+    @Test func aHeaderJudgedAsItGrowsIsJudgedAsWhole() {
+        var random = SeededGenerator(seed: 2026_12_04)
+        for _ in 0..<300 {
+            var header: [UInt8] = [0x1f, 0x8b, 8, UInt8.random(in: 0...0x1F, using: &random) & ~0x02, 0, 0, 0, 0, 0, 3]
+            let flags = header[3]
+            if flags & 0x04 != 0 {
+                let length = Int.random(in: 0...300, using: &random)
+                header += [UInt8(length & 0xff), UInt8(length >> 8)]
+                header += (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }
+            }
+            for field: UInt8 in [0x08, 0x10] where flags & field != 0 {
+                header += (0..<Int.random(in: 0...200, using: &random)).map { _ in UInt8.random(in: 1...255, using: &random) } + [0]
+            }
+            header += [0x4b, 0x03, 0x00]  // the deflate stream's first bytes
+            if Bool.random(using: &random) { header[Int.random(in: 0..<header.count, using: &random)] ^= 0xff }
+            var scan = GzipHeader.Scan()
+            var length = 0
+            while length < header.count {
+                length = min(header.count, length + [1, 1, 2, 5, 64][Int.random(in: 0..<5, using: &random)])
+                let (resumed, whole) = header[..<length].withUnsafeBytes {
+                    (GzipHeader.judge($0, resuming: &scan), GzipHeader.judge($0))
+                }
+                #expect(resumed == whole, "header \(header.prefix(16))... at \(length) of \(header.count) bytes")
+                if resumed != .needsMore { break }
+            }
+        }
+    }
+
+    /// Members large enough to stay with the streaming decoder, each with
+    /// other header fields than the one before, so each header has another
+    /// length: each judged afresh.
+    @Test(arguments: [1, 7, 4096])
+    func largeMembersWithHeadersOfEveryLength(chunkSize: Int) {
+        var random = SeededGenerator(seed: 2026_12_05)
+        var file: [UInt8] = []
+        for flags: UInt8 in [0x1C, 0, 0x08, 0x04, 0x10, 0] {
+            // Random digits: about 80 KiB compressed, over the small-member bound.
+            let content = Array((0..<1_500).map { _ in
+                (0..<100).map { _ in String(Int.random(in: 0...9, using: &random)) }.joined() + "\n"
+            }.joined().utf8)
+            file += Self.member(content, flags: flags)
+        }
+        Self.expectAsZlib(file, chunkSize: chunkSize, "six large members")
+    }
+
+    /// A name of nearly 64 KiB, the header coming a byte per read (as on a
+    /// pipe): read as zlib reads it (and judged in one pass, not once per
+    /// byte: 0.55 s before, for this one header).
+    @Test func aLongNameComingByteByByte() {
+        var file = Self.member(Array("a line\n".utf8), flags: 0x08)
+        let name = Array(repeating: UInt8(ascii: "n"), count: 60_000)
+        file.insert(contentsOf: name, at: 10)
+        Self.expectAsZlib(file, chunkSize: 1, "a 60,000-byte name")
+        #expect(Self.decode(file, gzip: .streaming, chunkSize: 1).0 == Array("a line\n".utf8))
+    }
+
     /// Small files of 1-3 members with every header field, padding and
     /// trailing bytes, flipped bytes anywhere, cuts.
     @Test func everySmallFileReadsAsZlibAloneReadsIt() {

@@ -95,7 +95,7 @@ public struct DeduplicatedEvents: Sendable {
             }
         }
         // The kept ones of each view moved down to close the gaps, in place:
-        // a second array of them would be the run's peak (4 bytes an event).
+        // a second array of them would take 4 bytes an event more here.
         // A view's kept ones never start after its slice did, so moving
         // forward overwrites only what was already moved or removed.
         var keptStarts = [0]

@@ -11,30 +11,65 @@ enum GzipHeader {
         case leftToZlib
     }
 
+    /// How far the bytes of a header judged `needsMore` were looked at, so
+    /// that judging it again, longer, looks only at what was added: on a
+    /// pipe a header may come a byte per read, and judged whole each time a
+    /// 64 KiB name cost 0.55 s (zlib: 0.005 s).
+    struct Scan {
+        fileprivate enum Stage { case fixed, extraLength, name, comment, done }
+        fileprivate var stage = Stage.fixed
+        fileprivate var flags: UInt8 = 0
+        /// The next byte to look at; past the bytes while an extra field
+        /// has not all come.
+        fileprivate var position = 0
+    }
+
     /// Judges the header at the start of `bytes`: deflate, no header CRC,
     /// no reserved flag; extra field, name and comment skipped.
     static func judge(_ bytes: UnsafeRawBufferPointer) -> Judgement {
-        // The magic bytes and deflate, compared as far as they came.
-        let expected: (UInt8, UInt8, UInt8) = (0x1f, 0x8b, 8)
-        for index in 0..<3 {
-            guard index < bytes.count else { return .needsMore }
-            let byte = index == 0 ? expected.0 : index == 1 ? expected.1 : expected.2
-            guard bytes[index] == byte else { return .leftToZlib }
+        var scan = Scan()
+        return judge(bytes, resuming: &scan)
+    }
+
+    /// `judge`, going on from `scan`.
+    /// - Precondition: `bytes` begin with the bytes `scan` was left by.
+    static func judge(_ bytes: UnsafeRawBufferPointer, resuming scan: inout Scan) -> Judgement {
+        if scan.stage == .fixed {
+            // The magic bytes and deflate, compared as far as they came.
+            let expected: (UInt8, UInt8, UInt8) = (0x1f, 0x8b, 8)
+            for index in 0..<3 {
+                guard index < bytes.count else { return .needsMore }
+                let byte = index == 0 ? expected.0 : index == 1 ? expected.1 : expected.2
+                guard bytes[index] == byte else { return .leftToZlib }
+            }
+            guard bytes.count >= 10 else { return .needsMore }
+            // FHCRC (2) and the reserved bits (0xE0): zlib's to judge.
+            guard bytes[3] & 0xE2 == 0 else { return .leftToZlib }
+            scan = Scan(stage: .extraLength, flags: bytes[3], position: 10)
         }
-        guard bytes.count >= 10 else { return .needsMore }
-        let flags = bytes[3]
-        // FHCRC (2) and the reserved bits (0xE0): zlib's to judge.
-        guard flags & 0xE2 == 0 else { return .leftToZlib }
-        var position = 10
-        if flags & 0x04 != 0 {
-            guard bytes.count - position >= 2 else { return .needsMore }
-            position += 2 + Int(bytes[position]) + Int(bytes[position + 1]) << 8
+        if scan.stage == .extraLength {
+            if scan.flags & 0x04 != 0 {
+                guard bytes.count - scan.position >= 2 else { return .needsMore }
+                scan.position += 2 + Int(bytes[scan.position]) + Int(bytes[scan.position + 1]) << 8
+            }
+            scan.stage = .name
         }
         // FNAME (8), then FCOMMENT (16): each ends at a zero byte.
-        for field: UInt8 in [0x08, 0x10] where flags & field != 0 {
-            while position < bytes.count && bytes[position] != 0 { position += 1 }
-            position += 1
+        func skipped(_ field: UInt8) -> Bool {
+            guard scan.flags & field != 0 else { return true }
+            while scan.position < bytes.count && bytes[scan.position] != 0 { scan.position += 1 }
+            guard scan.position < bytes.count else { return false }
+            scan.position += 1
+            return true
         }
-        return position <= bytes.count ? .content(at: position) : .needsMore
+        if scan.stage == .name {
+            guard skipped(0x08) else { return .needsMore }
+            scan.stage = .comment
+        }
+        if scan.stage == .comment {
+            guard skipped(0x10) else { return .needsMore }
+            scan.stage = .done
+        }
+        return scan.position <= bytes.count ? .content(at: scan.position) : .needsMore
     }
 }

@@ -38,6 +38,8 @@ struct StreamingGzip: ~Copyable {
     private let decoder: OpaquePointer?
     private var phase = Phase.header
     private var header: [UInt8] = []
+    /// How far `header` was judged.
+    private var headerScan = GzipHeader.Scan()
     private var trailer: [UInt8] = []
     private var memberStart: Int64 = 0
     private var position: Int64 = 0
@@ -135,13 +137,14 @@ struct StreamingGzip: ~Copyable {
                 let taking = min(rest.count, Self.maxHeader + 1 - header.count)
                 header.append(contentsOf: rest[..<rest.startIndex.advanced(by: taking)])
                 used += taking
-                let judgement = header.withUnsafeBytes { GzipHeader.judge($0) }
+                let judgement = header.withUnsafeBytes { GzipHeader.judge($0, resuming: &headerScan) }
                 switch judgement {
                 case .content(let start) where start <= Self.maxHeader:
                     // The bytes after the header are the stream's first.
                     used -= header.count - start
                     position = memberStart + Int64(start)
                     header = []
+                    headerScan = GzipHeader.Scan()
                     phase = .body
                     audience_inflater_reset(decoder)
                     (memberCRC, memberLength) = (0, 0)
@@ -232,6 +235,7 @@ struct StreamingGzip: ~Copyable {
         position = memberStart
         let held = header
         header = []
+        headerScan = GzipHeader.Scan()
         return held.withUnsafeBytes { feedZlib($0, into: &sink) }
     }
 
