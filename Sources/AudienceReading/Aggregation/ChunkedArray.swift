@@ -98,6 +98,19 @@ public struct ChunkedArray<Element>: Sendable, RandomAccessCollection where Elem
         self.count = count
     }
 
+    /// Calls `body` with the elements of `range`, a chunk's share at a time:
+    /// a loop over many elements without a lookup and checks per element.
+    @inline(__always)
+    public func forEachPiece(of range: Range<Int>, _ body: (UnsafeBufferPointer<Element>) -> Void) {
+        var start = range.lowerBound
+        while start < range.upperBound {
+            let chunk = start >> Self.chunkShift, offset = start & (Self.chunkSize - 1)
+            let end = Swift.min(range.upperBound, (chunk + 1) << Self.chunkShift)
+            chunks[chunk].withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[offset..<(offset + end - start)])) }
+            start = end
+        }
+    }
+
     /// Frees chunk `chunk` (elements `chunk << chunkShift` on), for a copy
     /// that has read it; reading an element there afterwards traps. The
     /// array is left only to be read elsewhere or thrown away: `count`

@@ -211,7 +211,7 @@ public struct EventIDTable: Sendable {
     }
 
     /// Moves `other`'s values in; returns how to renumber its ids.
-    mutating func absorb(_ other: consuming EventIDTable) -> (UInt32) -> UInt32 {
+    mutating func absorb(_ other: consuming EventIDTable) -> Renumbering {
         // A table that holds nothing yet (the merge's) takes the parts as
         // they are: its empty part would take one of the 64 part numbers.
         if parts.count == 1 && parts[0].forms.count == 0 {
@@ -226,7 +226,18 @@ public struct EventIDTable: Sendable {
         #if AUDIENCE_INTERNAL_CHECKS
         _checkInvariants()
         #endif
-        return { id in id == 0 ? 0 : (id >> Self.indexBits + base) << Self.indexBits | id & Self.indexMask }
+        return Renumbering(base: base)
+    }
+
+    /// What `absorb` does to the absorbed table's ids: their parts moved up
+    /// by `base`. (A value, not a closure: the merge calls it once an event.)
+    struct Renumbering: Sendable {
+        let base: UInt32
+
+        @inline(__always)
+        func callAsFunction(_ id: UInt32) -> UInt32 {
+            id == 0 ? 0 : (id >> EventIDTable.indexBits + base) << EventIDTable.indexBits | id & EventIDTable.indexMask
+        }
     }
 
     @inline(__always)

@@ -293,7 +293,7 @@ extension EventStore {
     ) -> EventStore {
         var merged = self
         let stringMaps = stringIDs.map { ids in ids.map { rank[Int($0)] } }
-        var eventIDMaps: [(UInt32) -> UInt32] = []
+        var eventIDMaps: [EventIDTable.Renumbering] = []
         var attributeMaps: [[UInt32]] = []
         for index in parts.indices {
             eventIDMaps.append(merged.eventIDs.absorb(parts[index].eventIDs))
@@ -306,15 +306,17 @@ extension EventStore {
         var next: [Int] = []
         for run in runs {
             let part = run.part
-            for eventIndex in run.events {
-                let partView = Int(parts[part].events[eventIndex].view)
-                var view = viewMaps[part][partView]
-                if view == .max {
-                    view = merged.id(of: parts[part].views[partView].renamed(stringMaps[part]))
-                    viewMaps[part][partView] = view
-                    if Int(view) == next.count { next.append(0) }
+            parts[part].events.forEachPiece(of: run.events) { events in
+                for event in events {
+                    let partView = Int(event.view)
+                    var view = viewMaps[part][partView]
+                    if view == .max {
+                        view = merged.id(of: parts[part].views[partView].renamed(stringMaps[part]))
+                        viewMaps[part][partView] = view
+                        if Int(view) == next.count { next.append(0) }
+                    }
+                    next[Int(view)] += 1
                 }
-                next[Int(view)] += 1
             }
         }
         var total = 0
@@ -338,14 +340,16 @@ extension EventStore {
         var freed = 0
         for (runIndex, run) in runs.enumerated() {
             let part = run.part
-            for eventIndex in run.events {
-                var event = parts[part].events[eventIndex]
-                let view = viewMaps[part][Int(event.view)]
-                event.view = view
-                event.attributes = attributeMaps[part][Int(event.attributes)]
-                event.eventID = eventIDMaps[part](event.eventID)
-                merged.events[next[Int(view)]] = event
-                next[Int(view)] += 1
+            let viewMap = viewMaps[part], attributeMap = attributeMaps[part], eventIDMap = eventIDMaps[part]
+            parts[part].events.forEachPiece(of: run.events) { events in
+                for var event in events {
+                    let view = viewMap[Int(event.view)]
+                    event.view = view
+                    event.attributes = attributeMap[Int(event.attributes)]
+                    event.eventID = eventIDMap(event.eventID)
+                    merged.events[next[Int(view)]] = event
+                    next[Int(view)] += 1
+                }
             }
             for (part, chunk) in freedAfter[runIndex] {
                 parts[part].events.releaseChunk(chunk)

@@ -122,7 +122,7 @@ public enum Reading {
         if settings.progress?.isStopRequested == true { (stores, runs) = ([], nil) }
         // Handed over, not copied: `consume` ends this binding, so the merge
         // holds the only reference to each part's events, and remaps them in
-        // place or frees each chunk once it is copied into read order (with
+        // place or frees each chunk once its events are copied over (with
         // a second reference alive, every chunk was copied: 56 more bytes
         // per event at the peak).
         let events = DeduplicatedEvents(EventStore.merged(consume stores, runs: runs), threads: settings.threads)
