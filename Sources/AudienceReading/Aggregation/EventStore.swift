@@ -244,6 +244,7 @@ public struct EventStore: Sendable {
     /// so the copy adds a few chunks per part to the peak, not the whole.
     /// Otherwise the parts are laid end to end without copying, as `merged`
     /// does.
+    /// - Precondition: `runs` cover every part's events exactly once.
     package static func merged(_ parts: consuming [EventStore], runs: [Run]?) -> EventStore {
         var parts = parts
         if let runs { checkCoverage(runs, of: parts) }
@@ -337,6 +338,7 @@ extension EventStore {
             for (chunk, reader) in readers.enumerated() where reader >= 0 { freedAfter[reader].append((part, chunk)) }
         }
         merged.events = ChunkedArray(unwrittenCount: total)
+        let starts = next
         var freed = 0
         for (runIndex, run) in runs.enumerated() {
             let part = run.part
@@ -362,6 +364,12 @@ extension EventStore {
                 freed += 1
                 if freed % 2 == 0 { audience_release_free_memory() }
             }
+        }
+        // Every place written once: each view's places filled exactly up to
+        // the next view's (the merged chunks were claimed unwritten).
+        for view in next.indices {
+            precondition(next[view] == (view + 1 < starts.count ? starts[view + 1] : total),
+                         "EventStore.merged: a view's events and its places differ")
         }
         parts = []
         return merged
