@@ -20,7 +20,9 @@
 #
 # The commands run in interleaved rounds (ROUNDS, default 3) and each one's
 # fastest round counts: on a shared machine that is the least disturbed, and
-# interleaving exposes every command to the same disturbances. DUCKDB=0 skips
+# interleaving exposes every command to the same disturbances. A shape of
+# under 50 MB runs three times as many rounds: its commands last well under
+# a second, where one disturbance moves a ratio by a tenth. DUCKDB=0 skips
 # the DuckDB query (installed from PyPI into a venv on first use).
 # BASELINE_BIN: an earlier binary timed in the same rounds, for before/after.
 set -euo pipefail
@@ -72,7 +74,9 @@ shape() {
   local name=$1 data=$2
   rm -f "$out"/{gzip,t1,t2,b1,b2,duckdb}*
   mapfile -t files < <(find -L "$data" -type f | sort)
-  for _ in $(seq "$rounds"); do
+  local shape_rounds=$rounds
+  [ "$(du -cbL "${files[@]}" | tail -1 | cut -f1)" -ge 50000000 ] || shape_rounds=$((rounds * 3))
+  for _ in $(seq "$shape_rounds"); do
     timed gzip sh -c 'gzip -dcf "$@" > /dev/null' sh "${files[@]}"
     for threads in 1 2; do
       timed "t$threads" "$bin" analyze "$data" --out "$out/analysis" --threads "$threads" --quiet
@@ -85,7 +89,7 @@ shape() {
   lines=$(total "$out/analysis/quality.csv" 3)
   read -r gz _ < <(best "$out/gzip")
   echo
-  echo "== $name: ${#files[@]} files, $(du -cbL "${files[@]}" | tail -1 | cut -f1) bytes, $lines lines, $accepted accepted; best of $rounds rounds"
+  echo "== $name: ${#files[@]} files, $(du -cbL "${files[@]}" | tail -1 | cut -f1) bytes, $lines lines, $accepted accepted; best of $shape_rounds rounds"
   printf '%-34s %8s %8s %10s %10s\n' "command" "seconds" "x gzip" "peak MiB" "B/event"
   printf '%-34s %8.2f %8.2f\n' "gzip -dcf > /dev/null" "$gz" 1
   local runs=(t1 t2)
