@@ -63,18 +63,29 @@ struct ContentDecoder: ~Copyable {
         case .gzip:
             inflate(chunk, into: &sink)
         case .sniffing:
+            // Nearly always the first chunk holds both bytes: decided on it
+            // as it is, not on a copy (a whole small file, a chunk being a
+            // mebibyte).
+            if sniffed.isEmpty && chunk.count >= 2 { return begin(chunk, into: &sink) }
             sniffed.append(contentsOf: chunk)
             guard sniffed.count >= 2 else { return }
             let head = sniffed
             sniffed = []
-            if head[0] == 0x1f && head[1] == 0x8b {
-                state = .gzip
-                inflater = gzipReading == .zlib ? StreamingGzip(zlibFrom: 0) : StreamingGzip()
-                head.withUnsafeBytes { inflate($0, into: &sink) }
-            } else {
-                state = .plain
-                head.withUnsafeBytes { sink.consume($0) }
-            }
+            head.withUnsafeBytes { begin($0, into: &sink) }
+        }
+    }
+
+    /// Decides gzip or plain on the first two bytes of `head`, then takes it.
+    private mutating func begin<Sink: ContentSink & ~Copyable>(
+        _ head: UnsafeRawBufferPointer, into sink: inout Sink
+    ) {
+        if head[0] == 0x1f && head[1] == 0x8b {
+            state = .gzip
+            inflater = gzipReading == .zlib ? StreamingGzip(zlibFrom: 0) : StreamingGzip()
+            inflate(head, into: &sink)
+        } else {
+            state = .plain
+            sink.consume(head)
         }
     }
 
